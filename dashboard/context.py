@@ -1,0 +1,110 @@
+"""What every page needs: the engine, the targets, the language, the filters, the actor."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from monitoring import i18n
+from monitoring.actors import ANONYMOUS, Actor
+from monitoring.errors import MonitorError
+from monitoring.i18n import Lang
+from monitoring.targets import Targets, load_targets
+
+#: session_state keys shared across pages (the sidebar widgets use them as their keys).
+LANG_KEY = "lang"
+YEAR_KEY = "year"
+PERIOD_KEY = "period"
+MONTH_KEY = "month"
+POLLUTANT_KEY = "pollutant"
+DUST_KEY = "exclude_dust"
+ACTOR_KEY = "actor"
+
+
+@st.cache_resource(show_spinner=False)
+def _engine() -> Engine:
+    from monitoring.bootstrap import init_database
+    from monitoring.storage.engine import make_engine
+
+    engine = make_engine()
+    init_database(engine)
+    return engine
+
+
+def engine() -> Engine:
+    """The database engine, created and initialised once per server process."""
+    try:
+        return _engine()
+    except MonitorError as exc:
+        stop_with(exc)
+
+
+def targets() -> Targets:
+    try:
+        return load_targets()
+    except MonitorError as exc:
+        stop_with(exc)
+
+
+def lang() -> Lang:
+    value = st.session_state.get(LANG_KEY, "zh")
+    return "en" if value == "en" else "zh"
+
+
+def t(key: str, **values: Any) -> str:
+    return i18n.t(key, lang(), **values)
+
+
+def actor() -> Actor:
+    value = st.session_state.get(ACTOR_KEY)
+    return value if isinstance(value, Actor) else ANONYMOUS
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's choices, honoured by every page."""
+
+    year: int
+    period: str  # "ytd" or "month"
+    month: int | None
+    pollutant: str
+    exclude_dust: bool
+
+    @property
+    def through(self) -> dt.date | None:
+        """Last day of the chosen month, or None for the year to date."""
+        if self.period != "month" or self.month is None:
+            return None
+        nxt = dt.date(self.year + (self.month == 12), self.month % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+
+
+def filters() -> Filters:
+    today = dt.date.today()
+    period = st.session_state.get(PERIOD_KEY, "ytd")
+    return Filters(
+        year=int(st.session_state.get(YEAR_KEY, today.year)),
+        period="month" if period == "month" else "ytd",
+        month=int(st.session_state.get(MONTH_KEY, today.month)) if period == "month" else None,
+        pollutant=str(st.session_state.get(POLLUTANT_KEY, "pm25")),
+        exclude_dust=bool(st.session_state.get(DUST_KEY, False)),
+    )
+
+
+def stop_with(exc: MonitorError) -> NoReturn:
+    """Show a user's or operator's problem in one line (Chinese or English) and stop."""
+    message = exc.message_zh if lang() == "zh" else exc.message
+    st.error(message)
+    if exc.hint:
+        st.caption(t("error.hint", hint=exc.hint))
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop raises; this keeps type checkers honest
+
+
+def clear_data_caches() -> None:
+    """After a write (upload, pull, flag), every cached figure must be recomputed."""
+    st.cache_data.clear()

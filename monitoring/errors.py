@@ -1,0 +1,45 @@
+"""The project's exceptions: one root class, specific subclasses that also inherit a builtin.
+
+A ``MonitorError`` is a user's or an operator's problem (bad file, bad setting, unreachable
+database): the command line prints ``str(error)`` as one line and exits 1, the pages show
+it with ``st.error``. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class MonitorError(Exception):
+    """Root of every error the monitor reports to a person instead of crashing.
+
+    ``message`` is English (command line); ``message_zh`` is the Chinese line a page shows.
+    Both say where, what, and how to fix it, in one line.
+    """
+
+    def __init__(self, message: str, *, message_zh: str | None = None, hint: str = "") -> None:
+        self.message = message
+        self.message_zh = message_zh or message
+        self.hint = hint
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.hint}" if self.hint else self.message
+
+
+class ConfigError(MonitorError, ValueError):
+    """A settings file (targets.yaml, sources.yaml) or an environment setting is wrong."""
+
+
+class StorageError(MonitorError, RuntimeError):
+    """The database cannot be reached, opened, written or migrated."""
+
+
+class InputError(MonitorError, ValueError):
+    """An input file or value was refused; nothing was written."""
+
+
+class SourceError(MonitorError, ConnectionError):
+    """An HTTP source failed (network, status, or a body that is not what it should be)."""
+
+
+class PermissionDenied(MonitorError, PermissionError):
+    """The caller's role does not allow the action (for example a viewer uploading)."""

@@ -1,0 +1,1 @@
+"""Label tables, one module per screen area; merged by monitoring.i18n."""

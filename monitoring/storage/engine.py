@@ -1,0 +1,97 @@
+"""Engine creation: the database URL, SQLite's pragmas, and clear errors when it cannot open.
+
+SQLite runs in WAL mode (readers never block the writer), with foreign keys on and a
+busy timeout, so an upload while pages are read waits instead of failing with
+"database is locked".
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from monitoring import config
+from monitoring.errors import StorageError
+
+#: Milliseconds a SQLite writer waits for another writer before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    # NORMAL is durable in WAL mode except for the last commits on power loss; the file
+    # itself can never be corrupted by it.
+    cur.execute("PRAGMA synchronous = NORMAL")
+    cur.close()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for another engine or an in-memory database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def check_sqlite_location(path: Path) -> None:
+    """Refuse early, in one line, when the database folder is missing or read-only."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"database folder {folder} cannot be created: {exc.strerror}",
+            message_zh=f"无法创建数据库目录 {folder}：{exc.strerror}",
+            hint="create it, or set DATABASE_URL to a writable location",
+        ) from None
+    target = path if path.exists() else folder
+    if not os.access(target, os.W_OK) or (path.exists() and not os.access(folder, os.W_OK)):
+        raise StorageError(
+            f"database {path} is not writable (read-only folder or file)",
+            message_zh=f"数据库 {path} 不可写（目录或文件为只读）",
+            hint="make the data folder writable, or set DATABASE_URL to a writable location",
+        )
+
+
+def make_engine(url: str | None = None, *, check_writable: bool = True) -> Engine:
+    """An engine for ``url`` (default: the DATABASE_URL setting)."""
+    url = url or config.database_url()
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StorageError(
+            f"DATABASE_URL {url!r} is not a database URL",
+            message_zh=f"DATABASE_URL {url!r} 不是有效的数据库地址",
+            hint="use sqlite:///path/to/file.db or postgresql+psycopg://user@host:port/db",
+        ) from None
+    path = sqlite_path(url)
+    if path is not None and check_writable:
+        check_sqlite_location(path)
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+    try:
+        engine = create_engine(url, **kwargs)
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise StorageError(
+            f"DATABASE_URL {parsed.render_as_string(hide_password=True)}: no driver ({exc})",
+            message_zh="数据库驱动未安装",
+            hint="use sqlite:/// or postgresql+psycopg:// (the drivers in requirements.txt)",
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_on_connect)
+    return engine
+
+
+def describe(engine: Engine) -> str:
+    """The URL without its password, for messages."""
+    return engine.url.render_as_string(hide_password=True)

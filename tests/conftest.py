@@ -1,0 +1,93 @@
+"""Shared fixtures: real SQLite files (or PostgreSQL with TEST_DATABASE_URL), seeded data.
+
+``make_db(**overrides)`` builds a migrated database with the reference tables; pass
+``load=True`` for the embedded history (and ``demo=True`` for the demo year).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from monitoring.bootstrap import init_database
+from monitoring.storage.engine import make_engine
+from monitoring.targets import Targets, load_targets
+
+#: A fixed "now" for the demo year, so tests do not depend on the day they run.
+DEMO_NOW = dt.datetime(2026, 11, 21, 23, 0)
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def targets() -> Targets:
+    return load_targets()
+
+
+def _fresh_postgres(base_url: str) -> str:
+    """A new empty database on the test server; dropped at the end of the session."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base_url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A URL for a new, empty database of the engine under test."""
+    if POSTGRES_URL:
+        return _fresh_postgres(POSTGRES_URL)
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def make_db(tmp_path: Path, targets: Targets) -> Iterator[Callable[..., Engine]]:
+    engines: list[Engine] = []
+
+    def factory(*, load: bool = False, demo: bool = False, now: dt.datetime = DEMO_NOW, url: str | None = None) -> Engine:
+        if url is None:
+            url = _fresh_postgres(POSTGRES_URL) if POSTGRES_URL else f"sqlite:///{tmp_path / f'db{len(engines)}.db'}"
+        engine = make_engine(url)
+        init_database(engine, targets, load_data=load, with_demo=demo, now=now)
+        engines.append(engine)
+        return engine
+
+    yield factory
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory, targets: Targets) -> str:
+    """A SQLite file holding the embedded history and the demo year, built once per session."""
+    path = tmp_path_factory.mktemp("seeded") / "seeded.db"
+    engine = make_engine(f"sqlite:///{path}")
+    init_database(engine, targets, load_data=True, with_demo=True, now=DEMO_NOW)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture
+def seeded_db(tmp_path: Path, seeded_template: str, targets: Targets) -> Iterator[Engine]:
+    """A private copy of the seeded database (history + demo year through DEMO_NOW)."""
+    if POSTGRES_URL:
+        url = _fresh_postgres(POSTGRES_URL)
+        engine = make_engine(url)
+        init_database(engine, targets, load_data=True, with_demo=True, now=DEMO_NOW)
+    else:
+        path = tmp_path / "seeded.db"
+        shutil.copyfile(seeded_template, path)
+        engine = make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
