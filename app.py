@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import auth
 from dashboard import context as ctx
 from monitoring.storage import queries
 
@@ -79,6 +80,7 @@ def main() -> None:
     nav = st.navigation(pages)
     st.sidebar.title(ctx.t("app.title"))
     sidebar(queries.available_years(engine))
+    auth.login_sidebar()
     demo = queries.demo_years(engine)
     if demo:
         st.warning(ctx.t("demo.banner", year="、".join(map(str, demo))), icon=":material/science:")

@@ -26,19 +26,21 @@ ACTOR_KEY = "actor"
 
 
 @st.cache_resource(show_spinner=False)
-def _engine() -> Engine:
+def _engine(url: str) -> Engine:
     from monitoring.bootstrap import init_database
     from monitoring.storage.engine import make_engine
 
-    engine = make_engine()
+    engine = make_engine(url)
     init_database(engine)
     return engine
 
 
 def engine() -> Engine:
-    """The database engine, created and initialised once per server process."""
+    """The database engine, created and initialised once per server process (and URL)."""
+    from monitoring import config
+
     try:
-        return _engine()
+        return _engine(config.database_url())
     except MonitorError as exc:
         stop_with(exc)
 
@@ -103,6 +105,18 @@ def stop_with(exc: MonitorError) -> NoReturn:
         st.caption(t("error.hint", hint=exc.hint))
     st.stop()
     raise AssertionError("unreachable")  # st.stop raises; this keeps type checkers honest
+
+
+def cache_key() -> str:
+    """What a cached figure depends on besides its arguments: the database and targets.yaml."""
+    from monitoring import config
+
+    path = config.targets_path()
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return f"{config.database_url()}|{path}|{stamp}"
 
 
 def clear_data_caches() -> None:

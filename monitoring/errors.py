@@ -8,6 +8,10 @@ it with ``st.error``. Anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 class MonitorError(Exception):
     """Root of every error the monitor reports to a person instead of crashing.
 
@@ -16,9 +20,10 @@ class MonitorError(Exception):
     """
 
     def __init__(self, message: str, *, message_zh: str | None = None, hint: str = "") -> None:
-        self.message = message
-        self.message_zh = message_zh or message
-        self.hint = hint
+        # One line, always: driver messages (psycopg, sqlite) may carry newlines.
+        self.message = _one_line(message)
+        self.message_zh = _one_line(message_zh or message)
+        self.hint = _one_line(hint)
         super().__init__(message)
 
     def __str__(self) -> str:

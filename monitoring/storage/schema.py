@@ -205,3 +205,40 @@ dust_days = Table(
     Column("flagged_at", DateTime(timezone=True), nullable=False),
     Column("run_id", Integer, ForeignKey("ingestion_runs.id")),
 )
+
+# -- plan tracking (migration 0002): history tables, the current value is the latest row --
+
+indicator_values = Table(
+    "indicator_values",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # The key of a targets.yaml indicator (checked by monitoring.plan, not by a foreign key:
+    # the indicators live in targets.yaml, not in the database).
+    Column("indicator", String(64), nullable=False),
+    # The Beijing date the value describes ("as of").
+    Column("day", Date, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("entered_by", String(64), nullable=False),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+    # How it came: page (a form), csv (a file, page or command line), cli (indicators set).
+    Column("source", String(16), nullable=False, server_default="page"),
+    Index("ix_indicator_values_indicator_day", "indicator", "day"),
+)
+
+task_status_changes = Table(
+    "task_status_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # measure_id of data/plan_2026_tasks.csv, e.g. 1-03-2.
+    Column("measure_id", String(16), nullable=False),
+    # not_started (未开始) | in_progress (进行中) | done (已完成) | late (滞后).
+    Column("status", String(16), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    # The Beijing date the status holds from.
+    Column("day", Date, nullable=False),
+    Column("set_by", String(64), nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("status IN ('not_started','in_progress','done','late')", name="status"),
+    Index("ix_task_status_changes_measure_id", "measure_id"),
+)

@@ -1,0 +1,83 @@
+"""One cached loader per report: pages call these, never ``monitoring.reports`` directly.
+
+Each loader is keyed on its arguments plus ``ctx.cache_key()`` (database URL and the
+targets file's version), so two databases or an edited targets.yaml never share a cache
+entry. The engine is passed as ``_engine`` (leading underscore: Streamlit does not hash
+it). ``ctx.clear_data_caches()`` empties them all after an upload, a pull or a flag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from dashboard import context as ctx
+from monitoring import reports
+from monitoring.reports import Report
+
+# A few filter combinations per page stay warm; older ones are dropped.
+_MAX = 64
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def ranking(_engine: Engine, key: str, year: int, month: int | None, pollutant: str, exclude_dust: bool) -> Report:
+    return reports.ranking(_engine, ctx.targets(), year=year, month=month, pollutant=pollutant,
+                           exclude_dust=exclude_dust)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def district(_engine: Engine, key: str, year: int, through: dt.date | None, exclude_dust: bool) -> Report:
+    return reports.district(_engine, ctx.targets(), year=year, through=through, exclude_dust=exclude_dust)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def overview(_engine: Engine, key: str, year: int, through: dt.date | None, exclude_dust: bool) -> Report:
+    return reports.overview(_engine, ctx.targets(), year=year, through=through, exclude_dust=exclude_dust)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def progress(_engine: Engine, key: str, year: int, subdistrict: str | None, exclude_dust: bool) -> Report:
+    return reports.progress(_engine, ctx.targets(), year=year, subdistrict=subdistrict, exclude_dust=exclude_dust)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def budget(_engine: Engine, key: str, year: int, through: dt.date | None, exclude_dust: bool) -> Report:
+    return reports.budget(_engine, ctx.targets(), year=year, through=through, exclude_dust=exclude_dust)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def trend(_engine: Engine, key: str, pollutant: str) -> Report:
+    return reports.trend(_engine, ctx.targets(), pollutant=pollutant)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def daily_aqi(_engine: Engine, key: str, year: int, start: dt.date | None, end: dt.date | None) -> Report:
+    return reports.daily_aqi(_engine, ctx.targets(), year=year, start=start, end=end)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def road_dust(_engine: Engine, key: str, year: int, month: int | None) -> Report:
+    return reports.road_dust(_engine, ctx.targets(), year=year, month=month)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def years_with_data(_engine: Engine, key: str) -> list[int]:
+    return list(reports.years_with_data(_engine))
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def last_day_with_data(_engine: Engine, key: str, year: int) -> dt.date | None:
+    return reports.last_day_with_data(_engine, year)
+
+
+def call(loader: Any, *args: Any) -> Any:
+    """Run a loader with the session's engine and cache key; a MonitorError stops the page politely."""
+    from monitoring.errors import MonitorError
+
+    try:
+        return loader(ctx.engine(), ctx.cache_key(), *args)
+    except MonitorError as exc:
+        ctx.stop_with(exc)

@@ -1,0 +1,619 @@
+"""Readers: bytes of a CSV or XLSX file → chunks of text cells under canonical column names.
+
+A reader decides three things from the first bytes and the header line, then streams:
+the container (CSV text, XLSX, or something it refuses: empty, binary, old .xls), the
+encoding (UTF-8, UTF-8 with BOM, UTF-16 from Excel's "Unicode text", else GB18030, the
+superset of GBK that Chinese Excel writes), and the layout (long, wide or road dust,
+told from the headers in Chinese or English). Cells stay text: the validator decides
+what a value means, and a rejected row can be shown as it was written.
+
+Nothing a file contains is executed or used to build SQL: cells are strings that are
+looked up in dictionaries or parsed as numbers and times.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+import pandas as pd
+
+from monitoring.errors import InputError
+
+#: Rows per chunk: large enough for vectorised work, small enough for bounded memory.
+CHUNK_ROWS = 200_000
+#: Bytes looked at to decide container, encoding and header.
+SNIFF_BYTES = 64 * 1024
+#: Lines before the header that may hold a title (Excel exports often start with one).
+MAX_TITLE_LINES = 10
+
+Source = Path | bytes | BinaryIO
+
+# -- header vocabulary ------------------------------------------------------------------
+
+#: role → accepted header spellings (normalised by ``norm_header``).
+HEADER_ROLES: dict[str, tuple[str, ...]] = {
+    "subdistrict": ("subdistrict", "街道", "街道名称", "街道办事处", "所属街道", "街道代码", "区划代码", "subdistrictcode", "street"),
+    "time": ("time", "datetime", "timestamp", "时间", "监测时间", "日期时间", "时间点", "采样时间", "timepoint", "date", "日期", "监测日期"),
+    "pollutant": ("pollutant", "污染物", "指标", "项目", "监测项目", "污染物名称", "parameter"),
+    "value": ("value", "浓度", "数值", "监测值", "浓度值", "concentration"),
+    "station": ("station", "站点", "监测点", "站点名称", "监测站点", "站点编码", "stationcode", "stationname"),
+    "unit": ("unit", "单位", "units"),
+    "dust": ("dust", "沙尘", "沙尘天", "dustday", "sanddust"),
+    "year": ("year", "年"),
+    "month": ("month", "月", "月份"),
+    "day": ("day", "日"),
+    "hour": ("hour", "时", "小时"),
+    "road": ("road", "道路", "道路名称", "路段", "roadname"),
+    "load": ("load", "尘负荷", "道路尘负荷", "dustload", "负荷"),
+    "grade": ("grade", "等级", "负荷等级"),
+}
+
+#: pollutant spellings (normalised by ``norm_header``) → code.
+POLLUTANT_NAMES: dict[str, str] = {}
+for _code, _names in {
+    "pm25": ("pm2.5", "pm25", "pm2_5", "pm2,5", "细颗粒物", "细颗粒物pm2.5", "pm2.5细颗粒物"),
+    "pm10": ("pm10", "可吸入颗粒物", "可吸入颗粒物pm10", "pm10可吸入颗粒物"),
+    "so2": ("so2", "二氧化硫", "二氧化硫so2"),
+    "no2": ("no2", "二氧化氮", "二氧化氮no2"),
+    "o3": ("o3", "臭氧", "臭氧o3", "o31h", "o3_1h"),
+    "co": ("co", "一氧化碳", "一氧化碳co"),
+}.items():
+    for _name in _names:
+        POLLUTANT_NAMES[_name] = _code
+
+_ROLE_OF: dict[str, str] = {spelling: role for role, spellings in HEADER_ROLES.items() for spelling in spellings}
+_UNIT_SUFFIX = re.compile(r"^(.*?)[(（\[【]\s*(.+?)\s*[)）\]】]$")
+
+
+def norm_header(text: Any) -> str:
+    """A header reduced for matching: NFKC, no spaces or BOM, lower case."""
+    s = unicodedata.normalize("NFKC", str(text)).replace("\ufeff", "").strip().lower()
+    return re.sub(r"\s+", "", s)
+
+
+def split_unit(header: str) -> tuple[str, str]:
+    """``PM2.5(μg/m³)`` → (``pm2.5``, ``μg/m³``); a header without a unit → (header, "")."""
+    h = norm_header(header)
+    m = _UNIT_SUFFIX.match(h)
+    if m and m.group(1):
+        return m.group(1), m.group(2)
+    return h, ""
+
+
+def pollutant_code(name: Any) -> str | None:
+    return POLLUTANT_NAMES.get(norm_header(name))
+
+
+@dataclass
+class Layout:
+    """What the header line says: the kind of data and where each role's cells are."""
+
+    kind: str  # readings | road_dust
+    form: str  # long | wide | road_dust
+    roles: dict[str, int]  # role → column position
+    pollutants: dict[int, str]  # wide: column position → pollutant code
+    header_units: dict[int, str]  # column position → unit written in its header
+    headers: list[str]
+    ignored: list[str] = field(default_factory=list)
+
+    def columns(self) -> list[str]:
+        """Canonical names for the positions used, in file order (wide: ``v:<code>``)."""
+        names = {pos: role for role, pos in self.roles.items()}
+        names.update({pos: f"v:{code}" for pos, code in self.pollutants.items()})
+        return [names[p] for p in sorted(names)]
+
+
+_EXPECTED_EN = (
+    "readings: subdistrict, time, pollutant, value [station, unit] (long) or subdistrict, time, PM2.5, PM10, … (wide); "
+    "road dust: subdistrict, road, date, load [grade]"
+)
+_EXPECTED_ZH = "监测数据：街道、时间、污染物、浓度（长表）或 街道、时间、PM2.5、PM10…（宽表）；道路尘负荷：街道、道路、日期、尘负荷（等级可选）"
+
+
+def _looks_garbled(headers: list[str]) -> bool:
+    text = "".join(headers)
+    return bool(re.search(r"[ÃÂÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ\ufffd]|锟|烫|屯", text))
+
+
+def detect_layout(headers: list[str], *, name: str) -> Layout:
+    """Tell the kind and form from the headers, or refuse the file with what was expected."""
+    roles: dict[str, int] = {}
+    pollutants: dict[int, str] = {}
+    units: dict[int, str] = {}
+    ignored: list[str] = []
+    for pos, header in enumerate(headers):
+        base, unit = split_unit(header)
+        if not base:
+            ignored.append(f"#{pos + 1}")
+            continue
+        role = _ROLE_OF.get(base)
+        code = POLLUTANT_NAMES.get(base)
+        if role is not None and role not in roles:
+            roles[role] = pos
+        elif code is not None and code not in pollutants.values():
+            pollutants[pos] = code
+        else:
+            ignored.append(str(header))
+            continue
+        if unit:
+            units[pos] = unit
+    road_dust = "road" in roles and "load" in roles
+    if road_dust:
+        # a road-dust file names its date 日期 / 月份 / month: any of them is the date.
+        for alias in ("time", "month"):
+            if alias in roles and "date" not in roles:
+                roles["date"] = roles.pop(alias)
+        missing = [r for r in ("subdistrict", "road", "date", "load") if r not in roles]
+        form = "road_dust"
+        kind = "road_dust"
+        pollutants = {}
+    else:
+        kind = "readings"
+        has_time = "time" in roles or all(r in roles for r in ("year", "month", "day"))
+        has_place = "subdistrict" in roles or "station" in roles
+        if "pollutant" in roles and "value" in roles:
+            form = "long"
+            pollutants = {}
+        elif pollutants:
+            form = "wide"
+        else:
+            form = "long"
+        missing = []
+        if not has_place:
+            missing.append("subdistrict")
+        if not has_time:
+            missing.append("time")
+        if form == "long":
+            missing += [r for r in ("pollutant", "value") if r not in roles]
+    if missing:
+        shown = ", ".join(h if h else "(empty)" for h in headers[:12])
+        garbled = _looks_garbled(headers)
+        hint = (
+            "the header looks garbled: save the file as UTF-8 (CSV UTF-8 in Excel) or GBK and try again"
+            if garbled
+            else f"use the headers of the template: {_EXPECTED_EN}"
+        )
+        raise InputError(
+            f"{name}: line 1: unknown columns [{shown}]; missing {', '.join(missing)}",
+            message_zh=(
+                f"{name}：第 1 行表头无法识别（{shown}），缺少 {'、'.join(_ROLE_ZH.get(m, m) for m in missing)}；"
+                + ("表头似乎是乱码，请另存为 UTF-8 或 GBK 编码后重试" if garbled else f"请使用模板表头：{_EXPECTED_ZH}")
+            ),
+            hint=hint,
+        )
+    kept = set(roles.values()) | set(pollutants)
+    if road_dust:
+        ignored = [h for pos, h in enumerate(headers) if pos not in kept and h.strip()]
+    return Layout(kind=kind, form=form, roles=roles, pollutants=pollutants, header_units=units, headers=headers, ignored=ignored)
+
+
+_ROLE_ZH = {"subdistrict": "街道", "time": "时间", "pollutant": "污染物", "value": "浓度", "road": "道路", "date": "日期", "load": "尘负荷"}
+
+
+# -- containers and encodings -----------------------------------------------------------
+
+
+@dataclass
+class Blob:
+    """The file's bytes (or where to read them), its name, size and sha256."""
+
+    name: str
+    path: Path | None
+    data: bytes | None
+    size: int
+    sha256: str
+
+    def open(self) -> BinaryIO:
+        if self.path is not None:
+            return self.path.open("rb")
+        assert self.data is not None
+        return io.BytesIO(self.data)
+
+    def head(self, n: int = SNIFF_BYTES) -> bytes:
+        with self.open() as fh:
+            return fh.read(n)
+
+
+def load_blob(source: Source, name: str) -> Blob:
+    """Wrap a path, bytes or a binary file object; hash it without holding a path in memory."""
+    if isinstance(source, Path):
+        digest = hashlib.sha256()
+        try:
+            with source.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as exc:
+            raise InputError(
+                f"{name}: cannot be read: {exc.strerror}",
+                message_zh=f"{name}：无法读取文件（{exc.strerror}）",
+                hint="check the path and the file's permissions",
+            ) from None
+        return Blob(name=name, path=source, data=None, size=source.stat().st_size, sha256=digest.hexdigest())
+    data = source if isinstance(source, bytes) else source.read()
+    if isinstance(data, str):  # a text stream by mistake: treat as UTF-8 text
+        data = data.encode("utf-8")
+    return Blob(name=name, path=None, data=bytes(data), size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+
+def _refuse(name: str, en: str, zh: str, hint: str) -> InputError:
+    return InputError(f"{name}: {en}", message_zh=f"{name}：{zh}", hint=hint)
+
+
+def sniff_container(blob: Blob) -> str:
+    """``csv`` or ``xlsx``; refuse empty, binary and legacy .xls files."""
+    head = blob.head()
+    if not head.strip(b" \t\r\n\ufeff".replace(b"\ufeff", b"")) or head.strip() in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        raise _refuse(blob.name, "the file is empty", "文件是空的", "export the data again; the file has no rows")
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _refuse(
+            blob.name,
+            "an old Excel .xls workbook is not supported",
+            "不支持旧版 Excel .xls 文件",
+            "open it in Excel and save as .xlsx or CSV UTF-8",
+        )
+    if not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff")) and b"\x00" in head:
+        raise _refuse(
+            blob.name,
+            "this is a binary file, not a CSV or XLSX table",
+            "这不是 CSV 或 XLSX 表格（二进制文件）",
+            "upload the CSV or XLSX export of the readings",
+        )
+    return "csv"
+
+
+def detect_encoding(blob: Blob) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (covers GBK/GB2312)."""
+    head = blob.head()
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):
+        return "utf-16"
+    cut = head if len(head) < SNIFF_BYTES else head[: head.rfind(b"\n") + 1] or head
+    try:
+        cut.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        cut.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(cut).best()
+    guess = best.encoding if best is not None else "unknown"
+    raise _refuse(
+        blob.name,
+        f"the text is neither UTF-8 nor GBK/GB18030 (looks like {guess})",
+        f"文件编码无法识别（既不是 UTF-8 也不是 GBK，疑似 {guess}）",
+        "save the file as CSV UTF-8 (Excel: 另存为 → CSV UTF-8) and try again",
+    )
+
+
+def _sniff_text(blob: Blob, encoding: str) -> list[str]:
+    head = blob.head()
+    text = head.decode(encoding, errors="replace")
+    lines = text.splitlines()
+    if len(head) >= SNIFF_BYTES and lines:
+        lines = lines[:-1]  # the last line may be cut
+    return lines[: MAX_TITLE_LINES + 1]
+
+
+_DELIMITERS = (",", "\t", ";", "|", "，")
+
+
+def _split_header(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter))
+
+
+def find_header(lines: list[str], name: str) -> tuple[int, str, list[str]]:
+    """The header line (0-based), the delimiter and the header cells."""
+    best: tuple[int, int, str, list[str]] | None = None
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        delimiter = max(_DELIMITERS, key=line.count)
+        cells = _split_header(line, delimiter) if line.count(delimiter) else [line]
+        known = sum(1 for c in cells if _ROLE_OF.get(split_unit(c)[0]) or POLLUTANT_NAMES.get(split_unit(c)[0]))
+        if known >= 2:
+            return i, delimiter, cells
+        if best is None:
+            best = (i, known, delimiter, cells)
+    if best is None:
+        raise _refuse(name, "the file is empty", "文件是空的", "export the data again; the file has no rows")
+    return best[0], best[2], best[3]
+
+
+# -- chunks -----------------------------------------------------------------------------
+
+
+@dataclass
+class Chunk:
+    """Up to CHUNK_ROWS data rows as text, under canonical names, with their line numbers."""
+
+    cells: pd.DataFrame  # canonical columns (see Layout.columns), str
+    lines: Any  # numpy int64 array: the file line of each row (1 = first line of the file)
+    done: float  # share of the file read so far, 0..1
+
+
+@dataclass
+class BadLine:
+    line: int
+    fields: int  # fields seen
+    expected: int
+
+
+@dataclass
+class Table:
+    """A readable file: its layout and a one-shot iterator of chunks."""
+
+    blob: Blob
+    container: str
+    encoding: str | None
+    delimiter: str | None
+    header_line: int  # 1-based line of the header
+    layout: Layout
+    chunks: Iterator[Chunk]
+    bad_lines: list[BadLine]  # filled while chunks are read (rows with too many fields)
+    raw_lines: Callable[[set[int]], dict[int, str]]  # line number → the line as written
+
+
+def read_table(source: Source, *, name: str, blob: Blob | None = None) -> Table:
+    """Open a readings or road-dust file; raise InputError when it cannot be read at all."""
+    blob = blob or load_blob(source, name)
+    container = sniff_container(blob)
+    if container == "xlsx":
+        return _read_xlsx(blob)
+    return _read_csv(blob)
+
+
+def _read_csv(blob: Blob) -> Table:
+    encoding = detect_encoding(blob)
+    lines = _sniff_text(blob, encoding)
+    header_index, delimiter, headers = find_header(lines, blob.name)
+    layout = detect_layout(headers, name=blob.name)
+    bad: list[BadLine] = []
+    n_fields = len(headers)
+
+    def raw_lines(wanted: set[int]) -> dict[int, str]:
+        found: dict[int, str] = {}
+        if not wanted:
+            return found
+        last = max(wanted)
+        with blob.open() as fh, io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="") as text:
+            for number, line in enumerate(text, start=1):
+                if number in wanted:
+                    found[number] = line.rstrip("\r\n")
+                if number >= last:
+                    break
+        return found
+
+    def chunks() -> Iterator[Chunk]:
+        positions = sorted(set(layout.roles.values()) | set(layout.pollutants))
+        names = layout.columns()
+        fh = blob.open()
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                reader = pd.read_csv(
+                    fh,
+                    encoding=encoding,
+                    sep=delimiter,
+                    header=None,
+                    names=list(range(n_fields)),
+                    skiprows=header_index + 1,
+                    usecols=positions,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_filter=False,
+                    skip_blank_lines=False,
+                    on_bad_lines="warn",
+                    engine="c",
+                    chunksize=CHUNK_ROWS,
+                    encoding_errors="strict",
+                )
+                next_line = header_index + 2
+                with reader:
+                    for frame in reader:
+                        new_bad = _collect_bad(caught, n_fields)
+                        caught.clear()
+                        bad.extend(new_bad)
+                        numbers = _line_numbers(next_line, len(frame), {b.line for b in bad})
+                        if len(numbers):
+                            next_line = int(numbers[-1]) + 1
+                        frame.columns = names
+                        done = min(1.0, fh.tell() / blob.size) if blob.size else 1.0
+                        yield Chunk(cells=frame, lines=numbers, done=done)
+                bad.extend(_collect_bad(caught, n_fields))
+        except UnicodeDecodeError as exc:
+            raise _refuse(
+                blob.name,
+                f"bytes at offset {exc.start} are not valid {encoding} text (the file mixes encodings)",
+                f"文件中第 {exc.start} 字节处编码不一致（不是有效的 {encoding} 文本）",
+                "save the whole file once as CSV UTF-8 and try again",
+            ) from None
+        except pd.errors.ParserError as exc:
+            raise _refuse(
+                blob.name,
+                f"cannot be read as a table: {str(exc).strip()}",
+                f"无法按表格读取：{str(exc).strip()}",
+                "check quotes and delimiters, or save the file again from Excel as CSV UTF-8",
+            ) from None
+        finally:
+            fh.close()
+
+    return Table(
+        blob=blob,
+        container="csv",
+        encoding=encoding,
+        delimiter=delimiter,
+        header_line=header_index + 1,
+        layout=layout,
+        chunks=chunks(),
+        bad_lines=bad,
+        raw_lines=raw_lines,
+    )
+
+
+_BAD_LINE = re.compile(r"line (\d+): expected (\d+) fields, saw (\d+)")
+
+
+def _collect_bad(caught: list[warnings.WarningMessage], expected: int) -> list[BadLine]:
+    out: list[BadLine] = []
+    for w in caught:
+        for m in _BAD_LINE.finditer(str(w.message)):
+            out.append(BadLine(line=int(m.group(1)), fields=int(m.group(3)), expected=int(m.group(2))))
+    return out
+
+
+def _line_numbers(first: int, n: int, skipped: set[int]) -> Any:
+    """File line numbers of ``n`` parsed rows starting at ``first``, jumping skipped lines."""
+    import numpy as np
+
+    if not skipped or max(skipped) < first:
+        return np.arange(first, first + n, dtype="int64")
+    span = np.arange(first, first + n + len(skipped), dtype="int64")
+    keep = span[~np.isin(span, np.fromiter(skipped, dtype="int64"))]
+    return keep[:n]
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour, value.minute, value.second) != (0, 0, 0) else value.strftime("%Y-%m-%d 00:00")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def _read_xlsx(blob: Blob) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        with blob.open() as fh:
+            workbook = load_workbook(fh, read_only=True, data_only=True)
+            sheet = workbook.worksheets[0]
+            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            workbook.close()
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise _refuse(
+            blob.name,
+            f"not a readable XLSX workbook ({type(exc).__name__})",
+            "不是可读取的 XLSX 工作簿",
+            "open it in Excel and save it again as .xlsx or CSV UTF-8",
+        ) from None
+    while rows and all(c is None or str(c).strip() == "" for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise _refuse(blob.name, "the workbook is empty", "工作簿是空的", "put the readings on the first sheet")
+    texts = [[_cell_text(c) for c in r] for r in rows[: MAX_TITLE_LINES + 1]]
+    header_index = 0
+    for i, cells in enumerate(texts):
+        known = sum(1 for c in cells if _ROLE_OF.get(split_unit(c)[0]) or POLLUTANT_NAMES.get(split_unit(c)[0]))
+        if known >= 2:
+            header_index = i
+            break
+    headers = [_cell_text(c) for c in rows[header_index]]
+    while headers and not headers[-1].strip():
+        headers.pop()
+    layout = detect_layout(headers, name=blob.name)
+    positions = sorted(set(layout.roles.values()) | set(layout.pollutants))
+    data = rows[header_index + 1 :]
+    # A datetime column whose times are all midnight holds dates: write them as dates, so
+    # a daily file saved by Excel is not read as hourly values at 00:00.
+    date_only: set[int] = set()
+    for pos in positions:
+        col = [r[pos] for r in data if pos < len(r) and isinstance(r[pos], dt.datetime)]
+        if col and all((v.hour, v.minute, v.second) == (0, 0, 0) for v in col):
+            date_only.add(pos)
+
+    def cell(row: list[Any], pos: int) -> str:
+        value = row[pos] if pos < len(row) else None
+        if pos in date_only and isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        return _cell_text(value)
+
+    first_line = header_index + 2
+
+    def chunks() -> Iterator[Chunk]:
+        import numpy as np
+
+        for start in range(0, len(data), CHUNK_ROWS):
+            part = data[start : start + CHUNK_ROWS]
+            frame = pd.DataFrame(
+                {name: [cell(r, pos) for r in part] for name, pos in zip(layout.columns(), positions, strict=True)},
+                dtype=str,
+            )
+            lines = np.arange(first_line + start, first_line + start + len(part), dtype="int64")
+            yield Chunk(cells=frame, lines=lines, done=min(1.0, (start + len(part)) / max(1, len(data))))
+
+    def raw_lines(wanted: set[int]) -> dict[int, str]:
+        return {n: ",".join(_cell_text(c) for c in data[n - first_line]) for n in wanted if 0 <= n - first_line < len(data)}
+
+    return Table(
+        blob=blob,
+        container="xlsx",
+        encoding=None,
+        delimiter=None,
+        header_line=header_index + 1,
+        layout=layout,
+        chunks=chunks(),
+        bad_lines=[],
+        raw_lines=raw_lines,
+    )
+
+
+def frame_table(frame: pd.DataFrame, *, name: str, sha256: str | None = None) -> Table:
+    """A long-form frame handed over by an HTTP source, as if it were a file's rows."""
+    headers = [str(c) for c in frame.columns]
+    layout = detect_layout(headers, name=name)
+    positions = sorted(set(layout.roles.values()) | set(layout.pollutants))
+    text = frame.iloc[:, positions].astype(str).where(frame.iloc[:, positions].notna(), "")
+    text.columns = layout.columns()
+    digest = sha256 or hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
+    blob = Blob(name=name, path=None, data=b"", size=len(frame), sha256=digest)
+
+    def chunks() -> Iterator[Chunk]:
+        import numpy as np
+
+        for start in range(0, len(text), CHUNK_ROWS):
+            part = text.iloc[start : start + CHUNK_ROWS].reset_index(drop=True)
+            lines = np.arange(start + 2, start + 2 + len(part), dtype="int64")
+            yield Chunk(cells=part, lines=lines, done=min(1.0, (start + len(part)) / max(1, len(text))))
+
+    def raw_lines(wanted: set[int]) -> dict[int, str]:
+        return {n: ",".join(str(v) for v in frame.iloc[n - 2].tolist()) for n in wanted if 0 <= n - 2 < len(frame)}
+
+    return Table(
+        blob=blob,
+        container="frame",
+        encoding=None,
+        delimiter=None,
+        header_line=1,
+        layout=layout,
+        chunks=chunks(),
+        bad_lines=[],
+        raw_lines=raw_lines,
+    )
+
+
+def text_io(data: bytes, encoding: str) -> IO[str]:
+    return io.TextIOWrapper(io.BytesIO(data), encoding=encoding)

@@ -1,0 +1,22 @@
+"""Labels of the login form in the sidebar."""
+
+LABELS: dict[str, tuple[str, str]] = {
+    "auth.title": ("登录", "Log in"),
+    "auth.username": ("用户名", "Username"),
+    "auth.password": ("密码", "Password"),
+    "auth.submit": ("登录", "Log in"),
+    "auth.logout": ("退出登录", "Log out"),
+    "auth.signed_in": ("已登录：{name}（{role}）", "Logged in: {name} ({role})"),
+    "auth.failed": ("用户名或密码错误", "Wrong username or password"),
+    "auth.viewer_note": (
+        "未登录时可查看所有页面；上传、拉取和标记数据需以分析员身份登录。",
+        "Without logging in you can read every page; uploading, pulling and flagging data need an analyst login.",
+    ),
+    "auth.no_users": (
+        "尚未设置用户。管理员请在服务器上运行：python -m monitoring users add 用户名 --role admin",
+        "No users yet. On the server, run: python -m monitoring users add NAME --role admin",
+    ),
+    "auth.role.viewer": ("查看者", "viewer"),
+    "auth.role.analyst": ("分析员", "analyst"),
+    "auth.role.admin": ("管理员", "admin"),
+}

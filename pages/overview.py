@@ -1,0 +1,79 @@
+"""总览 Overview: the district's measured 2026 indicators (附4) as tiles; the 15 subdistricts at a glance."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import context as ctx
+from dashboard import loaders
+from dashboard import widgets as w
+
+t = ctx.t
+f = ctx.filters()
+targets = ctx.targets()
+
+st.title(t("nav.overview"))
+st.caption(t("overview.subtitle", year=f.year))
+
+report = loaders.call(loaders.overview, f.year, f.through, f.exclude_dust)
+district = w.part(report, "district")
+ranking = w.part(report, "ranking")
+
+if not w.has_data(district.frame, "value") and not w.has_data(ranking.frame, "mean"):
+    w.empty("empty.year", year=f.year)
+    st.stop()
+
+st.subheader(t("overview.indicators", year=f.year))
+indicators = district.frame
+cols = st.columns(max(1, len(indicators)))
+for col, row in zip(cols, indicators.to_dict("records"), strict=False):
+    with col:
+        w.metric_tile(
+            title=str(row["name"] if ctx.lang() == "zh" else row["name_en"]),
+            value=row["value"],
+            unit=w.unit_text(str(row["unit"])),
+            target=row["target"],
+            gap=row["gap"],
+            status=row["status"],
+            trend=row.get("trend"),
+            direction=str(row.get("direction", "at_most")),
+            decimals=w.decimals_for(str(row["unit"])),
+            caption=w.days_caption(row.get("valid_days"), row.get("days")),
+        )
+w.method_caption(district)
+
+st.subheader(t("overview.subdistricts"))
+frame = ranking.frame.sort_values("mean", na_position="last")
+names = w.sub_name(frame)
+unit = t("unit.ugm3")
+left, right = st.columns([3, 2])
+with left:
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        x=names, y=frame["mean"], name=t("chart.ytd_mean"),
+        marker={"color": [w.gap_color(g) for g in frame["gap"]]},
+        text=[w.fmt(v) for v in frame["mean"]], textposition="outside",
+        hovertemplate="%{x}: %{y:.1f} " + unit + "<extra></extra>",
+    ))
+    fig.add_trace(go.Scatter(
+        x=names, y=frame["target"], mode="markers", name=t("chart.own_target"),
+        marker={"symbol": "line-ew", "size": 34, "line": {"width": 3, "color": "#333"}},
+        hovertemplate="%{x}: " + t("chart.own_target") + " %{y:.0f} " + unit + "<extra></extra>",
+    ))
+    fig.update_layout(title={"text": t("overview.chart_title", period=ranking.method.get("period", ""))},
+                      yaxis={"title": {"text": f"PM2.5 ({unit})"}})
+    w.chart(w.style(fig), key="overview-bars")
+with right:
+    w.chart(w.tile_map(frame, targets, value_col="mean", color_col="gap",
+                       label=lambda v: w.fmt(v, 1, unit), title=t("tilemap.title_gap"),
+                       colorbar_title=t("chart.gap")), key="overview-map")
+w.method_caption(ranking)
+
+with st.expander(t("overview.table"), icon=":material/table:"):
+    w.table(indicators, w.columns_for("district"), name=t("overview.file_indicators", year=f.year), report=district,
+            key="overview-indicators")
+    w.table(frame, w.columns_for("ranking"), name=t("overview.file_ranking", year=f.year), report=ranking,
+            key="overview-ranking", localise=True)
+
+w.attribution([f.year])
