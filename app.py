@@ -13,7 +13,8 @@ import streamlit as st
 
 from dashboard import auth
 from dashboard import context as ctx
-from monitoring.storage import queries
+from dashboard import loaders
+from monitoring import i18n
 
 st.set_page_config(page_title="西城区空气质量目标监测", page_icon="🌫️", layout="wide")
 
@@ -35,6 +36,8 @@ PAGE_TABLE = [
 
 
 def sidebar(years: list[int]) -> None:
+    # format_func may be called outside a script run (AppTest does): bind the language now.
+    lang = ctx.lang()
     st.sidebar.radio(
         ctx.t("sidebar.language"),
         options=["zh", "en"],
@@ -50,7 +53,7 @@ def sidebar(years: list[int]) -> None:
     st.sidebar.radio(
         ctx.t("sidebar.period"),
         options=["ytd", "month"],
-        format_func=lambda v: ctx.t(f"sidebar.period.{v}"),
+        format_func=lambda v: i18n.t(f"sidebar.period.{v}", lang),
         key=ctx.PERIOD_KEY,
     )
     if st.session_state.get(ctx.PERIOD_KEY) == "month":
@@ -58,7 +61,7 @@ def sidebar(years: list[int]) -> None:
     st.sidebar.selectbox(
         ctx.t("sidebar.pollutant"),
         options=["pm25", "pm10", "no2", "so2", "o3", "co"],
-        format_func=lambda p: ctx.t(f"pollutant.{p}"),
+        format_func=lambda p: i18n.t(f"pollutant.{p}", lang),
         key=ctx.POLLUTANT_KEY,
     )
     st.sidebar.toggle(ctx.t("sidebar.exclude_dust"), key=ctx.DUST_KEY)
@@ -79,9 +82,9 @@ def main() -> None:
     ]
     nav = st.navigation(pages)
     st.sidebar.title(ctx.t("app.title"))
-    sidebar(queries.available_years(engine))
+    sidebar(loaders.available_years(engine, ctx.cache_key()))
     auth.login_sidebar()
-    demo = queries.demo_years(engine)
+    demo = loaders.demo_years(engine, ctx.cache_key())
     if demo:
         st.warning(ctx.t("demo.banner", year="、".join(map(str, demo))), icon=":material/science:")
     nav.run()

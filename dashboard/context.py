@@ -122,3 +122,23 @@ def cache_key() -> str:
 def clear_data_caches() -> None:
     """After a write (upload, pull, flag), every cached figure must be recomputed."""
     st.cache_data.clear()
+
+
+def route_through_app() -> None:
+    """Hand a page opened by URL on a fresh server over to the router (app.py).
+
+    Streamlit treats a folder named ``pages/`` as its old multipage layout until
+    ``st.navigation`` has run once in the process; until then a bookmark such as
+    ``/rankings`` runs the page file alone, without the sidebar, the banner or the login.
+    Switching that mode off and rerunning sends the same request through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+# Every page imports this module first, so this covers the pages of every helper.
+route_through_app()

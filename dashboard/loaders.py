@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from dashboard import context as ctx
 from monitoring import reports
 from monitoring.reports import Report
+from monitoring.storage import queries
 
 # A few filter combinations per page stay warm; older ones are dropped.
 _MAX = 64
@@ -71,6 +72,16 @@ def years_with_data(_engine: Engine, key: str) -> list[int]:
 @st.cache_data(show_spinner=False, max_entries=_MAX)
 def last_day_with_data(_engine: Engine, key: str, year: int) -> dt.date | None:
     return reports.last_day_with_data(_engine, year)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def demo_years(_engine: Engine, key: str) -> list[int]:
+    return list(queries.demo_years(_engine))
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def available_years(_engine: Engine, key: str) -> list[int]:
+    return list(queries.available_years(_engine))
 
 
 def call(loader: Any, *args: Any) -> Any:

@@ -66,8 +66,8 @@ def fmt_signed(value: Any, decimals: int = 1, unit: str = "") -> str:
 
 def status_text(status: Any) -> str:
     if is_missing(status):
-        return ctx.t("status.unknown")
-    return ctx.t(f"status.{status}")
+        return ctx.t("ui.status.unknown")
+    return ctx.t(f"ui.status.{status}")
 
 
 def status_color(status: Any) -> str:
@@ -101,25 +101,54 @@ def localise_subdistricts(series: pd.Series, targets: Targets) -> pd.Series:
 METHOD_ORDER = ("period", "rule", "validity", "completeness", "rounding", "dust", "status_rule", "source")
 
 
+def method_items(report: Any) -> list[tuple[str, str]]:
+    """(key, text) of a report's method in the screen's language: ``k`` is Chinese, ``k_en`` English."""
+    method: Mapping[str, Any] = getattr(report, "method", {}) or {}
+    english = ctx.lang() == "en"
+    keys = [k for k in method if not str(k).endswith("_en")]
+    ordered = [k for k in METHOD_ORDER if k in keys] + [k for k in keys if k not in METHOD_ORDER]
+    items = []
+    for k in ordered:
+        value = method.get(f"{k}_en") if english and method.get(f"{k}_en") else method.get(k)
+        if value:
+            items.append((k, str(value)))
+    return items
+
+
+def method_label(key: str) -> str:
+    text = ctx.t(f"ui.method.{key}")
+    return key if text == f"ui.method.{key}" else text
+
+
+#: Shown in the caption line under a figure; the rest of the method sits in the expander below it.
+CAPTION_KEYS = ("period", "dust", "rounding")
+
+
 def method_caption(report: Any, *, extra: Sequence[str] = (), notes: bool = True) -> None:
-    """How the figure was made (period, rule, validity, rounding, dust days), under the figure."""
-    method: Mapping[str, str] = getattr(report, "method", {}) or {}
-    parts = [f"**{ctx.t('method.' + k)}**：{method[k]}" for k in METHOD_ORDER if method.get(k)]
-    parts += [f"**{ctx.t('method.' + k)}**：{v}" for k, v in method.items() if k not in METHOD_ORDER and v]
-    parts += list(extra)
-    if parts:
-        st.caption("　·　".join(parts))
-    if notes:
-        show_notes(report)
+    """How the figure was made, under the figure: period, dust days and rounding in one line,
+    every rule (validity, evaluation, status rule …) and the report's notes one click away."""
+    items = method_items(report)
+    line = [f"**{method_label(k)}**: {v}" for k, v in items if k in CAPTION_KEYS] + list(extra)
+    if line:
+        st.caption("　·　".join(line))
+    rest = [(k, v) for k, v in items if k not in CAPTION_KEYS]
+    note_items = report_notes(report) if notes else []
+    if rest or note_items:
+        title = ctx.t("ui.method.title") + (f"　{ctx.t('ui.notes.title', n=len(note_items))}" if note_items else "")
+        with st.expander(title, icon=":material/rule:"):
+            for note in note_items:
+                st.warning(note, icon=":material/info:")
+            st.markdown("\n".join(f"- **{method_label(k)}**: {v}" for k, v in rest))
 
 
-def show_notes(report: Any) -> None:
-    items = list(getattr(report, "notes_en", []) if ctx.lang() == "en" else getattr(report, "notes", []))
-    if not items:
-        items = list(getattr(report, "notes", []))
-    if items:
-        with st.expander(ctx.t("notes.title", n=len(items)), expanded=False, icon=":material/info:"):
-            st.markdown("\n".join(f"- {n}" for n in items))
+def report_notes(report: Any) -> list[str]:
+    english = ctx.lang() == "en"
+    items = list(getattr(report, "notes_en", []) if english else getattr(report, "notes", []))
+    return items or list(getattr(report, "notes", []))
+
+
+def method_text(report: Any, key: str) -> str:
+    return dict(method_items(report)).get(key, "")
 
 
 def empty(message_key: str = "empty.no_data", **values: Any) -> None:
@@ -145,7 +174,7 @@ def download_buttons(
     key = key or base
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
-        ctx.t("download.csv"),
+        ctx.t("ui.download.csv"),
         data=lambda: exports.csv_bytes(frame),
         file_name=f"{base}.csv",
         mime="text/csv",
@@ -154,7 +183,7 @@ def download_buttons(
         icon=":material/download:",
     )
     right.download_button(
-        ctx.t("download.xlsx"),
+        ctx.t("ui.download.xlsx"),
         data=lambda: exports.xlsx_bytes(sheets or {name: frame}, notes=notes),
         file_name=f"{base}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -166,8 +195,7 @@ def download_buttons(
 
 def method_lines(report: Any) -> list[str]:
     """The method and notes as lines for the foot of an exported table."""
-    method: Mapping[str, str] = getattr(report, "method", {}) or {}
-    lines = [f"{ctx.t('method.' + k)}: {v}" for k, v in method.items() if v]
+    lines = [f"{method_label(k)}: {v}" for k, v in method_items(report)]
     lines += list(getattr(report, "notes_en", []) if ctx.lang() == "en" else getattr(report, "notes", []))
     return lines
 
@@ -209,14 +237,14 @@ def metric_tile(
             fmt(value, decimals, unit) + (f" {arrow}" if arrow else ""),
             delta=delta,
             delta_color="inverse" if direction == "at_most" else "normal",
-            delta_description=ctx.t("tile.gap_to_target"),
+            delta_description=ctx.t("ui.tile.gap_to_target"),
             label_visibility="collapsed",
         )
         badge = STATUS_STYLE.get(str(status), STATUS_STYLE["unknown"])[1]
         st.badge(status_text(status), color=badge)  # type: ignore[arg-type]
-        line = ctx.t("tile.target", target=fmt(target, decimals, unit))
+        line = ctx.t("ui.tile.target", target=fmt(target, decimals, unit))
         if arrow:
-            line += "　" + ctx.t(f"tile.trend.{trend}")
+            line += "　" + ctx.t(f"ui.tile.trend.{trend}")
         st.caption(line + (f"　{caption}" if caption else ""))
 
 
@@ -273,14 +301,15 @@ def tile_map(frame: pd.DataFrame, targets: Targets, *, value_col: str, color_col
     fig.update_xaxes(visible=False, range=[-0.6, 4.6])
     fig.update_yaxes(visible=False, range=[-4.6, 0.6], scaleanchor="x")
     fig.update_layout(title={"text": title, "font": {"size": 14}})
-    fig.add_annotation(text=ctx.t("tilemap.disclaimer"), xref="paper", yref="paper", x=0, y=-0.02,
+    fig.add_annotation(text=ctx.t("ui.tilemap.disclaimer"), xref="paper", yref="paper", x=0, y=-0.02,
                        showarrow=False, font={"size": 11, "color": "#666"}, xanchor="left", yanchor="top")
     return style(fig, height=520, legend=False)
 
 
 def aqi_colorscale(targets: Targets, day: Any) -> tuple[list[list[Any]], list[str], list[str]]:
     """A discrete plotly colorscale over the AQI levels 1..6 of the standard in force (HJ 633-2012)."""
-    categories = targets.aqi_standard(day).categories
+    when = pd.Timestamp(day).date() if day is not None and not is_missing(day) else pd.Timestamp.today().date()
+    categories = targets.aqi_standard(when).categories
     n = len(categories)
     scale: list[list[Any]] = []
     for i, cat in enumerate(categories):
@@ -326,10 +355,10 @@ def calendar_month_grid(frame: pd.DataFrame, targets: Targets, *, title: str) ->
     days = pd.to_datetime(data["day"])
     data["week"] = days.dt.isocalendar().week.astype(int).where(~((days.dt.month == 1) & (days.dt.isocalendar().week > 50)), 0)
     data["week"] = data["week"].where(~((days.dt.month == 12) & (days.dt.isocalendar().week == 1)), 53)
-    data["weekday"] = days.dt.weekday
+    data["weekday"] = days.dt.day_of_week
     scale, names, _ = aqi_colorscale(targets, days.iloc[0] if len(days) else None)
     n = len(names)
-    weekday_names = [ctx.t(f"weekday.{i}") for i in range(7)]
+    weekday_names = [ctx.t(f"ui.weekday.{i}") for i in range(7)]
     fig = go.Figure(go.Heatmap(
         x=data["week"], y=[weekday_names[w] for w in data["weekday"]], z=data["level"].astype(float),
         zmin=0.5, zmax=n + 0.5, colorscale=scale, xgap=2, ygap=2,
@@ -342,3 +371,156 @@ def calendar_month_grid(frame: pd.DataFrame, targets: Targets, *, title: str) ->
     fig.update_xaxes(title={"text": ctx.t("calendar.week")})
     fig.update_layout(title={"text": title, "font": {"size": 14}})
     return style(fig, height=280, legend=False)
+
+
+# -- small helpers the pages share ------------------------------------------------------------
+UG = "µg/m³"
+STATUS_STYLE["no_target"] = ("#9e9e9e", "gray")
+#: The years the embedded real station history covers (UCI, CC BY 4.0); the demo year is derived from it.
+HISTORY_YEARS = range(2013, 2018)
+
+
+def part(report: Any, name: str) -> Any:
+    """A sub-report of a combined report (``overview``'s extra["district"]), as an object with .frame/.method."""
+    value = report.extra.get(name) if hasattr(report, "extra") else None
+    if value is None:
+        return _Part(pd.DataFrame(), {}, [], [])
+    if isinstance(value, pd.DataFrame):
+        return _Part(value, dict(report.method), list(report.notes), list(report.notes_en))
+    return value
+
+
+class _Part:
+    def __init__(self, frame: pd.DataFrame, method: dict[str, str], notes: list[str], notes_en: list[str]) -> None:
+        self.frame, self.method, self.notes, self.notes_en, self.extra = frame, method, notes, notes_en, {}
+
+
+def has_data(frame: pd.DataFrame | None, column: str) -> bool:
+    return frame is not None and not frame.empty and column in frame.columns and bool(frame[column].notna().any())
+
+
+def unit_text(unit: str) -> str:
+    return {"天": ctx.t("ui.unit.days"), "家": ctx.t("ui.unit.units"), "项": ctx.t("ui.unit.items")}.get(unit, unit)
+
+
+def decimals_for(unit: str) -> int:
+    return 0 if unit in ("天", "家", "项") else 1
+
+
+def days_caption(valid: Any, days: Any) -> str:
+    if is_missing(valid):
+        return ""
+    if is_missing(days):
+        return ctx.t("ui.tile.valid_days", valid=int(valid))
+    return ctx.t("ui.tile.valid_of", valid=int(valid), days=int(days))
+
+
+def gap_color(gap: Any) -> str:
+    """Above the target red, at or below green, unknown grey (the gap itself comes from the report)."""
+    if is_missing(gap):
+        return STATUS_STYLE["no_data"][0]
+    return STATUS_STYLE["exceeds"][0] if float(gap) > 0 else STATUS_STYLE["meets"][0]
+
+
+def columns_for(kind: str) -> dict[str, str]:
+    """A report's columns → headers in the screen's language (only those a reader needs)."""
+    keys = COLUMNS[kind]
+    return {c: ctx.t(f"ui.col.{c}") for c in keys}
+
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "ranking": ("rank", "subdistrict", "mean", "target", "gap", "valid_days", "days", "completeness", "status",
+                "last_year_mean", "change_pct"),
+    "district": ("name", "value", "unit", "target", "gap", "status", "valid_days", "days", "last_year_value", "trend"),
+    "progress": ("month", "monthly_mean", "monthly_valid_days", "monthly_complete", "ytd_mean", "ytd_valid_days",
+                 "target", "remaining_days", "required_rest_mean", "projection", "status"),
+    "budget": ("subdistrict", "target", "ytd_mean", "valid_days", "remaining_days", "required_rest_mean", "projection",
+               "projection_low", "projection_high", "non_good_days", "non_good_days_left", "heavy_days",
+               "heavy_days_left", "status"),
+    "trend": ("year", "period", "value", "kind", "complete", "in_series", "source"),
+    "daily": ("day", "subdistrict", "aqi", "category", "primary", "pm25", "pm10", "so2", "no2", "co", "o3_8h",
+              "pollutants_used", "missing"),
+    "road": ("subdistrict", "road", "month", "load", "grade", "grade_source"),
+    "road_month": ("subdistrict", "month", "mean_load", "roads"),
+}
+
+
+def display_frame(frame: pd.DataFrame, kind: str, targets: Targets | None = None) -> pd.DataFrame:
+    """The columns a reader needs, statuses and names in the screen's language, headers translated."""
+    cols = [c for c in COLUMNS[kind] if c in frame.columns]
+    shown = frame[cols].copy()
+    if "status" in shown.columns:
+        shown["status"] = shown["status"].map(status_text)
+    if "trend" in shown.columns:
+        shown["trend"] = shown["trend"].map(lambda v: "" if is_missing(v) else TREND_ARROW.get(str(v), str(v)))
+    if "kind" in shown.columns:
+        shown["kind"] = shown["kind"].map(lambda v: ctx.t(f"ui.kind.{v}"))
+    if "category" in shown.columns and ctx.lang() == "en" and "category_en" in frame.columns:
+        shown["category"] = frame["category_en"]
+    if "name" in shown.columns and ctx.lang() == "en" and "name_en" in frame.columns:
+        shown["name"] = frame["name_en"]
+    if "unit" in shown.columns:
+        shown["unit"] = shown["unit"].map(lambda u: unit_text(str(u)))
+    if "subdistrict" in shown.columns and targets is not None:
+        shown["subdistrict"] = localise_subdistricts(shown["subdistrict"], targets)
+    return shown.rename(columns={c: ctx.t(f"ui.col.{c}") for c in cols})
+
+
+def report_table(report: Any, kind: str, *, name: str, key: str, targets: Targets | None = None,
+                 frame: pd.DataFrame | None = None, height: int | str = "auto") -> None:
+    """A report's table on screen, with CSV (BOM) and XLSX downloads carrying the method."""
+    shown = display_frame(report.frame if frame is None else frame, kind, targets)
+    st.dataframe(shown, hide_index=True, width="stretch", height=height)
+    download_buttons(shown, name, notes=method_lines(report), key=key)
+
+
+def attribution(years: Sequence[int], *, always: bool = False) -> None:
+    """The UCI CC BY 4.0 credit wherever the real history (or the demo derived from it) is on screen."""
+    from dashboard import loaders
+
+    demo = set(loaders.call(loaders.demo_years))
+    if always or any(y in HISTORY_YEARS or y in demo for y in years):
+        st.caption(ctx.t("attribution.uci"))
+
+
+#: Most in need of attention first (a display order, not a rule).
+ATTENTION_ORDER = {"off_track": 0, "fails": 0, "exceeds": 1, "at_risk": 1, "unknown": 2, "incomplete": 2,
+                   "no_data": 3, "no_target": 3, "on_track": 4, "meets": 4}
+
+
+def order_by_status(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows most in need of attention first (off track, at risk, unknown, on track); district row last."""
+    order = frame["status"].map(lambda s: ATTENTION_ORDER.get(str(s), 2))
+    is_district = frame["code"].astype(str).str.endswith("000000") if "code" in frame.columns else False
+    sort_cols = ["_district", "_order"] + (["projection"] if "projection" in frame.columns else [])
+    ascending = [True, True] + ([False] if "projection" in frame.columns else [])
+    return (frame.assign(_order=order, _district=is_district)
+            .sort_values(sort_cols, ascending=ascending, na_position="last", kind="stable")
+            .drop(columns=["_order", "_district"]))
+
+
+def budget_row(frame: pd.DataFrame, subdistrict: str | None) -> dict[str, Any] | None:
+    """The budget report's row of one subdistrict (short name), or the district row for None."""
+    if frame.empty:
+        return None
+    if subdistrict is None:
+        mask = frame["code"].astype(str).str.endswith("000000") if "code" in frame.columns else \
+            ~frame["subdistrict"].isin([s for s in frame["subdistrict"]][:-1])
+    else:
+        mask = frame["subdistrict"].astype(str) == subdistrict
+    rows = frame[mask]
+    return None if rows.empty else dict(rows.iloc[0])
+
+
+def subdistrict_formatter(targets: Targets, district_label: str = "") -> Callable[[str], str]:
+    """A selectbox format_func for short names ("" = the district), bound to the current language
+    (Streamlit may call it outside a script run, where the session's language is not at hand)."""
+    english = ctx.lang() == "en"
+    table = pinyin_map(targets)
+
+    def formatter(value: str) -> str:
+        if value == "":
+            return district_label
+        return table.get(value, value) if english else value
+
+    return formatter

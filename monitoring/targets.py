@@ -168,6 +168,29 @@ class RoadDust(_Strict):
         return grades
 
 
+class IngestRules(_Strict):
+    """What an incoming value must satisfy (``ingest`` in targets.yaml)."""
+
+    plausible_range: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {"pm25": (0.0, 1500.0), "pm10": (0.0, 10000.0), "so2": (0.0, 2000.0), "no2": (0.0, 1000.0), "o3": (0.0, 1200.0), "co": (0.0, 60.0)}
+    )
+    road_dust_max_load: float = Field(default=50.0, gt=0)
+
+    @field_validator("plausible_range")
+    @classmethod
+    def _every_pollutant(cls, ranges: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        unknown = sorted(set(ranges) - set(POLLUTANTS))
+        if unknown:
+            raise ValueError(f"unknown pollutant {unknown[0]!r}; use {', '.join(POLLUTANTS)}")
+        missing = [p for p in POLLUTANTS if p not in ranges]
+        if missing:
+            raise ValueError(f"give a range for {', '.join(missing)}")
+        for key, (low, high) in ranges.items():
+            if not low < high:
+                raise ValueError(f"{key}: the lowest value must be below the highest")
+        return ranges
+
+
 class TrendRow(_Strict):
     year: int
     so2: float | None = None
@@ -238,6 +261,7 @@ class Targets(_Strict):
     status_rules: StatusRules
     road_dust: RoadDust
     history: History
+    ingest: IngestRules = Field(default_factory=IngestRules)
 
     _resolver: dict[str, Subdistrict] | None = PrivateAttr(default=None)
 

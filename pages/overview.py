@@ -21,7 +21,7 @@ district = w.part(report, "district")
 ranking = w.part(report, "ranking")
 
 if not w.has_data(district.frame, "value") and not w.has_data(ranking.frame, "mean"):
-    w.empty("empty.year", year=f.year)
+    w.empty("ui.empty.year", year=f.year)
     st.stop()
 
 st.subheader(t("overview.indicators", year=f.year))
@@ -39,7 +39,8 @@ for col, row in zip(cols, indicators.to_dict("records"), strict=False):
             trend=row.get("trend"),
             direction=str(row.get("direction", "at_most")),
             decimals=w.decimals_for(str(row["unit"])),
-            caption=w.days_caption(row.get("valid_days"), row.get("days")),
+            caption=" ".join(x for x in (w.days_caption(row.get("valid_days"), row.get("days")),
+                                         str(row.get("note_en" if ctx.lang() == "en" else "note") or "")) if x),
         )
 w.method_caption(district)
 
@@ -51,29 +52,28 @@ left, right = st.columns([3, 2])
 with left:
     fig = go.Figure()
     fig.add_trace(go.Bar(
-        x=names, y=frame["mean"], name=t("chart.ytd_mean"),
+        x=names, y=frame["mean"], name=t("ui.chart.ytd_mean"),
         marker={"color": [w.gap_color(g) for g in frame["gap"]]},
         text=[w.fmt(v) for v in frame["mean"]], textposition="outside",
         hovertemplate="%{x}: %{y:.1f} " + unit + "<extra></extra>",
     ))
     fig.add_trace(go.Scatter(
-        x=names, y=frame["target"], mode="markers", name=t("chart.own_target"),
+        x=names, y=frame["target"], mode="markers", name=t("ui.chart.own_target"),
         marker={"symbol": "line-ew", "size": 34, "line": {"width": 3, "color": "#333"}},
-        hovertemplate="%{x}: " + t("chart.own_target") + " %{y:.0f} " + unit + "<extra></extra>",
+        hovertemplate="%{x}: " + t("ui.chart.own_target") + " %{y:.0f} " + unit + "<extra></extra>",
     ))
-    fig.update_layout(title={"text": t("overview.chart_title", period=ranking.method.get("period", ""))},
+    fig.update_layout(title={"text": t("overview.chart_title", period=w.method_text(ranking, "period"))},
                       yaxis={"title": {"text": f"PM2.5 ({unit})"}})
     w.chart(w.style(fig), key="overview-bars")
 with right:
     w.chart(w.tile_map(frame, targets, value_col="mean", color_col="gap",
-                       label=lambda v: w.fmt(v, 1, unit), title=t("tilemap.title_gap"),
-                       colorbar_title=t("chart.gap")), key="overview-map")
+                       label=lambda v: w.fmt(v, 1, unit), title=t("ui.tilemap.title_gap"),
+                       colorbar_title=t("ui.chart.gap")), key="overview-map")
 w.method_caption(ranking)
 
 with st.expander(t("overview.table"), icon=":material/table:"):
-    w.table(indicators, w.columns_for("district"), name=t("overview.file_indicators", year=f.year), report=district,
-            key="overview-indicators")
-    w.table(frame, w.columns_for("ranking"), name=t("overview.file_ranking", year=f.year), report=ranking,
-            key="overview-ranking", localise=True)
+    w.report_table(district, "district", name=t("overview.file_indicators", year=f.year), key="overview-indicators")
+    w.report_table(ranking, "ranking", name=t("overview.file_ranking", year=f.year), key="overview-ranking",
+                   targets=targets, frame=frame)
 
 w.attribution([f.year])

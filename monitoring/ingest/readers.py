@@ -252,7 +252,7 @@ def _refuse(name: str, en: str, zh: str, hint: str) -> InputError:
 def sniff_container(blob: Blob) -> str:
     """``csv`` or ``xlsx``; refuse empty, binary and legacy .xls files."""
     head = blob.head()
-    if not head.strip(b" \t\r\n\ufeff".replace(b"\ufeff", b"")) or head.strip() in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+    if not head.strip() or head.strip() in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
         raise _refuse(blob.name, "the file is empty", "文件是空的", "export the data again; the file has no rows")
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
@@ -347,6 +347,7 @@ class Chunk:
     cells: pd.DataFrame  # canonical columns (see Layout.columns), str
     lines: Any  # numpy int64 array: the file line of each row (1 = first line of the file)
     done: float  # share of the file read so far, 0..1
+    maybe_short: Any = None  # line numbers whose last field is empty: perhaps too few fields
 
 
 @dataclass
@@ -369,6 +370,7 @@ class Table:
     chunks: Iterator[Chunk]
     bad_lines: list[BadLine]  # filled while chunks are read (rows with too many fields)
     raw_lines: Callable[[set[int]], dict[int, str]]  # line number → the line as written
+    n_fields: int = 0  # fields of the header line (CSV only: checks rows with too few)
 
 
 def read_table(source: Source, *, name: str, blob: Blob | None = None) -> Table:
@@ -402,8 +404,10 @@ def _read_csv(blob: Blob) -> Table:
         return found
 
     def chunks() -> Iterator[Chunk]:
-        positions = sorted(set(layout.roles.values()) | set(layout.pollutants))
-        names = layout.columns()
+        used = sorted(set(layout.roles.values()) | set(layout.pollutants))
+        # the last column is read too: a row with too few fields leaves it empty.
+        positions = sorted({*used, n_fields - 1})
+        names = layout.columns() if n_fields - 1 in used else [*layout.columns(), "__last__"]
         fh = blob.open()
         try:
             with warnings.catch_warnings(record=True) as caught:
@@ -415,7 +419,6 @@ def _read_csv(blob: Blob) -> Table:
                     header=None,
                     names=list(range(n_fields)),
                     skiprows=header_index + 1,
-                    usecols=positions,
                     dtype=str,
                     keep_default_na=False,
                     na_filter=False,
@@ -434,9 +437,14 @@ def _read_csv(blob: Blob) -> Table:
                         numbers = _line_numbers(next_line, len(frame), {b.line for b in bad})
                         if len(numbers):
                             next_line = int(numbers[-1]) + 1
+                        frame = frame[positions]
                         frame.columns = names
+                        last = frame[names[-1]].to_numpy() == ""
+                        maybe_short = numbers[last] if last.any() else numbers[:0]
+                        if "__last__" in frame.columns:
+                            frame = frame.drop(columns="__last__")
                         done = min(1.0, fh.tell() / blob.size) if blob.size else 1.0
-                        yield Chunk(cells=frame, lines=numbers, done=done)
+                        yield Chunk(cells=frame, lines=numbers, done=done, maybe_short=maybe_short)
                 bad.extend(_collect_bad(caught, n_fields))
         except UnicodeDecodeError as exc:
             raise _refuse(
@@ -465,6 +473,7 @@ def _read_csv(blob: Blob) -> Table:
         chunks=chunks(),
         bad_lines=bad,
         raw_lines=raw_lines,
+        n_fields=n_fields,
     )
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 #: The daily AQI's items: (column in the daily frame, breakpoint table key, label).
@@ -127,47 +128,91 @@ def _present(values: dict[str, float | None], pollutant: str) -> bool:
     return False
 
 
+def iaqi_array(values: np.ndarray, breakpoints: tuple[float, ...], levels: tuple[int, ...]) -> np.ndarray:
+    """Vectorised ``iaqi`` (NaN where it gives None). Floats, then the same rounding up:
+    the raw IAQI is first brought to 9 decimals so float noise at a breakpoint (35 µg/m³ →
+    50.000000000000007) does not push it to the next integer; ``iaqi`` is the exact reference."""
+    v = np.asarray(values, dtype="float64")
+    bps = np.asarray(breakpoints, dtype="float64")
+    lv = np.asarray(levels[: len(bps)], dtype="float64")
+    i = np.clip(np.searchsorted(bps, v, side="left"), 1, len(bps) - 1)
+    lo, hi = bps[i - 1], bps[i]
+    with np.errstate(invalid="ignore"):
+        raw = (lv[i] - lv[i - 1]) / (hi - lo) * (v - lo) + lv[i - 1]
+        out = np.ceil(np.round(raw, 9))
+        above = v > bps[-1]
+        out = np.where(above, np.nan if len(bps) < len(levels) else float(levels[-1]), out)
+        out = np.where(np.isnan(v) | (v < 0), np.nan, out)
+    return out
+
+
 def aqi_frame(daily: pd.DataFrame, standard_for: Any) -> pd.DataFrame:
     """AQI per row of a wide daily frame (columns ``day`` and any of pm25 pm10 so2 no2 co
     o3_8h o3_1h, NaN where missing or not valid). ``standard_for(day)`` gives the table in
-    force. Adds aqi, category, level, color, primary, pollutants_used, missing, good, heavy."""
-    out = daily.copy()
-    aqis: list[float] = []
-    names: list[str | None] = []
-    names_en: list[str | None] = []
-    levels: list[float] = []
-    colors: list[str | None] = []
-    primaries: list[str] = []
-    used: list[str] = []
-    missing: list[str] = []
-    good: list[bool | None] = []
-    heavy: list[bool | None] = []
-    cols = [c for c, _t, _l in DAILY_ITEMS]
-    for rec in out.to_dict("records"):
-        standard = standard_for(rec["day"])
-        vals = {c: (None if pd.isna(rec.get(c, None)) else float(rec[c])) for c in cols if c in rec}
-        res = day_aqi(vals, standard)
-        cat = category(res.aqi, standard)
-        aqis.append(float("nan") if res.aqi is None else float(res.aqi))
-        names.append(cat.name if cat else None)
-        names_en.append(cat.name_en if cat else None)
-        levels.append(float("nan") if cat is None else float(cat.level))
-        colors.append(cat.color if cat else None)
-        primaries.append(res.primary)
-        used.append(",".join(res.used))
-        missing.append(",".join(res.missing))
-        good.append(None if res.aqi is None else res.aqi <= standard.good_day_max_aqi)
-        heavy.append(None if res.aqi is None else res.aqi > standard.heavy_day_above_aqi)
-    out["aqi"] = pd.array([None if math.isnan(a) else int(a) for a in aqis], dtype="Int64")
-    out["category"] = names
-    out["category_en"] = names_en
-    out["level"] = pd.array([None if math.isnan(v) else int(v) for v in levels], dtype="Int64")
-    out["color"] = colors
-    out["primary"] = primaries
+    force. Adds aqi, category, category_en, level, color, primary, pollutants_used,
+    missing, good, heavy."""
+    out = daily.copy().reset_index(drop=True)
+    n = len(out)
+    aqi_values = np.full(n, np.nan)
+    primary = np.array([""] * n, dtype=object)
+    cat_name = np.array([None] * n, dtype=object)
+    cat_en = np.array([None] * n, dtype=object)
+    cat_color = np.array([None] * n, dtype=object)
+    level = np.full(n, np.nan)
+    good = np.array([None] * n, dtype=object)
+    heavy = np.array([None] * n, dtype=object)
+    standards: dict[int, Any] = {}
+    keys = np.zeros(n, dtype="int64")
+    for j, day in enumerate(out["day"].tolist() if n else []):
+        std = standard_for(day)
+        standards.setdefault(id(std), std)
+        keys[j] = id(std)
+    for key, std in standards.items():
+        rows = np.flatnonzero(keys == key)
+        levels = tuple(std.iaqi)
+        subs: dict[str, np.ndarray] = {}
+        for column, table, label in DAILY_ITEMS:
+            if column in out.columns and table in std.breakpoints:
+                vals = pd.to_numeric(out[column], errors="coerce").to_numpy(dtype="float64")[rows]
+                subs[label] = iaqi_array(vals, tuple(std.breakpoints[table]), levels)
+        if not subs:
+            continue
+        stack = np.vstack(list(subs.values()))
+        with np.errstate(all="ignore"):
+            best = np.where(np.isnan(stack).all(axis=0), np.nan, np.nanmax(np.where(np.isnan(stack), -1, stack), axis=0))
+        aqi_values[rows] = best
+        labels = list(subs)
+        for k, r in enumerate(rows):
+            a = best[k]
+            if np.isnan(a):
+                continue
+            if a > std.primary_pollutant_above:
+                primary[r] = ",".join(sorted({_pollutant_label(lab) for lab, col in zip(labels, stack[:, k], strict=True) if col == a}))
+            cat = category(int(a), std)
+            if cat is not None:
+                cat_name[r], cat_en[r], cat_color[r], level[r] = cat.name, cat.name_en, cat.color, cat.level
+            good[r] = bool(a <= std.good_day_max_aqi)
+            heavy[r] = bool(a > std.heavy_day_above_aqi)
+    present = {}
+    for pol in FULL_SET:
+        cols = ["o3_8h", "o3_1h"] if pol == "o3" else [pol]
+        have = np.zeros(n, dtype=bool)
+        for c in cols:
+            if c in out.columns:
+                have |= pd.to_numeric(out[c], errors="coerce").notna().to_numpy()
+        present[pol] = have
+    used = [",".join(p for p in FULL_SET if present[p][r]) for r in range(n)]
+    missing = [",".join(p for p in FULL_SET if not present[p][r]) for r in range(n)]
+    out["aqi"] = pd.array([None if np.isnan(a) else int(a) for a in aqi_values], dtype="Int64")
+    out["category"] = cat_name
+    out["category_en"] = cat_en
+    out["level"] = pd.array([None if np.isnan(v) else int(v) for v in level], dtype="Int64")
+    out["color"] = cat_color
+    out["primary"] = primary.astype(str) if n else pd.Series([], dtype=object)
     out["pollutants_used"] = used
     out["missing"] = missing
-    out["good"] = pd.array(good, dtype="boolean")
-    out["heavy"] = pd.array(heavy, dtype="boolean")
+    out["good"] = pd.array(list(good), dtype="boolean")
+    out["heavy"] = pd.array(list(heavy), dtype="boolean")
     return out
 
 

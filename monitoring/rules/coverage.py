@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from monitoring.rules import road_dust as road_dust_rules
+
 POOR = "差"
-GRADE_ORDER = ("优", "良", "中")
 
 #: State of a scope (district or one subdistrict) in a month.
 CLEAR = "clear"  # measured, every grade known, none 差
@@ -36,17 +37,12 @@ CLEAR_STATES = (CLEAR, CLEAR_UNMEASURED)
 
 
 def grade_of(load: float | None, given: str | None, thresholds: Mapping[str, float]) -> str | None:
-    """The grade of one measurement: given wins, else the bounds, else None (unknown)."""
-    if isinstance(given, str) and given.strip():
+    """The grade of one measurement: given wins, else the bounds (rules.road_dust), else None."""
+    if isinstance(given, str) and given.strip() in road_dust_rules.GRADE_ORDER:
         return given.strip()
-    if load is None or pd.isna(load) or "中" not in thresholds:
-        # Without the upper bound of 中, 差 cannot be told from the rest.
+    if load is None or pd.isna(load):
         return None
-    for grade in GRADE_ORDER:
-        bound = thresholds.get(grade)
-        if bound is not None and float(load) <= float(bound):
-            return grade
-    return POOR if float(load) > float(thresholds["中"]) else None
+    return road_dust_rules.grade_from_load(float(load), {str(k): float(v) for k, v in thresholds.items()})
 
 
 def month_of(value: object) -> pd.Period:
@@ -207,7 +203,7 @@ def coverage(
     roads_by_sd = {sd: set(grp["road"]) for sd, grp in g.groupby("subdistrict")}
     scopes = list(subdistricts) if subdistricts is not None else sorted(roads_by_sd)
     q_rows = []
-    miss_rows = []
+    miss_rows: list[tuple[str, str, str]] = []
     last_quarter = end.quarter if end.year == year else 4
     for q in range(1, last_quarter + 1):
         in_q = g[[m.year == year and m.quarter == q for m in g["month"]]]

@@ -20,8 +20,8 @@ from collections.abc import Callable
 import requests
 
 from monitoring.errors import SourceError
-from monitoring.ingest.sources.config import CnemcSource, HttpSettings, render_url
-from monitoring.ingest.sources.frames import FRAME_COLUMNS, FetchOutcome, Row, decode_text, frame_of
+from monitoring.ingest.sources.config import CnemcSource, HttpSettings, Place, render_url, resolve_place
+from monitoring.ingest.sources.frames import FetchOutcome, Row, decode_text, frame_of, merge_subdistrict_rows
 from monitoring.ingest.sources.http import NotPublished, fetch
 from monitoring.targets import Targets
 
@@ -33,11 +33,12 @@ REQUIRED = ("timepoint", "stationcode", *HOURLY_COLUMNS)
 _TIMEPOINT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):?(\d{2})(?::?(\d{2}))?$")
 
 
-def station_map(source: CnemcSource, targets: Targets) -> dict[str, str]:
-    """Station code → subdistrict short name: targets.yaml's stations, then the source's own."""
-    mapping = {st.code: st.subdistrict for st in targets.stations}
-    for code, name in source.stations.items():
-        mapping[code] = targets.subdistrict(name).short_name
+def station_map(source: CnemcSource, targets: Targets) -> dict[str, Place]:
+    """Feed station code → where its values go: targets.yaml's stations map to themselves;
+    the source's ``stations`` add to and override them."""
+    mapping = {st.code: resolve_place(targets, st.code) for st in targets.stations}
+    for code, target in source.stations.items():
+        mapping[code] = resolve_place(targets, target)
     return mapping
 
 
@@ -53,7 +54,7 @@ def parse_timepoint(text: str) -> dt.datetime:
     return base + dt.timedelta(hours=hour)  # 24:00 is allowed: the next day's 00:00
 
 
-def parse_hour(body: bytes, *, url: str, source: str, stations: dict[str, str]) -> list[Row]:
+def parse_hour(body: bytes, *, url: str, source: str, stations: dict[str, Place]) -> list[Row]:
     """The readings of the mapped stations in one hourly file (missing values kept empty)."""
     text = decode_text(body, url=url, source=source)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -86,8 +87,8 @@ def parse_hour(body: bytes, *, url: str, source: str, stations: dict[str, str]) 
                 hint="the download was incomplete or the file is damaged; the next pull will try again",
             )
         code = fields[col["stationcode"]].strip()
-        subdistrict = stations.get(code)
-        if subdistrict is None:
+        place = stations.get(code)
+        if place is None:
             continue
         raw_time = fields[col["timepoint"]]
         try:
@@ -102,11 +103,11 @@ def parse_hour(body: bytes, *, url: str, source: str, stations: dict[str, str]) 
         for column, pollutant in HOURLY_COLUMNS.items():
             rows.append(
                 Row(
-                    subdistrict=subdistrict,
+                    subdistrict=place.subdistrict,
                     time=time_text,
                     pollutant=pollutant,
                     value=fields[col[column]].strip(),
-                    station=code,
+                    station=place.station,
                     unit=UNITS.get(pollutant, "µg/m³"),
                 )
             )
@@ -143,9 +144,7 @@ def fetch_frame(
     labels = hour_labels(start, end)
     rows: list[Row] = []
     for i, label in enumerate(labels):
-        url = render_url(
-            source.url, timepoint=label, timepoint_utc=label - dt.timedelta(hours=8)
-        )
+        url = render_url(source.url, timepoint=label, timepoint_utc=label - dt.timedelta(hours=8))
         if progress is not None:
             progress(i / max(len(labels), 1), f"{label:%Y-%m-%d %H:%M} ({i + 1}/{len(labels)})")
         try:
@@ -157,6 +156,5 @@ def fetch_frame(
         rows.extend(parse_hour(fetched.body, url=url, source=source.name, stations=stations))
     if progress is not None:
         progress(1.0, f"{len(labels)} hour(s) fetched")
-    outcome.frame = frame_of(rows)
-    assert list(outcome.frame.columns) == list(FRAME_COLUMNS)
+    outcome.frame = frame_of(merge_subdistrict_rows(rows))
     return outcome

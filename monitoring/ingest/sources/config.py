@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from monitoring import config
 from monitoring.errors import ConfigError
-from monitoring.targets import Targets
+from monitoring.targets import Targets, normalise_name
 
 #: Names a source may not take: they are the ``readings.source`` of other ways in.
 RESERVED_NAMES = frozenset({"demo", "upload", "cli", "init", "manual", "embedded", "ingest"})
@@ -117,15 +119,15 @@ class CsvUrlSource(_Source):
     kind: Literal["csv-url"]
     # the file's subdistrict spellings that targets.yaml does not know → subdistrict
     names: dict[str, str] = {}
-    # station code in the file → subdistrict, for rows that give a station but no subdistrict
+    # the file's station → a station of targets.yaml, or a subdistrict (the row then counts
+    # as the subdistrict's own value)
     stations: dict[str, str] = {}
-    # the file labels hours by their start (like ingest --hour-beginning)
-    hour_beginning: bool = False
 
 
 class CnemcSource(_Source):
     kind: Literal["cnemc-hourly"]
-    # station code → subdistrict; added to (and overriding) targets.yaml's stations
+    # feed station code → a station of targets.yaml, or a subdistrict; added to (and
+    # overriding) targets.yaml's own stations, which map to themselves
     stations: dict[str, str] = {}
 
 
@@ -133,7 +135,7 @@ class OpenAQSource(_Source):
     kind: Literal["openaq-v3"]
     # the environment variable holding the API key (sent as the X-API-Key header)
     api_key_env: str = Field(default="OPENAQ_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    # OpenAQ location id → subdistrict
+    # OpenAQ location id → a station of targets.yaml, or a subdistrict
     locations: dict[int, str] = Field(min_length=1)
     # results per page (OpenAQ allows up to 1000)
     page_limit: int = Field(default=1000, ge=1, le=1000)
@@ -186,9 +188,16 @@ def template_fields(template: str) -> frozenset[str]:
     return frozenset(names)
 
 
+class _UrlFormatter(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        # a filled value is percent-encoded (a space in "%Y-%m-%d %H:%M" becomes %20);
+        # / and : stay, so a pattern may build a path ("%Y/%m/%d/%H.csv").
+        return quote(super().format_field(value, format_spec), safe=":/-_.~")
+
+
 def render_url(template: str, **values: dt.datetime) -> str:
     """Fill a URL template; a placeholder's format spec is a strftime pattern."""
-    return template.format(**values)
+    return _UrlFormatter().format(template, **values)
 
 
 # -- loading ----------------------------------------------------------------------
@@ -234,26 +243,51 @@ def _one_line(error: ValidationError, data: Any, path: Path) -> ConfigError:
     )
 
 
-def _check_mappings(sources: SourcesFile, targets: Targets, path: Path) -> None:
-    resolver = targets.resolver()
-    from monitoring.targets import normalise_name
+@dataclass(frozen=True)
+class Place:
+    """Where a source's station or name puts its values: a subdistrict, and the station of
+    targets.yaml they are stored under ("" = a value for the whole subdistrict)."""
 
+    subdistrict: str
+    station: str = ""
+
+
+def resolve_place(targets: Targets, text: str) -> Place:
+    """A mapping's right-hand side: a station of targets.yaml (code or name) or a subdistrict."""
+    wanted = normalise_name(text)
+    for st in targets.stations:
+        if wanted in (normalise_name(st.code), normalise_name(st.name), normalise_name(st.name_en)):
+            return Place(subdistrict=targets.subdistrict(st.subdistrict).short_name, station=st.code)
+    return Place(subdistrict=targets.subdistrict(text).short_name)  # KeyError when unknown
+
+
+def _check_mappings(sources: SourcesFile, targets: Targets, path: Path) -> None:
     for i, src in enumerate(sources.sources):
-        maps: list[tuple[str, dict[Any, str]]] = []
+        maps: list[tuple[str, dict[Any, str], bool]] = []
         if isinstance(src, CsvUrlSource):
-            maps = [("names", src.names), ("stations", src.stations)]
+            maps = [("names", src.names, False), ("stations", src.stations, True)]
         elif isinstance(src, CnemcSource):
-            maps = [("stations", src.stations)]
+            maps = [("stations", src.stations, True)]
         else:
-            maps = [("locations", src.locations)]
-        for key, mapping in maps:
+            maps = [("locations", src.locations, True)]
+        for key, mapping, station_ok in maps:
             for their, ours in mapping.items():
-                if normalise_name(ours) not in resolver:
+                try:
+                    place = resolve_place(targets, ours)
+                except KeyError:
+                    place = None
+                if place is None or (place.station and not station_ok):
+                    what = "station or subdistrict" if station_ok else "subdistrict"
                     raise ConfigError(
-                        f"{path.name}: sources[{i} {src.name}].{key}.{their}: unknown subdistrict {ours!r}",
-                        message_zh=f"{path.name} 有误：数据源 {src.name} 的 {their} 对应的街道 {ours} 不存在",
-                        hint="use a subdistrict's short name, e.g. "
-                        + ", ".join(sd.short_name for sd in targets.subdistricts[:4]),
+                        f"{path.name}: sources[{i} {src.name}].{key}.{their}: unknown {what} {ours!r}",
+                        message_zh=f"{path.name} 有误：数据源 {src.name} 的 {their} 对应的街道或站点 {ours} 不存在",
+                        hint=(
+                            "use a subdistrict's short name (e.g. "
+                            + ", ".join(sd.short_name for sd in targets.subdistricts[:3])
+                            + ")"
+                            + (" or a station code of targets.yaml (" + ", ".join(st.code for st in targets.stations) + ")"
+                               if station_ok else "")
+                        ),
                     )
 
 

@@ -73,3 +73,37 @@ def decode_text(body: bytes, *, url: str, source: str) -> str:
         message_zh=f"数据源 {source} 的文本编码无法识别（不是 UTF-8 或 GBK）",
         hint="ask the publisher for UTF-8",
     )
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value else None  # NaN is missing
+
+
+def merge_subdistrict_rows(rows: list[Row]) -> list[Row]:
+    """Rows mapped to a whole subdistrict (station "") from several of the source's
+    stations become one row per subdistrict, pollutant and hour: the mean of the stations
+    that have a value (INTERFACES.md: a subdistrict's hour is the mean of its stations).
+    A cell that is not a number is passed on as it is, for the validator to reject."""
+    kept: list[Row] = []
+    groups: dict[tuple[str, str, str], list[Row]] = {}
+    for row in rows:
+        if row.station:
+            kept.append(row)
+        else:
+            groups.setdefault((row.subdistrict, row.time, row.pollutant), []).append(row)
+    for (subdistrict, time, pollutant), members in groups.items():
+        if len(members) == 1:
+            kept.append(members[0])
+            continue
+        numbers = [_number(m.value) for m in members if m.value.strip()]
+        if any(n is None for n in numbers):
+            kept.extend(members)  # let the validator say what is wrong
+            continue
+        present = [n for n in numbers if n is not None]
+        value = repr(round(sum(present) / len(present), 4)) if present else ""
+        kept.append(Row(subdistrict, time, pollutant, value, "", members[0].unit))
+    return kept

@@ -120,10 +120,12 @@ def fetch(
 def _is_timeout(exc: BaseException) -> bool:
     """A timeout, also when urllib3 gave up retrying one (requests then raises a
     ConnectionError wrapping MaxRetryError(reason=ReadTimeoutError))."""
-    if isinstance(exc, requests.exceptions.Timeout):
-        return True
     inner = exc.args[0] if exc.args else None
     reason = getattr(inner, "reason", None)
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return False  # urllib3 derives "connection refused" from its connect-timeout class
+    if isinstance(exc, requests.exceptions.Timeout):
+        return True
     return isinstance(reason, (urllib3.exceptions.TimeoutError, TimeoutError))
 
 

@@ -1,0 +1,134 @@
+"""The ingestion audit as the command line and the data-quality page show it.
+
+Runs (who, when, what file and its sha256, counts), a run's rejected rows and
+conflicts, each subdistrict's share of hours with data, and removing the demo data
+(the one write here, analysts only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from monitoring import timeutil
+from monitoring.actors import Actor, require_writer
+from monitoring.targets import Targets
+
+
+def _beijing(value: Any) -> str:
+    """A stored UTC instant as Beijing local time text."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if value.tzinfo is None:  # SQLite returns naive UTC
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(timeutil.BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _label(ts: Any) -> str:
+    if ts is None or pd.isna(ts):
+        return ""
+    return f"{timeutil.ts_to_label(int(ts)):%Y-%m-%d %H:%M}"
+
+
+def runs_table(engine: Engine, limit: int = 50) -> pd.DataFrame:
+    """The newest runs, times in Beijing local time, the data span as labels."""
+    from monitoring.storage.audit import list_runs
+
+    runs = list_runs(engine, limit=limit)
+    if runs.empty:
+        return runs
+    runs["started_at"] = runs["started_at"].map(_beijing)
+    runs["finished_at"] = runs["finished_at"].map(_beijing)
+    runs["first"] = runs["first_ts"].map(_label)
+    runs["last"] = runs["last_ts"].map(_label)
+    return runs.drop(columns=["first_ts", "last_ts"])
+
+
+@dataclass
+class RunDetail:
+    run: dict[str, Any]
+    rejected: pd.DataFrame  # line, raw, reason, reason_en
+    conflicts: pd.DataFrame  # subdistrict_id, pollutant, time, station, old_value, new_value, action
+    stored: int  # readings this run still holds
+
+
+def run_detail(engine: Engine, run_id: int) -> RunDetail | None:
+    from monitoring.storage.audit import get_run, run_rejected, run_revisions, run_rows_stored
+
+    run = get_run(engine, run_id)
+    if run is None:
+        return None
+    run["started_at"] = _beijing(run["started_at"])
+    run["finished_at"] = _beijing(run["finished_at"])
+    run["first"] = _label(run.pop("first_ts"))
+    run["last"] = _label(run.pop("last_ts"))
+    return RunDetail(
+        run=run, rejected=run_rejected(engine, run_id), conflicts=run_revisions(engine, run_id), stored=run_rows_stored(engine, run_id)
+    )
+
+
+def hours_share(engine: Engine, targets: Targets, year: int, *, pollutant: str = "pm25", now: dt.datetime | None = None) -> pd.DataFrame:
+    """Per subdistrict: hours of ``year`` with a value, hours elapsed, and the share.
+
+    Hours elapsed run from 1 January to now (Beijing) for the current year, the whole
+    year for a past one. Columns subdistrict, pinyin, hours, elapsed, share (0..1).
+    """
+    from monitoring.bootstrap import subdistrict_id
+    from monitoring.storage.queries import hours_with_data
+
+    now = now or timeutil.now_beijing()
+    start = dt.datetime(year, 1, 1)
+    end = min(dt.datetime(year + 1, 1, 1), now.replace(minute=0, second=0, microsecond=0))
+    elapsed = max(0, int((end - start).total_seconds() // 3600))
+    found = hours_with_data(engine, year, pollutant).set_index("subdistrict_id")["hours"].to_dict()
+    rows = []
+    for sd in targets.subdistricts:
+        hours = int(found.get(subdistrict_id(sd.code), 0) or 0)
+        rows.append(
+            {
+                "subdistrict": sd.short_name,
+                "pinyin": sd.pinyin,
+                "hours": hours,
+                "elapsed": elapsed,
+                "share": (min(1.0, hours / elapsed) if elapsed else 0.0),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def rejected_csv(rejected: pd.DataFrame | list[Any]) -> bytes:
+    """Rejected rows as CSV that Excel opens correctly: UTF-8 with BOM, formulas defused."""
+    if isinstance(rejected, list):
+        frame = pd.DataFrame(
+            [{"line": r.line, "raw": r.raw, "reason": r.reason, "reason_en": r.reason_en} for r in rejected],
+            columns=["line", "raw", "reason", "reason_en"],
+        )
+    else:
+        frame = rejected.loc[:, ["line", "raw", "reason", "reason_en"]].copy()
+    frame.columns = ["行号 line", "原始内容 raw", "原因", "reason"]
+    for col in frame.columns[1:]:
+        # a cell starting with = + - @ would be run as a formula by Excel: quote it.
+        frame[col] = frame[col].astype(str).map(lambda s: "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s)
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def remove_demo_data(engine: Engine, targets: Targets, actor: Actor) -> tuple[int, int]:
+    """Delete every row the demo runs stored; return (runs, rows removed). Analysts only."""
+    require_writer(actor, "remove the demo data")
+    from monitoring.storage.queries import demo_runs
+    from monitoring.storage.writes import DailyRules, delete_runs
+
+    ids = demo_runs(engine)
+    if not ids:
+        return 0, 0
+    with engine.begin() as conn:
+        counts = delete_runs(conn, ids, DailyRules.from_targets(targets))
+    return len(ids), counts.rows

@@ -1,0 +1,741 @@
+"""The one path in: read → validate → write, with its audit record.
+
+Every source ends here: the upload page and ``python -m monitoring ingest`` call
+``ingest_file``; an HTTP pull converts its payload to a readings table and calls
+``ingest_frame``. The file is read in chunks (bounded memory) and validated completely
+before anything is written; then the good rows are written in ONE transaction
+(storage.writes), and the run record (start_run / finish_run, own transactions) says
+who, what file (sha256), and what became of each row. A refused file leaves its audit
+line and its rejected rows, nothing else.
+
+Counting (one rule for every layout): ``rows = accepted + rejected + duplicates +
+missing + (conflicts - replaced)``. A wide row holds one reading per pollutant column;
+a row refused as a whole (unknown subdistrict, bad time) counts once.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from monitoring import timeutil
+from monitoring.actors import Actor, require_writer
+from monitoring.errors import InputError
+from monitoring.ingest import validate as v
+from monitoring.ingest.readers import Blob, Chunk, Table, frame_table, load_blob, read_table
+from monitoring.targets import Targets
+
+Progress = Callable[[float, str], None]
+
+#: Rows written per write_readings call inside the one transaction (bounds memory).
+WRITE_SLICE = 250_000
+#: readings.source for each run kind (a pull uses its HTTP source's name).
+SOURCE_OF_KIND = {"upload": "upload", "ingest": "cli"}
+
+
+@dataclass
+class RejectedRow:
+    line: int
+    raw: str
+    reason: str  # e.g. '第 12 行: 未知街道 "德胜门外"; 可用: 德胜, …'
+    reason_en: str
+
+
+@dataclass
+class IngestResult:
+    file: str
+    kind: str  # readings | road_dust
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    replaced: int = 0
+    missing: int = 0
+    run_id: int | None = None
+    status: str = "dry_run"  # succeeded | refused | failed | dry_run
+    first_label: dt.datetime | None = None
+    last_label: dt.datetime | None = None
+    by_subdistrict_pollutant: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rejected_rows: list[RejectedRow] = field(default_factory=list)
+    conflict_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    message: str = ""
+    message_zh: str = ""
+    sha256: str | None = None
+    dust_days: list[dt.date] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "rows": self.rows,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "conflicts": self.conflicts,
+            "replaced": self.replaced,
+            "missing": self.missing,
+            "run_id": self.run_id,
+            "status": self.status,
+            "sha256": self.sha256,
+            "first_label": self.first_label.isoformat(sep=" ", timespec="minutes") if self.first_label else None,
+            "last_label": self.last_label.isoformat(sep=" ", timespec="minutes") if self.last_label else None,
+            "dust_days": [d.isoformat() for d in self.dust_days],
+            "message": self.message,
+            "rejected_rows": [
+                {"line": r.line, "raw": r.raw, "reason": r.reason_en, "reason_zh": r.reason} for r in self.rejected_rows
+            ],
+        }
+
+    @property
+    def refused(self) -> bool:
+        return self.status in ("refused", "failed")
+
+
+# -- entry points ------------------------------------------------------------------------
+
+
+def ingest_file(
+    engine: Engine,
+    source: Path | bytes | BinaryIO,
+    *,
+    name: str,
+    targets: Targets,
+    actor: Actor,
+    run_kind: str = "ingest",
+    dry_run: bool = False,
+    strict: bool = False,
+    replace: bool = False,
+    hour_beginning: bool = False,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Read, validate and (unless ``dry_run``) store one readings or road-dust file."""
+    require_writer(actor, "load data")
+    options = _options(dry_run, strict, replace, hour_beginning)
+    blob: Blob | None = None
+    try:
+        blob = load_blob(source, name)
+        table = read_table(source, name=name, blob=blob)
+    except InputError as exc:
+        if not dry_run:
+            _record_refused(engine, name, run_kind, actor, blob.sha256 if blob else None, options, exc)
+        raise
+    return _ingest(
+        engine,
+        table,
+        targets=targets,
+        actor=actor,
+        run_kind=run_kind,
+        source_label=SOURCE_OF_KIND.get(run_kind, run_kind),
+        options=options,
+        progress=progress,
+    )
+
+
+def ingest_frame(
+    engine: Engine,
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    targets: Targets,
+    actor: Actor,
+    run_kind: str = "pull",
+    source_label: str,
+    dry_run: bool = False,
+    strict: bool = False,
+    replace: bool = False,
+    progress: Progress | None = None,
+    sha256: str | None = None,
+) -> IngestResult:
+    """Validate and store a long-form readings table (an HTTP source's payload)."""
+    require_writer(actor, "load data")
+    options = _options(dry_run, strict, replace, False)
+    try:
+        table = frame_table(frame, name=name, sha256=sha256)
+    except InputError as exc:
+        if not dry_run:
+            _record_refused(engine, name, run_kind, actor, sha256, options, exc)
+        raise
+    return _ingest(
+        engine, table, targets=targets, actor=actor, run_kind=run_kind, source_label=source_label, options=options, progress=progress
+    )
+
+
+def _options(dry_run: bool, strict: bool, replace: bool, hour_beginning: bool) -> dict[str, bool]:
+    return {"dry_run": dry_run, "strict": strict, "replace": replace, "hour_beginning": hour_beginning}
+
+
+def _record_refused(
+    engine: Engine, name: str, run_kind: str, actor: Actor, sha256: str | None, options: dict[str, bool], exc: InputError
+) -> None:
+    from monitoring.storage.writes import RunInfo, finish_run, start_run, write_rejected
+
+    run_id = start_run(engine, RunInfo(kind=run_kind, source=name, user=actor.name, sha256=sha256, options=options))
+    with engine.begin() as conn:
+        write_rejected(conn, run_id, [(0, "", exc.message_zh, exc.message)])
+    finish_run(engine, run_id, "refused", message=exc.message[:2000])
+
+
+# -- reading and validating -------------------------------------------------------------------
+
+
+@dataclass
+class _Collected:
+    """What the chunks left: good rows (canonical), refusals, counts."""
+
+    parts: list[pd.DataFrame] = field(default_factory=list)
+    rejected_lines: list[np.ndarray] = field(default_factory=list)
+    rejected_zh: list[str] = field(default_factory=list)
+    rejected_en: list[str] = field(default_factory=list)
+    missing: int = 0
+    data_rows: int = 0
+    maybe_short: list[np.ndarray] = field(default_factory=list)
+    dust_days: set[dt.date] = field(default_factory=set)
+
+    def reject(self, lines: np.ndarray, reasons: v.Reasons) -> None:
+        if len(reasons):
+            self.rejected_lines.append(lines[reasons.rows])
+            self.rejected_zh.extend(reasons.zh)
+            self.rejected_en.extend(reasons.en)
+
+
+def _rows_refused(n: int, *reasons: v.Reasons) -> np.ndarray:
+    bad = np.zeros(n, dtype=bool)
+    for r in reasons:
+        bad[r.rows] = True
+    return bad
+
+
+def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
+    """Rows whose every cell is empty (blank lines): skipped, not counted."""
+    blank = np.ones(len(cells), dtype=bool)
+    for col in cells.columns:
+        blank &= cells[col].to_numpy() == ""
+        if not blank.any():
+            break
+    return blank
+
+
+def _readings_chunk(chunk: Chunk, table: Table, ctx: v.Context, out: _Collected) -> None:
+    cells = chunk.cells
+    lines = np.asarray(chunk.lines)
+    layout = table.layout
+    blank = _blank_rows(cells)
+    if blank.any():
+        cells = cells.loc[~blank].reset_index(drop=True)
+        lines = lines[~blank]
+    n = len(cells)
+    out.data_rows += n
+    if chunk.maybe_short is not None and len(chunk.maybe_short):
+        out.maybe_short.append(np.asarray(chunk.maybe_short))
+    if not n:
+        return
+
+    # place: subdistrict and/or station
+    row_reasons: list[v.Reasons] = []
+    sd_ids = pd.Series(np.nan, index=cells.index)
+    if "subdistrict" in cells:
+        sd_ids, r = v.check_subdistrict(cells["subdistrict"], ctx)
+        row_reasons.append(r)
+    station = pd.Series("", index=cells.index)
+    if "station" in cells:
+        station, st_sids, r = v.check_station(cells["station"], ctx)
+        row_reasons.append(r)
+        if "subdistrict" in cells:
+            row_reasons.append(v.check_station_in_subdistrict(sd_ids, st_sids, cells["station"], cells["subdistrict"]))
+        else:
+            sd_ids = st_sids
+            empty = (cells["station"].str.strip() == "").to_numpy()
+            row_reasons.append(
+                v._reasons(empty, "站点为空（文件没有街道列时必须给出站点）", "station is empty (the file has no subdistrict column)")
+            )
+
+    # time
+    time_text = cells["time"] if "time" in cells else v.parse_year_month_day_hour(cells)
+    labels, daily = v.parse_times(time_text)
+    row_reasons += [
+        v.check_time(time_text, labels),
+        v.check_on_the_hour(labels, daily),
+        v.check_not_future(labels, daily, ctx),
+    ]
+    if "dust" in cells:
+        flags, r = v.dust_flags(cells["dust"])
+        row_reasons.append(r)
+    row_bad = _rows_refused(n, *row_reasons)
+    for r in row_reasons:
+        out.reject(lines, r)
+    ts = v.labels_to_ts(labels, daily, ctx)
+    if "dust" in cells:
+        hit = flags & ~row_bad
+        if hit.any():
+            for d in np.unique(timeutil.day_number(ts[hit])):
+                out.dust_days.add(dt.date(1970, 1, 1) + dt.timedelta(days=int(d)))
+
+    good = ~row_bad
+    if layout.form == "long":
+        codes, r_pol = v.check_pollutant(cells["pollutant"])
+        units = cells["unit"] if "unit" in cells else pd.Series("", index=cells.index)
+        value_cells = cells["value"]
+        idx = np.arange(n)
+    else:
+        value_cols = [c for c in cells.columns if c.startswith("v:")]
+        keep = np.flatnonzero(good)
+        k = len(value_cols)
+        idx = np.tile(keep, k)
+        code_list = [c[2:] for c in value_cols]
+        codes = pd.Series(np.repeat(code_list, len(keep)), dtype=object)
+        value_cells = pd.Series(np.concatenate([cells[c].to_numpy()[keep] for c in value_cols]) if k else [], dtype=str)
+        pos_of = {f"v:{code}": pos for pos, code in layout.pollutants.items()}
+        unit_list = [layout.header_units.get(pos_of[c], "") for c in value_cols]
+        units = pd.Series(np.repeat(unit_list, len(keep)), dtype=str)
+        r_pol = v.Reasons.none()
+        good = np.ones(len(idx), dtype=bool)
+    value_lines = lines[idx]
+    values = v.parse_values(value_cells.reset_index(drop=True), codes.reset_index(drop=True))
+    codes = codes.reset_index(drop=True)
+    value_reasons = [
+        r_pol,
+        v.check_unit(units.reset_index(drop=True), codes),
+        values.reasons,
+        v.check_not_negative(values.numbers, codes),
+        v.check_range(values.numbers, codes, ctx),
+    ]
+    if layout.form == "long":
+        # a long row refused for its place or time is reported once, with every reason.
+        for r in value_reasons:
+            out.reject(value_lines, r)
+        bad = row_bad | _rows_refused(len(idx), *value_reasons)
+    else:
+        for r in value_reasons:
+            out.reject(value_lines, r)
+        bad = _rows_refused(len(idx), *value_reasons)
+    missing = values.missing & ~bad & good
+    out.missing += int(missing.sum())
+    take = good & ~bad & ~missing
+    if not take.any():
+        return
+    rows = idx[take]
+    part = pd.DataFrame(
+        {
+            "subdistrict_id": sd_ids.to_numpy()[rows].astype("int64"),
+            "pollutant": codes.to_numpy()[take].astype(str),
+            "ts": ts[rows],
+            "resolution": np.where(daily[rows], "d", "h"),
+            "station": np.asarray(station.to_numpy()[rows], dtype=object) if "station" in cells else "",
+            "value": values.numbers[take],
+            "line": value_lines[take],
+        }
+    )
+    out.parts.append(part)
+
+
+def _road_dust_chunk(chunk: Chunk, ctx: v.Context, out: _Collected) -> None:
+    cells = chunk.cells
+    lines = np.asarray(chunk.lines)
+    blank = _blank_rows(cells)
+    if blank.any():
+        cells = cells.loc[~blank].reset_index(drop=True)
+        lines = lines[~blank]
+    n = len(cells)
+    out.data_rows += n
+    if chunk.maybe_short is not None and len(chunk.maybe_short):
+        out.maybe_short.append(np.asarray(chunk.maybe_short))
+    if not n:
+        return
+    sd_ids, r_sd = v.check_subdistrict(cells["subdistrict"], ctx)
+    days, month_only = v.parse_dust_dates(cells["date"])
+    loads, missing, r_load = v.check_load(cells["load"], ctx)
+    grades, r_grade = v.check_grade(cells["grade"]) if "grade" in cells else (pd.Series([None] * n), v.Reasons.none())
+    reasons = [r_sd, v.check_road(cells["road"]), v.check_dust_date(cells["date"], days, ctx), r_load, r_grade]
+    for r in reasons:
+        out.reject(lines, r)
+    bad = _rows_refused(n, *reasons)
+    miss = missing & ~bad
+    out.missing += int(miss.sum())
+    take = ~bad & ~miss
+    if not take.any():
+        return
+    out.parts.append(
+        pd.DataFrame(
+            {
+                "subdistrict_id": sd_ids.to_numpy()[take].astype("int64"),
+                "road": cells["road"].str.strip().to_numpy()[take],
+                "day": [d.date() for d in days[take]],
+                "month_only": month_only[take],
+                "load": loads[take],
+                "grade": grades.to_numpy()[take],
+                "line": lines[take],
+            }
+        )
+    )
+
+
+def _short_rows(table: Table, out: _Collected) -> tuple[np.ndarray, list[str], list[str]]:
+    """Rows that really have too few fields, among those whose last field was empty."""
+    if not out.maybe_short or table.n_fields <= 1 or table.delimiter is None:
+        return np.empty(0, dtype="int64"), [], []
+    candidates = np.concatenate(out.maybe_short)
+    if not len(candidates):
+        return np.empty(0, dtype="int64"), [], []
+    raw = table.raw_lines({int(x) for x in candidates})
+    lines: list[int] = []
+    zh: list[str] = []
+    en: list[str] = []
+    for number in sorted(raw):
+        text = raw[number]
+        if not text.strip():
+            continue
+        fields = next(csv.reader([text], delimiter=table.delimiter), [])
+        if len(fields) < table.n_fields:
+            lines.append(number)
+            zh.append(f"字段数不对：应有 {table.n_fields} 个，实际 {len(fields)} 个（分隔符是否一致？）")
+            en.append(f"wrong number of fields: expected {table.n_fields}, found {len(fields)} (mixed delimiters?)")
+    return np.asarray(lines, dtype="int64"), zh, en
+
+
+def _infile_duplicates(frame: pd.DataFrame, key: list[str], value_cols: list[str]) -> tuple[pd.DataFrame, int, np.ndarray, list[str], list[str]]:
+    """Repeated keys inside one file: identical rows are duplicates, a different value is
+    refused (the first occurrence wins)."""
+    if frame.empty:
+        return frame, 0, np.empty(0, dtype="int64"), [], []
+    repeated = frame.duplicated(subset=key, keep="first").to_numpy()
+    if not repeated.any():
+        return frame, 0, np.empty(0, dtype="int64"), [], []
+    involved = frame.duplicated(subset=key, keep=False).to_numpy()
+    sub = frame.loc[involved]
+    firsts = sub.groupby(key, sort=False, dropna=False)[[*value_cols, "line"]].transform("first")
+    rep = frame.loc[repeated]
+    first_of = firsts.loc[rep.index]
+    same = np.ones(len(rep), dtype=bool)
+    for col in value_cols:
+        a, b = rep[col].to_numpy(), first_of[col].to_numpy()
+        if col in ("value", "load"):
+            same &= np.isclose(a.astype("float64"), b.astype("float64"), rtol=0.0, atol=1e-9)
+        else:
+            same &= np.asarray([x == y or (pd.isna(x) and pd.isna(y)) for x, y in zip(a, b, strict=True)], dtype=bool)
+    conflict = rep.loc[~same]
+    col = value_cols[0]
+    zh = [
+        f"与第 {int(fl)} 行同一街道、站点、污染物、时间的值不同（{old:g} ≠ {new:g}），保留第 {int(fl)} 行"
+        for fl, old, new in zip(first_of.loc[~same, "line"], first_of.loc[~same, col], conflict[col], strict=True)
+    ]
+    en = [
+        f"same key as line {int(fl)} with a different value ({old:g} ≠ {new:g}); line {int(fl)} is kept"
+        for fl, old, new in zip(first_of.loc[~same, "line"], first_of.loc[~same, col], conflict[col], strict=True)
+    ]
+    kept = frame.loc[~repeated]
+    return kept, int(same.sum()), conflict["line"].to_numpy(dtype="int64"), zh, en
+
+
+# -- the whole file -------------------------------------------------------------------------
+
+
+def _ingest(
+    engine: Engine,
+    table: Table,
+    *,
+    targets: Targets,
+    actor: Actor,
+    run_kind: str,
+    source_label: str,
+    options: dict[str, bool],
+    progress: Progress | None,
+) -> IngestResult:
+    say = progress or (lambda _f, _m: None)
+    name = table.blob.name
+    kind = table.layout.kind
+    dry_run, strict, replace = options["dry_run"], options["strict"], options["replace"]
+    ctx = v.Context.build(targets, hour_beginning=options["hour_beginning"])
+    out = _Collected()
+    say(0.0, f"reading {name}")
+    try:
+        for chunk in table.chunks:
+            if kind == "road_dust":
+                _road_dust_chunk(chunk, ctx, out)
+            else:
+                _readings_chunk(chunk, table, ctx, out)
+            say(0.6 * chunk.done, f"read {out.data_rows:,} rows")
+    except InputError as exc:
+        if not dry_run:
+            _record_refused(engine, name, run_kind, actor, table.blob.sha256, options, exc)
+        raise
+
+    # rows the parser could not split right: too many fields (skipped) or too few.
+    for bad in table.bad_lines:
+        out.data_rows += 1
+        out.rejected_lines.append(np.asarray([bad.line], dtype="int64"))
+        out.rejected_zh.append(f"字段数不对：应有 {bad.expected} 个，实际 {bad.fields} 个（分隔符是否一致？）")
+        out.rejected_en.append(f"wrong number of fields: expected {bad.expected}, found {bad.fields} (mixed delimiters?)")
+    short_lines, short_zh, short_en = _short_rows(table, out)
+    if len(short_lines):
+        out.rejected_lines.append(short_lines)
+        out.rejected_zh.extend(short_zh)
+        out.rejected_en.extend(short_en)
+
+    if out.data_rows == 0:
+        header_only = InputError(
+            f"{name}: only a header, no data rows",
+            message_zh=f"{name}：只有表头，没有数据行",
+            hint="add the readings below the header line",
+        )
+        if not dry_run:
+            _record_refused(engine, name, run_kind, actor, table.blob.sha256, options, header_only)
+        raise header_only
+
+    if kind == "road_dust":
+        key, value_cols = ["subdistrict_id", "road", "day"], ["load", "grade"]
+    else:
+        key, value_cols = ["subdistrict_id", "pollutant", "ts", "resolution", "station"], ["value"]
+    frame = pd.concat(out.parts, ignore_index=True) if out.parts else pd.DataFrame(columns=[*key, *value_cols, "line"])
+    out.parts.clear()
+    if len(short_lines):
+        frame = frame.loc[~frame["line"].isin(short_lines)]
+    frame = frame.sort_values("line", kind="stable")
+    frame, dup_in_file, dup_lines, dup_zh, dup_en = _infile_duplicates(frame, key, value_cols)
+    if len(dup_lines):
+        out.rejected_lines.append(dup_lines)
+        out.rejected_zh.extend(dup_zh)
+        out.rejected_en.extend(dup_en)
+
+    say(0.65, "checking rejected rows")
+    rejected = _rejected_rows(table, out)
+    result = IngestResult(
+        file=name,
+        kind=kind,
+        rejected=len(rejected),
+        duplicates=dup_in_file,
+        missing=out.missing,
+        rejected_rows=rejected,
+        sha256=table.blob.sha256,
+        ignored_columns=list(table.layout.ignored),
+        dust_days=sorted(out.dust_days),
+    )
+    _preview(result, frame, targets, kind)
+
+    if dry_run:
+        _classify_against_store(engine, result, frame, kind)
+        result.accepted = len(frame) - result.duplicates + dup_in_file - result.conflicts
+        if replace:
+            result.replaced = result.conflicts
+            result.accepted += result.conflicts
+        refused = (strict and rejected) or (frame.empty and rejected)
+        result.status = "refused" if refused else "dry_run"
+        _finish_counts(result)
+        _messages(result, strict)
+        return result
+
+    from monitoring.storage.writes import RunCounts, RunInfo, finish_run, start_run, write_rejected
+
+    info = RunInfo(kind=run_kind, source=name, user=actor.name, data_kind=kind, sha256=table.blob.sha256, options=options)
+    run_id = start_run(engine, info)
+    result.run_id = run_id
+    reject_payload = [(r.line, r.raw, r.reason, r.reason_en) for r in rejected]
+    if (strict and rejected) or frame.empty:
+        with engine.begin() as conn:
+            write_rejected(conn, run_id, reject_payload)
+        result.status = "refused" if rejected else "succeeded"
+        _finish_counts(result)
+        result.rows += len(frame)  # good rows of a refused file: counted, not stored
+        _messages(result, strict)
+        finish_run(engine, run_id, result.status, _counts(result), message=result.message[:2000])
+        return result
+
+    say(0.7, f"writing {len(frame):,} rows")
+    try:
+        counts = RunCounts()
+        with engine.begin() as conn:
+            if kind == "road_dust":
+                counts = _write_road_dust(conn, run_id, frame, source_label, replace)
+            else:
+                counts = _write_readings(conn, run_id, frame, source_label, replace, targets, say)
+            write_rejected(conn, run_id, reject_payload)
+    except Exception as exc:
+        result.status = "failed"
+        result.message = f"{name}: the write failed, nothing was stored: {type(exc).__name__}: {str(exc)[:300]}"
+        result.message_zh = f"{name}：写入失败，未保存任何数据"
+        finish_run(engine, run_id, "failed", _counts(result), message=result.message)
+        raise
+    result.accepted = counts.accepted
+    result.duplicates += counts.duplicates
+    result.conflicts = counts.conflicts
+    result.replaced = counts.replaced
+    if result.dust_days:
+        from monitoring.dust import flag_dust_day
+
+        for day in result.dust_days:
+            flag_dust_day(engine, day, f"flagged by {name}", actor, run_id)
+    if result.conflicts and kind == "readings":
+        from monitoring.storage.audit import run_revisions
+
+        result.conflict_rows = run_revisions(engine, run_id)
+    result.status = "succeeded"
+    _finish_counts(result)
+    _messages(result, strict)
+    finish_run(engine, run_id, "succeeded", _counts(result), message=result.message[:2000])
+    say(1.0, "done")
+    return result
+
+
+def _write_readings(
+    conn: Any, run_id: int, frame: pd.DataFrame, source: str, replace: bool, targets: Targets, say: Progress
+) -> Any:
+    from monitoring.storage.writes import DailyRules, RunCounts, write_readings
+
+    rules = DailyRules.from_targets(targets)
+    # key order: each slice touches its own days, so the daily means are refreshed once.
+    frame = frame.sort_values(["subdistrict_id", "pollutant", "ts"], kind="stable")
+    total = RunCounts()
+    for start in range(0, len(frame), WRITE_SLICE):
+        part = frame.iloc[start : start + WRITE_SLICE]
+        total.add(write_readings(conn, run_id, part, source=source[:32], rules=rules, replace=replace))
+        say(0.7 + 0.3 * min(1.0, (start + len(part)) / len(frame)), f"wrote {start + len(part):,} of {len(frame):,} rows")
+    return total
+
+
+def _write_road_dust(conn: Any, run_id: int, frame: pd.DataFrame, source: str, replace: bool) -> Any:
+    from monitoring.storage.writes import write_road_dust
+
+    return write_road_dust(conn, run_id, frame.drop(columns="line"), source=source[:32], replace=replace)
+
+
+def _rejected_rows(table: Table, out: _Collected) -> list[RejectedRow]:
+    if not out.rejected_lines:
+        return []
+    lines = np.concatenate(out.rejected_lines)
+    order = np.argsort(lines, kind="stable")
+    raw = table.raw_lines({int(x) for x in np.unique(lines)})
+    # one entry per line (wide files: per line and pollutant column, reasons kept apart).
+    merged: dict[int, tuple[list[str], list[str]]] = {}
+    # a row split wrongly (too many or too few fields) gets that reason alone: its other
+    # cells are in the wrong columns, so their complaints would only mislead.
+    split_wrong = {int(lines[i]) for i in order if out.rejected_en[i].startswith("wrong number of fields")}
+    for i in order:
+        line = int(lines[i])
+        if line in split_wrong and not out.rejected_en[i].startswith("wrong number of fields"):
+            continue
+        zh, en = merged.setdefault(line, ([], []))
+        if out.rejected_zh[i] not in zh:
+            zh.append(out.rejected_zh[i])
+            en.append(out.rejected_en[i])
+    return [
+        RejectedRow(
+            line=line,
+            raw=raw.get(line, ""),
+            reason=f"第 {line} 行: " + "；".join(zh),
+            reason_en=f"line {line}: " + "; ".join(en),
+        )
+        for line, (zh, en) in merged.items()
+    ]
+
+
+def _preview(result: IngestResult, frame: pd.DataFrame, targets: Targets, kind: str) -> None:
+    from monitoring.bootstrap import subdistrict_id
+
+    names = {subdistrict_id(sd.code): sd.short_name for sd in targets.subdistricts}
+    if frame.empty:
+        result.by_subdistrict_pollutant = pd.DataFrame(columns=["subdistrict", "pollutant", "rows", "first", "last"])
+        return
+    if kind == "road_dust":
+        grouped = frame.groupby("subdistrict_id").agg(rows=("load", "size"), first=("day", "min"), last=("day", "max")).reset_index()
+        grouped.insert(1, "pollutant", "road_dust")
+        result.first_label = dt.datetime.combine(min(frame["day"]), dt.time())
+        result.last_label = dt.datetime.combine(max(frame["day"]), dt.time())
+    else:
+        grouped = frame.groupby(["subdistrict_id", "pollutant"]).agg(rows=("value", "size"), first=("ts", "min"), last=("ts", "max")).reset_index()
+        grouped["first"] = timeutil.ts_to_labels(grouped["first"].to_numpy())
+        grouped["last"] = timeutil.ts_to_labels(grouped["last"].to_numpy())
+        result.first_label = timeutil.ts_to_label(int(frame["ts"].min()))
+        result.last_label = timeutil.ts_to_label(int(frame["ts"].max()))
+    grouped.insert(0, "subdistrict", grouped["subdistrict_id"].map(names))
+    result.by_subdistrict_pollutant = grouped.drop(columns="subdistrict_id")
+
+
+def _classify_against_store(engine: Engine, result: IngestResult, frame: pd.DataFrame, kind: str) -> None:
+    """Dry run: how many rows the database already holds (duplicates) or holds differently."""
+    if kind != "readings" or frame.empty:
+        return
+    from monitoring.storage.audit import stored_values
+
+    old = stored_values(engine, frame)
+    if old.empty:
+        return
+    merged = frame.merge(old, on=["subdistrict_id", "pollutant", "ts", "resolution", "station"], how="inner")
+    same = np.isclose(merged["value"].to_numpy(dtype="float64"), merged["old_value"].to_numpy(dtype="float64"), rtol=0.0, atol=1e-9)
+    result.duplicates += int(same.sum())
+    clash = merged.loc[~same]
+    result.conflicts = len(clash)
+    if len(clash):
+        result.conflict_rows = pd.DataFrame(
+            {
+                "subdistrict_id": clash["subdistrict_id"].to_numpy(),
+                "pollutant": clash["pollutant"].to_numpy(),
+                "time": timeutil.ts_to_labels(clash["ts"].to_numpy()),
+                "station": clash["station"].to_numpy(),
+                "old_value": clash["old_value"].to_numpy(),
+                "new_value": clash["value"].to_numpy(),
+            }
+        )
+
+
+def _finish_counts(result: IngestResult) -> None:
+    result.rows = result.accepted + result.rejected + result.duplicates + result.missing + (result.conflicts - result.replaced)
+
+
+def _counts(result: IngestResult) -> Any:
+    from monitoring.storage.writes import RunCounts
+
+    return RunCounts(
+        rows=result.rows,
+        accepted=result.accepted,
+        rejected=result.rejected,
+        duplicates=result.duplicates,
+        conflicts=result.conflicts,
+        replaced=result.replaced,
+        missing=result.missing,
+        first_ts=timeutil.label_to_ts(result.first_label) if result.first_label and result.kind == "readings" else None,
+        last_ts=timeutil.label_to_ts(result.last_label) if result.last_label and result.kind == "readings" else None,
+    )
+
+
+def _messages(result: IngestResult, strict: bool) -> None:
+    name = result.file
+    if result.status == "refused" and strict and result.rejected:
+        result.message = (
+            f"{name}: refused (--strict): {result.rejected} rejected row(s), nothing stored; "
+            f"first: {result.rejected_rows[0].reason_en}"
+        )
+        result.message_zh = f"{name}：严格模式下有 {result.rejected} 行被拒绝，整个文件未保存；首个问题：{result.rejected_rows[0].reason}"
+        return
+    if result.status == "refused":
+        first = result.rejected_rows[0].reason_en if result.rejected_rows else ""
+        first_zh = result.rejected_rows[0].reason if result.rejected_rows else ""
+        result.message = f"{name}: refused: every row was rejected ({result.rejected}), nothing stored; first: {first}"
+        result.message_zh = f"{name}：所有数据行都被拒绝（{result.rejected} 行），未保存任何数据；首个问题：{first_zh}"
+        return
+    verb = "would store" if result.status == "dry_run" else "stored"
+    verb_zh = "将保存" if result.status == "dry_run" else "已保存"
+    span = ""
+    if result.first_label and result.last_label:
+        span = f", {result.first_label:%Y-%m-%d %H:%M} … {result.last_label:%Y-%m-%d %H:%M}"
+    result.message = (
+        f"{name}: {verb} {result.accepted:,} of {result.rows:,} {result.kind.replace('_', '-')} rows{span}; "
+        f"{result.rejected} rejected, {result.duplicates} duplicates, {result.conflicts} conflicts"
+        f"{' (replaced)' if result.replaced else ' (kept the stored values)' if result.conflicts else ''}, {result.missing} missing"
+    )
+    if result.ignored_columns:
+        result.message += f"; ignored columns: {', '.join(result.ignored_columns[:8])}"
+    result.message_zh = (
+        f"{name}：{verb_zh} {result.accepted:,} / {result.rows:,} 行；拒绝 {result.rejected} 行，重复 {result.duplicates} 行，"
+        f"冲突 {result.conflicts} 行{'（已替换）' if result.replaced else '（保留原值）' if result.conflicts else ''}，缺测 {result.missing} 个"
+    )
+    if result.ignored_columns:
+        result.message_zh += f"；忽略的列：{'、'.join(result.ignored_columns[:8])}"

@@ -1,0 +1,564 @@
+"""The validator: one function per rule, each over a whole chunk at once.
+
+A rule takes the chunk's cells (text) or what an earlier rule parsed, and returns the
+rows it refuses with a reason in Chinese and in English (``Reasons``). Rules are
+vectorised: they work on the distinct spellings or on whole columns, and build a
+sentence only for the rows they refuse, so a clean million-row file never loops in
+Python. The reasons carry no line number; the pipeline adds ``第 12 行:`` / ``line 12:``.
+
+Units: a value is µg/m³ (CO mg/m³), as INTERFACES.md says. A cell that carries its unit
+(``35μg/m³``, ``0.8 mg/m³``) is read when the unit is the pollutant's own unit and
+refused with a reason when it is another one: the monitor never guesses a conversion.
+The same holds for a ``unit`` column and for a unit written in a wide header
+(``PM2.5(μg/m³)``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from monitoring import timeutil
+from monitoring.bootstrap import subdistrict_id
+from monitoring.targets import POLLUTANTS, Targets, normalise_name
+
+#: Cells that mean "no value": counted as missing, never an error.
+MISSING_MARKS = frozenset(
+    {"", "na", "n/a", "nan", "null", "none", "—", "——", "-", "--", "–", "/", "-999", "-99", "-999.0", "-99.0", "缺测", "无"}
+)
+MISSING_NUMBERS = (-999.0, -99.0)
+#: Flags of the optional sand-dust column that mark the row's day as a dust day.
+DUST_TRUE = frozenset({"1", "是", "true", "yes", "y", "沙尘", "√", "✓", "x"})
+DUST_FALSE = frozenset({"", "0", "否", "false", "no", "n"})
+GRADES = ("优", "良", "中", "差")
+
+UNIT_OF = {p: ("mgm3" if p == "co" else "ugm3") for p in POLLUTANTS}
+UNIT_TEXT = {"ugm3": "µg/m³", "mgm3": "mg/m³"}
+POLLUTANT_TEXT = {"pm25": "PM2.5", "pm10": "PM10", "so2": "SO2", "no2": "NO2", "o3": "O3", "co": "CO"}
+
+
+@dataclass
+class Reasons:
+    """Rows a rule refuses (positions in the chunk) and why, in Chinese and English."""
+
+    rows: np.ndarray
+    zh: list[str]
+    en: list[str]
+
+    @classmethod
+    def none(cls) -> Reasons:
+        return cls(np.empty(0, dtype="int64"), [], [])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _reasons(mask: np.ndarray, zh: Any, en: Any, values: pd.Series | None = None) -> Reasons:
+    """Reasons for the rows of ``mask``; ``zh``/``en`` are strings or callables of the cell."""
+    rows = np.flatnonzero(mask)
+    if not len(rows):
+        return Reasons.none()
+    if values is None:
+        return Reasons(rows, [zh] * len(rows), [en] * len(rows))
+    cells = values.to_numpy()[rows]
+    return Reasons(rows, [zh(c) for c in cells], [en(c) for c in cells])
+
+
+def _short(text: Any, limit: int = 40) -> str:
+    s = str(text)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+@dataclass
+class Context:
+    """What the rules need from targets.yaml and the clock, prepared once per file."""
+
+    resolver: dict[str, int]  # normalised spelling → subdistrict id
+    subdistrict_names: list[str]
+    subdistrict_pinyin: list[str]
+    stations: dict[str, tuple[str, int]]  # normalised code / name / name_en → (code, subdistrict id)
+    station_names: list[str]
+    ranges: dict[str, tuple[float, float]]
+    road_dust_max_load: float
+    latest_label: dt.datetime  # labels after this are in the future
+    today: dt.date
+    hour_beginning: bool = False
+
+    @classmethod
+    def build(cls, targets: Targets, *, hour_beginning: bool = False, now: dt.datetime | None = None) -> Context:
+        now = now or timeutil.now_beijing()
+        resolver = {spelling: subdistrict_id(sd.code) for spelling, sd in targets.resolver().items()}
+        stations: dict[str, tuple[str, int]] = {}
+        for st in targets.stations:
+            sid = subdistrict_id(targets.subdistrict(st.subdistrict).code)
+            for spelling in (st.code, st.name, st.name_en):
+                stations[normalise_name(spelling)] = (st.code, sid)
+        return cls(
+            resolver=resolver,
+            subdistrict_names=[sd.short_name for sd in targets.subdistricts],
+            subdistrict_pinyin=[sd.pinyin for sd in targets.subdistricts],
+            stations=stations,
+            station_names=[f"{st.name} ({st.code})" for st in targets.stations],
+            ranges={k: (float(v[0]), float(v[1])) for k, v in targets.ingest.plausible_range.items()},
+            road_dust_max_load=float(targets.ingest.road_dust_max_load),
+            latest_label=now + dt.timedelta(hours=1),
+            today=now.date(),
+            hour_beginning=hour_beginning,
+        )
+
+
+def per_distinct(cells: pd.Series, func: Any, dtype: Any = object) -> pd.Series:
+    """``func`` applied once per distinct cell, spread back to every row (vectorised)."""
+    codes, uniques = pd.factorize(cells.to_numpy(), use_na_sentinel=False)
+    mapped = np.asarray([func(u) for u in uniques], dtype=dtype)
+    return pd.Series(mapped[codes] if len(mapped) else np.empty(0, dtype=dtype), index=cells.index)
+
+
+# -- place -----------------------------------------------------------------------------
+
+
+def check_subdistrict(cells: pd.Series, ctx: Context) -> tuple[pd.Series, Reasons]:
+    """Known subdistrict: name with or without 街道, short form, pinyin, or area code."""
+    ids = per_distinct(cells, lambda v: ctx.resolver.get(normalise_name(v), np.nan), dtype="float64")
+    bad = ids.isna().to_numpy()
+    known_zh = "、".join(ctx.subdistrict_names)
+    known_en = ", ".join(ctx.subdistrict_pinyin)
+    reasons = _reasons(
+        bad,
+        lambda c: f'未知街道 "{_short(c)}"；可用：{known_zh}' if str(c).strip() else f"街道为空；可用：{known_zh}",
+        lambda c: f'unknown subdistrict "{_short(c)}"; known: {known_en} (or their Chinese names or area codes)'
+        if str(c).strip()
+        else "subdistrict is empty",
+        cells,
+    )
+    return ids, reasons
+
+
+def check_station(cells: pd.Series, ctx: Context) -> tuple[pd.Series, pd.Series, Reasons]:
+    """Known station (code, Chinese or English name); an empty cell means the whole subdistrict."""
+    codes = per_distinct(cells, lambda v: ctx.stations.get(normalise_name(v), ("", 0))[0])
+    sids = per_distinct(cells, lambda v: ctx.stations.get(normalise_name(v), ("", np.nan))[1], dtype="float64")
+    empty = (cells.str.strip() == "").to_numpy()
+    bad = sids.isna().to_numpy() & ~empty
+    known = "、".join(ctx.station_names)
+    reasons = _reasons(
+        bad,
+        lambda c: f'未知站点 "{_short(c)}"；可用：{known}',
+        lambda c: f'unknown station "{_short(c)}"; known: {known}',
+        cells,
+    )
+    return codes, sids, reasons
+
+
+def check_station_in_subdistrict(sd_ids: pd.Series, station_sids: pd.Series, stations: pd.Series, subdistricts: pd.Series) -> Reasons:
+    """A station named with a subdistrict must stand in that subdistrict."""
+    both = sd_ids.notna() & station_sids.notna()
+    bad = (both & (sd_ids != station_sids)).to_numpy()
+    rows = np.flatnonzero(bad)
+    if not len(rows):
+        return Reasons.none()
+    st, sd = stations.to_numpy()[rows], subdistricts.to_numpy()[rows]
+    return Reasons(
+        rows,
+        [f'站点 "{a}" 不在街道 "{b}"' for a, b in zip(st, sd, strict=True)],
+        [f'station "{a}" is not in subdistrict "{b}"' for a, b in zip(st, sd, strict=True)],
+    )
+
+
+# -- time ------------------------------------------------------------------------------
+
+_HOURLY_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H", "%Y%m%d%H")
+_DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+
+
+def _normalise_time_text(cells: pd.Series) -> pd.Series:
+    s = cells.str.strip()
+    s = s.str.replace("T", " ", regex=False).str.replace("/", "-", regex=False).str.replace(".", "-", regex=False)
+    if s.str.contains("年", regex=False).any():
+        s = s.str.replace("年", "-", regex=False).str.replace("月", "-", regex=False).str.replace("日", "", regex=False)
+        s = s.str.replace(r"\s*时$", ":00", regex=True)
+    return s.str.replace(r"\s+", " ", regex=True)
+
+
+def parse_times(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Labels (naive datetime64) and a daily flag per cell; NaT where nothing fits.
+
+    Formats of INTERFACES.md, tried vectorised one after another on what is still
+    unparsed: hourly ``2026-01-05 13:00`` (also ``T``, ``/``, seconds), then a date alone
+    (a daily value). ``24:00`` is read as 00:00 of the next day, as hour-ending tables write it.
+    """
+    # the common case first, on the cells as they are: one vectorised parse, no rewriting.
+    first = pd.to_datetime(cells, format=_HOURLY_FORMATS[0], errors="coerce")
+    labels = pd.Series(first, index=cells.index).astype("datetime64[s]")
+    daily = np.zeros(len(cells), dtype=bool)
+    todo = labels.isna().to_numpy()
+    h24 = np.zeros(len(cells), dtype=bool)
+    if not todo.any():
+        return labels, daily
+    s = cells.copy()
+    s[todo] = _normalise_time_text(cells[todo])
+    h24[todo] = s[todo].str.endswith(" 24:00").to_numpy() | s[todo].str.endswith(" 24:00:00").to_numpy()
+    if h24.any():
+        s[h24] = s[h24].str.replace(r" 24:00(:00)?$", " 00:00", regex=True)
+    for fmt in _HOURLY_FORMATS:
+        if not todo.any():
+            break
+        part = pd.to_datetime(s[todo], format=fmt, errors="coerce")
+        labels[todo] = part
+        todo = labels.isna().to_numpy()
+    if todo.any():
+        part = pd.to_datetime(s[todo], format="%Y-%m-%d", errors="coerce")
+        hit = part.notna().to_numpy()
+        idx = np.flatnonzero(todo)[hit]
+        labels.iloc[idx] = part[hit].to_numpy()
+        daily[idx] = True
+    if h24.any():
+        labels[h24] = labels[h24] + pd.Timedelta(days=1)
+    return labels, daily
+
+
+def check_time(cells: pd.Series, labels: pd.Series) -> Reasons:
+    """A time that parses; a date that exists (2026-02-30 does not)."""
+    bad = labels.isna().to_numpy()
+    if not bad.any():
+        return Reasons.none()
+    shape = _normalise_time_text(cells).str.match(_DATE_SHAPE).to_numpy()
+
+    def zh(c: Any) -> str:
+        if not str(c).strip():
+            return "时间为空"
+        return f'日期或时间不存在 "{_short(c)}"（如 2 月 30 日、25 点）'
+
+    def en(c: Any) -> str:
+        if not str(c).strip():
+            return "time is empty"
+        return f'no such date or time "{_short(c)}" (e.g. 30 February or hour 25)'
+
+    impossible = _reasons(bad & shape, zh, en, cells)
+    unparsed = _reasons(
+        bad & ~shape,
+        lambda c: f'无法识别的时间 "{_short(c)}"；请写成 2026-01-05 13:00 或 2026-01-05' if str(c).strip() else "时间为空",
+        lambda c: f'unreadable time "{_short(c)}"; write 2026-01-05 13:00 or 2026-01-05' if str(c).strip() else "time is empty",
+        cells,
+    )
+    return _merge_reasons(impossible, unparsed)
+
+
+def check_on_the_hour(labels: pd.Series, daily: np.ndarray) -> Reasons:
+    """Hourly labels fall on the hour (13:00, not 13:30)."""
+    off = labels.notna().to_numpy() & ~daily & ((labels.dt.minute.fillna(0) != 0) | (labels.dt.second.fillna(0) != 0)).to_numpy()
+    return _reasons(
+        off,
+        lambda c: f"时间 {pd.Timestamp(c):%H:%M} 不是整点（小时值按整点结束时刻标注）",
+        lambda c: f"time {pd.Timestamp(c):%H:%M} is not on the hour (hourly values are labelled by the hour's end)",
+        labels,
+    )
+
+
+def check_not_future(labels: pd.Series, daily: np.ndarray, ctx: Context) -> Reasons:
+    """No value from the future: an hour label after now + 1 h, or a day after today."""
+    lab = labels.to_numpy()
+    valid = ~pd.isna(lab)
+    late = valid & ~daily & (lab > np.datetime64(ctx.latest_label))
+    late_day = valid & daily & (lab > np.datetime64(dt.datetime.combine(ctx.today, dt.time())))
+    return _reasons(
+        late | late_day,
+        lambda c: f"时间 {pd.Timestamp(c):%Y-%m-%d %H:%M} 在未来",
+        lambda c: f"time {pd.Timestamp(c):%Y-%m-%d %H:%M} is in the future",
+        labels,
+    )
+
+
+def labels_to_ts(labels: pd.Series, daily: np.ndarray, ctx: Context) -> np.ndarray:
+    """Stored ``ts``: hour-ending label (shifted for --hour-beginning); a day → its ending label."""
+    shifted = labels.copy()
+    if ctx.hour_beginning:
+        shifted[~daily] = shifted[~daily] + pd.Timedelta(hours=1)
+    shifted[daily] = shifted[daily] + pd.Timedelta(days=1)
+    valid = shifted.notna().to_numpy()
+    out = np.zeros(len(shifted), dtype="int64")
+    if valid.any():
+        out[valid] = timeutil.labels_to_ts(pd.DatetimeIndex(shifted[valid]))
+    return out
+
+
+def parse_year_month_day_hour(cells: pd.DataFrame) -> pd.Series:
+    """``year, month, day[, hour]`` columns (the UCI and many Excel layouts) → time text."""
+    parts = {k: pd.to_numeric(cells[k], errors="coerce") for k in ("year", "month", "day") if k in cells}
+    ok = parts["year"].notna() & parts["month"].notna() & parts["day"].notna()
+    date = (
+        parts["year"].fillna(0).astype("int64").astype(str)
+        + "-"
+        + parts["month"].fillna(0).astype("int64").astype(str)
+        + "-"
+        + parts["day"].fillna(0).astype("int64").astype(str)
+    )
+    if "hour" in cells:
+        hour = pd.to_numeric(cells["hour"], errors="coerce")
+        has_hour = hour.notna()
+        date = date.where(~has_hour, date + " " + hour.fillna(0).astype("int64").astype(str) + ":00")
+    return date.where(ok, "")
+
+
+# -- pollutant, unit, value ----------------------------------------------------------------
+
+
+def check_pollutant(cells: pd.Series) -> tuple[pd.Series, Reasons]:
+    """Known pollutant name (PM2.5 / pm25 / 细颗粒物 …)."""
+    from monitoring.ingest.readers import POLLUTANT_NAMES, norm_header
+
+    codes = per_distinct(cells, lambda v: POLLUTANT_NAMES.get(norm_header(v)))
+    known = "PM2.5、PM10、SO2、NO2、O3、CO"
+    return codes, _reasons(
+        codes.isna().to_numpy(),
+        lambda c: f'未知污染物 "{_short(c)}"；可用：{known}',
+        lambda c: f'unknown pollutant "{_short(c)}"; known: PM2.5, PM10, SO2, NO2, O3, CO',
+        cells,
+    )
+
+
+def norm_unit(text: Any) -> str:
+    """``μg/m³``, ``ug/m3``, ``微克/立方米`` → ``ugm3``; ``mg/m³``, ``毫克/立方米`` → ``mgm3``."""
+    s = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    s = s.replace("μ", "u").replace("µ", "u").replace("微克", "ug").replace("毫克", "mg").replace("立方米", "m3")
+    s = re.sub(r"[\s/^·*]", "", s).replace("m-3", "m3")
+    return s
+
+
+def check_unit(units: pd.Series, codes: pd.Series) -> Reasons:
+    """The unit given (column or header) is the pollutant's unit: µg/m³, CO mg/m³."""
+    normal = per_distinct(units, norm_unit)
+    if not (normal != "").any():
+        return Reasons.none()
+    expected = codes.map(UNIT_OF)
+    bad = ((normal != "") & codes.notna() & (normal != expected)).to_numpy()
+    rows = np.flatnonzero(bad)
+    if not len(rows):
+        return Reasons.none()
+    given, want, pol = units.to_numpy()[rows], expected.to_numpy()[rows], codes.to_numpy()[rows]
+    zh, en = [], []
+    for g, w, p in zip(given, want, pol, strict=True):
+        name, unit = POLLUTANT_TEXT[p], UNIT_TEXT[w]
+        if norm_unit(g) in UNIT_TEXT:
+            zh.append(f"单位 {g} 与 {name} 的单位 {unit} 不符；请换算后再上传")
+            en.append(f"unit {g} is not the unit of {name} ({unit}); convert the values first")
+        else:
+            zh.append(f'未知单位 "{_short(g)}"；{name} 应为 {unit}')
+            en.append(f'unknown unit "{_short(g)}"; {name} is in {unit}')
+    return Reasons(rows, zh, en)
+
+
+_NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S.*?)\s*$")
+
+
+@dataclass
+class Values:
+    numbers: np.ndarray  # float64, NaN where missing or refused
+    missing: np.ndarray  # bool: a missing-value mark
+    reasons: Reasons
+
+
+def parse_values(cells: pd.Series, codes: pd.Series) -> Values:
+    """Numbers from value cells; missing marks counted; a unit inside a cell checked.
+
+    A unit inside the cell is accepted when it is the pollutant's own unit (stripped),
+    refused otherwise. Anything else that is not a number is refused.
+    """
+    text = cells.str.strip()
+    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", copy=True)
+    failed = np.isnan(numbers)
+    missing = np.zeros(len(text), dtype=bool)
+    reasons = Reasons.none()
+    if failed.any():
+        rows = np.flatnonzero(failed)
+        raw = text.to_numpy()[rows]
+        zh: list[str] = []
+        en: list[str] = []
+        bad_rows: list[int] = []
+        pol = codes.to_numpy()[rows]
+        for row_np, cell, p in zip(rows, raw, pol, strict=True):
+            row = int(row_np)
+            folded = unicodedata.normalize("NFKC", str(cell)).strip()
+            if folded.lower() in MISSING_MARKS:
+                missing[row] = True
+                continue
+            try:
+                numbers[row] = float(folded)
+                continue
+            except ValueError:
+                pass
+            m = _NUMBER_WITH_UNIT.match(folded)
+            if m and isinstance(p, str):
+                unit = norm_unit(m.group(2))
+                if unit == UNIT_OF[p]:
+                    numbers[row] = float(m.group(1))
+                    continue
+                if unit in UNIT_TEXT:
+                    bad_rows.append(row)
+                    zh.append(f"值 {_short(cell)} 的单位与 {POLLUTANT_TEXT[p]} 的单位 {UNIT_TEXT[UNIT_OF[p]]} 不符")
+                    en.append(f"value {_short(cell)} has a unit other than {POLLUTANT_TEXT[p]}'s {UNIT_TEXT[UNIT_OF[p]]}")
+                    continue
+            bad_rows.append(row)
+            zh.append(f'值 "{_short(cell)}" 不是数字')
+            en.append(f'value "{_short(cell)}" is not a number')
+        reasons = Reasons(np.asarray(bad_rows, dtype="int64"), zh, en)
+    sentinel = np.isin(numbers, MISSING_NUMBERS)
+    missing |= sentinel
+    numbers[missing] = np.nan
+    if len(reasons):
+        numbers[reasons.rows] = np.nan
+    return Values(numbers=numbers, missing=missing, reasons=reasons)
+
+
+def check_not_negative(numbers: np.ndarray, codes: pd.Series) -> Reasons:
+    """No negative concentration (-999 and -99 are missing marks, handled before)."""
+    bad = ~np.isnan(numbers) & (numbers < 0)
+    rows = np.flatnonzero(bad)
+    pol = codes.to_numpy()[rows]
+    return Reasons(
+        rows,
+        [f"{POLLUTANT_TEXT.get(p, p)} 值 {numbers[r]:g} 为负数" for r, p in zip(rows, pol, strict=True)],
+        [f"{POLLUTANT_TEXT.get(p, p)} value {numbers[r]:g} is negative" for r, p in zip(rows, pol, strict=True)],
+    )
+
+
+def check_range(numbers: np.ndarray, codes: pd.Series, ctx: Context) -> Reasons:
+    """Within the plausible range of targets.yaml (ingest.plausible_range)."""
+    low = per_distinct(codes, lambda p: ctx.ranges.get(p, (np.nan, np.nan))[0], dtype="float64").to_numpy()
+    high = per_distinct(codes, lambda p: ctx.ranges.get(p, (np.nan, np.nan))[1], dtype="float64").to_numpy()
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(numbers) & (numbers >= 0) & ((numbers > high) | (numbers < low))
+    rows = np.flatnonzero(bad)
+    pol = codes.to_numpy()[rows]
+    zh, en = [], []
+    for r, p in zip(rows, pol, strict=True):
+        lo, hi = ctx.ranges[p]
+        unit = UNIT_TEXT[UNIT_OF[p]]
+        zh.append(f"{POLLUTANT_TEXT[p]} 值 {numbers[r]:g} 超出合理范围 {lo:g}–{hi:g} {unit}（单位是否有误？）")
+        en.append(f"{POLLUTANT_TEXT[p]} value {numbers[r]:g} is outside the plausible range {lo:g}–{hi:g} {unit} (wrong unit?)")
+    return Reasons(rows, zh, en)
+
+
+def dust_flags(cells: pd.Series) -> tuple[np.ndarray, Reasons]:
+    """The optional sand-dust column: 1 / 是 / true marks the row's day as a dust day."""
+    distinct = pd.unique(cells.to_numpy())
+    folded = {v: unicodedata.normalize("NFKC", str(v)).strip().lower() for v in distinct}
+    flag = cells.map({v: f in DUST_TRUE for v, f in folded.items()}).to_numpy(dtype=bool)
+    unknown = cells.map({v: f not in DUST_TRUE and f not in DUST_FALSE for v, f in folded.items()}).to_numpy(dtype=bool)
+    return flag, _reasons(
+        unknown,
+        lambda c: f'沙尘标记 "{_short(c)}" 无法识别；请填 1/是 或留空',
+        lambda c: f'sand-dust flag "{_short(c)}" not understood; use 1/yes or leave it empty',
+        cells,
+    )
+
+
+# -- road dust -------------------------------------------------------------------------
+
+
+def parse_dust_dates(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Measurement dates; a month alone (2026-03) is its first day, flagged month_only."""
+    s = _normalise_time_text(cells)
+    days = pd.to_datetime(s, format="%Y-%m-%d", errors="coerce")
+    month_only = np.zeros(len(s), dtype=bool)
+    todo = days.isna().to_numpy()
+    if todo.any():
+        part = pd.to_datetime(s[todo].str.rstrip("-"), format="%Y-%m", errors="coerce")
+        hit = part.notna().to_numpy()
+        idx = np.flatnonzero(todo)[hit]
+        days.iloc[idx] = part[hit].to_numpy()
+        month_only[idx] = True
+    todo = days.isna().to_numpy()
+    if todo.any():  # a date with a time of day: the day counts
+        part = pd.to_datetime(s[todo], format="%Y-%m-%d %H:%M", errors="coerce")
+        days[todo] = part.dt.normalize()
+    return days, month_only
+
+
+def check_dust_date(cells: pd.Series, days: pd.Series, ctx: Context) -> Reasons:
+    """A date (or month) that exists and is not in the future."""
+    bad = days.isna().to_numpy()
+    unparsed = _reasons(
+        bad,
+        lambda c: f'无法识别的日期 "{_short(c)}"；请写成 2026-03-15 或 2026-03' if str(c).strip() else "日期为空",
+        lambda c: f'unreadable date "{_short(c)}"; write 2026-03-15 or 2026-03' if str(c).strip() else "date is empty",
+        cells,
+    )
+    lab = days.to_numpy()
+    future = ~bad & (lab > np.datetime64(dt.datetime.combine(ctx.today, dt.time())))
+    late = _reasons(future, lambda c: f"日期 {_short(c)} 在未来", lambda c: f"date {_short(c)} is in the future", cells)
+    return _merge_reasons(unparsed, late)
+
+
+def check_road(cells: pd.Series) -> Reasons:
+    """A road name is given and fits the column (100 characters)."""
+    text = cells.str.strip()
+    empty = (text == "").to_numpy()
+    long = (text.str.len() > 100).to_numpy()
+    return _merge_reasons(
+        _reasons(empty, "道路名称为空", "road name is empty"),
+        _reasons(long, "道路名称超过 100 个字符", "road name is longer than 100 characters"),
+    )
+
+
+def check_load(cells: pd.Series, ctx: Context) -> tuple[np.ndarray, np.ndarray, Reasons]:
+    """Load in g/m²: a number, not negative, not above ingest.road_dust_max_load."""
+    text = cells.str.strip()
+    folded = text.str.replace(r"\s*(g/m²|g/m2|克/平方米)$", "", regex=True)
+    numbers = pd.to_numeric(folded, errors="coerce").to_numpy(dtype="float64", copy=True)
+    missing = text.str.lower().isin(MISSING_MARKS).to_numpy() | np.isin(numbers, MISSING_NUMBERS)
+    numbers[missing] = np.nan
+    nan = np.isnan(numbers) & ~missing
+    neg = ~np.isnan(numbers) & (numbers < 0)
+    high = ~np.isnan(numbers) & (numbers > ctx.road_dust_max_load)
+    reasons = _merge_reasons(
+        _reasons(nan, lambda c: f'尘负荷 "{_short(c)}" 不是数字', lambda c: f'load "{_short(c)}" is not a number', cells),
+        _reasons(neg, lambda c: f"尘负荷 {c} 为负数", lambda c: f"load {c} is negative", cells),
+        _reasons(
+            high,
+            lambda c: f"尘负荷 {c} 超出合理范围 0–{ctx.road_dust_max_load:g} g/m²",
+            lambda c: f"load {c} is outside the plausible range 0–{ctx.road_dust_max_load:g} g/m²",
+            cells,
+        ),
+    )
+    numbers[nan | neg | high] = np.nan
+    return numbers, missing, reasons
+
+
+def check_grade(cells: pd.Series) -> tuple[pd.Series, Reasons]:
+    """Grade 优 / 良 / 中 / 差 when given; empty means none given."""
+    text = cells.str.strip()
+    bad = ~(text.isin(GRADES) | (text == "")).to_numpy()
+    return text.where(text != "", None), _reasons(
+        bad,
+        lambda c: f'等级 "{_short(c)}" 无法识别；应为 优、良、中、差 或留空',
+        lambda c: f'grade "{_short(c)}" not understood; use 优, 良, 中, 差 or leave it empty',
+        cells,
+    )
+
+
+# -- combining --------------------------------------------------------------------------
+
+
+def _merge_reasons(*parts: Reasons) -> Reasons:
+    parts = tuple(p for p in parts if len(p))
+    if not parts:
+        return Reasons.none()
+    if len(parts) == 1:
+        return parts[0]
+    return Reasons(
+        np.concatenate([p.rows for p in parts]),
+        [z for p in parts for z in p.zh],
+        [e for p in parts for e in p.en],
+    )
+
+
+def merge(*parts: Reasons) -> Reasons:
+    """All reasons of several rules (a row may appear more than once)."""
+    return _merge_reasons(*parts)

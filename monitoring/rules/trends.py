@@ -1,0 +1,58 @@
+"""Trend statistics over yearly values: Theil–Sen slope with its confidence interval and
+the Mann–Kendall test (Kendall's tau of value against year), both from SciPy. Series
+shorter than ``MIN_POINTS`` are refused rather than tested: a test on so few years
+prints noise."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+MIN_POINTS = 6
+
+
+def trend_statistics(years: list[int], values: list[float], alpha: float = 0.05) -> dict[str, Any]:
+    """{"n", "refused", "theil_sen": {slope, intercept, low, high, confidence}, "mann_kendall": {tau, p, trend}}."""
+    pairs = [(int(y), float(v)) for y, v in zip(years, values, strict=True) if v is not None and not math.isnan(float(v))]
+    n = len(pairs)
+    if n < MIN_POINTS:
+        return {
+            "n": n,
+            "refused": f"{n} yearly values: at least {MIN_POINTS} are needed for a trend test",
+            "refused_zh": f"只有 {n} 个年度值，至少需要 {MIN_POINTS} 个才能做趋势检验",
+            "theil_sen": None,
+            "mann_kendall": None,
+        }
+    x = np.array([p[0] for p in pairs], dtype="float64")
+    y = np.array([p[1] for p in pairs], dtype="float64")
+    slope, intercept, low, high = stats.theilslopes(y, x, alpha=1 - alpha)
+    tau, p = stats.kendalltau(x, y)
+    tau_f = float(tau) if not math.isnan(float(tau)) else 0.0
+    p_f = float(p) if not math.isnan(float(p)) else 1.0
+    word = "no significant trend"
+    if p_f < alpha:
+        word = "decreasing" if tau_f < 0 else "increasing"
+    return {
+        "n": n,
+        "refused": None,
+        "refused_zh": None,
+        "theil_sen": {
+            "slope": float(slope),
+            "intercept": float(intercept),
+            "low": float(low),
+            "high": float(high),
+            "confidence": 1 - alpha,
+        },
+        "mann_kendall": {"tau": tau_f, "p": p_f, "trend": word},
+    }
+
+
+def percentile_90(values: list[float]) -> float | None:
+    """HJ 663-2013's 90th percentile (k = 1 + (n−1)·0.9, linear between order statistics)."""
+    v = np.array([x for x in values if x is not None and not math.isnan(x)], dtype="float64")
+    if len(v) == 0:
+        return None
+    return float(np.percentile(v, 90))

@@ -1,0 +1,111 @@
+"""Reads of the ingestion audit: runs, their rejected rows and revisions, stored keys.
+
+``runs list`` / ``runs show``, the data-quality page and the ingestion pipeline's dry run
+go through these; all parameters are bound.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, and_, func, select
+
+from monitoring import timeutil
+from monitoring.storage.schema import ingestion_runs, reading_revisions, readings, rejected_rows
+
+RUN_COLUMNS = (
+    "id", "kind", "data_kind", "source", "sha256", "user", "started_at", "finished_at", "status",
+    "rows", "accepted", "rejected", "duplicates", "conflicts", "replaced", "missing", "first_ts", "last_ts", "message",
+)
+
+
+def list_runs(engine: Engine, limit: int = 50, kind: str | None = None) -> pd.DataFrame:
+    """The newest runs first (``RUN_COLUMNS``)."""
+    stmt = select(*[ingestion_runs.c[c] for c in RUN_COLUMNS]).order_by(ingestion_runs.c.id.desc()).limit(int(limit))
+    if kind:
+        stmt = stmt.where(ingestion_runs.c.kind == kind)
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame(rows, columns=list(RUN_COLUMNS))
+
+
+def get_run(engine: Engine, run_id: int) -> dict[str, Any] | None:
+    """One run with its options, or None."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(*[ingestion_runs.c[c] for c in RUN_COLUMNS], ingestion_runs.c.options).where(ingestion_runs.c.id == int(run_id))
+        ).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def run_rejected(engine: Engine, run_id: int, limit: int | None = None) -> pd.DataFrame:
+    """A run's rejected rows in file order: line, raw, reason (zh), reason_en."""
+    stmt = (
+        select(rejected_rows.c.line, rejected_rows.c.raw, rejected_rows.c.reason, rejected_rows.c.reason_en)
+        .where(rejected_rows.c.run_id == int(run_id))
+        .order_by(rejected_rows.c.line, rejected_rows.c.id)
+    )
+    if limit is not None:
+        stmt = stmt.limit(int(limit))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame(rows, columns=["line", "raw", "reason", "reason_en"])
+
+
+def run_rows_stored(engine: Engine, run_id: int) -> int:
+    """Readings a run still holds in the store."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(readings).where(readings.c.run_id == int(run_id))).scalar_one())
+
+
+def run_revisions(engine: Engine, run_id: int) -> pd.DataFrame:
+    """Conflicts a run met: key, old value, new value, and whether it replaced the old one."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                reading_revisions.c.subdistrict_id,
+                reading_revisions.c.pollutant,
+                reading_revisions.c.ts,
+                reading_revisions.c.resolution,
+                reading_revisions.c.station,
+                reading_revisions.c.old_value,
+                reading_revisions.c.new_value,
+                reading_revisions.c.old_run_id,
+                reading_revisions.c.action,
+            )
+            .where(reading_revisions.c.run_id == int(run_id))
+            .order_by(reading_revisions.c.id)
+        ).all()
+    frame = pd.DataFrame(
+        rows,
+        columns=["subdistrict_id", "pollutant", "ts", "resolution", "station", "old_value", "new_value", "old_run_id", "action"],
+    )
+    frame.insert(2, "time", timeutil.ts_to_labels(frame["ts"].to_numpy(dtype="int64")) if len(frame) else pd.Series(dtype="datetime64[s]"))
+    return frame.drop(columns="ts")
+
+
+def stored_values(engine: Engine, frame: pd.DataFrame) -> pd.DataFrame:
+    """Stored readings sharing a key with ``frame`` (columns of the key + old_value).
+
+    Read per (subdistrict, pollutant) over the frame's time range, then matched in memory.
+    """
+    key = ["subdistrict_id", "pollutant", "ts", "resolution", "station"]
+    parts: list[pd.DataFrame] = []
+    with engine.connect() as conn:
+        for (sd, pol), group in frame.groupby(["subdistrict_id", "pollutant"], sort=False):
+            lo, hi = int(group["ts"].min()), int(group["ts"].max())
+            rows = conn.execute(
+                select(
+                    readings.c.subdistrict_id, readings.c.pollutant, readings.c.ts, readings.c.resolution,
+                    readings.c.station, readings.c.value,
+                ).where(and_(readings.c.subdistrict_id == int(sd), readings.c.pollutant == str(pol), readings.c.ts.between(lo, hi)))
+            ).all()
+            if rows:
+                parts.append(pd.DataFrame(rows, columns=[*key, "old_value"]))
+    if not parts:
+        return pd.DataFrame(columns=[*key, "old_value"])
+    found = pd.concat(parts, ignore_index=True)
+    found["subdistrict_id"] = found["subdistrict_id"].astype("int64")
+    found["ts"] = found["ts"].astype("int64")
+    return found

@@ -1,0 +1,116 @@
+"""月度进展 Monthly progress: for leaders, month by month against the year's target."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import context as ctx
+from dashboard import loaders
+from dashboard import widgets as w
+from monitoring import brief
+
+t = ctx.t
+f = ctx.filters()
+targets = ctx.targets()
+unit = w.UG
+
+st.title(t("nav.progress"))
+st.caption(t("progress.subtitle", year=f.year))
+
+choices = [""] + [sd.short_name for sd in targets.subdistricts]
+where = st.selectbox(
+    t("progress.where"), options=choices, key="progress_where",
+    format_func=w.subdistrict_formatter(targets, t("progress.district")),
+)
+subdistrict = where or None
+
+progress = loaders.call(loaders.progress, f.year, subdistrict, f.exclude_dust)
+budget = loaders.call(loaders.budget, f.year, f.through, f.exclude_dust)
+frame = progress.frame
+
+if not w.has_data(frame, "monthly_mean"):
+    w.empty("ui.empty.year", year=f.year)
+    st.stop()
+
+# -- the year so far, in four numbers ----------------------------------------------------------
+bud = budget.frame
+row = w.budget_row(bud, subdistrict)
+cols = st.columns(4)
+if row is not None:
+    cols[0].metric(t("ui.col.ytd_mean"), w.fmt(row.get("ytd_mean"), 1, unit),
+                   delta=t("ui.tile.target", target=w.fmt(row.get("target"), 0, unit)), delta_color="off",
+                   delta_arrow="off", help=w.days_caption(row.get("valid_days"), None) or None, border=True)
+    cols[1].metric(t("ui.col.required_rest_mean"), w.fmt(row.get("required_rest_mean"), 1, unit),
+                   help=t("progress.required_help"), border=True)
+    cols[2].metric(t("ui.col.projection"), w.fmt(row.get("projection"), 1, unit),
+                   delta=t("progress.range", low=w.fmt(row.get("projection_low")), high=w.fmt(row.get("projection_high"))),
+                   delta_color="off", delta_arrow="off", border=True)
+    with cols[3].container(border=True):
+        st.markdown(f"**{t('ui.col.status')}**")
+        st.badge(w.status_text(row.get("status")),
+                 color=w.STATUS_STYLE.get(str(row.get("status")), w.STATUS_STYLE["unknown"])[1])  # type: ignore[arg-type]
+        st.caption(t("progress.days_left", days=w.fmt(row.get("remaining_days"), 0),
+                     nongood=w.fmt(row.get("non_good_days_left"), 0), heavy=w.fmt(row.get("heavy_days_left"), 0)))
+
+# -- per month --------------------------------------------------------------------------------
+months = frame["month"].astype(int)
+labels = [t("progress.month_label", m=m) for m in months]
+fig = go.Figure()
+fig.add_trace(go.Bar(x=labels, y=frame["monthly_mean"], name=t("ui.chart.monthly_mean"),
+                     marker={"color": [w.gap_color(v) for v in (frame["monthly_mean"] - frame["target"])],
+                             "opacity": [1.0 if c else 0.55 for c in frame["monthly_complete"].fillna(False)]},
+                     customdata=frame[["monthly_valid_days"]].to_numpy(dtype=object),
+                     hovertemplate="%{x}: %{y:.1f} " + unit + "<br>" + t("ui.col.valid_days")
+                                   + " %{customdata[0]}<extra></extra>"))
+fig.add_trace(go.Scatter(x=labels, y=frame["ytd_mean"], name=t("ui.chart.ytd_mean"), mode="lines+markers",
+                         line={"color": "#1f4e79", "width": 3},
+                         hovertemplate="%{x}: %{y:.1f} " + unit + "<extra></extra>"))
+fig.add_trace(go.Scatter(x=labels, y=frame["target"], name=t("ui.chart.target"), mode="lines",
+                         line={"color": "#333", "dash": "dash"}, hovertemplate="%{y:.0f} " + unit + "<extra></extra>"))
+if w.has_data(frame, "required_rest_mean"):
+    fig.add_trace(go.Scatter(x=labels, y=frame["required_rest_mean"], name=t("ui.chart.required"), mode="lines",
+                             line={"color": "#f28e2b", "dash": "dot"},
+                             hovertemplate="%{x}: ≤ %{y:.1f} " + unit + "<extra></extra>"))
+if w.has_data(frame, "projection"):
+    fig.add_trace(go.Scatter(x=labels, y=frame["projection"], name=t("ui.chart.projection"), mode="markers",
+                             marker={"symbol": "diamond", "size": 9, "color": "#7b3294"},
+                             hovertemplate="%{x}: %{y:.1f} " + unit + "<extra></extra>"))
+fig.update_layout(title={"text": t("progress.chart_title", year=f.year,
+                                   where=t("progress.district") if subdistrict is None else where)},
+                  yaxis={"title": {"text": f"PM2.5 ({unit})"}}, barmode="overlay")
+w.chart(w.style(fig, height=440), key="progress-chart")
+st.caption(t("progress.chart_legend"))
+w.method_caption(progress)
+w.report_table(progress, "progress", name=t("progress.file_months", year=f.year, where=where or "district"),
+               key="progress-months")
+
+# -- the subdistricts at risk first -------------------------------------------------------------
+st.subheader(t("progress.at_risk_title"))
+if bud.empty:
+    w.empty("ui.empty.year", year=f.year)
+else:
+    ordered = w.order_by_status(bud)
+    w.report_table(budget, "budget", targets=targets, frame=ordered,
+                   name=t("progress.file_budget", year=f.year), key="progress-budget")
+    w.method_caption(budget)
+
+# -- the brief --------------------------------------------------------------------------------
+st.subheader(t("progress.brief_title"))
+st.caption(t("progress.brief_help"))
+district_report = loaders.call(loaders.district, f.year, f.through, f.exclude_dust)
+district_progress = progress if subdistrict is None else loaders.call(loaders.progress, f.year, None, f.exclude_dust)
+through = f.through or loaders.call(loaders.last_day_with_data, f.year)
+material = brief.BriefInput(year=f.year, through=through, district=district_report, progress=district_progress,
+                            budget=budget, generated=dt.datetime.now())
+b1, b2, _ = st.columns([1, 1, 3])
+b1.download_button(t("progress.brief_pdf"), data=lambda: brief.brief_pdf(material),
+                   file_name=f"monthly_brief_{f.year}.pdf", mime="application/pdf", key="brief-pdf",
+                   on_click="ignore", icon=":material/picture_as_pdf:", type="primary")
+b2.download_button(t("progress.brief_xlsx"), data=lambda: brief.brief_xlsx(material),
+                   file_name=f"monthly_brief_{f.year}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="brief-xlsx",
+                   on_click="ignore", icon=":material/table_view:")
+w.attribution([f.year])

@@ -1,0 +1,83 @@
+"""目标设置 Targets: the targets and standards in force (targets.yaml), read-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import context as ctx
+from dashboard import widgets as w
+
+t = ctx.t
+targets = ctx.targets()
+f = ctx.filters()
+english = ctx.lang() == "en"
+
+st.title(t("nav.targets"))
+st.caption(t("targets.subtitle", plan=targets.plan, year=targets.year))
+st.info(t("targets.read_only"), icon=":material/lock:")
+
+tab_sd, tab_ind, tab_std, tab_road = st.tabs(
+    [t("targets.tab_subdistricts"), t("targets.tab_indicators"), t("targets.tab_standards"), t("targets.tab_road")]
+)
+with tab_sd:
+    frame = pd.DataFrame(
+        [(sd.short_name, sd.name, sd.pinyin, sd.code, sd.pm25_target) for sd in targets.subdistricts],
+        columns=[t("ui.col.subdistrict"), t("targets.col.full_name"), t("targets.col.pinyin"), t("ui.col.code"),
+                 t("targets.col.pm25_target")],
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+    w.download_buttons(frame, t("targets.file_subdistricts", year=targets.year), key="targets-sd")
+    st.caption(t("targets.subdistrict_source"))
+with tab_ind:
+    frame = pd.DataFrame(
+        [((i.name_en if english else i.name), i.unit, t(f"targets.direction.{i.direction}"), i.target,
+          i.target_text, t("targets.measured" if i.measured else "targets.entered"), i.source, i.key)
+         for i in targets.indicators],
+        columns=[t("ui.col.name"), t("ui.col.unit"), t("targets.col.direction"), t("ui.col.target"),
+                 t("targets.col.target_text"), t("targets.col.measured"), t("ui.col.source"), t("targets.col.key")],
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+    w.download_buttons(frame, t("targets.file_indicators", year=targets.year), key="targets-ind")
+with tab_std:
+    day = dt.date(f.year, 12, 31)
+    aqi = targets.aqi_standard(day)
+    validity = targets.validity(day)
+    limits = targets.limits(day)
+    rounding = targets.standards.rounding
+    st.markdown(t("targets.aqi_title", standard=aqi.standard, since=str(aqi.effective_from), year=f.year))
+    bounds = [0] + [c.max_aqi for c in aqi.categories[:-1]]
+    cats = pd.DataFrame(
+        [(c.level, c.name_en if english else c.name,
+          f"{lo + (1 if i else 0)}–{c.max_aqi}" if c.max_aqi is not None else f"> {lo}", c.color)
+         for i, (c, lo) in enumerate(zip(aqi.categories, bounds, strict=True))],
+        columns=[t("targets.col.level"), t("ui.col.category"), "AQI", t("targets.col.color")],
+    )
+    st.dataframe(cats.style.apply(lambda col: [f"background-color: {v}" for v in col], subset=[t("targets.col.color")]),
+                 hide_index=True, width="stretch")
+    st.caption(t("targets.aqi_days", good=aqi.good_day_max_aqi, heavy=aqi.heavy_day_above_aqi,
+                 primary=aqi.primary_pollutant_above))
+    st.markdown(t("targets.validity_title", standard=validity.standard))
+    st.markdown(t("targets.validity_text", hours=validity.daily_min_hours, month=validity.monthly_min_days,
+                  feb=validity.february_min_days, year=validity.annual_min_days, o3=validity.o3_8h_min_hours))
+    st.markdown(t("targets.limits_title", standard=limits.standard, status=t(f"targets.status.{limits.status}"),
+                  year=f.year))
+    lim = pd.DataFrame(sorted(limits.values.items()), columns=[t("targets.col.limit_key"), t("targets.col.limit")])
+    st.dataframe(lim, hide_index=True, width="stretch")
+    st.markdown(t("targets.rounding_text", standard=rounding.standard, decimals=rounding.decimals,
+                  rule=t(f"targets.rounding.{rounding.rule}")))
+    rules = targets.status_rules
+    st.markdown(t("targets.status_rules", margin=rules.at_risk_margin, days=rules.min_days_for_projection,
+                  years=rules.seasonal_profile_years))
+    w.download_buttons(cats, t("targets.file_aqi"), sheets={"AQI": cats, "limits": lim}, key="targets-std")
+with tab_road:
+    grades = targets.road_dust.grades
+    if grades:
+        frame = pd.DataFrame(list(grades.items()), columns=[t("ui.col.grade"), t("targets.col.upper")])
+        st.dataframe(frame, hide_index=True, width="stretch")
+        st.caption(t("targets.road_source", source=targets.road_dust.grades_source or "—"))
+    else:
+        st.warning(t("targets.road_none"), icon=":material/help:")
+    st.caption(t("targets.road_unit", unit=targets.road_dust.unit))

@@ -1,0 +1,125 @@
+"""A real dashboard server (``streamlit run app.py``) on 127.0.0.1 and Debian's Chromium.
+
+The server runs on a private copy of the seeded database (history + demo year) with a
+users file holding one analyst, so the tests can log in and upload. Playwright's own
+browser download does not work here: the tests drive /usr/bin/chromium and are skipped,
+with the reason, when it is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+ANALYST = ("e2e-analyst", "correct-horse-battery")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s: {log.read_text(errors='replace')[-2000:]}")
+
+
+@dataclass(frozen=True)
+class Server:
+    base: str
+    db_path: Path
+    users_path: Path
+
+
+@pytest.fixture(scope="session")
+def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("the browser tests run on SQLite only")
+    folder = tmp_path_factory.mktemp("e2e")
+    db_path = folder / "app.db"
+    shutil.copyfile(seeded_template, db_path)
+    users_path = folder / "users.yaml"
+    from monitoring import auth
+
+    auth.add_user(ANALYST[0], ANALYST[1], "analyst", "E2E 分析员", path=users_path)
+    port = _free_port()
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", MONITOR_USERS=str(users_path),
+               MONITOR_LOAD_DEMO="0", PYTHONUNBUFFERED="1")
+    log = folder / "streamlit.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, proc, log)
+        yield Server(base, db_path, users_path)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium is missing at /usr/bin/chromium: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai", accept_downloads=True)
+    context.set_default_timeout(60_000)
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

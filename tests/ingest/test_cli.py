@@ -1,0 +1,93 @@
+"""``python -m monitoring ingest``, ``runs`` and ``remove-demo`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from monitoring.storage.schema import readings
+from monitoring.targets import Targets
+from tests.factories import make_readings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "monitoring", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+
+
+def _count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(readings)).scalar_one())
+
+
+def test_ingest_text_json_strict_and_runs(make_db, targets: Targets, tmp_path: Path) -> None:
+    engine = make_db()
+    url = engine.url.render_as_string(hide_password=False)
+    good = tmp_path / "good.csv"
+    make_readings(targets, days=1, subdistricts=["德胜"]).to_csv(good, index=False)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("subdistrict,time,pollutant,value\n德胜门外,2026-01-05 13:00,pm25,1\n德胜,2026-01-05 13:00,pm25,2\n", encoding="utf-8")
+
+    done = _cli(url, "ingest", str(good))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("good.csv: stored 24 of 24 readings rows") and "(run " in done.stdout
+    assert _count(engine) == 24
+
+    again = _cli(url, "ingest", str(good), "--format", "json")
+    assert again.returncode == 0
+    obj = json.loads(again.stdout)
+    assert {k: obj[k] for k in ("file", "kind", "rows", "accepted", "rejected", "duplicates", "conflicts")} == {
+        "file": "good.csv", "kind": "readings", "rows": 24, "accepted": 0, "rejected": 0, "duplicates": 24, "conflicts": 0
+    }
+    assert isinstance(obj["run_id"], int)
+
+    strict = _cli(url, "ingest", str(bad), "--strict")
+    assert strict.returncode == 1
+    assert "refused (--strict)" in strict.stderr and "Traceback" not in strict.stderr
+    assert _count(engine) == 24
+
+    dry = _cli(url, "ingest", str(bad), "--dry-run", "--format", "json")
+    assert dry.returncode == 0 and json.loads(dry.stdout)["run_id"] is None and _count(engine) == 24
+
+    loose = _cli(url, "ingest", str(bad))
+    assert loose.returncode == 0 and _count(engine) == 25
+
+    missing = _cli(url, "ingest", str(tmp_path / "nope.csv"), str(good))
+    assert missing.returncode == 1 and "no such file" in missing.stderr and "good.csv" in missing.stdout
+
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    refused = _cli(url, "ingest", str(empty))
+    assert refused.returncode == 1 and refused.stderr.strip().count("\n") == 0 and "empty" in refused.stderr
+
+    listing = _cli(url, "runs", "list")
+    assert listing.returncode == 0
+    lines = listing.stdout.splitlines()
+    assert "sha256" in lines[0] and any("bad.csv" in line and "refused" in line for line in lines)
+    runs = json.loads(_cli(url, "runs", "--format", "json").stdout)
+    loose_id = next(r["id"] for r in runs if r["source"] == "bad.csv" and r["status"] == "succeeded")
+    shown = _cli(url, "runs", "show", str(loose_id))
+    assert shown.returncode == 0
+    assert 'line 2: unknown subdistrict "德胜门外"' in shown.stdout and "sha256:" in shown.stdout
+    assert _cli(url, "runs", "show", "99999").returncode == 1
+    assert _cli(url, "runs", "show").returncode == 2
+
+
+def test_remove_demo(seeded_db: Engine) -> None:
+    engine = seeded_db
+    url = engine.url.render_as_string(hide_password=False)
+    before = _count(engine)
+    done = _cli(url, "remove-demo")
+    assert done.returncode == 0 and "removed the demo data" in done.stdout
+    after = _count(engine)
+    assert 0 < after < before
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(readings).where(readings.c.source == "demo")).scalar_one() == 0
+    assert "no demo data" in _cli(url, "remove-demo").stdout

@@ -1,0 +1,163 @@
+"""Indicators: entering values (each bad input refused, nothing written), CSV all-or-nothing,
+history with who entered each value, statuses, and measured values taken from reports.district."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from monitoring import plan
+from monitoring.actors import Actor
+from monitoring.errors import InputError, PermissionDenied
+from monitoring.storage.schema import indicator_values
+from monitoring.targets import Targets
+
+ANALYST = Actor("wang", "analyst")
+VIEWER = Actor("leader", "viewer")
+
+
+def _count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(indicator_values)).scalar_one())
+
+
+def test_every_annex4_indicator_with_the_plan_targets(targets: Targets) -> None:
+    # The reference list (the plan's 附4 and 附1), written out independently of targets.yaml.
+    expected = {
+        "pm25_annual": 29, "good_day_ratio": 78, "heavy_pollution_days": 3, "poor_road_share": 1.5,
+        "mechanised_cleaning_rate": 97.5, "truck_nev_share": 35, "nonroad_nev_share": 60,
+        "zero_emission_fleets": 3, "green_enterprise_share": 65, "restaurant_upgrades": 30, "ab_boiler_users": 70,
+        "construction_noise_fixes": 4, "commercial_noise_fixes": 6, "traffic_noise_fixes": 1,
+        "construction_land_safe_use": 100,
+    }
+    got = {i.key: i.target for i in targets.indicators if i.target is not None}
+    assert got == expected
+    measured = {i.key for i in targets.indicators if i.measured}
+    assert measured == {"pm25_annual", "good_day_ratio", "heavy_pollution_days", "poor_road_share"}
+    # 附4 has 12 + 14 rows; with 机械化作业率 from 附1 that is 27 indicators.
+    assert len(targets.indicators) == 27
+
+
+def test_entered_value_shows_with_target_gap_status_and_who(make_db: Callable[..., Engine], targets: Targets) -> None:
+    engine = make_db()
+    plan.enter_indicator_value(engine, targets, "truck_nev_share", dt.date(2026, 6, 30), "28%", "交通委报送", ANALYST)
+    plan.enter_indicator_value(engine, targets, "restaurant_upgrades", "2026-10-31", 31, "商务局", ANALYST)
+    table = plan.indicators_table(engine, targets, as_of=dt.date(2026, 11, 1)).set_index("key")
+    truck = table.loc["truck_nev_share"]
+    assert truck["value"] == 28 and truck["target"] == 35 and truck["gap"] == -7
+    assert truck["status"] == "behind" and truck["entered_by"] == "wang" and truck["source"] == "entered"
+    assert table.loc["restaurant_upgrades", "status"] == "meets"
+    assert table.loc["zero_emission_fleets", "status"] == "no_data"
+    assert table.loc["nox_reduction", "status"] == "no_data"
+    # after the year: a target not reached fails
+    final = plan.indicators_table(engine, targets, as_of=dt.date(2026, 12, 31)).set_index("key")
+    assert final.loc["truck_nev_share", "status"] == "fails"
+    # before the value's date it is not in force
+    early = plan.indicators_table(engine, targets, as_of=dt.date(2026, 6, 1)).set_index("key")
+    assert early.loc["truck_nev_share", "status"] == "no_data"
+
+
+def test_history_keeps_every_entry(make_db: Callable[..., Engine], targets: Targets) -> None:
+    engine = make_db()
+    plan.enter_indicator_value(engine, targets, "green_enterprise_share", "2026-03-31", 50, "Q1", ANALYST)
+    plan.enter_indicator_value(engine, targets, "green_enterprise_share", "2026-06-30", 58, "Q2", Actor("li", "analyst"))
+    plan.enter_indicator_value(engine, targets, "green_enterprise_share", "2026-06-30", 59, "Q2 corrected", ANALYST)
+    history = plan.indicator_history(engine, targets, "green_enterprise_share")
+    assert list(history["value"]) == [59, 58, 50]
+    assert list(history["entered_by"]) == ["wang", "li", "wang"]
+    row = plan.indicators_table(engine, targets, as_of=dt.date(2026, 7, 1)).set_index("key").loc["green_enterprise_share"]
+    assert row["value"] == 59 and row["note"] == "Q2 corrected"  # the latest entry wins a tie on the date
+
+
+@pytest.mark.parametrize(
+    ("key", "day", "value", "words"),
+    [
+        ("no_such_indicator", "2026-05-01", "3", "unknown indicator"),
+        ("truck_nev_share", "2026-05-01", "3家", "measured in '%'"),
+        ("zero_emission_fleets", "2026-05-01", "3%", "measured in '家'"),
+        ("truck_nev_share", "2026-05-01", "135", "more than 100 %"),
+        ("truck_nev_share", "2025-12-31", "30", "outside 2026"),
+        ("truck_nev_share", "2027-01-01", "30", "outside 2026"),
+        ("truck_nev_share", "2026-05-01", "thirty", "not a number"),
+        ("truck_nev_share", "2026-05-01", "-3", "negative"),
+        ("restaurant_upgrades", "2026-05-01", "2.5", "whole number"),
+        ("pm25_annual", "2026-05-01", "30", "computed from the readings"),
+        ("truck_nev_share", "yesterday", "30", "not a date"),
+    ],
+)
+def test_bad_input_gets_a_message_and_changes_nothing(
+    make_db: Callable[..., Engine], targets: Targets, key: str, day: str, value: str, words: str
+) -> None:
+    engine = make_db()
+    with pytest.raises(InputError) as info:
+        plan.enter_indicator_value(engine, targets, key, day, value, "", ANALYST)
+    assert words in str(info.value)
+    assert info.value.message_zh and info.value.hint
+    assert _count(engine) == 0
+
+
+def test_only_analysts_enter_values(make_db: Callable[..., Engine], targets: Targets, tmp_path: Path) -> None:
+    engine = make_db()
+    with pytest.raises(PermissionDenied):
+        plan.enter_indicator_value(engine, targets, "truck_nev_share", "2026-05-01", 30, "", VIEWER)
+    csv_file = tmp_path / "v.csv"
+    csv_file.write_text("indicator,date,value,note\ntruck_nev_share,2026-05-01,30,x\n", encoding="utf-8")
+    with pytest.raises(PermissionDenied):
+        plan.import_indicator_csv(engine, targets, csv_file, VIEWER)
+    assert _count(engine) == 0
+
+
+def test_csv_import_is_all_or_nothing(make_db: Callable[..., Engine], targets: Targets, tmp_path: Path) -> None:
+    engine = make_db()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "indicator,date,value,note\ntruck_nev_share,2026-05-01,30,ok\nzero_emission_fleets,2026-05-01,2%,wrong unit\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        plan.import_indicator_csv(engine, targets, bad, ANALYST)
+    assert "bad.csv: line 3" in str(info.value)
+    assert _count(engine) == 0
+    good = tmp_path / "good.csv"
+    # Chinese headers, GBK, a Chinese indicator name: all accepted
+    good.write_bytes("指标,日期,数值,备注\n零排放运输车队,2026/5/1,2,两家\ntruck_nev_share,2026-05-01,30%,\n".encode("gbk"))
+    assert plan.import_indicator_csv(engine, targets, good, ANALYST) == 2
+    history = plan.indicator_history(engine, targets)
+    assert set(history["source"]) == {"csv"}
+    assert set(history["indicator"]) == {"zero_emission_fleets", "truck_nev_share"}
+
+
+def test_measured_indicators_come_from_the_analytics_engine(seeded_db: Engine, targets: Targets) -> None:
+    reports = pytest.importorskip("monitoring.reports")
+    as_of = dt.date(2026, 11, 21)
+    district = reports.district(seeded_db, targets, year=2026, through=as_of).frame.set_index("key")
+    table = plan.indicators_table(seeded_db, targets, as_of=as_of).set_index("key")
+    for key in ("pm25_annual", "good_day_ratio", "heavy_pollution_days", "poor_road_share"):
+        assert table.loc[key, "source"] == "measured"
+        assert table.loc[key, "status"] == district.loc[key, "status"]
+        expected = district.loc[key, "value"]
+        got = table.loc[key, "value"]
+        if expected is None or (isinstance(expected, float) and math.isnan(expected)):
+            assert got is None or math.isnan(got)
+        else:
+            assert got == pytest.approx(float(expected))
+    assert table.loc["pm25_annual", "value"] is not None
+
+
+def test_brief_sections(make_db: Callable[..., Engine], targets: Targets) -> None:
+    engine = make_db()
+    plan.enter_indicator_value(engine, targets, "truck_nev_share", "2026-06-30", 28, "", ANALYST)
+    sections = plan.brief_sections(engine, targets, dt.date(2026, 10, 1))
+    titles = [title for title, _ in sections]
+    assert titles == ["2026年生态环境保护有关指标进展（附4）", "重点任务进展（按主责单位）", "逾期或滞后的工作措施", "道路尘负荷监测覆盖"]
+    indicators = sections[0][1]
+    assert len(indicators) == 27
+    assert indicators.set_index("指标").loc["2026年注册登记货车新能源化率", "当前值"] == "28"
+    assert sections[2][1]["措施编号"].tolist() == ["1-05-1"]  # the 6-9月 measure, after September
+    english = plan.brief_sections(engine, targets, dt.date(2026, 10, 1), "en", include_measured=False)
+    assert english[0][0] == "2026 indicators (Annex 4)" and len(english[0][1]) == 23

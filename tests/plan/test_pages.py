@@ -1,0 +1,128 @@
+"""AppTest of the 指标进展 and 重点任务 pages on a copy of the seeded database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+from monitoring import plan
+from monitoring.actors import Actor
+from monitoring.targets import Targets
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 60
+ANALYST = Actor("wang", "analyst")
+
+
+@pytest.fixture
+def app_db(seeded_db: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    monkeypatch.setenv("DATABASE_URL", seeded_db.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("MONITOR_LOAD_DEMO", "0")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield seeded_db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def page(name: str, **state: object) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=TIMEOUT)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader]
+    parts += [i.value for i in at.info] + [s.value for s in at.success]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_indicators_page_for_a_viewer_has_no_controls(app_db: Engine) -> None:
+    at = page("indicators")
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert len(table) == 27
+    assert "PM2.5年均浓度" in set(table["指标"])
+    assert not at.text_input  # no entry form for a viewer
+    assert "以分析员身份登录后可录入数值" in _texts(at)
+
+
+def test_analyst_enters_a_value_and_sees_who(app_db: Engine, targets: Targets) -> None:
+    at = page("indicators", actor=ANALYST, lang="zh")
+    assert not at.exception
+    at.selectbox(key="indicator_entry_key").set_value("truck_nev_share")
+    at.date_input(key="indicator_entry_day").set_value(dt.date(2026, 10, 31))
+    at.text_input(key="indicator_entry_value").set_value("28%")
+    at.text_area(key="indicator_entry_note").set_value("交通委报送")
+    at.button[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    history = plan.indicator_history(app_db, targets)
+    assert list(history["entered_by"]) == ["wang"] and list(history["value"]) == [28.0]
+    assert "已保存" in _texts(at)
+    assert "wang" in set(at.dataframe[-1].value["录入人"])
+    # a wrong unit: the message, nothing stored
+    at.text_input(key="indicator_entry_value").set_value("28家")
+    at.button[0].click().run()
+    assert at.error and "单位" in at.error[0].value
+    assert len(plan.indicator_history(app_db, targets)) == 1
+
+
+def test_tasks_page_filters_overdue_and_summary(app_db: Engine) -> None:
+    at = page("tasks", lang="zh")
+    assert not at.exception and not at.error
+    assert len(at.dataframe[0].value) == 179
+    at.selectbox(key="tasks_annex").set_value(3).run()
+    assert len(at.dataframe[0].value) == 31
+    at.selectbox(key="tasks_unit").set_value("区城市管理委").run()
+    shown = at.dataframe[0].value
+    assert 0 < len(shown) < 31
+    assert all("区城市管理委" in (lead + sup) for lead, sup in zip(shown["主责单位"], shown["协办单位"], strict=True))
+    assert at.get("plotly_chart")  # the per-lead-unit chart
+    assert "重点任务" in at.title[0].value
+    assert not at.text_area  # viewer: no status form
+
+
+def test_analyst_sets_a_status_and_it_is_audited(app_db: Engine) -> None:
+    at = page("tasks", actor=ANALYST, lang="zh")
+    at.selectbox(key="task_set_measure").set_value("1-03-2")
+    at.selectbox(key="task_set_status").set_value("late")
+    at.text_area(key="task_set_note").set_value("进度滞后")
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    history = plan.task_history(app_db)
+    assert history[["measure_id", "status", "set_by", "note"]].values.tolist() == [["1-03-2", "late", "wang", "进度滞后"]]
+    at.selectbox(key="tasks_status").set_value("late").run()
+    assert list(at.dataframe[0].value["措施编号"]) == ["1-03-2"]
+    assert "滞后" in at.subheader[0].value or any("逾期或滞后" in s.value for s in at.subheader)
+
+
+def test_coverage_section_renders(app_db: Engine) -> None:
+    def script() -> None:
+        from dashboard import context as ctx
+        from dashboard.coverage_section import render_coverage
+
+        render_coverage(ctx.engine(), ctx.targets(), 2026)
+
+    at = AppTest.from_function(script, default_timeout=TIMEOUT).run()
+    assert not at.exception and not at.error
+    assert any("监测覆盖" in s.value for s in at.subheader)
+    assert len(at.metric) == 3
+
+
+def test_road_dust_page_shows_the_coverage_section(app_db: Engine) -> None:
+    if not (ROOT / "pages" / "road_dust.py").exists():
+        pytest.skip("the road-dust page is not there yet")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["year"] = 2026
+    at.run()
+    at.switch_page("pages/road_dust.py")
+    at.run()
+    assert not at.exception, [getattr(e, "message", e) for e in at.exception]
+    assert any("监测覆盖" in s.value for s in at.subheader)
