@@ -50,10 +50,11 @@ def render_coverage(engine: Engine, targets: Targets, year: int, month: int | No
         help=t("coverage.recheck.result", missing=len(cov.recheck_missing), required=cov.recheck_required),
     )
     c2.metric(
-        t("coverage.quarter") + f"（{last_quarter}）",
+        t("coverage.quarter") + f"（{last_quarter}）"
+        + ("" if bool(quarter["finished"].all()) else t("coverage.quarter.open")),
         f"{int(quarter['complete'].sum())}/{len(quarter)}",
         help=t("coverage.quarter.result", quarter=last_quarter, complete=int(quarter["complete"].sum()),
-               total=len(quarter)) + ("" if bool(quarter["finished"].all()) else " " + t("coverage.quarter.open")),
+               total=len(quarter)),
     )
     c3.metric(t("coverage.streak"), streak.months,
               help=t("coverage.cleared" if streak.cleared_two_months else "coverage.not_cleared"))
@@ -66,7 +67,7 @@ def render_coverage(engine: Engine, targets: Targets, year: int, month: int | No
     st.markdown(f"**{t('coverage.recheck.missing')}**")
     if cov.recheck_undecided:
         st.warning(t("coverage.recheck.undecided", n=cov.recheck_undecided), icon=":material/help:")
-    if cov.recheck_missing.empty:
+    if cov.recheck_missing.empty and not cov.recheck_undecided:
         st.caption(t("coverage.all_ok"))
     else:
         st.dataframe(cov.recheck_missing, hide_index=True, key="coverage-recheck")

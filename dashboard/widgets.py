@@ -51,10 +51,7 @@ def fmt(value: Any, decimals: int = 1, unit: str = "") -> str:
     """A figure as text with its unit; a missing figure is a dash, never 0."""
     if is_missing(value):
         return "—"
-    if isinstance(value, int | float):
-        text = f"{value:.{decimals}f}"
-    else:
-        text = str(value)
+    text = f"{value:.{decimals}f}" if isinstance(value, int | float) else str(value)
     return f"{text} {unit}".strip()
 
 
@@ -264,6 +261,14 @@ def chart(fig: go.Figure, key: str, **kwargs: Any) -> Any:
     return st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, **kwargs)
 
 
+def _diverging(value: float, span: float) -> str:
+    """A colour of plotly's reversed RdYlGn for ``value`` in [-span, span] (green below zero, red above)."""
+    from plotly.colors import sample_colorscale
+
+    position = 0.5 + 0.5 * max(-1.0, min(1.0, value / span))
+    return str(sample_colorscale("RdYlGn_r", [position])[0])
+
+
 def tile_map(frame: pd.DataFrame, targets: Targets, *, value_col: str, color_col: str, label: Callable[[Any], str],
              title: str, colorbar_title: str) -> go.Figure:
     """The 15 subdistricts as squares laid out roughly as they lie (north up), coloured by ``color_col``.
@@ -271,39 +276,35 @@ def tile_map(frame: pd.DataFrame, targets: Targets, *, value_col: str, color_col
     A schematic, not a survey map: no surveyed boundary set exists, so the figure says so.
     """
     tiles = {sd.short_name: sd.tile for sd in targets.subdistricts}
-    data = frame.copy()
-    data["row"] = data["subdistrict"].map(lambda s: tiles.get(str(s), (None, None))[0])
-    data["col"] = data["subdistrict"].map(lambda s: tiles.get(str(s), (None, None))[1])
-    data = data.dropna(subset=["row", "col"])
-    names = localise_subdistricts(data["subdistrict"], targets)
+    data = frame[frame["subdistrict"].astype(str).isin(tiles)].copy()
+    rows = [tiles[str(s)][0] for s in data["subdistrict"]]
+    cols = [tiles[str(s)][1] for s in data["subdistrict"]]
+    names = list(localise_subdistricts(data["subdistrict"], targets))
     values = pd.to_numeric(data[color_col], errors="coerce")
     span = float(values.abs().max()) if values.notna().any() else 1.0
     span = span if span > 0 and not math.isnan(span) else 1.0
-    text = [f"<b>{n}</b><br>{label(v)}" for n, v in zip(names, data[value_col], strict=True)]
     fig = go.Figure()
-    has = values.notna()
+    for r, c, name, value, shown in zip(rows, cols, names, values, data[value_col], strict=True):
+        fill = STATUS_STYLE["no_data"][0] if is_missing(value) else _diverging(float(value), span)
+        fig.add_shape(type="rect", x0=c - 0.47, x1=c + 0.47, y0=-r - 0.47, y1=-r + 0.47, fillcolor=fill,
+                      line={"color": "white", "width": 2}, layer="below")
+        fig.add_annotation(x=c, y=-r, text=f"<b>{name}</b><br>{label(shown)}", showarrow=False,
+                           font={"size": 12, "color": "#111"})
+    hover = [f"{n}<br>{label(v)}<br>{colorbar_title} {fmt_signed(g)}"
+             for n, v, g in zip(names, data[value_col], values, strict=True)]
+    # Invisible points carry the hover text and the colour bar.
     fig.add_trace(go.Scatter(
-        x=data.loc[has, "col"], y=-data.loc[has, "row"], mode="markers+text",
-        marker={"symbol": "square", "size": 78, "color": values[has], "colorscale": "RdYlGn", "reversescale": True,
-                "cmin": -span, "cmax": span, "line": {"color": "white", "width": 2},
-                "colorbar": {"title": {"text": colorbar_title}, "thickness": 12}},
-        text=[t for t, h in zip(text, has, strict=True) if h], textfont={"size": 12, "color": "black"},
-        hovertext=[t for t, h in zip(text, has, strict=True) if h], hoverinfo="text", showlegend=False,
+        x=cols, y=[-r for r in rows], mode="markers", hovertext=hover, hoverinfo="text", showlegend=False,
+        marker={"size": 40, "opacity": 0, "color": values.fillna(0), "colorscale": "RdYlGn", "reversescale": True,
+                "cmin": -span, "cmax": span, "showscale": True,
+                "colorbar": {"title": {"text": colorbar_title}, "thickness": 12, "len": 0.8}},
     ))
-    if (~has).any():
-        fig.add_trace(go.Scatter(
-            x=data.loc[~has, "col"], y=-data.loc[~has, "row"], mode="markers+text",
-            marker={"symbol": "square", "size": 78, "color": STATUS_STYLE["no_data"][0],
-                    "line": {"color": "white", "width": 2}},
-            text=[t for t, h in zip(text, has, strict=True) if not h], textfont={"size": 12},
-            hoverinfo="text", hovertext=[t for t, h in zip(text, has, strict=True) if not h], showlegend=False,
-        ))
-    fig.update_xaxes(visible=False, range=[-0.6, 4.6])
-    fig.update_yaxes(visible=False, range=[-4.6, 0.6], scaleanchor="x")
-    fig.update_layout(title={"text": title, "font": {"size": 14}})
-    fig.add_annotation(text=ctx.t("ui.tilemap.disclaimer"), xref="paper", yref="paper", x=0, y=-0.02,
+    fig.update_xaxes(visible=False, range=[-0.55, 4.55])
+    fig.update_yaxes(visible=False, range=[-4.55, 0.55], scaleanchor="x", scaleratio=1)
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, plot_bgcolor="rgba(0,0,0,0)")
+    fig.add_annotation(text=ctx.t("ui.tilemap.disclaimer"), xref="paper", yref="paper", x=0, y=-0.04,
                        showarrow=False, font={"size": 11, "color": "#666"}, xanchor="left", yanchor="top")
-    return style(fig, height=520, legend=False)
+    return style(fig, height=540, legend=False)
 
 
 def aqi_colorscale(targets: Targets, day: Any) -> tuple[list[list[Any]], list[str], list[str]]:
@@ -434,9 +435,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "district": ("name", "value", "unit", "target", "gap", "status", "valid_days", "days", "last_year_value", "trend"),
     "progress": ("month", "monthly_mean", "monthly_valid_days", "monthly_complete", "ytd_mean", "ytd_valid_days",
                  "target", "remaining_days", "required_rest_mean", "projection", "status"),
-    "budget": ("subdistrict", "target", "ytd_mean", "valid_days", "remaining_days", "required_rest_mean", "projection",
-               "projection_low", "projection_high", "non_good_days", "non_good_days_left", "heavy_days",
-               "heavy_days_left", "status"),
+    "budget": ("subdistrict", "status", "target", "ytd_mean", "projection", "projection_low", "projection_high",
+               "required_rest_mean", "valid_days", "remaining_days", "non_good_days", "non_good_days_left",
+               "heavy_days", "heavy_days_left"),
     "trend": ("year", "period", "value", "kind", "complete", "in_series", "source"),
     "daily": ("day", "subdistrict", "aqi", "category", "primary", "pm25", "pm10", "so2", "no2", "co", "o3_8h",
               "pollutants_used", "missing"),
@@ -470,8 +471,25 @@ def report_table(report: Any, kind: str, *, name: str, key: str, targets: Target
                  frame: pd.DataFrame | None = None, height: int | str = "auto") -> None:
     """A report's table on screen, with CSV (BOM) and XLSX downloads carrying the method."""
     shown = display_frame(report.frame if frame is None else frame, kind, targets)
-    st.dataframe(shown, hide_index=True, width="stretch", height=height)
+    dataframe(shown, height=height)
     download_buttons(shown, name, notes=method_lines(report), key=key)
+
+
+#: Up to this many rows a table is styled (missing values as a dash, one decimal); longer ones are drawn plain.
+STYLE_MAX_ROWS = 500
+
+
+def dataframe(frame: pd.DataFrame, *, height: int | str = "auto") -> None:
+    """A table on screen: numbers stay numbers (sortable), a missing value shows as a dash;
+    a short table (≤ 20 rows: the 15 subdistricts, 12 months) is shown whole, without a scroll bar."""
+    if height == "auto" and len(frame) <= 20:
+        height = 35 * (len(frame) + 1) + 3
+    if len(frame) <= STYLE_MAX_ROWS:
+        floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+        styled = frame.style.format(na_rep="—").format(precision=1, subset=floats, na_rep="—")
+        st.dataframe(styled, hide_index=True, width="stretch", height=height)  # type: ignore[arg-type]
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch", height=height)  # type: ignore[arg-type]
 
 
 def attribution(years: Sequence[int], *, always: bool = False) -> None:
@@ -524,3 +542,41 @@ def subdistrict_formatter(targets: Targets, district_label: str = "") -> Callabl
         return table.get(value, value) if english else value
 
     return formatter
+
+
+def bars_against_targets(
+    names: Sequence[str],
+    values: pd.Series,
+    targets_: pd.Series,
+    *,
+    colours: Sequence[str],
+    texts: Sequence[str],
+    unit: str,
+    value_name: str,
+    target_name: str,
+    opacity: Sequence[float] | None = None,
+    customdata: Any = None,
+    hover: str | None = None,
+) -> go.Figure:
+    """One bar per subdistrict with its own target drawn as a short black line across the bar."""
+    x = list(range(len(names)))
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        x=x, y=list(values), name=value_name, marker={"color": list(colours), "opacity": list(opacity or [1.0] * len(x))},
+        text=list(texts), textposition="inside", insidetextanchor="start", textangle=0,
+        textfont={"color": "white", "size": 11},
+        customdata=customdata, hovertext=list(names),
+        hovertemplate=hover or ("%{hovertext}: %{y:.1f} " + unit + "<extra></extra>"),
+    ))
+    seg_x: list[float | None] = []
+    seg_y: list[float | None] = []
+    for i, target in zip(x, targets_, strict=True):
+        if is_missing(target):
+            continue
+        seg_x += [i - 0.45, i + 0.45, None]
+        seg_y += [float(target), float(target), None]
+    if seg_x:
+        fig.add_trace(go.Scatter(x=seg_x, y=seg_y, mode="lines", name=target_name, line={"color": "#222", "width": 3},
+                                 hovertemplate=target_name + " %{y:.0f} " + unit + "<extra></extra>"))
+    fig.update_xaxes(tickmode="array", tickvals=x, ticktext=list(names), tickangle=-45)
+    return fig

@@ -71,6 +71,14 @@ def _status(value: Any) -> str:
     return t(f"ui.status.{value}", "zh")
 
 
+def _required(value: Any) -> str:
+    """The mean the rest of the year must stay under; below zero the target can no longer be met."""
+    text = _num(value)
+    if text != "—" and float(value) < 0:
+        return f"{text}（已无法实现）"
+    return text
+
+
 def _unit(unit: Any) -> str:
     # STSong-Light lacks "µ" and "³": the PDF and the brief write the unit out in Chinese.
     return {"µg/m³": "微克/立方米", "mg/m³": "毫克/立方米"}.get(str(unit), str(unit))
@@ -106,7 +114,7 @@ def progress_table(progress: ReportLike) -> pd.DataFrame:
         "当月均值": _col(shown, "monthly_mean").map(_num),
         "累计均值": _col(shown, "ytd_mean").map(_num),
         "目标": _col(shown, "target").map(lambda v: _num(v, 0)),
-        "余下日均需≤": _col(shown, "required_rest_mean").map(_num),
+        "余下日均需≤": _col(shown, "required_rest_mean").map(_required),
         "全年预测": _col(shown, "projection").map(_num),
         "状态": _col(shown, "status").map(_status),
     })
@@ -117,8 +125,10 @@ def subdistrict_table(budget: ReportLike) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=["街道", "目标", "累计均值", "全年预测", "预测区间", "余下日均需≤", "状态"])
     order = _col(frame, "status").map(lambda s: STATUS_ORDER.get(str(s), 2))
-    ranked = frame.assign(_order=order).sort_values(["_order", "projection"], ascending=[True, False],
-                                                     na_position="last", kind="stable")
+    # The district row (area code …000000) closes the table, after the 15 subdistricts.
+    district = _col(frame, "code").astype(str).str.endswith("000000")
+    ranked = frame.assign(_order=order, _district=district).sort_values(
+        ["_district", "_order", "projection"], ascending=[True, True, False], na_position="last", kind="stable")
     low, high = _col(ranked, "projection_low"), _col(ranked, "projection_high")
     return pd.DataFrame({
         "街道": _col(ranked, "subdistrict").astype(str),
@@ -126,7 +136,7 @@ def subdistrict_table(budget: ReportLike) -> pd.DataFrame:
         "累计均值": _col(ranked, "ytd_mean").map(_num),
         "全年预测": _col(ranked, "projection").map(_num),
         "预测区间": [f"{_num(a)}–{_num(b)}" if _num(a) != "—" else "—" for a, b in zip(low, high, strict=True)],
-        "余下日均需≤": _col(ranked, "required_rest_mean").map(_num),
+        "余下日均需≤": _col(ranked, "required_rest_mean").map(_required),
         "状态": _col(ranked, "status").map(_status),
     })
 
@@ -141,11 +151,12 @@ def method_lines(brief: BriefInput) -> list[str]:
     """The rules behind the numbers, in Chinese (the report methods' Chinese keys)."""
     lines: list[str] = []
     seen: set[str] = set()
-    labels = {"period": "时段", "rule": "方法", "validity": "有效性", "rounding": "修约", "dust": "沙尘",
+    labels = {"period": "时段", "rule": "方法", "validity": "有效性", "rounding": "修约", "dust": "沙尘天",
               "status_rule": "判定规则", "projection": "预测方法"}
     for report in (brief.district, brief.progress, brief.budget):
         for key, value in report.method.items():
-            if key.endswith("_en") or not value or value in seen:
+            # Only the keys a reader of the brief needs; every rule stays on the dashboard.
+            if key not in labels or not value or value in seen:
                 continue
             seen.add(value)
             lines.append(f"{labels.get(key, key)}：{value}")
@@ -214,6 +225,28 @@ def brief_xlsx(brief: BriefInput) -> bytes:
     return buffer.getvalue()
 
 
+#: Characters outside the CID font's character set (GBK), written as the nearest ones inside it.
+_PDF_FALLBACK = {"\u2212": "-", "\u2013": "-", "\u2264": "≤", "\u2265": "≥", "\u00b3": "3", "\u00b2": "2",
+                 "\u00b5": "u", "\u03bc": "μ", "\u2248": "≈", "\u2192": "→"}
+
+
+def gbk_safe(text: str) -> str:
+    """Text the PDF's Chinese font can draw: a character outside GBK becomes its nearest ASCII stand-in."""
+    out = []
+    for ch in text:
+        try:
+            ch.encode("gbk")
+            out.append(ch)
+        except UnicodeEncodeError:
+            fallback = _PDF_FALLBACK.get(ch, "?")
+            try:
+                fallback.encode("gbk")
+            except UnicodeEncodeError:
+                fallback = "?"
+            out.append(fallback)
+    return "".join(out)
+
+
 def brief_pdf(brief: BriefInput) -> bytes:
     """The brief as an A4 PDF in Chinese (one page for the standard sections)."""
     from reportlab.lib import colors
@@ -235,7 +268,7 @@ def brief_pdf(brief: BriefInput) -> bytes:
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
     def pdf_text(text: str) -> str:
-        return esc(text.replace("µg/m³", "微克/立方米").replace("mg/m³", "毫克/立方米").replace("³", "3"))
+        return esc(gbk_safe(text.replace("µg/m³", "微克/立方米").replace("mg/m³", "毫克/立方米")))
 
     story: list[Any] = [Paragraph(esc(title(brief)), h1)]
     for caption, frame in sections(brief):

@@ -52,4 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a full disk, a read-only volume …: the machine's fault, one line
+        from monitoring.storage.faults import storage_error
+
+        if (clear := storage_error(exc)) is None:
+            raise
+        print(f"error: {clear}", file=sys.stderr)
+        return EXIT_REFUSED
     return int(result or 0)

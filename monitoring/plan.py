@@ -474,9 +474,7 @@ def enter_indicator_value(
     assert actor is not None
     ind, when, number = _check_entry(targets, key, day, value)
     with engine.begin() as conn:
-        plan_queries.insert_indicator_values(conn, [_value_row(ind.key, when, number, note, actor, source)])
-    history = plan_queries.indicator_value_history(engine, ind.key)
-    return int(history["id"].iloc[-1])
+        return plan_queries.insert_indicator_value(conn, _value_row(ind.key, when, number, note, actor, source))
 
 
 def _value_row(key: str, day: dt.date, value: float, note: str, actor: Actor, source: str) -> dict[str, Any]:

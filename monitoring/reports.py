@@ -232,8 +232,18 @@ def years_with_data(engine: Engine) -> list[int]:
 
 
 def last_day_with_data(engine: Engine, year: int) -> dt.date | None:
-    """The last day of ``year`` with a daily mean."""
+    """The last day of ``year`` with a daily mean (possibly only a few hours of it)."""
     return queries.last_day_with_data(engine, year)
+
+
+def default_through(engine: Engine, targets: Targets, year: int) -> dt.date | None:
+    """The day a year-to-date report runs through when not told: the last day of ``year``
+    with a valid daily mean, else the last day with any data; None without data."""
+    last = queries.last_day_with_data(engine, year)
+    if last is None:
+        return None
+    min_hours = targets.validity(dt.date(year, 1, 1)).daily_min_hours
+    return queries.last_valid_day(engine, year, min_hours) or last
 
 
 def dust_days(engine: Engine, year: int) -> list[dt.date]:
@@ -242,10 +252,17 @@ def dust_days(engine: Engine, year: int) -> list[dt.date]:
 
 
 def _resolve_period(
-    engine: Engine, year: int, through: dt.date | None, month: int | None, pollutant: str | None
+    engine: Engine,
+    year: int,
+    through: dt.date | None,
+    month: int | None,
+    pollutant: str | None,
+    targets: Targets,
 ) -> tuple[dt.date, dt.date, bool]:
     """(first, last, has_data): the period a report covers. Without ``through`` it ends on
-    the last day with data in ``year`` (the whole period when there is none)."""
+    the last day of ``year`` with a valid daily mean (else the last day with any data; the
+    whole period when there is none)."""
+
     from monitoring.errors import InputError
 
     if month is not None and not 1 <= month <= 12:
@@ -257,8 +274,12 @@ def _resolve_period(
             hint=f"give a date in {year}",
         )
     last_data = queries.last_day_with_data(engine, year, pollutant)
-    end = through or last_data
     has_data = last_data is not None
+    end = through
+    if end is None and last_data is not None:
+        # through the last complete day (today's few hours would only lower completeness)
+        min_hours = targets.validity(dt.date(year, 1, 1)).daily_min_hours
+        end = queries.last_valid_day(engine, year, min_hours, pollutant) or last_data
     if month is not None:
         first = dt.date(year, month, 1)
         last = _month_end(year, month)
@@ -318,7 +339,7 @@ def ranking(
     """One row per subdistrict (all 15), ranked ascending by the rounded period value."""
     pollutant = _check_pollutant(pollutant)
     notes = _Notes()
-    first, last, has_data = _resolve_period(engine, year, through, month, pollutant)
+    first, last, has_data = _resolve_period(engine, year, through, month, pollutant, targets)
     excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
     validity = targets.validity(first)
     rule = validity_rules.required_days(first, last, validity)
@@ -554,7 +575,7 @@ def district(
 ) -> Report:
     """The measured 附4 indicators for the district."""
     notes = _Notes()
-    first, last, has_data = _resolve_period(engine, year, through, None, None)
+    first, last, has_data = _resolve_period(engine, year, through, None, None, targets)
     excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
     validity = targets.validity(first)
     rule = validity_rules.required_days(first, last, validity)
@@ -902,7 +923,7 @@ def budget(
 ) -> Report:
     """Per subdistrict and for the district: what the rest of the year may still have."""
     notes = _Notes()
-    first, last, has_data = _resolve_period(engine, year, through, None, None)
+    first, last, has_data = _resolve_period(engine, year, through, None, None, targets)
     excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
     valid = _valid_daily(engine, targets, first, last, ("pm25", "pm10", "so2", "no2", "co", "o3"), excluded)
     profile = _profile(engine, targets, year, exclude_dust)
@@ -1000,7 +1021,7 @@ def progress(
 ) -> Report:
     """Month by month: the monthly mean, the year-to-date mean and the budget at the month's end."""
     notes = _Notes()
-    first, last, has_data = _resolve_period(engine, year, None, None, "pm25")
+    first, last, has_data = _resolve_period(engine, year, None, None, "pm25", targets)
     excluded, dust_text = _dust_filter(engine, first, dt.date(year, 12, 31), exclude_dust)
     valid = _valid_daily(engine, targets, first, last, ("pm25",), excluded)
     if subdistrict is not None:
@@ -1134,6 +1155,9 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
     stats = trend_rules.trend_statistics(series["year"].astype(int).tolist(), series["value"].astype(float).tolist())
     if stats["refused"]:
         notes.add(str(stats["refused_zh"]), str(stats["refused"]))
+    # the measured years alone (complete, not demo): usually too few, and then refused
+    measured = frame[(frame["kind"] == "data") & frame["complete"]].sort_values("year")
+    data_only = trend_rules.trend_statistics(measured["year"].astype(int).tolist(), measured["value"].astype(float).tolist())
     yoy = []
     prev = None
     for r in series.itertuples(index=False):
@@ -1159,6 +1183,7 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
         "refused_zh": stats["refused_zh"],
         "plan_targets": [pt.model_dump() for pt in history.plan_targets],
         "yoy": yoy,
+        "data_only": data_only,
         "pollutant": key,
     }
     return Report("trend", frame, method, notes.zh, notes.en, extra)

@@ -85,7 +85,7 @@ shown = pd.DataFrame(
         t("plan.col.note"): table["note"].fillna(""),
     }
 )
-st.dataframe(shown, hide_index=True, key="indicators-table")
+st.dataframe(shown, hide_index=True, key="indicators-table", height=36 * (len(shown) + 1) + 2)
 
 # Progress chart: value as a share of its target, for indicators with a number and a value.
 numeric = table[[(_num(v) is not None and _num(tg) not in (None, 0.0)) for v, tg in zip(table["value"], table["target"], strict=True)]]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import context as ctx
@@ -50,24 +49,17 @@ names = w.sub_name(frame)
 unit = t("unit.ugm3")
 left, right = st.columns([3, 2])
 with left:
-    fig = go.Figure()
-    fig.add_trace(go.Bar(
-        x=names, y=frame["mean"], name=t("ui.chart.ytd_mean"),
-        marker={"color": [w.gap_color(g) for g in frame["gap"]]},
-        text=[w.fmt(v) for v in frame["mean"]], textposition="outside",
-        hovertemplate="%{x}: %{y:.1f} " + unit + "<extra></extra>",
-    ))
-    fig.add_trace(go.Scatter(
-        x=names, y=frame["target"], mode="markers", name=t("ui.chart.own_target"),
-        marker={"symbol": "line-ew", "size": 34, "line": {"width": 3, "color": "#333"}},
-        hovertemplate="%{x}: " + t("ui.chart.own_target") + " %{y:.0f} " + unit + "<extra></extra>",
-    ))
+    fig = w.bars_against_targets(
+        list(names), frame["mean"], frame["target"], colours=[w.gap_color(g) for g in frame["gap"]],
+        texts=[w.fmt(v) for v in frame["mean"]], unit=unit, value_name=t("ui.chart.ytd_mean"),
+        target_name=t("ui.chart.own_target"),
+    )
     fig.update_layout(title={"text": t("overview.chart_title", period=w.method_text(ranking, "period"))},
                       yaxis={"title": {"text": f"PM2.5 ({unit})"}})
     w.chart(w.style(fig), key="overview-bars")
 with right:
     w.chart(w.tile_map(frame, targets, value_col="mean", color_col="gap",
-                       label=lambda v: w.fmt(v, 1, unit), title=t("ui.tilemap.title_gap"),
+                       label=lambda v: w.fmt(v, 1), title=t("ui.tilemap.title_gap"),
                        colorbar_title=t("ui.chart.gap")), key="overview-map")
 w.method_caption(ranking)
 

@@ -30,32 +30,24 @@ ranked = frame.sort_values(["rank", "mean"], na_position="last")
 names = w.sub_name(ranked)
 tab_bar, tab_map, tab_change = st.tabs([t("rankings.tab_bar"), t("rankings.tab_map"), t("rankings.tab_change")])
 with tab_bar:
-    fig = go.Figure()
-    fig.add_trace(go.Bar(
-        x=names, y=ranked["mean"], name=t("ui.chart.mean"),
-        marker={"color": [w.gap_color(g) for g in ranked["gap"]],
-                "opacity": [1.0 if c else 0.55 for c in ranked["complete"].fillna(False)]},
-        text=[f"{w.fmt(r, 0)}｜{w.fmt(v)}" for r, v in zip(ranked["rank"], ranked["mean"], strict=True)],
-        textposition="outside",
+    fig = w.bars_against_targets(
+        list(names), ranked["mean"], ranked["target"], colours=[w.gap_color(g) for g in ranked["gap"]],
+        opacity=[1.0 if c else 0.55 for c in ranked["complete"].fillna(False)],
+        texts=[f"{w.fmt(r, 0)}｜{w.fmt(v)}" for r, v in zip(ranked["rank"], ranked["mean"], strict=True)],
+        unit=unit, value_name=t("ui.chart.mean"), target_name=t("ui.chart.own_target"),
         customdata=ranked[["rank", "gap", "valid_days", "completeness"]].to_numpy(dtype=object),
-        hovertemplate=("%{x}<br>" + t("ui.col.mean") + " %{y:.1f} " + unit + "<br>" + t("ui.col.rank") + " %{customdata[0]}"
-                       "<br>" + t("ui.col.gap") + " %{customdata[1]:+.1f}<br>" + t("ui.col.valid_days")
-                       + " %{customdata[2]}<extra></extra>"),
-    ))
-    if ranked["target"].notna().any():
-        fig.add_trace(go.Scatter(
-            x=names, y=ranked["target"], mode="markers", name=t("ui.chart.own_target"),
-            marker={"symbol": "line-ew", "size": 34, "line": {"width": 3, "color": "#333"}},
-            hovertemplate="%{x}: " + t("ui.chart.own_target") + " %{y:.0f} " + unit + "<extra></extra>",
-        ))
+        hover=("%{hovertext}<br>" + t("ui.col.mean") + " %{y:.1f} " + unit + "<br>" + t("ui.col.rank")
+               + " %{customdata[0]}<br>" + t("ui.col.gap") + " %{customdata[1]:+.1f}<br>" + t("ui.col.valid_days")
+               + " %{customdata[2]}<extra></extra>"),
+    )
     fig.update_layout(title={"text": t("rankings.chart_title", pollutant=pollutant_name, period=period)},
                       yaxis={"title": {"text": f"{pollutant_name} ({unit})"}})
     w.chart(w.style(fig, height=460), key="rankings-bars")
     st.caption(t("rankings.bar_legend"))
 with tab_map:
-    w.chart(w.tile_map(frame, targets, value_col="mean", color_col="gap", label=lambda v: w.fmt(v, 1, unit),
+    w.chart(w.tile_map(frame, targets, value_col="mean", color_col="gap", label=lambda v: w.fmt(v, 1),
                        title=t("ui.tilemap.title_gap_pollutant", pollutant=pollutant_name),
-                       colorbar_title=t("ui.chart.gap")), key="rankings-map")
+                       colorbar_title=f"{t('ui.chart.gap')} ({unit})"), key="rankings-map")
 with tab_change:
     change = ranked.sort_values("change_pct", na_position="last")
     if w.has_data(change, "change_pct"):

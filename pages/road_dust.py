@@ -35,13 +35,12 @@ with c1:
     w.metric_tile(title=indicator.name if ctx.lang() == "zh" else indicator.name_en, value=share, unit="%",
                   target=indicator.target, gap=extra.get("poor_share_gap"), status=status or "unknown",
                   direction=indicator.direction, decimals=1)
-with c2:
-    with st.container(border=True):
-        st.markdown(f"**{t('ui.method.grading')}**")
-        st.write(extra.get("grading_rule_en") if ctx.lang() == "en" and extra.get("grading_rule_en")
-                 else extra.get("grading_rule", ""))
-        if share is None or w.is_missing(share):
-            st.warning(t("road.share_unknown"), icon=":material/help:")
+with c2, st.container(border=True):
+    st.markdown(f"**{t('ui.method.grading')}**")
+    st.write(extra.get("grading_rule_en") if ctx.lang() == "en" and extra.get("grading_rule_en")
+             else extra.get("grading_rule", ""))
+    if share is None or w.is_missing(share):
+        st.warning(t("road.share_unknown"), icon=":material/help:")
 
 # -- by subdistrict and month ------------------------------------------------------------------------
 by_month = extra.get("by_subdistrict_month")

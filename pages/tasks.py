@@ -52,13 +52,13 @@ def _display(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("plan.col.measure_id"): frame["measure_id"],
-            t("plan.col.task"): frame["task"],
-            t("plan.col.measure"): frame["measure"],
-            t("plan.col.deadline"): frame["deadline"],
-            t("plan.col.lead_units"): ["、".join(u) for u in frame["lead_units"]],
-            t("plan.col.support_units"): ["、".join(u) for u in frame["support_units"]],
             t("plan.col.status"): [t(f"plan.task_status.{s}") + (" ⚠" if o else "") for s, o in
                                    zip(frame["status"], frame["overdue"], strict=True)],
+            t("plan.col.deadline"): frame["deadline"],
+            t("plan.col.task"): frame["task"],
+            t("plan.col.measure"): frame["measure"],
+            t("plan.col.lead_units"): ["、".join(u) for u in frame["lead_units"]],
+            t("plan.col.support_units"): ["、".join(u) for u in frame["support_units"]],
             t("plan.col.status_day"): [("" if d is None or pd.isna(d) else str(d)) for d in frame["status_day"]],
             t("plan.col.note"): frame["note"],
             t("plan.col.set_by"): frame["set_by"].fillna(""),

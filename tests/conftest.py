@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.pool import NullPool
 
 from monitoring.bootstrap import init_database
 from monitoring.storage.engine import make_engine
@@ -31,14 +32,35 @@ def targets() -> Targets:
     return load_targets()
 
 
-def _fresh_postgres(base_url: str) -> str:
-    """A new empty database on the test server; dropped at the end of the session."""
+_CREATED_DATABASES: list[str] = []
+
+
+def _admin_engine(base_url: str) -> Engine:
+    return create_engine(base_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def _fresh_postgres(base_url: str, template: str | None = None) -> str:
+    """A new database on the test server (a copy of ``template`` if given); dropped at the end of the session."""
     name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    admin = _admin_engine(base_url)
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        # names are generated here, never taken from input
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     admin.dispose()
+    _CREATED_DATABASES.append(name)
     return base_url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    yield
+    if not POSTGRES_URL or not _CREATED_DATABASES:
+        return
+    admin = _admin_engine(POSTGRES_URL)
+    with admin.connect() as conn:
+        for name in _CREATED_DATABASES:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture
@@ -49,13 +71,31 @@ def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
+_PG_TEMPLATES: dict[tuple[bool, bool, dt.datetime], str] = {}
+
+
+def _postgres_template(targets: Targets, load: bool, demo: bool, now: dt.datetime) -> str:
+    """A database built once per session for each kind make_db is asked for, cloned by each test."""
+    key = (load, demo, now)
+    if key not in _PG_TEMPLATES:
+        url = _fresh_postgres(POSTGRES_URL)
+        engine = make_engine(url)
+        init_database(engine, targets, load_data=load, with_demo=demo, now=now)
+        engine.dispose()  # a template must have no open connections
+        _PG_TEMPLATES[key] = url.rsplit("/", 1)[1]
+    return _PG_TEMPLATES[key]
+
+
 @pytest.fixture
 def make_db(tmp_path: Path, targets: Targets) -> Iterator[Callable[..., Engine]]:
     engines: list[Engine] = []
 
     def factory(*, load: bool = False, demo: bool = False, now: dt.datetime = DEMO_NOW, url: str | None = None) -> Engine:
         if url is None:
-            url = _fresh_postgres(POSTGRES_URL) if POSTGRES_URL else f"sqlite:///{tmp_path / f'db{len(engines)}.db'}"
+            if POSTGRES_URL:
+                url = _fresh_postgres(POSTGRES_URL, template=_postgres_template(targets, load, demo, now))
+            else:
+                url = f"sqlite:///{tmp_path / f'db{len(engines)}.db'}"
         engine = make_engine(url)
         init_database(engine, targets, load_data=load, with_demo=demo, now=now)
         engines.append(engine)
@@ -68,7 +108,11 @@ def make_db(tmp_path: Path, targets: Targets) -> Iterator[Callable[..., Engine]]
 
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory, targets: Targets) -> str:
-    """A SQLite file holding the embedded history and the demo year, built once per session."""
+    """The seeded database (embedded history and the demo year), built once per session:
+    a SQLite file, or on PostgreSQL the name of a database that tests clone with
+    CREATE DATABASE … TEMPLATE (a file copy on the server, far quicker than a load)."""
+    if POSTGRES_URL:
+        return _postgres_template(targets, True, True, DEMO_NOW)
     path = tmp_path_factory.mktemp("seeded") / "seeded.db"
     engine = make_engine(f"sqlite:///{path}")
     init_database(engine, targets, load_data=True, with_demo=True, now=DEMO_NOW)
@@ -82,9 +126,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, targets: Targets) 
 def seeded_db(tmp_path: Path, seeded_template: str, targets: Targets) -> Iterator[Engine]:
     """A private copy of the seeded database (history + demo year through DEMO_NOW)."""
     if POSTGRES_URL:
-        url = _fresh_postgres(POSTGRES_URL)
-        engine = make_engine(url)
-        init_database(engine, targets, load_data=True, with_demo=True, now=DEMO_NOW)
+        engine = make_engine(_fresh_postgres(POSTGRES_URL, template=seeded_template))
     else:
         path = tmp_path / "seeded.db"
         shutil.copyfile(seeded_template, path)

@@ -307,3 +307,22 @@ def test_month_ranking_of_the_demo_year(seeded_db: Engine, targets: Targets) -> 
     current = reports.ranking(seeded_db, targets, year=2026, month=11)
     assert current.method["period_en"].startswith("2026-11-01 – 2026-11-21")
     assert (current.frame["required_days"] == 19).all()  # ceil(27 × 21 / 30)
+
+
+def test_default_period_ends_on_the_last_complete_day(empty_db: Engine, targets: Targets) -> None:
+    rows = [("德胜", f"2026-01-01 {h:02d}:00", "pm25", 30.0) for h in range(1, 24)]
+    rows.append(("德胜", "2026-01-02 00:00", "pm25", 30.0))  # 1 January complete
+    rows += [("德胜", f"2026-01-02 {h:02d}:00", "pm25", 90.0) for h in range(1, 3)]  # two hours of 2 January
+    _write(empty_db, targets, rows)
+    assert reports.last_day_with_data(empty_db, 2026) == dt.date(2026, 1, 2)
+    assert reports.default_through(empty_db, targets, 2026) == dt.date(2026, 1, 1)
+    rep = reports.ranking(empty_db, targets, year=2026)
+    row = rep.frame.set_index("subdistrict").loc["德胜"]
+    assert (row["days"], row["valid_days"], row["mean"], row["status"]) == (1, 1, 30.0, "exceeds")
+    assert reports.default_through(empty_db, targets, 2019) is None
+
+
+def test_measured_years_alone_are_too_few(seeded_db: Engine, targets: Targets) -> None:
+    rep = reports.trend(seeded_db, targets)
+    only = rep.extra["data_only"]
+    assert only["n"] == 3 and only["refused"] and only["theil_sen"] is None

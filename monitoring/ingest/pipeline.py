@@ -31,12 +31,12 @@ from monitoring.actors import Actor, require_writer
 from monitoring.errors import InputError
 from monitoring.ingest import validate as v
 from monitoring.ingest.readers import Blob, Chunk, Table, frame_table, load_blob, read_table
-from monitoring.targets import Targets
+from monitoring.targets import POLLUTANTS, Targets
 
 Progress = Callable[[float, str], None]
 
 #: Rows written per write_readings call inside the one transaction (bounds memory).
-WRITE_SLICE = 250_000
+WRITE_SLICE = 100_000
 #: readings.source for each run kind (a pull uses its HTTP source's name).
 SOURCE_OF_KIND = {"upload": "upload", "ingest": "cli"}
 
@@ -192,7 +192,8 @@ def _record_refused(
 class _Collected:
     """What the chunks left: good rows (canonical), refusals, counts."""
 
-    parts: list[pd.DataFrame] = field(default_factory=list)
+    parts: list[Any] = field(default_factory=list)  # readings: dicts of arrays; road dust: frames
+    stations: dict[str, int] = field(default_factory=lambda: {"": 0})  # station code → small int
     rejected_lines: list[np.ndarray] = field(default_factory=list)
     rejected_zh: list[str] = field(default_factory=list)
     rejected_en: list[str] = field(default_factory=list)
@@ -262,6 +263,7 @@ def _readings_chunk(chunk: Chunk, table: Table, ctx: v.Context, out: _Collected)
     # time
     time_text = cells["time"] if "time" in cells else v.parse_year_month_day_hour(cells)
     labels, daily = v.parse_times(time_text)
+    labels = v.to_hour_ending(labels, daily, ctx)
     row_reasons += [
         v.check_time(time_text, labels),
         v.check_on_the_hour(labels, daily),
@@ -324,18 +326,25 @@ def _readings_chunk(chunk: Chunk, table: Table, ctx: v.Context, out: _Collected)
     if not take.any():
         return
     rows = idx[take]
-    part = pd.DataFrame(
+    # compact columns (≈25 bytes a row): a million good rows wait here until the file has
+    # been read; plain arrays, so joining them frees each chunk's column as it goes.
+    if "station" in cells:
+        station_codes, station_names = pd.factorize(np.asarray(station.to_numpy()[rows], dtype=object))
+        lookup = np.asarray([out.stations.setdefault(str(n), len(out.stations)) for n in station_names], dtype="int32")
+        station_ids = lookup[station_codes] if len(lookup) else np.zeros(len(rows), dtype="int32")
+    else:
+        station_ids = np.zeros(len(rows), dtype="int32")
+    out.parts.append(
         {
-            "subdistrict_id": sd_ids.to_numpy()[rows].astype("int64"),
-            "pollutant": codes.to_numpy()[take].astype(str),
+            "subdistrict_id": sd_ids.to_numpy()[rows].astype("int16"),
+            "pollutant": pd.Categorical(codes.to_numpy()[take], categories=POLLUTANTS).codes.astype("int8"),
             "ts": ts[rows],
-            "resolution": np.where(daily[rows], "d", "h"),
-            "station": np.asarray(station.to_numpy()[rows], dtype=object) if "station" in cells else "",
+            "resolution": daily[rows].astype("int8"),
+            "station": station_ids,
             "value": values.numbers[take],
-            "line": value_lines[take],
+            "line": value_lines[take].astype("int32"),
         }
     )
-    out.parts.append(part)
 
 
 def _road_dust_chunk(chunk: Chunk, ctx: v.Context, out: _Collected) -> None:
@@ -402,17 +411,87 @@ def _short_rows(table: Table, out: _Collected) -> tuple[np.ndarray, list[str], l
     return np.asarray(lines, dtype="int64"), zh, en
 
 
+def _readings_frame(parts: list[dict[str, Any]], stations: dict[str, int]) -> pd.DataFrame:
+    """Join the chunks' arrays column by column (each chunk's column freed once joined)."""
+    columns = ["subdistrict_id", "pollutant", "ts", "resolution", "station", "value", "line"]
+    joined: dict[str, Any] = {}
+    for col in columns:
+        pieces = [p.pop(col) for p in parts]
+        joined[col] = np.concatenate(pieces) if pieces else np.empty(0)
+        del pieces
+    parts.clear()
+    names = [""] * len(stations)
+    for name, i in stations.items():
+        names[i] = name
+    return pd.DataFrame(
+        {
+            "subdistrict_id": joined["subdistrict_id"].astype("int16", copy=False),
+            "pollutant": pd.Categorical.from_codes(joined["pollutant"].astype("int8", copy=False), categories=POLLUTANTS),
+            "ts": joined["ts"].astype("int64", copy=False),
+            "resolution": pd.Categorical.from_codes(joined["resolution"].astype("int8", copy=False), categories=["h", "d"]),
+            "station": pd.Categorical.from_codes(joined["station"].astype("int32", copy=False), categories=pd.Index(names, dtype=object)),
+            "value": joined["value"].astype("float64", copy=False),
+            "line": joined["line"].astype("int32", copy=False),
+        },
+        copy=False,
+    )
+
+
+def _key_codes(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """One int64 per row standing for its key, for a cheap duplicate search."""
+    if "ts" not in key:
+        return frame.groupby(key, sort=False, dropna=False).ngroup().to_numpy(dtype="int64", copy=True)
+    # ts < 2^35, pollutant < 8, resolution < 2, subdistrict < 1024, station < 256 distinct:
+    # packed in one int64, computed in place (a million rows: one 8 MB array).
+    station = frame["station"]
+    if not isinstance(station.dtype, pd.CategoricalDtype):
+        station = station.astype("category")
+    if len(station.cat.categories) > 255:
+        return frame.groupby(key, sort=False, dropna=False, observed=True).ngroup().to_numpy(dtype="int64", copy=True)
+    pollutant = frame["pollutant"]
+    if not (isinstance(pollutant.dtype, pd.CategoricalDtype) and list(pollutant.cat.categories) == list(POLLUTANTS)):
+        pollutant = pd.Series(pd.Categorical(pollutant, categories=POLLUTANTS), index=frame.index)
+    resolution = frame["resolution"]
+    if not (isinstance(resolution.dtype, pd.CategoricalDtype) and list(resolution.cat.categories) == ["h", "d"]):
+        resolution = pd.Series(pd.Categorical(resolution, categories=["h", "d"]), index=frame.index)
+    code = frame["ts"].to_numpy(dtype="int64").copy()
+    for part, width in (
+        (pollutant.cat.codes.to_numpy(), 8),
+        (resolution.cat.codes.to_numpy(), 2),
+        (frame["subdistrict_id"].to_numpy(), 1024),
+        (station.cat.codes.to_numpy(), 256),
+    ):
+        code *= width
+        code += part
+    return code
+
+
 def _infile_duplicates(frame: pd.DataFrame, key: list[str], value_cols: list[str]) -> tuple[pd.DataFrame, int, np.ndarray, list[str], list[str]]:
     """Repeated keys inside one file: identical rows are duplicates, a different value is
     refused (the first occurrence wins)."""
     if frame.empty:
         return frame, 0, np.empty(0, dtype="int64"), [], []
-    repeated = frame.duplicated(subset=key, keep="first").to_numpy()
-    if not repeated.any():
+    # sorted in place first, to learn cheaply whether any key repeats (usually none does).
+    probe = _key_codes(frame, key)
+    probe.sort()
+    has_repeats = bool((probe[1:] == probe[:-1]).any())
+    del probe
+    if not has_repeats:
         return frame, 0, np.empty(0, dtype="int64"), [], []
-    involved = frame.duplicated(subset=key, keep=False).to_numpy()
-    sub = frame.loc[involved]
-    firsts = sub.groupby(key, sort=False, dropna=False)[[*value_cols, "line"]].transform("first")
+    values = _key_codes(frame, key)
+    codes = pd.Series(values, index=frame.index)
+    # sort-based (less memory than a hash table): a stable sort keeps the first occurrence first.
+    order = np.argsort(values, kind="stable")
+    same_as_previous = values[order[1:]] == values[order[:-1]]
+    if not same_as_previous.any():
+        return frame, 0, np.empty(0, dtype="int64"), [], []
+    repeated = np.zeros(len(values), dtype=bool)
+    repeated[order[1:][same_as_previous]] = True
+    involved = repeated.copy()
+    involved[order[:-1][same_as_previous]] = True
+    del order, same_as_previous
+    sub = frame.loc[involved, [*value_cols, "line"]].assign(_k=codes[involved])
+    firsts = sub.groupby("_k", sort=False)[[*value_cols, "line"]].transform("first")
     rep = frame.loc[repeated]
     first_of = firsts.loc[rep.index]
     same = np.ones(len(rep), dtype=bool)
@@ -495,11 +574,14 @@ def _ingest(
         key, value_cols = ["subdistrict_id", "road", "day"], ["load", "grade"]
     else:
         key, value_cols = ["subdistrict_id", "pollutant", "ts", "resolution", "station"], ["value"]
-    frame = pd.concat(out.parts, ignore_index=True) if out.parts else pd.DataFrame(columns=[*key, *value_cols, "line"])
-    out.parts.clear()
+    if kind == "road_dust":
+        frame = pd.concat(out.parts, ignore_index=True) if out.parts else pd.DataFrame(columns=[*key, *value_cols, "line"])
+        out.parts.clear()
+    else:
+        frame = _readings_frame(out.parts, out.stations)
     if len(short_lines):
         frame = frame.loc[~frame["line"].isin(short_lines)]
-    frame = frame.sort_values("line", kind="stable")
+    # chunks arrive in file order, so the frame is in line order: the first occurrence wins.
     frame, dup_in_file, dup_lines, dup_zh, dup_en = _infile_duplicates(frame, key, value_cols)
     if len(dup_lines):
         out.rejected_lines.append(dup_lines)
@@ -563,6 +645,10 @@ def _ingest(
         result.message = f"{name}: the write failed, nothing was stored: {type(exc).__name__}: {str(exc)[:300]}"
         result.message_zh = f"{name}：写入失败，未保存任何数据"
         finish_run(engine, run_id, "failed", _counts(result), message=result.message)
+        from monitoring.storage.faults import storage_error  # full disk, read-only, locked: one clear line
+
+        if (clear := storage_error(exc, name)) is not None:
+            raise clear from exc
         raise
     result.accepted = counts.accepted
     result.duplicates += counts.duplicates
@@ -592,10 +678,17 @@ def _write_readings(
 
     rules = DailyRules.from_targets(targets)
     # key order: each slice touches its own days, so the daily means are refreshed once.
-    frame = frame.sort_values(["subdistrict_id", "pollutant", "ts"], kind="stable")
+    # An order array, not a sorted copy: only one slice at a time is materialised.
+    order = np.lexsort(
+        (
+            frame["ts"].to_numpy(),
+            pd.Categorical(frame["pollutant"], categories=POLLUTANTS).codes,
+            frame["subdistrict_id"].to_numpy(),
+        )
+    )
     total = RunCounts()
     for start in range(0, len(frame), WRITE_SLICE):
-        part = frame.iloc[start : start + WRITE_SLICE]
+        part = frame.iloc[order[start : start + WRITE_SLICE]]
         total.add(write_readings(conn, run_id, part, source=source[:32], rules=rules, replace=replace))
         say(0.7 + 0.3 * min(1.0, (start + len(part)) / len(frame)), f"wrote {start + len(part):,} of {len(frame):,} rows")
     return total
@@ -650,11 +743,27 @@ def _preview(result: IngestResult, frame: pd.DataFrame, targets: Targets, kind: 
         result.first_label = dt.datetime.combine(min(frame["day"]), dt.time())
         result.last_label = dt.datetime.combine(max(frame["day"]), dt.time())
     else:
-        grouped = frame.groupby(["subdistrict_id", "pollutant"]).agg(rows=("value", "size"), first=("ts", "min"), last=("ts", "max")).reset_index()
-        grouped["first"] = timeutil.ts_to_labels(grouped["first"].to_numpy())
-        grouped["last"] = timeutil.ts_to_labels(grouped["last"].to_numpy())
-        result.first_label = timeutil.ts_to_label(int(frame["ts"].min()))
-        result.last_label = timeutil.ts_to_label(int(frame["ts"].max()))
+        # one small group code per row and ufunc reductions: no large temporaries.
+        pol = pd.Categorical(frame["pollutant"], categories=POLLUTANTS).codes.astype("int64")
+        group = frame["subdistrict_id"].to_numpy().astype("int64") * len(POLLUTANTS) + pol
+        ts = frame["ts"].to_numpy()
+        size = np.bincount(group)
+        first = np.full(len(size), np.iinfo("int64").max, dtype="int64")
+        last = np.full(len(size), np.iinfo("int64").min, dtype="int64")
+        np.minimum.at(first, group, ts)
+        np.maximum.at(last, group, ts)
+        present = np.flatnonzero(size)
+        grouped = pd.DataFrame(
+            {
+                "subdistrict_id": present // len(POLLUTANTS),
+                "pollutant": [POLLUTANTS[i] for i in present % len(POLLUTANTS)],
+                "rows": size[present],
+                "first": timeutil.ts_to_labels(first[present]),
+                "last": timeutil.ts_to_labels(last[present]),
+            }
+        )
+        result.first_label = timeutil.ts_to_label(int(first[present].min()))
+        result.last_label = timeutil.ts_to_label(int(last[present].max()))
     grouped.insert(0, "subdistrict", grouped["subdistrict_id"].map(names))
     result.by_subdistrict_pollutant = grouped.drop(columns="subdistrict_id")
 

@@ -30,7 +30,7 @@ import pandas as pd
 from monitoring.errors import InputError
 
 #: Rows per chunk: large enough for vectorised work, small enough for bounded memory.
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 100_000
 #: Bytes looked at to decide container, encoding and header.
 SNIFF_BYTES = 64 * 1024
 #: Lines before the header that may hold a title (Excel exports often start with one).

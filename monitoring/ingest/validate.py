@@ -275,11 +275,18 @@ def check_not_future(labels: pd.Series, daily: np.ndarray, ctx: Context) -> Reas
     )
 
 
-def labels_to_ts(labels: pd.Series, daily: np.ndarray, ctx: Context) -> np.ndarray:
-    """Stored ``ts``: hour-ending label (shifted for --hour-beginning); a day → its ending label."""
+def to_hour_ending(labels: pd.Series, daily: np.ndarray, ctx: Context) -> pd.Series:
+    """``--hour-beginning``: a file labelling 13:00–14:00 as 13:00 → the hour-ending 14:00."""
+    if not ctx.hour_beginning:
+        return labels
     shifted = labels.copy()
-    if ctx.hour_beginning:
-        shifted[~daily] = shifted[~daily] + pd.Timedelta(hours=1)
+    shifted[~daily] = shifted[~daily] + pd.Timedelta(hours=1)
+    return shifted
+
+
+def labels_to_ts(labels: pd.Series, daily: np.ndarray, ctx: Context) -> np.ndarray:
+    """Stored ``ts`` of hour-ending labels; a day → the label ending it (next day 00:00)."""
+    shifted = labels.copy()
     shifted[daily] = shifted[daily] + pd.Timedelta(days=1)
     valid = shifted.notna().to_numpy()
     out = np.zeros(len(shifted), dtype="int64")

@@ -195,9 +195,6 @@ def coverage(
     ]
     recheck_missing = pd.DataFrame(missing_rows, columns=["subdistrict", "road", "poor_month"])
     recheck_undecided = int(last["poor"].map(lambda v: v is None).sum())
-    if recheck_undecided:
-        notes.append(f"{prev} 有 {recheck_undecided} 条道路等级未知，无法判断本月是否须复测。")
-        notes_en.append(f"{prev}: {recheck_undecided} roads have an unknown grade; whether they need a re-check is undecided.")
 
     # (b) quarterly coverage of each subdistrict's roads.
     roads_by_sd = {sd: set(grp["road"]) for sd, grp in g.groupby("subdistrict")}

@@ -38,6 +38,14 @@ def insert_indicator_values(conn: Connection, rows: Sequence[dict[str, Any]]) ->
     return len(rows)
 
 
+def insert_indicator_value(conn: Connection, row: dict[str, Any]) -> int:
+    """Append one entered value; return its id."""
+    result = conn.execute(insert(indicator_values).values(**row))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def indicator_value_history(engine: Engine, indicator: str | None = None) -> pd.DataFrame:
     """Every entered value, oldest first (optionally of one indicator)."""
     stmt = select(*(indicator_values.c[name] for name in INDICATOR_VALUE_COLUMNS)).order_by(

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select
 
 from monitoring.storage.schema import daily_means, ingestion_runs, road_dust
 from monitoring.storage.schema import dust_days as dust_days_table
@@ -93,6 +93,20 @@ def last_day_with_data(engine: Engine, year: int, pollutant: str | None = None) 
     """The last day of ``year`` with a daily mean (of ``pollutant`` if given)."""
     stmt = select(func.max(daily_means.c.day)).where(
         daily_means.c.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    )
+    if pollutant is not None:
+        stmt = stmt.where(daily_means.c.pollutant == pollutant)
+    with engine.connect() as conn:
+        last = conn.execute(stmt).scalar_one_or_none()
+    return None if last is None else _as_date(last)
+
+
+def last_valid_day(engine: Engine, year: int, min_hours: int, pollutant: str | None = None) -> dt.date | None:
+    """The last day of ``year`` with a valid daily mean (≥ ``min_hours`` hours, or given as
+    a daily value): the day a year-to-date figure runs through by default."""
+    stmt = select(func.max(daily_means.c.day)).where(
+        daily_means.c.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+        or_(daily_means.c.n_hours.is_(None), daily_means.c.n_hours >= min_hours),
     )
     if pollutant is not None:
         stmt = stmt.where(daily_means.c.pollutant == pollutant)

@@ -121,7 +121,7 @@ def finish_run(
     message: str = "",
 ) -> None:
     """Close a run with its outcome and counts."""
-    values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "message": message}
+    values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "message": message.replace("\x00", "\ufffd")}
     if counts is not None:
         values.update(asdict(counts))
     stmt = update(ingestion_runs).where(ingestion_runs.c.id == run_id).values(**values)
@@ -153,7 +153,9 @@ def mark_interrupted_runs(conn: Connection, older_than: dt.timedelta = STALE_RUN
 def write_rejected(conn: Connection, run_id: int, rows: Iterable[tuple[int, str, str, str]]) -> int:
     """Keep rejected rows: (line, raw text, reason in Chinese, reason in English)."""
     payload = [
-        {"run_id": run_id, "line": int(line), "raw": raw[:2000], "reason": reason, "reason_en": reason_en}
+        # NUL would make PostgreSQL refuse the text (and with it the whole file): show it as U+FFFD.
+        {"run_id": run_id, "line": int(line), "raw": raw[:2000].replace("\x00", "\ufffd"),
+         "reason": reason.replace("\x00", "\ufffd"), "reason_en": reason_en.replace("\x00", "\ufffd")}
         for line, raw, reason, reason_en in rows
     ]
     if payload:
@@ -163,27 +165,112 @@ def write_rejected(conn: Connection, run_id: int, rows: Iterable[tuple[int, str,
 
 # -- readings ---------------------------------------------------------------------
 #
-# The write path is measured (``python -m monitoring bench``, docs/PERFORMANCE.md): rows go
-# to the driver as plain tuples through the DBAPI cursor (SQLite ``executemany`` inside the
-# caller's transaction, PostgreSQL ``COPY``), never as SQLAlchemy dicts; what is stored is
-# read once per (subdistrict, pollutant) span, and only spans that hold rows are matched;
-# the daily means are computed from the rows in memory (vectorised numpy), so nothing
-# written is read back.
+# The write path is measured (``python -m monitoring bench``, docs/PERFORMANCE.md). Rows
+# are handled as numpy columns, never as pandas string columns (pandas' Arrow-backed
+# strings cost more to convert than the insert itself); they reach the driver as plain
+# tuples (SQLite: executemany into an in-memory staging table, then one INSERT … SELECT;
+# PostgreSQL: COPY). What is stored is read once per (subdistrict, pollutant) span — an
+# empty span is one index seek that returns nothing — and matched in numpy; the daily
+# means are computed from rows in memory, so nothing just written is read back.
 
 #: Pollutant codes in the database's (binary) order; the index is a small integer key.
 _POLLUTANT_ORDER: tuple[str, ...] = ("co", "no2", "o3", "pm10", "pm25", "so2")
-_POLLUTANT_CODE = {p: i for i, p in enumerate(_POLLUTANT_ORDER)}
-_O3 = _POLLUTANT_CODE["o3"]
-#: Bits of a composite key: group (subdistrict × 8 + pollutant code) | ts offset | day offset.
+_POLLUTANT_OBJECTS = np.array(_POLLUTANT_ORDER, dtype=object)
+_O3 = _POLLUTANT_ORDER.index("o3")
+#: Bits of composite keys: group (subdistrict × 8 + pollutant code) | ts or day offset.
 _TS_BITS = 35  # > 1,000 years of seconds
 _DAY_BITS = 20  # > 2,800 years of days
+_TS_MASK = (1 << _TS_BITS) - 1
+_DAY_MASK = (1 << _DAY_BITS) - 1
 
-_STORED_COLUMNS = ("ts", "resolution", "station", "value", "run_id", "source")
+
+@dataclass
+class _Rows:
+    """Readings as numpy columns (strings as object arrays sharing a few str objects)."""
+
+    sd: np.ndarray  # int64
+    pcode: np.ndarray  # int64, index into _POLLUTANT_ORDER
+    ts: np.ndarray  # int64
+    res: np.ndarray  # object: 'h' | 'd'
+    station: np.ndarray  # object
+    value: np.ndarray  # float64
+    demo: np.ndarray  # bool: the row came from the demo generator
+    run_id: np.ndarray  # int64 (stored rows; 0 for new ones)
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    @property
+    def group(self) -> np.ndarray:
+        return self.sd * 8 + self.pcode
+
+    @property
+    def pollutant(self) -> np.ndarray:
+        return _POLLUTANT_OBJECTS[self.pcode]
+
+    @property
+    def dayn(self) -> np.ndarray:
+        return np.asarray(timeutil.day_number(self.ts), dtype="int64")
+
+    def take(self, index: np.ndarray) -> _Rows:
+        return _Rows(*(getattr(self, f)[index] for f in _ROW_FIELDS))
+
+    @staticmethod
+    def concat(parts: Sequence[_Rows]) -> _Rows:
+        return _Rows(*(np.concatenate([getattr(p, f) for p in parts]) for f in _ROW_FIELDS))
+
+    @staticmethod
+    def empty() -> _Rows:
+        i, o = np.empty(0, "int64"), np.empty(0, object)
+        return _Rows(i, i, i, o, o, np.empty(0), np.empty(0, bool), i)
+
+
+_ROW_FIELDS = ("sd", "pcode", "ts", "res", "station", "value", "demo", "run_id")
+
+
+def _objects(column: pd.Series, missing: str = "") -> np.ndarray:
+    """A text column as an object array whose equal cells share one str (fast tolist)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    table = np.array([*(str(u) for u in list(uniques)), missing], dtype=object)
+    return table[codes]  # code -1 (missing) picks the last entry
+
+
+def _pollutant_codes(pollutants: pd.Series | np.ndarray) -> np.ndarray:
+    codes = np.asarray(pd.Categorical(pollutants, categories=list(_POLLUTANT_ORDER)).codes, dtype="int64")
+    if (codes < 0).any():
+        bad = sorted({str(p) for p in np.asarray(pollutants, dtype=object)[codes < 0]})
+        raise ValueError(f"unknown pollutant code(s) {bad}: the validator must map them first")
+    return codes
+
+
+def _from_frame(frame: pd.DataFrame, *, demo: bool = False) -> _Rows:
+    n = len(frame)
+    return _Rows(
+        sd=frame["subdistrict_id"].to_numpy(dtype="int64"),
+        pcode=_pollutant_codes(frame["pollutant"]),
+        ts=frame["ts"].to_numpy(dtype="int64"),
+        res=_objects(frame["resolution"]) if "resolution" in frame else np.full(n, "h", dtype=object),
+        station=_objects(frame["station"]) if "station" in frame else np.full(n, "", dtype=object),
+        value=frame["value"].to_numpy(dtype="float64") if "value" in frame else np.zeros(n),
+        demo=np.full(n, demo),
+        run_id=np.zeros(n, dtype="int64"),
+    )
+
+
+def _spans(rows: _Rows) -> pd.DataFrame:
+    """(subdistrict, pollutant) → first/last Beijing day touched and the ts bounds of those days."""
+    frame = pd.DataFrame({"g": rows.group, "day": rows.dayn})
+    spans = frame.groupby("g", sort=True)["day"].agg(["min", "max"]).reset_index()
+    spans["subdistrict_id"] = spans["g"] // 8
+    spans["pollutant"] = pd.Series(_POLLUTANT_OBJECTS[(spans["g"] % 8).to_numpy()], dtype=object)
+    # first hour label of the first day (01:00) … the label ending the last day (next 00:00)
+    spans["lo"] = spans["min"] * timeutil.DAY_S - timeutil.BEIJING_OFFSET_S + timeutil.HOUR_S
+    spans["hi"] = spans["max"] * timeutil.DAY_S - timeutil.BEIJING_OFFSET_S + timeutil.DAY_S
+    return spans
 
 
 def _placeholders(conn: Connection, n: int) -> str:
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    return ", ".join([mark] * n)
+    return ", ".join([_mark(conn)] * n)
 
 
 def _mark(conn: Connection) -> str:
@@ -199,107 +286,64 @@ def _cursor(conn: Connection) -> Any:
     return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
 
-def _pollutant_codes(pollutants: pd.Series) -> np.ndarray:
-    codes = pd.Categorical(pollutants.astype(str), categories=list(_POLLUTANT_ORDER)).codes
-    if (codes < 0).any():
-        bad = sorted(set(pollutants.astype(str)) - set(_POLLUTANT_ORDER))
-        raise ValueError(f"unknown pollutant code(s) {bad}: the validator must map them first")
-    return np.asarray(codes, dtype="int64")
-
-
-def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
-    rows = frame.loc[:, list(READING_COLUMNS)].reset_index(drop=True)
-    return pd.DataFrame(
-        {
-            "subdistrict_id": rows["subdistrict_id"].to_numpy(dtype="int64"),
-            "pollutant": rows["pollutant"].astype(str).to_numpy(dtype=object),
-            "ts": rows["ts"].to_numpy(dtype="int64"),
-            "resolution": rows["resolution"].astype(str).to_numpy(dtype=object),
-            "station": rows["station"].fillna("").astype(str).to_numpy(dtype=object),
-            "value": rows["value"].to_numpy(dtype="float64"),
-        }
-    )
-
-
-def _group_code(rows: pd.DataFrame) -> np.ndarray:
-    """subdistrict × 8 + pollutant code: one small integer per (subdistrict, pollutant)."""
-    return rows["subdistrict_id"].to_numpy(dtype="int64") * 8 + _pollutant_codes(rows["pollutant"])
-
-
-def _spans(rows: pd.DataFrame) -> pd.DataFrame:
-    """(subdistrict, pollutant) → first/last Beijing day touched and the ts bounds of those days."""
-    days = np.asarray(timeutil.day_number(rows["ts"].to_numpy(dtype="int64")), dtype="int64")
-    groups = _group_code(rows)
-    frame = pd.DataFrame({"g": groups, "day": days})
-    spans = frame.groupby("g", sort=True)["day"].agg(["min", "max"]).reset_index()
-    spans["subdistrict_id"] = spans["g"] // 8
-    spans["pollutant"] = [_POLLUTANT_ORDER[c] for c in (spans["g"] % 8).tolist()]
-    # first hour label of the first day (01:00) … the label ending the last day (next 00:00)
-    spans["lo"] = spans["min"] * timeutil.DAY_S - timeutil.BEIJING_OFFSET_S + timeutil.HOUR_S
-    spans["hi"] = spans["max"] * timeutil.DAY_S - timeutil.BEIJING_OFFSET_S + timeutil.DAY_S
-    return spans
-
-
-def _read_stored(conn: Connection, spans: pd.DataFrame) -> pd.DataFrame:
-    """Every stored reading inside the spans: one primary-key range read per span.
-
-    An empty span costs one index seek and returns nothing, so a first load of new data
-    matches nothing and reads nothing back.
-    """
+def _read_stored(conn: Connection, spans: pd.DataFrame) -> _Rows:
+    """Every stored reading inside the spans: one primary-key range read per span."""
     m = _mark(conn)
     sql = (
         "SELECT ts, resolution, station, value, run_id, source FROM readings "
         f"WHERE subdistrict_id = {m} AND pollutant = {m} AND ts BETWEEN {m} AND {m}"
     )
     cur = _cursor(conn)
-    parts: list[pd.DataFrame] = []
+    parts: list[_Rows] = []
     try:
         for span in spans.itertuples(index=False):
             cur.execute(sql, (int(span.subdistrict_id), str(span.pollutant), int(span.lo), int(span.hi)))
             found = cur.fetchall()
-            if found:
-                part = pd.DataFrame.from_records(found, columns=list(_STORED_COLUMNS))
-                part.insert(0, "pollutant", str(span.pollutant))
-                part.insert(0, "subdistrict_id", int(span.subdistrict_id))
-                parts.append(part)
+            if not found:
+                continue
+            ts, res, station, value, run_id, source = zip(*found, strict=True)
+            n = len(found)
+            parts.append(
+                _Rows(
+                    sd=np.full(n, int(span.subdistrict_id), dtype="int64"),
+                    pcode=np.full(n, int(span.g) % 8, dtype="int64"),
+                    ts=np.array(ts, dtype="int64"),
+                    res=np.array(res, dtype=object),
+                    station=np.array(station, dtype=object),
+                    value=np.array(value, dtype="float64"),
+                    demo=np.array([s == "demo" for s in source], dtype=bool),
+                    run_id=np.array(run_id, dtype="int64"),
+                )
+            )
     finally:
         cur.close()
-    if not parts:
-        return pd.DataFrame(
-            {
-                "subdistrict_id": np.empty(0, "int64"),
-                "pollutant": np.empty(0, object),
-                **{c: np.empty(0, object) for c in _STORED_COLUMNS},
-            }
-        )
-    stored = pd.concat(parts, ignore_index=True)
-    stored["ts"] = stored["ts"].astype("int64")
-    stored["value"] = stored["value"].astype("float64")
-    stored["station"] = stored["station"].astype(object)
-    stored["resolution"] = stored["resolution"].astype(object)
-    stored["pollutant"] = stored["pollutant"].astype(object)
-    return stored
+    return _Rows.concat(parts) if parts else _Rows.empty()
 
 
-def _same_value(a: pd.Series, b: pd.Series) -> np.ndarray:
-    """Values equal to the precision a file can carry (floats read back from text)."""
-    return np.isclose(a.to_numpy(dtype="float64"), b.to_numpy(dtype="float64"), rtol=0.0, atol=1e-9)
+def _match(rows: _Rows, stored: _Rows) -> np.ndarray:
+    """For each row, the position of the stored row with the same key, or -1."""
+    ts0 = int(min(rows.ts.min(), stored.ts.min()))
+    k_rows = (rows.group << _TS_BITS) | (rows.ts - ts0)
+    k_stored = (stored.group << _TS_BITS) | (stored.ts - ts0)
+    res_codes, res_kinds = pd.factorize(np.concatenate([rows.res, stored.res]))
+    station_codes, stations = pd.factorize(np.concatenate([rows.station, stored.station]))
+    codes = res_codes.astype("int64") * len(stations) + station_codes
+    n_rest = len(res_kinds) * len(stations)
+    if n_rest > 1:
+        if n_rest >= 1 << 15:  # keys would not fit in 63 bits: match with pandas instead
+            left = pd.DataFrame({"k": k_rows, "r": codes[: len(rows)]})
+            right = pd.DataFrame({"k": k_stored, "r": codes[len(rows) :], "pos": np.arange(len(stored))})
+            return left.merge(right, on=["k", "r"], how="left")["pos"].fillna(-1).to_numpy(dtype="int64")
+        k_rows = k_rows * n_rest + codes[: len(rows)]
+        k_stored = k_stored * n_rest + codes[len(rows) :]
+    order = np.argsort(k_stored, kind="stable")
+    sorted_keys = k_stored[order]
+    at = np.minimum(np.searchsorted(sorted_keys, k_rows), len(sorted_keys) - 1)
+    found = sorted_keys[at] == k_rows
+    return np.where(found, order[at], -1)
 
 
-def _sqlite_stage(cur: Any) -> None:
-    """An empty in-memory staging table on this connection (kept for its next use)."""
-    cur.execute("PRAGMA temp_store")
-    if int(cur.fetchone()[0]) != 2:
-        # memory, not a temporary file; changing it drops temporary tables, so only once.
-        cur.execute("PRAGMA temp_store = MEMORY")
-    cur.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS readings_stage "
-        "(subdistrict_id INTEGER, pollutant TEXT, ts INTEGER, resolution TEXT, station TEXT, value REAL)"
-    )
-    cur.execute("DELETE FROM temp.readings_stage")
-
-
-def _insert_readings(conn: Connection, rows: pd.DataFrame, *, source: str, run_id: int) -> None:
+def _insert_readings(conn: Connection, rows: _Rows, *, source: str, run_id: int) -> None:
     """Bulk insert: SQLite stages plain tuples (executemany) and copies them with one
     INSERT … SELECT; PostgreSQL uses COPY.
 
@@ -308,12 +352,12 @@ def _insert_readings(conn: Connection, rows: pd.DataFrame, *, source: str, run_i
     CHECK and foreign-key work runs in one statement instead of once per Python call.
     """
     columns = (
-        rows["subdistrict_id"].tolist(),
-        rows["pollutant"].tolist(),
-        rows["ts"].tolist(),
-        rows["resolution"].tolist(),
-        rows["station"].tolist(),
-        rows["value"].tolist(),
+        rows.sd.tolist(),
+        rows.pollutant.tolist(),
+        rows.ts.tolist(),
+        rows.res.tolist(),
+        rows.station.tolist(),
+        rows.value.tolist(),
     )
     cur = _cursor(conn)
     try:
@@ -337,6 +381,19 @@ def _insert_readings(conn: Connection, rows: pd.DataFrame, *, source: str, run_i
         cur.close()
 
 
+def _sqlite_stage(cur: Any) -> None:
+    """An empty in-memory staging table on this connection (kept for its next use)."""
+    cur.execute("PRAGMA temp_store")
+    if int(cur.fetchone()[0]) != 2:
+        # memory, not a temporary file; changing it drops temporary tables, so only once.
+        cur.execute("PRAGMA temp_store = MEMORY")
+    cur.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS readings_stage "
+        "(subdistrict_id INTEGER, pollutant TEXT, ts INTEGER, resolution TEXT, station TEXT, value REAL)"
+    )
+    cur.execute("DELETE FROM temp.readings_stage")
+
+
 def write_readings(
     conn: Connection,
     run_id: int,
@@ -349,29 +406,28 @@ def write_readings(
     """Store a canonical readings frame (``READING_COLUMNS``) and refresh its daily means.
 
     The frame must already be validated and free of in-file duplicates. It may be one
-    chunk of a file: call it once per chunk inside the file's transaction. Returns the
+    slice of a file: call it once per slice inside the file's transaction. Returns the
     counts; ``accepted`` counts rows inserted or replaced.
     """
     counts = RunCounts(rows=len(frame))
     if frame.empty:
         return counts
-    rows = _canonical(frame)
-    counts.first_ts, counts.last_ts = int(rows["ts"].min()), int(rows["ts"].max())
+    rows = _from_frame(frame, demo=source == "demo")
+    counts.first_ts, counts.last_ts = int(rows.ts.min()), int(rows.ts.max())
     spans = _spans(rows)
     stored = _read_stored(conn, spans)
 
-    if stored.empty:
-        new = rows
-        clash = rows.iloc[0:0].assign(old_value=np.empty(0), old_run_id=np.empty(0))
-    else:
-        old = stored.rename(columns={"value": "old_value", "run_id": "old_run_id"}).drop(columns="source")
-        merged = rows.merge(old, on=list(KEY_COLUMNS), how="left", sort=False)
-        is_new = merged["old_value"].isna().to_numpy()
-        new = rows.loc[is_new]
-        present = merged.loc[~is_new]
-        same = _same_value(present["value"], present["old_value"])
+    if len(stored):
+        at = _match(rows, stored)
+        present = at >= 0
+        new = rows.take(~present)
+        old_at = at[present]
+        same = np.isclose(rows.value[present], stored.value[old_at], rtol=0.0, atol=1e-9)
         counts.duplicates = int(same.sum())
-        clash = present.loc[~same]
+        clash = rows.take(np.flatnonzero(present)[~same])
+        clash_old = stored.take(old_at[~same])
+    else:
+        new, clash, clash_old = rows, _Rows.empty(), _Rows.empty()
     counts.conflicts = len(clash)
 
     if len(new):
@@ -379,42 +435,75 @@ def write_readings(
     counts.accepted = len(new)
 
     if len(clash):
-        now = utcnow()
-        conn.execute(
-            insert(reading_revisions),
-            [
-                {
-                    "run_id": run_id,
-                    "subdistrict_id": int(r.subdistrict_id),
-                    "pollutant": r.pollutant,
-                    "ts": int(r.ts),
-                    "resolution": r.resolution,
-                    "station": r.station,
-                    "old_value": float(r.old_value),
-                    "new_value": float(r.value),
-                    "old_run_id": None if pd.isna(r.old_run_id) else int(r.old_run_id),
-                    "action": "replaced" if replace else "kept",
-                    "at": now,
-                }
-                for r in clash.itertuples(index=False)
-            ],
-        )
+        _record_conflicts(conn, run_id, clash, clash_old, source=source, replace=replace)
         if replace:
-            conn.exec_driver_sql(
-                f"UPDATE readings SET value = {_mark(conn)}, run_id = {_mark(conn)}, source = {_mark(conn)} "
-                f"WHERE subdistrict_id = {_mark(conn)} AND pollutant = {_mark(conn)} AND ts = {_mark(conn)} "
-                f"AND resolution = {_mark(conn)} AND station = {_mark(conn)}",
-                [
-                    (float(r.value), run_id, source, int(r.subdistrict_id), r.pollutant, int(r.ts), r.resolution, r.station)
-                    for r in clash.itertuples(index=False)
-                ],
-            )
             counts.replaced = len(clash)
             counts.accepted += len(clash)
 
     if len(new) or (replace and len(clash)):
-        _refresh_changed(conn, spans, stored, new, clash if replace else clash.iloc[0:0], source, rules)
+        replaced = clash if replace else _Rows.empty()
+        if replace and len(clash):
+            # the stored rows now hold the new values
+            stored.value[at[at >= 0][~same]] = clash.value
+            stored.demo[at[at >= 0][~same]] = source == "demo"
+        _refresh_changed(conn, spans, stored, new, replaced, rules)
     return counts
+
+
+def _record_conflicts(
+    conn: Connection, run_id: int, clash: _Rows, old: _Rows, *, source: str, replace: bool
+) -> None:
+    """Keep each conflict in ``reading_revisions``; with ``replace``, store the new value."""
+    now = utcnow()
+    action = "replaced" if replace else "kept"
+    conn.execute(
+        insert(reading_revisions),
+        [
+            {
+                "run_id": run_id,
+                "subdistrict_id": sd,
+                "pollutant": pol,
+                "ts": ts,
+                "resolution": res,
+                "station": station,
+                "old_value": old_value,
+                "new_value": new_value,
+                "old_run_id": old_run or None,
+                "action": action,
+                "at": now,
+            }
+            for sd, pol, ts, res, station, new_value, old_value, old_run in zip(
+                clash.sd.tolist(),
+                clash.pollutant.tolist(),
+                clash.ts.tolist(),
+                clash.res.tolist(),
+                clash.station.tolist(),
+                clash.value.tolist(),
+                old.value.tolist(),
+                old.run_id.tolist(),
+                strict=True,
+            )
+        ],
+    )
+    if replace:
+        m = _mark(conn)
+        conn.exec_driver_sql(
+            f"UPDATE readings SET value = {m}, run_id = {m}, source = {m} WHERE subdistrict_id = {m} "
+            f"AND pollutant = {m} AND ts = {m} AND resolution = {m} AND station = {m}",
+            list(
+                zip(
+                    clash.value.tolist(),
+                    itertools.repeat(run_id),
+                    itertools.repeat(source),
+                    clash.sd.tolist(),
+                    clash.pollutant.tolist(),
+                    clash.ts.tolist(),
+                    clash.res.tolist(),
+                    clash.station.tolist(),
+                    strict=False,
+                )
+            ),
+        )
 
 
 # -- daily means ------------------------------------------------------------------
@@ -440,7 +529,7 @@ def _empty_daily() -> pd.DataFrame:
 
 
 def _mean_per_key(keys: np.ndarray, values: np.ndarray, demo: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(distinct keys, mean value, all-demo) — the mean over stations of one hour or day."""
+    """(distinct keys, mean value, all-demo): the mean over stations of one hour or day."""
     uniq, inverse = np.unique(keys, return_inverse=True)
     if len(uniq) == len(keys):
         order = np.argsort(keys, kind="stable")
@@ -462,21 +551,18 @@ def _daily_core(
         return _empty_daily()
     dayn = np.asarray(timeutil.day_number(ts), dtype="int64")
     day0 = int(dayn.min())
-    key = (group << _DAY_BITS) | (dayn - day0)
-    uniq, inverse = np.unique(key, return_inverse=True)
+    uniq, inverse = np.unique((group << _DAY_BITS) | (dayn - day0), return_inverse=True)
     n = np.bincount(inverse)
-    mean = np.bincount(inverse, weights=value) / n
-    all_demo = np.bincount(inverse, weights=(~demo).astype("float64")) == 0
     out = pd.DataFrame(
         {
             "g": uniq >> _DAY_BITS,
-            "dayn": (uniq & ((1 << _DAY_BITS) - 1)) + day0,
-            "mean": mean,
+            "dayn": (uniq & _DAY_MASK) + day0,
+            "mean": np.bincount(inverse, weights=value) / n,
             "n_hours": n.astype("float64"),
             "max8h": np.nan,
             "n_8h": np.nan,
             "max1h": np.nan,
-            "demo": all_demo,
+            "demo": np.bincount(inverse, weights=(~demo).astype("float64")) == 0,
         }
     )
     is_o3 = (group % 8) == _O3
@@ -498,55 +584,55 @@ def _daily_core(
         valid = cnts >= o3_min_hours
         means = np.where(valid, sums / np.where(cnts == 0, 1, cnts), -np.inf)
         n_valid = valid.sum(axis=1)
-        max8 = np.where(n_valid > 0, means.max(axis=1), np.nan)
-        max1 = np.where(present, values, -np.inf).max(axis=1)
-        out.loc[o3_days, "max8h"] = max8
+        out.loc[o3_days, "max8h"] = np.where(n_valid > 0, means.max(axis=1), np.nan)
         out.loc[o3_days, "n_8h"] = n_valid.astype("float64")
-        out.loc[o3_days, "max1h"] = max1
+        out.loc[o3_days, "max1h"] = np.where(present, values, -np.inf).max(axis=1)
     return out
 
 
-def _daily_from_rows(rows: pd.DataFrame, rules: DailyRules) -> pd.DataFrame:
-    """Daily means of stored-or-new rows (columns g, ts, resolution, value, demo).
+def _daily_from_rows(rows: _Rows, rules: DailyRules) -> pd.DataFrame:
+    """Daily means of every (group, day) the rows cover; the rows must be all the day holds.
 
     Each hour is first the mean of its stations; a day given as a daily value uses it
     when its hours are too few (the publisher had the full hours), and hourly data wins
     when it is complete enough.
     """
-    group = rows["g"].to_numpy(dtype="int64")
-    ts = rows["ts"].to_numpy(dtype="int64")
-    value = rows["value"].to_numpy(dtype="float64")
-    demo = rows["demo"].to_numpy(dtype=bool)
-    hourly = (rows["resolution"] == "h").to_numpy()
-    ts0 = int(ts.min()) if len(ts) else 0
+    if not len(rows):
+        return _empty_daily()
+    group, ts = rows.group, rows.ts
+    hourly = rows.res == "h"
+    ts0 = int(ts.min())
     daily = _empty_daily()
     if hourly.any():
-        hkey = (group[hourly] << _TS_BITS) | (ts[hourly] - ts0)
-        ukey, hmean, hdemo = _mean_per_key(hkey, value[hourly], demo[hourly])
-        daily = _daily_core(ukey >> _TS_BITS, (ukey & ((1 << _TS_BITS) - 1)) + ts0, hmean, hdemo, rules.o3_8h_min_hours)
-    if (~hourly).any():
-        given = ~hourly
-        dkey = (group[given] << _TS_BITS) | (ts[given] - ts0)
-        ukey, gmean, gdemo = _mean_per_key(dkey, value[given], demo[given])
-        given_ts = (ukey & ((1 << _TS_BITS) - 1)) + ts0
+        ukey, hmean, hdemo = _mean_per_key((group[hourly] << _TS_BITS) | (ts[hourly] - ts0), rows.value[hourly], rows.demo[hourly])
+        daily = _daily_core(ukey >> _TS_BITS, (ukey & _TS_MASK) + ts0, hmean, hdemo, rules.o3_8h_min_hours)
+    given = ~hourly
+    if given.any():
+        ukey, gmean, gdemo = _mean_per_key((group[given] << _TS_BITS) | (ts[given] - ts0), rows.value[given], rows.demo[given])
+        gday = np.asarray(timeutil.day_number((ukey & _TS_MASK) + ts0), dtype="int64")
+        gkey = ((ukey >> _TS_BITS) << _DAY_BITS) | (gday - int(gday.min()) + 0)
+        # one given value per day (the last label wins if a day had two)
+        _, last = np.unique(gkey[::-1], return_index=True)
+        pick = len(gkey) - 1 - last
         given_daily = pd.DataFrame(
             {
-                "g": ukey >> _TS_BITS,
-                "dayn": np.asarray(timeutil.day_number(given_ts), dtype="int64"),
-                "mean": gmean,
+                "g": (ukey >> _TS_BITS)[pick],
+                "dayn": gday[pick],
+                "mean": gmean[pick],
                 "n_hours": np.nan,
                 "max8h": np.nan,
                 "n_8h": np.nan,
                 "max1h": np.nan,
-                "demo": gdemo,
+                "demo": gdemo[pick],
             }
-        ).drop_duplicates(["g", "dayn"], keep="last")
-        complete = daily.loc[daily["n_hours"] >= rules.daily_min_hours, ["g", "dayn"]]
-        complete_keys = set(zip(complete["g"].tolist(), complete["dayn"].tolist(), strict=True))
-        use = given_daily[[k not in complete_keys for k in zip(given_daily["g"].tolist(), given_daily["dayn"].tolist(), strict=True)]]
-        used_keys = set(zip(use["g"].tolist(), use["dayn"].tolist(), strict=True))
-        keep = [k not in used_keys for k in zip(daily["g"].tolist(), daily["dayn"].tolist(), strict=True)]
-        daily = pd.concat([daily[keep], use], ignore_index=True)
+        )
+        base = int(min(daily["dayn"].min(), given_daily["dayn"].min())) if len(daily) else int(given_daily["dayn"].min())
+        daily_key = (daily["g"].to_numpy(dtype="int64") << _DAY_BITS) | (daily["dayn"].to_numpy(dtype="int64") - base)
+        given_key = (given_daily["g"].to_numpy(dtype="int64") << _DAY_BITS) | (given_daily["dayn"].to_numpy(dtype="int64") - base)
+        complete = daily_key[daily["n_hours"].to_numpy() >= rules.daily_min_hours]
+        use = ~np.isin(given_key, complete)
+        keep = ~np.isin(daily_key, given_key[use])
+        daily = pd.concat([daily.loc[keep], given_daily.loc[use]], ignore_index=True)
     return daily
 
 
@@ -561,27 +647,27 @@ def compute_daily(hourly: pd.DataFrame, o3_min_hours: int) -> pd.DataFrame:
     columns = ["subdistrict_id", "pollutant", "day", "mean", "n_hours", "max8h", "n_8h", "max1h", "demo"]
     if hourly.empty:
         return pd.DataFrame(columns=columns)
+    group = hourly["subdistrict_id"].to_numpy(dtype="int64") * 8 + _pollutant_codes(hourly["pollutant"])
     core = _daily_core(
-        _group_code(hourly),
+        group,
         hourly["ts"].to_numpy(dtype="int64"),
         hourly["value"].to_numpy(dtype="float64"),
         hourly["demo"].to_numpy(dtype=bool),
         o3_min_hours,
     )
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "subdistrict_id": core["g"] // 8,
-            "pollutant": [_POLLUTANT_ORDER[c] for c in (core["g"] % 8).tolist()],
+            "pollutant": list(_POLLUTANT_OBJECTS[(core["g"] % 8).to_numpy()]),
             "day": [_epoch_day(n) for n in core["dayn"].tolist()],
             "mean": core["mean"],
             "n_hours": core["n_hours"].astype("int64"),
             "max8h": core["max8h"],
-            "n_8h": pd.array([None if np.isnan(v) else int(v) for v in core["n_8h"].tolist()], dtype="Int64"),
+            "n_8h": pd.array([None if v != v else int(v) for v in core["n_8h"].tolist()], dtype="Int64"),
             "max1h": core["max1h"],
             "demo": core["demo"],
         }
     )
-    return out.loc[:, columns]
 
 
 def _day_params(conn: Connection, dayn: np.ndarray) -> list[Any]:
@@ -606,7 +692,7 @@ def _insert_daily(conn: Connection, daily: pd.DataFrame) -> None:
     payload = list(
         zip(
             (groups // 8).tolist(),
-            [_POLLUTANT_ORDER[c] for c in (groups % 8).tolist()],
+            _POLLUTANT_OBJECTS[groups % 8].tolist(),
             _day_params(conn, daily["dayn"].to_numpy()),
             daily["mean"].to_numpy(dtype="float64").tolist(),
             _none_for_nan(daily["n_hours"], as_int=True),
@@ -637,7 +723,7 @@ def _delete_daily_spans(conn: Connection, spans: pd.DataFrame) -> None:
         list(
             zip(
                 spans["subdistrict_id"].astype("int64").tolist(),
-                spans["pollutant"].astype(str).tolist(),
+                [str(p) for p in spans["pollutant"].tolist()],
                 _day_params(conn, spans["min"].to_numpy()),
                 _day_params(conn, spans["max"].to_numpy()),
                 strict=True,
@@ -647,6 +733,8 @@ def _delete_daily_spans(conn: Connection, spans: pd.DataFrame) -> None:
 
 
 def _delete_daily_days(conn: Connection, daily: pd.DataFrame) -> None:
+    if daily.empty:
+        return
     m = _mark(conn)
     groups = daily["g"].to_numpy(dtype="int64")
     conn.exec_driver_sql(
@@ -654,7 +742,7 @@ def _delete_daily_days(conn: Connection, daily: pd.DataFrame) -> None:
         list(
             zip(
                 (groups // 8).tolist(),
-                [_POLLUTANT_ORDER[c] for c in (groups % 8).tolist()],
+                _POLLUTANT_OBJECTS[groups % 8].tolist(),
                 _day_params(conn, daily["dayn"].to_numpy()),
                 strict=True,
             )
@@ -662,62 +750,24 @@ def _delete_daily_days(conn: Connection, daily: pd.DataFrame) -> None:
     )
 
 
-def _rows_for_daily(rows: pd.DataFrame, demo: np.ndarray | bool) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "g": _group_code(rows),
-            "ts": rows["ts"].to_numpy(dtype="int64"),
-            "resolution": rows["resolution"].to_numpy(dtype=object),
-            "value": rows["value"].to_numpy(dtype="float64"),
-            "demo": demo,
-        }
-    )
-
-
 def _refresh_changed(
-    conn: Connection,
-    spans: pd.DataFrame,
-    stored: pd.DataFrame,
-    new: pd.DataFrame,
-    replaced: pd.DataFrame,
-    source: str,
-    rules: DailyRules,
+    conn: Connection, spans: pd.DataFrame, stored: _Rows, new: _Rows, replaced: _Rows, rules: DailyRules
 ) -> None:
     """Recompute the daily means of the days that gained or changed a value.
 
     Everything those days hold is in memory already: the stored rows of the spans (read
-    for classification) and the rows just written, so nothing is read back.
+    for classification, replaced values applied) and the rows just written.
     """
-    is_demo = source == "demo"
-    if stored.empty:
-        # First data for these spans: the days hold exactly the new rows.
+    if not len(stored):
+        # first data in these spans: their days hold exactly the new rows.
         _delete_daily_spans(conn, spans)
-        _insert_daily(conn, _daily_from_rows(_rows_for_daily(new, is_demo), rules))
+        _insert_daily(conn, _daily_from_rows(new, rules))
         return
-    current = stored.loc[:, ["subdistrict_id", "pollutant", "ts", "resolution", "station", "value", "source"]]
-    if len(replaced):
-        keys = replaced.loc[:, list(KEY_COLUMNS)].assign(_new_value=replaced["value"].to_numpy(dtype="float64"))
-        current = current.merge(keys, on=list(KEY_COLUMNS), how="left", sort=False)
-        hit = current["_new_value"].notna().to_numpy()
-        current.loc[hit, "value"] = current.loc[hit, "_new_value"]
-        current.loc[hit, "source"] = source
-        current = current.drop(columns="_new_value")
-    pool = pd.concat(
-        [
-            _rows_for_daily(current, (current["source"] == "demo").to_numpy(dtype=bool)),
-            _rows_for_daily(new, np.full(len(new), is_demo)),
-        ],
-        ignore_index=True,
-    )
-    touched = pd.concat([new, replaced.loc[:, list(READING_COLUMNS)]], ignore_index=True)
-    touched_key = np.unique(
-        (_group_code(touched) << _DAY_BITS) | np.asarray(timeutil.day_number(touched["ts"].to_numpy(dtype="int64")), dtype="int64")
-    )
-    pool_key = (pool["g"].to_numpy(dtype="int64") << _DAY_BITS) | np.asarray(
-        timeutil.day_number(pool["ts"].to_numpy(dtype="int64")), dtype="int64"
-    )
-    pool = pool.loc[np.isin(pool_key, touched_key)]
-    daily = _daily_from_rows(pool, rules)
+    touched = _Rows.concat([new, replaced])
+    base = int(min(touched.dayn.min(), stored.dayn.min()))
+    touched_days = np.unique((touched.group << _DAY_BITS) | (touched.dayn - base))
+    in_touched = np.isin((stored.group << _DAY_BITS) | (stored.dayn - base), touched_days)
+    daily = _daily_from_rows(_Rows.concat([stored.take(in_touched), new]), rules)
     _delete_daily_days(conn, daily)
     _insert_daily(conn, daily)
 
@@ -732,12 +782,10 @@ def refresh_daily_means(conn: Connection, keys: pd.DataFrame, rules: DailyRules)
     """
     if keys.empty:
         return 0
-    spans = _spans(keys.assign(resolution="h", station="", value=0.0))
+    spans = _spans(_from_frame(keys))
     stored = _read_stored(conn, spans)
     _delete_daily_spans(conn, spans)
-    if stored.empty:
-        return 0
-    daily = _daily_from_rows(_rows_for_daily(stored, (stored["source"] == "demo").to_numpy(dtype=bool)), rules)
+    daily = _daily_from_rows(stored, rules)
     _insert_daily(conn, daily)
     return len(daily)
 

@@ -209,6 +209,7 @@ def corpus() -> dict[str, Callable[[], bytes]]:
     c["bidi_override_name.csv"] = lambda: _csv(_good("\u202e胜德,2026-01-05 14:00,PM2.5,36"))
     c["hour_24_label.csv"] = lambda: _csv(_good("德胜,2026-01-05 24:00,PM2.5,36"))
     c["year_1900.csv"] = lambda: _csv(_good("德胜,1900-01-05 14:00,PM2.5,36"))
+    c["fullwidth_comma_delimiter.csv"] = lambda: _csv([LONG_HEADER.replace(",", "，"), "德胜，2026-01-05 13:00，PM2.5，35"])
     c["json_renamed.csv"] = lambda: b'{"subdistrict": "\\u5fb7\\u80dc", "time": "2026-01-05 13:00", "value": 35}\n'
     c["html_table_renamed.csv"] = lambda: b"<html><body><table><tr><td>subdistrict</td><td>time</td></tr></table></body></html>\n"
     c["road_dust_negative_and_bad_grade.csv"] = lambda: _csv(

@@ -66,7 +66,7 @@ def test_dry_run_refusal_records_no_run(engine: Engine, targets: Targets) -> Non
 
 
 def test_mixed_encodings_in_one_file(engine: Engine, targets: Targets) -> None:
-    head = "subdistrict,time,pollutant,value\n".encode() + "德胜,2026-01-05 14:00,pm25,30\n".encode() * 5000
+    head = b"subdistrict,time,pollutant,value\n" + "德胜,2026-01-05 14:00,pm25,30\n".encode() * 5000
     tail = "德胜,2026-01-05 15:00,pm25,30\n".encode("gbk")
     before = _snapshot(engine)
     with pytest.raises(InputError) as info:

@@ -334,3 +334,20 @@ def test_large_file_is_chunked_with_progress(make_db, targets: Targets, monkeypa
     r = _ingest(engine, _csv(frame), targets, progress=lambda f, _m: seen.append(f))
     assert r.accepted == len(frame) - 1 and r.rejected_rows[0].line == 252
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) > 5
+
+
+def test_units_in_wide_headers(make_db, targets: Targets) -> None:
+    engine = make_db()
+    text = "街道,时间,PM2.5(μg/m³),CO（mg/m3）,NO2(mg/m³)\n德胜,2026-01-05 13:00,35,0.8,0.04\n"
+    r = _ingest(engine, text.encode(), targets)
+    assert r.accepted == 2 and r.rejected == 1
+    assert "与 NO2 的单位 µg/m³ 不符" in r.rejected_rows[0].reason and "NO2" in r.rejected_rows[0].reason_en
+
+
+def test_future_check_after_hour_beginning_shift(make_db, targets: Targets) -> None:
+    engine = make_db()
+    # the next full hour: within now + 1 h, but not once shifted by an hour
+    label = (timeutil.now_beijing().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:00")
+    text = f"subdistrict,time,pollutant,value\n德胜,{label},pm25,30\n"
+    assert _ingest(engine, text.encode(), targets, dry_run=True).rejected == 0
+    assert _ingest(engine, text.encode(), targets, dry_run=True, hour_beginning=True).rejected == 1

@@ -1,50 +1,96 @@
-"""AppTest fixtures: the real app.py router on a private copy of the seeded database."""
+"""AppTest fixtures: the real app.py router on a private copy of the seeded database.
+
+One database copy per test module (the pages only read), so the report caches stay warm
+between the tests of a module and the suite stays quick; a test that writes uses its own
+``seeded_db`` copy. The language, year and filters are set in session state exactly as
+the sidebar widgets keep them (keys from dashboard.context).
+"""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import streamlit as st
-from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 #: Cold runs compute every report once; generous so a slow CI machine does not flake.
-TIMEOUT = 60
+TIMEOUT = 90
+#: The demo year of the seeded database (tests/conftest.py DEMO_NOW: 2026-11-21).
+YEAR = 2026
+#: url path → page file, for the pages this suite covers.
+PAGES = {
+    "overview": "overview.py",
+    "rankings": "rankings.py",
+    "progress": "progress.py",
+    "trends": "trends.py",
+    "calendar": "calendar.py",
+    "road-dust": "road_dust.py",
+    "targets": "targets.py",
+}
 
 
-def _clear_caches() -> None:
+def clear_caches() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
 
 
-@pytest.fixture
-def app_db(seeded_db: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """The seeded database, made the app's DATABASE_URL; caches cleared before and after."""
-    monkeypatch.setenv("DATABASE_URL", seeded_db.url.render_as_string(hide_password=False))
+def _use_database(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("MONITOR_LOAD_DEMO", "0")
-    _clear_caches()
-    yield seeded_db
-    _clear_caches()
+    monkeypatch.setenv("MONITOR_USERS", str(ROOT / "tests" / "pages" / "no-users.yaml"))
+
+
+@pytest.fixture(scope="module")
+def module_db(seeded_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A seeded database shared by one module's read-only tests (its URL)."""
+    import os
+
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("the page tests read a SQLite copy of the seeded database")
+    path = tmp_path_factory.mktemp("pages") / "seeded.db"
+    shutil.copyfile(seeded_template, path)
+    clear_caches()
+    yield f"sqlite:///{path}"
+    clear_caches()
 
 
 @pytest.fixture
-def open_page(app_db: Engine) -> Callable[..., AppTest]:
-    """Run app.py, set the sidebar state, switch to ``pages/<name>.py`` and run it."""
+def shared_db(module_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    _use_database(monkeypatch, module_db)
+    return module_db
 
-    def opener(name: str, *, run: bool = True, **state: object) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.session_state["year"] = 2026
-        for key, value in state.items():
-            at.session_state[key] = value
-        at.run()
-        if name != "overview":
-            at.switch_page(f"pages/{name}.py")
-            if run:
-                at.run()
-        return at
 
-    return opener
+def make_app(name: str, *, run: bool = True, **state: object) -> AppTest:
+    """app.py run once, then switched to ``pages/<file>`` with the sidebar state given."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["year"] = YEAR
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    if name != "overview":
+        at.switch_page(f"pages/{PAGES.get(name, name)}")
+        if run:
+            at.run()
+    return at
+
+
+@pytest.fixture
+def open_page(shared_db: str) -> Callable[..., AppTest]:
+    return make_app
+
+
+@pytest.fixture
+def private_app(seeded_db: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
+    """Like open_page, on the test's own copy of the database (for tests that write)."""
+    from sqlalchemy import Engine
+
+    assert isinstance(seeded_db, Engine)
+    _use_database(monkeypatch, seeded_db.url.render_as_string(hide_password=False))
+    clear_caches()
+    yield make_app
+    clear_caches()

@@ -126,3 +126,13 @@ def test_road_dust_page_shows_the_coverage_section(app_db: Engine) -> None:
     at.run()
     assert not at.exception, [getattr(e, "message", e) for e in at.exception]
     assert any("监测覆盖" in s.value for s in at.subheader)
+
+
+@pytest.mark.parametrize("name", ["indicators", "tasks"])
+def test_pages_in_english_have_every_label(app_db: Engine, name: str) -> None:
+    at = page(name, lang="en")
+    assert not at.exception and not at.error
+    shown = _texts(at) + "\n".join(str(c) for c in at.dataframe[0].value.columns) + at.title[0].value
+    for prefix in ("plan.", "tasks.", "indicators.", "coverage."):
+        assert prefix not in shown, shown
+    assert at.title[0].value in ("Indicators", "Key tasks")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +64,42 @@ def test_without_users_the_form_says_how_to_add_one(users_file: Path) -> None:
     assert not at.exception
     assert any("users add" in c.value for c in at.caption)
     assert len(at.text_input) == 0
+
+
+APP_CHILD = r"""
+import json, sys
+from pathlib import Path
+from streamlit.testing.v1 import AppTest
+from monitoring import auth
+from monitoring.actors import Actor
+
+root = Path(sys.argv[1])
+at = AppTest.from_file(str(root / "app.py"), default_timeout=120)
+at.switch_page(str(root / "pages" / "upload.py")).run()
+seen = {"exception": [str(e.value) for e in at.exception],
+        "login_form": [t.key for t in at.text_input if t.key in ("auth_username", "auth_password")],
+        "anonymous": len(at.get("file_uploader"))}
+at.session_state["actor"] = Actor("leader", "viewer")
+at.run()
+seen["viewer"] = len(at.get("file_uploader"))
+at.session_state["actor"] = auth.authenticate("wang", sys.argv[2])
+at.run()
+seen["analyst"] = len(at.get("file_uploader"))
+seen["exception"] += [str(e.value) for e in at.exception]
+print(json.dumps(seen))
+"""
+
+
+def test_upload_controls_appear_only_for_a_writer(users_file: Path, seeded_db) -> None:  # type: ignore[no-untyped-def]
+    """The real app (in its own process, as Streamlit runs it): anonymous and a viewer see
+    no uploader; the actor the login form sets for an analyst does."""
+    auth.add_user("wang", PASSWORD, "analyst")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DATABASE_URL": seeded_db.url.render_as_string(hide_password=False),
+           "MONITOR_USERS": str(users_file), "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-c", APP_CHILD, str(root), PASSWORD], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen == {"exception": [], "login_form": ["auth_username", "auth_password"],
+                    "anonymous": 0, "viewer": 0, "analyst": 1}

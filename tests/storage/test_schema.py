@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import IntegrityError
 
 from monitoring.storage.schema import metadata
+from monitoring.storage.writes import RunInfo, start_run
 
 
 def test_migrations_match_schema(make_db: Callable[..., Engine]) -> None:
@@ -29,13 +32,7 @@ def test_read_indexes_exist_and_run_id_index_does_not(make_db: Callable[..., Eng
 
 def test_check_constraints_refuse_unknown_codes(make_db: Callable[..., Engine]) -> None:
     engine = make_db()
-    import pytest
-    from sqlalchemy.exc import IntegrityError
-
-    with engine.begin() as conn:
-        run_id = conn.exec_driver_sql(
-            "INSERT INTO ingestion_runs (kind, source, started_at) VALUES ('ingest', 'x', CURRENT_TIMESTAMP)"
-        ).lastrowid
+    run_id = start_run(engine, RunInfo(kind="ingest", source="x"))
     for pollutant, resolution in (("pm2.5", "h"), ("pm25", "x")):
         with pytest.raises(IntegrityError), engine.begin() as conn:
             conn.exec_driver_sql(

@@ -12,6 +12,7 @@ local server and a scheduler reuses one connection pool.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -155,11 +156,13 @@ def _request_error(
 
 def _reason(exc: BaseException) -> str:
     """The innermost useful words of a requests/urllib3 exception, on one line."""
-    text = str(exc)
+    text = " ".join(str(exc).split())
+    errno = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", text)
+    if errno:
+        return errno.group(1).strip()  # "Connection refused", "Name or service not known"
     for marker in ("Caused by ", "caused by "):
         if marker in text:
             text = text.split(marker, 1)[1]
-    text = " ".join(text.split())
     return text[:200]
 
 

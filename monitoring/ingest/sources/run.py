@@ -124,7 +124,9 @@ def window(
     now: dt.datetime | None = None,
 ) -> tuple[dt.datetime, dt.datetime]:
     """The hour-ending labels [start, end] a pull asks for (defaults: incremental, up to now)."""
-    end = end if end is not None else last_complete_hour(now or timeutil.now_beijing())
+    latest = last_complete_hour(now or timeutil.now_beijing())
+    # an hour that has not ended has no value yet: a --to in the future means "up to now"
+    end = latest if end is None else min(end, latest)
     if start is None:
         newest, first_asked = queries.pull_resume_point(engine, source.name)
         if newest is not None:
@@ -203,6 +205,10 @@ def pull(
     except KeyboardInterrupt:
         if not dry_run:
             _record(engine, source, actor, "failed", "interrupted by the operator while fetching; nothing was stored", options)
+        raise
+    except Exception as exc:  # a bug: keep its traceback, but the audit still shows the failed pull
+        if not dry_run:
+            _record(engine, source, actor, "failed", f"internal error while fetching: {type(exc).__name__}: {exc}", options)
         raise
     finally:
         if own_session:

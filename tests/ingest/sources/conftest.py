@@ -33,7 +33,7 @@ def server() -> Iterator[ScriptedServer]:
 def fast_http() -> HttpSettings:
     """Tiny timeouts and back-off so the failure tests take well under a second each."""
     return HttpSettings(
-        timeout=Timeouts(connect=1.0, read=0.4),
+        timeout=Timeouts(connect=2.0, read=0.6),
         retries=Retries(total=2, backoff_factor=0.01, backoff_max=0.05, retry_after_max=2),
     )
 

@@ -65,7 +65,7 @@ class ScriptedServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:  # the name http.server calls
                 owner._serve(self)
 
             def log_message(self, format: str, *args: Any) -> None:  # silence the test output

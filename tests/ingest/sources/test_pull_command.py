@@ -23,7 +23,7 @@ from tests.ingest.sources.server import Reply, ScriptedServer
 HOURS = [dt.datetime(2026, 1, 5, 10) + dt.timedelta(hours=i) for i in range(3)]
 FAST = """
 defaults:
-  timeout: {connect: 1, read: 0.4}
+  timeout: {connect: 2, read: 2}
   retries: {total: 1, backoff_factor: 0.01, backoff_max: 0.05, retry_after_max: 1}
 """
 
@@ -139,3 +139,40 @@ def test_next_start_is_on_the_timetable() -> None:
     assert parse_duration("2h30m") == dt.timedelta(hours=2, minutes=30)
     with pytest.raises(Exception, match="not a duration"):
         parse_duration("soon")
+
+
+def test_schedule_runs_in_the_foreground_until_sigterm(setup: Engine, server: ScriptedServer) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from monitoring import config
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitoring", "schedule", "cnemc-test", "--every", "1h"],
+        cwd=config.PROJECT_ROOT,
+        env=dict(os.environ),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        lines: list[str] = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "next round at" in line:
+                break
+        assert any("cnemc-test: succeeded" in line for line in lines), "".join(lines)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        assert "stopping after the current pull" in proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert [r["status"] for r in runs(setup, "cnemc-test")] == ["succeeded"]

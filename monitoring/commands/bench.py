@@ -1,0 +1,41 @@
+"""``bench [--quick] [--no-pages] [--format text|json] [--data-dir DIR]``: the performance benchmark (docs/PERFORMANCE.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "bench",
+        help="measure ingest and page times against bounds measured in the same run",
+        description=(
+            "Generates the data sets (deterministic; cached under bench-data/), times the ingest of a "
+            "1,000,000-row file against plain sqlite3 executemany, the re-ingest, the to_sql baseline and "
+            "every page on ten years of data, and prints the table with pass/fail against the goals."
+        ),
+    )
+    p.add_argument("--quick", action="store_true", help="a small version (seconds): checks that it works, not timing")
+    p.add_argument("--no-pages", action="store_true", help="skip the page timings (no Streamlit)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--data-dir", type=Path, default=None, help="where the data sets are generated and cached (default: bench-data/)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from monitoring import bench
+
+    report = bench.run(
+        quick=args.quick,
+        pages=not args.no_pages,
+        folder=args.data_dir or bench.BENCH_DIR,
+        progress=lambda m: print(m, file=sys.stderr),
+    )
+    if args.format == "json":
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(report.text())
+    return 0

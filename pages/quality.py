@@ -1,0 +1,130 @@
+"""数据质量 Data quality: the ingestion audit, each subdistrict's hours with data, demo removal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import context as ctx
+from monitoring import timeutil
+from monitoring.errors import MonitorError
+from monitoring.ingest.audit import hours_share, rejected_csv, remove_demo_data, run_detail, runs_table
+from monitoring.storage.queries import demo_runs
+
+RUNS_SHOWN = 200
+
+t = ctx.t
+engine = ctx.engine()
+targets = ctx.targets()
+actor = ctx.actor()
+english = ctx.lang() == "en"
+
+st.title(t("nav.quality"))
+st.caption(t("quality.caption"))
+
+# -- runs -----------------------------------------------------------------------------
+st.subheader(t("quality.runs"))
+runs = runs_table(engine, limit=RUNS_SHOWN)
+if runs.empty:
+    st.info(t("quality.no_runs"))
+else:
+    shown = pd.DataFrame(
+        {
+            t("quality.col.id"): runs["id"],
+            t("quality.col.started"): runs["started_at"],
+            t("quality.col.kind"): runs["kind"].map(lambda k: t(f"quality.kind.{k}")),
+            t("quality.col.data_kind"): runs["data_kind"].map(lambda k: t(f"upload.kind.{k}")),
+            t("quality.col.source"): runs["source"],
+            t("quality.col.user"): runs["user"],
+            t("quality.col.status"): runs["status"].map(lambda s: t(f"quality.status.{s}")),
+            t("quality.col.rows"): runs["rows"],
+            t("quality.col.accepted"): runs["accepted"],
+            t("quality.col.rejected"): runs["rejected"],
+            t("quality.col.duplicates"): runs["duplicates"],
+            t("quality.col.conflicts"): runs["conflicts"],
+            t("quality.col.sha256"): runs["sha256"].fillna("").map(lambda s: s[:12]),
+        }
+    )
+    st.dataframe(shown, hide_index=True, width="stretch", height=320)
+
+    ids = [int(i) for i in runs["id"]]
+    wanted = st.query_params.get("run")
+    if "quality_run" not in st.session_state and wanted is not None and wanted.isdigit() and int(wanted) in ids:
+        st.session_state["quality_run"] = int(wanted)
+    labels = {int(r.id): f"#{r.id} · {r.source} · {t(f'quality.status.{r.status}')}" for r in runs.itertuples(index=False)}
+    run_id = st.selectbox(t("quality.pick"), options=ids, format_func=lambda i: labels.get(i, str(i)), key="quality_run")
+    detail = run_detail(engine, int(run_id)) if run_id is not None else None
+    if detail is not None:
+        r = detail.run
+        st.markdown(f"**{t('quality.run_title', id=r['id'], source=r['source'])}**")
+        st.caption(
+            t("quality.run_meta", kind=t(f"quality.kind.{r['kind']}"), data_kind=t(f"upload.kind.{r['data_kind']}"),
+              user=r["user"], started=r["started_at"], status=t(f"quality.status.{r['status']}"))
+        )
+        if r["sha256"]:
+            st.caption(t("quality.sha", sha=r["sha256"]))
+        if r["message"]:
+            st.caption(t("quality.message", message=r["message"]))
+        cols = st.columns(6)
+        for col, key in zip(cols, ("rows", "accepted", "rejected", "duplicates", "conflicts", "missing"), strict=True):
+            col.metric(t(f"upload.m.{'stored' if key == 'accepted' else key}"), f"{int(r[key] or 0):,}")
+        if r["data_kind"] == "readings":
+            st.caption(t("quality.stored_now", n=detail.stored))
+        if len(detail.rejected):
+            st.markdown(f"**{t('upload.rejected', n=f'{len(detail.rejected):,}')}**")
+            table = detail.rejected.loc[:, ["line", "raw", "reason_en" if english else "reason"]]
+            table.columns = [t("upload.col.line"), t("upload.col.raw"), t("upload.col.reason")]
+            st.dataframe(table.head(1000), hide_index=True, width="stretch")
+            st.download_button(t("upload.rejected_download"), rejected_csv(detail.rejected),
+                               file_name=f"run_{r['id']}_rejected_rows.csv", mime="text/csv", key="quality-rejected",
+                               icon=":material/download:")
+        else:
+            st.caption(t("quality.no_rejected"))
+        if len(detail.conflicts):
+            st.markdown(f"**{t('upload.conflicts', n=len(detail.conflicts))}**")
+            st.dataframe(detail.conflicts.head(1000), hide_index=True, width="stretch")
+
+# -- hours with data --------------------------------------------------------------------
+year = timeutil.today_beijing().year
+st.subheader(t("quality.coverage", year=year))
+share = hours_share(engine, targets, year)
+elapsed = int(share["elapsed"].iloc[0]) if len(share) else 0
+st.caption(t("quality.coverage_caption", elapsed=elapsed))
+cov = pd.DataFrame(
+    {
+        t("upload.col.subdistrict"): share["pinyin"] if english else share["subdistrict"],
+        t("quality.col.hours"): share["hours"],
+        t("quality.col.share"): (share["share"] * 100).round(1),
+    }
+)
+st.dataframe(
+    cov,
+    hide_index=True,
+    width="stretch",
+    column_config={t("quality.col.share"): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100)},
+)
+
+# -- demo data ------------------------------------------------------------------------------
+st.subheader(t("quality.demo"))
+demo = demo_runs(engine)
+if not demo:
+    st.caption(t("quality.demo_none"))
+else:
+    st.markdown(t("quality.demo_present", runs=len(demo)))
+    if actor.can_write:
+        sure = st.checkbox(t("quality.demo_confirm"), key="quality_demo_sure")
+        if st.button(t("quality.demo_remove"), disabled=not sure, key="quality_demo_remove", icon=":material/delete:"):
+            try:
+                n_runs, n_rows = remove_demo_data(engine, targets, actor)
+            except MonitorError as exc:
+                ctx.stop_with(exc)
+            ctx.clear_data_caches()
+            st.session_state["quality_demo_removed"] = (n_runs, n_rows, dt.datetime.now().isoformat())
+            st.rerun()
+    else:
+        st.caption(t("upload.login"))
+removed = st.session_state.get("quality_demo_removed")
+if isinstance(removed, tuple):
+    st.success(t("quality.demo_removed", runs=removed[0], rows=removed[1]))

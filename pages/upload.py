@@ -1,0 +1,184 @@
+"""数据上传 Upload: drop a file, see what would be stored, confirm to write.
+
+The preview is the pipeline's dry run (same validator, nothing written); the confirm
+button runs the real ingest. Every rule lives in monitoring.ingest; this page draws.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import context as ctx
+from monitoring.errors import MonitorError
+from monitoring.ingest import templates
+from monitoring.ingest.audit import rejected_csv
+from monitoring.ingest.pipeline import IngestResult, ingest_file
+
+PREVIEW_KEY = "upload.preview"
+DONE_KEY = "upload.done"
+#: Rejected rows shown on the page (all of them are in the download).
+SHOW_REJECTED = 500
+
+t = ctx.t
+engine = ctx.engine()
+targets = ctx.targets()
+actor = ctx.actor()
+english = ctx.lang() == "en"
+
+st.title(t("nav.upload"))
+st.caption(t("upload.caption"))
+
+with st.expander(t("upload.templates"), icon=":material/download:"):
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(t("upload.template_long"), templates.template_long(), file_name="readings_long_template.csv",
+                       mime="text/csv", key="tpl-long")
+    c2.download_button(t("upload.template_wide"), templates.template_wide(), file_name="readings_wide_template.csv",
+                       mime="text/csv", key="tpl-wide")
+    c3.download_button(t("upload.template_road_dust"), templates.template_road_dust(),
+                       file_name="road_dust_template.csv", mime="text/csv", key="tpl-dust")
+
+if not actor.can_write:
+    st.info(t("upload.login"), icon=":material/lock:")
+    st.stop()
+
+
+def show_error(exc: MonitorError) -> None:
+    st.error(exc.message if english else exc.message_zh)
+    if exc.hint:
+        st.caption(t("error.hint", hint=exc.hint))
+
+
+def progress_bar(label: str):  # type: ignore[no-untyped-def]
+    bar = st.progress(0.0, text=label)
+
+    def update(fraction: float, message: str) -> None:
+        bar.progress(max(0.0, min(1.0, fraction)), text=f"{label} {message}")
+
+    return bar, update
+
+
+def metrics(result: IngestResult, *, stored: bool) -> None:
+    cols = st.columns(6)
+    cols[0].metric(t("upload.m.rows"), f"{result.rows:,}")
+    cols[1].metric(t("upload.m.stored" if stored else "upload.m.accepted"), f"{result.accepted:,}")
+    cols[2].metric(t("upload.m.rejected"), f"{result.rejected:,}")
+    cols[3].metric(t("upload.m.duplicates"), f"{result.duplicates:,}")
+    cols[4].metric(t("upload.m.conflicts"), f"{result.conflicts:,}")
+    cols[5].metric(t("upload.m.missing"), f"{result.missing:,}")
+
+
+def rejected_section(result: IngestResult, key: str) -> None:
+    if not result.rejected_rows:
+        return
+    st.subheader(t("upload.rejected", n=f"{len(result.rejected_rows):,}"))
+    frame = pd.DataFrame(
+        [(r.line, r.raw, r.reason_en if english else r.reason) for r in result.rejected_rows[:SHOW_REJECTED]],
+        columns=[t("upload.col.line"), t("upload.col.raw"), t("upload.col.reason")],
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+    stem = result.file.rsplit(".", 1)[0]
+    st.download_button(t("upload.rejected_download"), rejected_csv(result.rejected_rows),
+                       file_name=f"{stem}_rejected_rows.csv", mime="text/csv", key=key, icon=":material/download:")
+
+
+def preview_section(result: IngestResult) -> None:
+    st.subheader(t("upload.preview"))
+    st.caption(t("upload.kind", kind=t(f"upload.kind.{result.kind}"), sha=result.sha256 or "—"))
+    metrics(result, stored=False)
+    if result.first_label and result.last_label:
+        st.markdown(t("upload.span", first=f"{result.first_label:%Y-%m-%d %H:%M}", last=f"{result.last_label:%Y-%m-%d %H:%M}"))
+    if result.ignored_columns:
+        st.caption(t("upload.ignored", cols=", ".join(result.ignored_columns)))
+    if result.dust_days:
+        st.warning(t("upload.dust_days", days="、".join(d.isoformat() for d in result.dust_days)))
+    counts = result.by_subdistrict_pollutant
+    if len(counts):
+        st.markdown(f"**{t('upload.counts')}**")
+        shown = counts.copy()
+        if english:
+            pinyin = {sd.short_name: sd.pinyin for sd in targets.subdistricts}
+            shown["subdistrict"] = shown["subdistrict"].map(lambda s: pinyin.get(s, s))
+        shown["pollutant"] = shown["pollutant"].map(lambda p: t(f"pollutant.{p}") if p != "road_dust" else t("upload.kind.road_dust"))
+        for col in ("first", "last"):
+            shown[col] = pd.to_datetime(shown[col]).dt.strftime("%Y-%m-%d %H:%M" if result.kind == "readings" else "%Y-%m-%d")
+        shown.columns = [t(f"upload.col.{c}") for c in ("subdistrict", "pollutant", "rows", "first", "last")]
+        st.dataframe(shown, hide_index=True, width="stretch")
+    if len(result.conflict_rows):
+        st.markdown(f"**{t('upload.conflicts', n=len(result.conflict_rows))}**")
+        st.dataframe(result.conflict_rows.head(SHOW_REJECTED), hide_index=True, width="stretch")
+    rejected_section(result, "rejected-preview")
+
+
+uploaded = st.file_uploader(t("upload.file"), type=["csv", "txt", "tsv", "xlsx"], key="upload_file", max_upload_size=200)
+with st.expander(t("upload.options")):
+    strict = st.checkbox(t("upload.strict"), key="upload_strict")
+    replace = st.checkbox(t("upload.replace"), key="upload_replace")
+    hour_beginning = st.checkbox(t("upload.hour_beginning"), key="upload_hour_beginning")
+
+data = uploaded.getvalue() if uploaded is not None else b""
+options = {"strict": strict, "replace": replace, "hour_beginning": hour_beginning}
+file_id = (uploaded.name, len(data), getattr(uploaded, "file_id", "")) if uploaded is not None else None
+preview_id = (file_id, tuple(sorted(options.items())))
+
+entry = st.session_state.get(DONE_KEY)
+if isinstance(entry, tuple) and uploaded is not None and entry[0] != file_id:
+    st.session_state.pop(DONE_KEY, None)  # another file was dropped: start over
+    entry = None
+if isinstance(entry, tuple):
+    done: IngestResult = entry[1]
+    if done.status == "succeeded":
+        st.success(t("upload.done", accepted=done.accepted, rows=done.rows, rejected=done.rejected,
+                     duplicates=done.duplicates, conflicts=done.conflicts, run_id=done.run_id), icon=":material/check_circle:")
+    else:
+        st.error(t("upload.refused", message=done.message if english else done.message_zh))
+    if done.run_id is not None:
+        try:
+            st.page_link("pages/quality.py", label=t("upload.see_run", run_id=done.run_id), icon=":material/fact_check:",
+                         query_params={"run": str(done.run_id)})
+        except Exception:  # the page is opened outside the router (tests): show the run number only
+            st.caption(t("upload.see_run", run_id=done.run_id))
+    metrics(done, stored=True)
+    rejected_section(done, "rejected-done")
+    st.stop()
+
+if uploaded is None:
+    st.session_state.pop(PREVIEW_KEY, None)
+    st.stop()
+
+cached = st.session_state.get(PREVIEW_KEY)
+if isinstance(cached, tuple) and cached[0] == preview_id:
+    preview: IngestResult = cached[1]
+else:
+    bar, update = progress_bar(t("upload.checking"))
+    try:
+        preview = ingest_file(engine, data, name=uploaded.name, targets=targets, actor=actor, run_kind="upload",
+                              dry_run=True, progress=update, **options)
+    except MonitorError as exc:
+        bar.empty()
+        show_error(exc)
+        st.stop()
+    bar.empty()
+    st.session_state[PREVIEW_KEY] = (preview_id, preview)
+
+preview_section(preview)
+if strict and preview.rejected:
+    st.error(t("upload.strict_refused", n=preview.rejected))
+    st.stop()
+if preview.accepted == 0 and not preview.dust_days:
+    st.info(t("upload.nothing"))
+    st.stop()
+if st.button(t("upload.confirm"), type="primary", key="upload_confirm", icon=":material/save:"):
+    bar, update = progress_bar(t("upload.writing"))
+    try:
+        result = ingest_file(engine, data, name=uploaded.name, targets=targets, actor=actor, run_kind="upload",
+                             progress=update, **options)
+    except MonitorError as exc:
+        bar.empty()
+        show_error(exc)
+        st.stop()
+    bar.empty()
+    ctx.clear_data_caches()
+    st.session_state[DONE_KEY] = (file_id, result)
+    st.session_state.pop(PREVIEW_KEY, None)
+    st.rerun()

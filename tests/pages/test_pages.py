@@ -1,0 +1,236 @@
+"""Every page of the dashboard through AppTest: it runs, draws what it promises, follows the
+sidebar's filters and language, says what to do when there is nothing to show, and shows new
+data once an upload has cleared the caches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from monitoring import i18n
+from tests.pages.conftest import PAGES, make_app
+
+#: url path → (plotly charts, tables, download buttons) at least, on the seeded data.
+EXPECTED: dict[str, tuple[int, int, int]] = {
+    "overview": (2, 2, 4),
+    "rankings": (2, 1, 2),
+    "progress": (1, 2, 6),
+    "trends": (1, 1, 2),
+    "calendar": (2, 2, 6),
+    "road-dust": (2, 2, 4),
+    "targets": (0, 4, 6),
+}
+TITLE_KEY = {"overview": "nav.overview", "rankings": "nav.rankings", "progress": "nav.progress",
+             "trends": "nav.trends", "calendar": "nav.calendar", "road-dust": "nav.road_dust",
+             "targets": "nav.targets"}
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def texts(at: AppTest) -> str:
+    """Everything written on the page as text (markdown, captions, alerts, titles)."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "metric"):
+        for element in getattr(at, kind):
+            parts.append(str(getattr(element, "value", "")))
+            parts.append(str(getattr(element, "label", "")))
+    return "\n".join(parts)
+
+
+def table_frames(at: AppTest) -> list[Any]:
+    return [df.value for df in at.dataframe]
+
+
+def charts(at: AppTest) -> list[Any]:
+    return list(at.get("plotly_chart"))
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_draws_its_charts_tables_and_downloads(open_page: Callable[..., AppTest], page: str) -> None:
+    at = open_page(page)
+    assert_clean(at)
+    n_charts, n_tables, n_downloads = EXPECTED[page]
+    assert at.title[0].value == i18n.t(TITLE_KEY[page], "zh")
+    assert len(charts(at)) >= n_charts
+    assert len(at.dataframe) >= n_tables
+    assert len(at.get("download_button")) >= n_downloads
+    if page == "overview":
+        # The router's demo banner (the browser test checks it on every page: AppTest keeps
+        # only the page's own elements after a page switch).
+        assert any("演示数据" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_in_english(open_page: Callable[..., AppTest], page: str) -> None:
+    at = open_page(page, lang="en")
+    assert_clean(at)
+    assert at.title[0].value == i18n.t(TITLE_KEY[page], "en")
+    headers = [str(c) for frame in table_frames(at) for c in getattr(frame, "columns", [])]
+    assert headers, "no table on the page"
+    # No Chinese column header is left on the English screen.
+    assert not [h for h in headers if any("\u4e00" <= ch <= "\u9fff" for ch in h)], headers
+
+
+def test_overview_tiles_show_the_district_indicators(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("overview")
+    labels = [m.value for m in at.metric]
+    assert len(labels) == 4
+    # PM2.5 year to date with its unit; the good-day ratio in %.
+    assert labels[0].endswith("µg/m³") and labels[1].endswith("%")
+    assert "目标 29.0 µg/m³" in texts(at)
+    assert "UCI" in texts(at)  # the demo year is derived from the CC BY 4.0 history
+
+
+def test_rankings_follow_the_pollutant_and_period(open_page: Callable[..., AppTest]) -> None:
+    pm25 = open_page("rankings")
+    pm10 = open_page("rankings", pollutant="pm10")
+    march = open_page("rankings", period="month", month=3)
+    for at in (pm25, pm10, march):
+        assert_clean(at)
+    means = [table_frames(at)[0]["均值"].tolist() for at in (pm25, pm10)]  # Styler → .data
+    assert means[0] != means[1]
+    assert "PM10" in texts(pm10)
+    assert "2026-03-01 – 2026-03-31" in texts(march)
+    assert "2026-01-01 – 2026-11-21" in texts(pm25)
+
+
+def test_ranking_table_is_ranked_with_shared_ranks(open_page: Callable[..., AppTest]) -> None:
+    frame = table_frames(open_page("rankings"))[0]
+    ranks = frame["排名"].dropna().astype(int).tolist()
+    assert ranks == sorted(ranks) and ranks[0] == 1 and len(frame) == 15
+
+
+def test_progress_lists_subdistricts_at_risk_first(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("progress")
+    assert_clean(at)
+    budget = table_frames(at)[1]
+    order = {"难以达标": 0, "有风险": 1, "暂无法判断": 2, "可望达标": 3}
+    ranks = [order[s] for s in budget["状态"].tolist()[:-1]]  # the district row closes the table
+    assert ranks == sorted(ranks)
+    assert budget["街道"].tolist()[-1] == "西城区"
+    assert {b.label for b in at.get("download_button")} >= {"下载简报 PDF", "下载简报 Excel"}
+
+
+def test_progress_follows_the_chosen_subdistrict(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("progress")
+    district_months = table_frames(at)[0]["当月均值"].tolist()
+    at.selectbox(key="progress_where").set_value("白纸坊").run()
+    assert_clean(at)
+    assert table_frames(at)[0]["当月均值"].tolist() != district_months
+
+
+def test_year_filter_reaches_the_real_history(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("overview", year=2015)
+    assert_clean(at)
+    assert "2015-01-01" in texts(at)
+    assert "CC BY 4.0" in texts(at)
+
+
+def test_filters_survive_a_page_switch(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("rankings", lang="en", pollutant="no2")
+    at.switch_page("pages/trends.py").run()
+    assert_clean(at)
+    assert at.title[0].value == "Trends"
+    assert at.session_state["pollutant"] == "no2"
+    assert "NO2" in texts(at)
+
+
+def test_calendar_shows_the_chosen_day(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("calendar")
+    at.date_input(key="calendar_day").set_value(dt.date(2026, 1, 15)).run()
+    assert_clean(at)
+    day = table_frames(at)[0]
+    assert len(day) == 15 and (day["日期"].astype(str) == "2026-01-15").all()
+
+
+def test_dust_toggle_changes_the_method(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("rankings", exclude_dust=True)
+    assert_clean(at)
+    assert "扣除沙尘" in texts(at)
+
+
+@pytest.mark.parametrize("page", ["overview", "rankings", "progress", "calendar", "road-dust"])
+def test_a_selection_without_data_says_what_to_do(open_page: Callable[..., AppTest], page: str) -> None:
+    """2025 lies between the history (2013–2017) and the demo year: the year box offers it, it has no data."""
+    at = open_page(page, year=2025)
+    assert_clean(at)
+    assert not charts(at), "no empty chart"
+    assert any("上传" in i.value for i in at.info), [i.value for i in at.info]
+
+
+def test_an_empty_database_still_draws_the_targets(make_db: Callable[..., Any],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.pages.conftest import clear_caches
+
+    engine = make_db(load=False)
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("MONITOR_LOAD_DEMO", "0")
+    clear_caches()
+    try:
+        at = make_app("targets")
+        assert_clean(at)
+        assert len(at.dataframe) >= 4
+    finally:
+        clear_caches()
+
+
+def _june_2025_file() -> bytes:
+    """One whole day (24 hour-ending labels) for two subdistricts, in a month with no data."""
+    lines = ["subdistrict,time,pollutant,value"]
+    for sd in ("德胜", "白纸坊"):
+        for hour in range(1, 25):
+            label = f"2025-06-10 {hour:02d}:00" if hour < 24 else "2025-06-11 00:00"
+            lines.append(f"{sd},{label},PM2.5,{30 + hour % 5}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_new_data_appears_once_the_caches_are_cleared(private_app: Callable[..., AppTest], seeded_db: Any,
+                                                      targets: Any) -> None:
+    """The cache is real (stale until cleared) and clear_data_caches, which an upload calls, refreshes it."""
+    from monitoring.actors import Actor
+    from monitoring.ingest.pipeline import ingest_file
+
+    at = private_app("rankings", year=2025, period="month", month=6)
+    assert_clean(at)
+    assert not charts(at) and at.info  # no June 2025 data yet
+    ingest_file(seeded_db, _june_2025_file(), name="june.csv", targets=targets, actor=Actor("tester", "analyst"))
+    at.run()
+    assert not charts(at)  # still the cached figure
+    from dashboard import context as ctx
+
+    ctx.clear_data_caches()
+    at.run()
+    assert_clean(at)
+    assert charts(at)
+    ranked = table_frames(at)[0]
+    assert ranked["均值"].notna().sum() == 2
+
+
+def test_upload_page_clears_the_caches(private_app: Callable[..., AppTest], targets: Any) -> None:
+    from tests.pages.conftest import ROOT
+
+    if not (ROOT / "pages" / "upload.py").exists():
+        pytest.xfail("pages/upload.py (ingestion helper) is not there yet")
+    from monitoring.actors import Actor
+
+    at = private_app("rankings", year=2025, period="month", month=6)
+    assert not charts(at)
+    at.session_state["actor"] = Actor("tester", "analyst")
+    at.switch_page("pages/upload.py").run()
+    assert_clean(at)
+    at.file_uploader[0].upload("june.csv", _june_2025_file(), "text/csv").run()
+    for button in at.button:
+        if any(word in str(button.label) for word in ("写入", "导入", "上传", "确认")):
+            button.click().run()
+            break
+    assert_clean(at)
+    at.switch_page("pages/rankings.py").run()
+    assert_clean(at)
+    assert charts(at), "the upload must clear the cached figures (ctx.clear_data_caches())"
