@@ -11,9 +11,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, loaders
 from dashboard import context as ctx
-from dashboard import loaders
 from monitoring import i18n
 
 st.set_page_config(page_title="西城区空气质量目标监测", page_icon="🌫️", layout="wide")

@@ -14,7 +14,7 @@ PG_STATE_FILE="${PG_STATE_FILE:-/tmp/xicheng-monitor-pg.state}"
 
 _pg_bin() {
   local dir
-  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
   if [ -z "$dir" ]; then
     echo "== apt-get install postgresql" >&2
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2

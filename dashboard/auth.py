@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import context as ctx
 from monitoring import auth
-from monitoring.actors import Actor
+from monitoring.actors import Actor, require_admin
 from monitoring.errors import MonitorError
 
 _NAME_KEY = "auth_display_name"
@@ -32,6 +32,7 @@ def login_sidebar() -> Actor:
         name = st.session_state.get(_NAME_KEY, current.name)
         box.caption(ctx.t("auth.signed_in", name=name, role=ctx.t(f"auth.role.{current.role}")))
         box.button(ctx.t("auth.logout"), on_click=_log_out, key="auth_logout")
+        admin_panel(current)
         return current
     try:
         users = auth.load_users()
@@ -57,3 +58,65 @@ def login_sidebar() -> Actor:
         # Rerun so the page below is drawn for the new role (upload controls appear).
         st.rerun()
     return current
+
+
+def _admins_after(users: dict[str, auth.User], username: str, role: str | None) -> int:
+    """How many admins remain if ``username`` gets ``role`` (None: is removed)."""
+    roles = {u.username: u.role for u in users.values()}
+    if role is None:
+        roles.pop(username, None)
+    else:
+        roles[username] = role  # type: ignore[assignment]
+    return sum(1 for r in roles.values() if r == "admin")
+
+
+def admin_panel(current: Actor) -> None:
+    """Add users, change roles, remove users: admins only (the `users` command does the same)."""
+    if not current.is_admin:
+        return
+    box = st.sidebar.expander(ctx.t("auth.admin.title"), icon=":material/manage_accounts:")
+    roles = ["viewer", "analyst", "admin"]
+    try:
+        users = auth.load_users()
+        with box.form("auth_admin_add", clear_on_submit=True, border=False):
+            st.caption(ctx.t("auth.admin.add"))
+            new_user = st.text_input(ctx.t("auth.username"), key="auth_admin_username")
+            new_name = st.text_input(ctx.t("auth.admin.name"), key="auth_admin_name")
+            new_role = st.selectbox(ctx.t("auth.admin.role"), roles, format_func=lambda r: ctx.t(f"auth.role.{r}"),
+                                    key="auth_admin_role")
+            new_password = st.text_input(ctx.t("auth.password"), type="password", key="auth_admin_password",
+                                         autocomplete="new-password")
+            if st.form_submit_button(ctx.t("auth.admin.submit")):
+                require_admin(ctx.actor())
+                auth.add_user(new_user.strip(), new_password, str(new_role), new_name.strip())
+                box.success(ctx.t("auth.admin.added", user=new_user.strip()))
+                users = auth.load_users()
+        box.caption(ctx.t("auth.admin.change"))
+        who = box.selectbox(ctx.t("auth.admin.user"), sorted(users), key="auth_admin_who")
+        if who is None:
+            return
+        role = box.selectbox(ctx.t("auth.admin.role"), roles, index=roles.index(users[who].role),
+                             format_func=lambda r: ctx.t(f"auth.role.{r}"), key="auth_admin_new_role")
+        left, right = box.columns(2)
+        if left.button(ctx.t("auth.admin.set_role"), key="auth_admin_set_role"):
+            require_admin(ctx.actor())
+            if _admins_after(users, who, str(role)) == 0:
+                box.error(ctx.t("auth.admin.last_admin"))
+            else:
+                auth.set_role(who, str(role))
+                if who == current.name:  # the admin changed their own role: it applies now
+                    st.session_state[ctx.ACTOR_KEY] = Actor(who, role)  # type: ignore[arg-type]
+                box.success(ctx.t("auth.admin.done"))
+        if right.button(ctx.t("auth.admin.remove"), key="auth_admin_remove", type="secondary"):
+            require_admin(ctx.actor())
+            if _admins_after(users, who, None) == 0:
+                box.error(ctx.t("auth.admin.last_admin"))
+            else:
+                auth.remove_user(who)
+                if who == current.name:
+                    _log_out()
+                box.success(ctx.t("auth.admin.done"))
+    except MonitorError as exc:
+        box.error(exc.message_zh if ctx.lang() == "zh" else exc.message)
+        if exc.hint:
+            box.caption(ctx.t("error.hint", hint=exc.hint))

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -72,7 +73,8 @@ def status_color(status: Any) -> str:
 
 
 def unit_of(pollutant: str) -> str:
-    return ctx.t("unit.mgm3") if pollutant == "co" else ctx.t("unit.ugm3")
+    """The unit symbol (the same in both languages, as the bulletins print it)."""
+    return "mg/m³" if pollutant == "co" else "µg/m³"
 
 
 def sub_name(frame: pd.DataFrame, name_col: str = "subdistrict", pinyin_col: str = "pinyin") -> pd.Series:
@@ -87,10 +89,10 @@ def pinyin_map(targets: Targets) -> dict[str, str]:
 
 
 def localise_subdistricts(series: pd.Series, targets: Targets) -> pd.Series:
-    """Short Chinese names → pinyin on the English screen; other values kept."""
+    """Short Chinese names (and the district's name) → pinyin / English on the English screen."""
     if ctx.lang() != "en":
         return series
-    table = pinyin_map(targets)
+    table = {**pinyin_map(targets), targets.district.name: targets.district.name_en}
     return series.map(lambda v: table.get(str(v), v))
 
 
@@ -159,20 +161,24 @@ def _slug(name: str) -> str:
 
 
 def download_buttons(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Callable[[], pd.DataFrame],
     name: str,
     *,
     notes: Sequence[str] = (),
     sheets: Mapping[str, pd.DataFrame] | None = None,
     key: str | None = None,
 ) -> None:
-    """CSV (UTF-8 with BOM) and XLSX buttons; the bytes are made only when clicked."""
+    """CSV (UTF-8 with BOM) and XLSX buttons; the bytes (and a callable ``frame``) are made only when clicked."""
     base = _slug(name)
     key = key or base
+
+    def table_now() -> pd.DataFrame:
+        return frame() if callable(frame) else frame
+
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         ctx.t("ui.download.csv"),
-        data=lambda: exports.csv_bytes(frame),
+        data=lambda: exports.csv_bytes(table_now()),
         file_name=f"{base}.csv",
         mime="text/csv",
         key=f"dl-csv-{key}",
@@ -181,7 +187,7 @@ def download_buttons(
     )
     right.download_button(
         ctx.t("ui.download.xlsx"),
-        data=lambda: exports.xlsx_bytes(sheets or {name: frame}, notes=notes),
+        data=lambda: exports.xlsx_bytes(sheets or {name: table_now()}, notes=notes),
         file_name=f"{base}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"dl-xlsx-{key}",
@@ -195,14 +201,6 @@ def method_lines(report: Any) -> list[str]:
     lines = [f"{method_label(k)}: {v}" for k, v in method_items(report)]
     lines += list(getattr(report, "notes_en", []) if ctx.lang() == "en" else getattr(report, "notes", []))
     return lines
-
-
-def table(frame: pd.DataFrame, columns: Mapping[str, str], *, name: str, report: Any = None,
-          key: str | None = None, column_config: Mapping[str, Any] | None = None, height: int | str = "auto") -> None:
-    """A table with headers in the screen's language, and its two download buttons."""
-    shown = frame[[c for c in columns if c in frame.columns]].rename(columns=dict(columns))
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=dict(column_config or {}), height=height)
-    download_buttons(shown, name, notes=method_lines(report) if report is not None else (), key=key)
 
 
 # -- tiles ----------------------------------------------------------------------------------
@@ -229,12 +227,14 @@ def metric_tile(
         )
         arrow = TREND_ARROW.get(str(trend), "")
         delta = None if is_missing(gap) else f"{float(gap):+.{decimals}f} {unit}".strip()
+        level = not is_missing(gap) and float(gap) == 0
         st.metric(
             title,
             fmt(value, decimals, unit) + (f" {arrow}" if arrow else ""),
-            delta=delta,
-            delta_color="inverse" if direction == "at_most" else "normal",
-            delta_description=ctx.t("ui.tile.gap_to_target"),
+            delta=f"±0 {unit}".strip() if level else delta,
+            delta_color="off" if level else ("inverse" if direction == "at_most" else "normal"),
+            delta_arrow="off" if level else "auto",
+            delta_description=ctx.t("ui.tile.gap_to_target") if delta is not None else None,
             label_visibility="collapsed",
         )
         badge = STATUS_STYLE.get(str(status), STATUS_STYLE["unknown"])[1]
@@ -249,10 +249,11 @@ def metric_tile(
 def style(fig: go.Figure, *, height: int = 420, legend: bool = True) -> go.Figure:
     fig.update_layout(
         height=height,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        margin={"l": 10, "r": 10, "t": 80 if legend else 40, "b": 10},
         font={"family": FONT_FAMILY},
         showlegend=legend,
-        legend={"orientation": "h", "y": -0.15},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
+        title={"y": 0.98, "yanchor": "top", "x": 0.0, "xanchor": "left"},
     )
     return fig
 
@@ -322,28 +323,36 @@ def aqi_colorscale(targets: Targets, day: Any) -> tuple[list[list[Any]], list[st
 
 def calendar_strip(frame: pd.DataFrame, targets: Targets, *, title: str) -> go.Figure:
     """Daily AQI category of every subdistrict: one row per subdistrict, one column per day."""
-    data = frame.copy()
-    data["name"] = localise_subdistricts(data["subdistrict"], targets)
     order = [sd.short_name for sd in targets.subdistricts]
-    names_order = list(localise_subdistricts(pd.Series(order), targets))
-    z = data.pivot_table(index="name", columns="day", values="level", aggfunc="first").reindex(names_order)
-    aqi = data.pivot_table(index="name", columns="day", values="aqi", aggfunc="first").reindex(index=z.index,
-                                                                                              columns=z.columns)
-    pm = data.pivot_table(index="name", columns="day", values="pm25", aggfunc="first").reindex(index=z.index,
-                                                                                              columns=z.columns)
-    cat = data.pivot_table(index="name", columns="day", values="category", aggfunc="first").reindex(
-        index=z.index, columns=z.columns)
-    first_day = z.columns[0] if len(z.columns) else None
-    scale, names, _ = aqi_colorscale(targets, first_day)
-    n = len(names)
-    custom = pd.concat([aqi.stack(future_stack=True), pm.stack(future_stack=True), cat.stack(future_stack=True)],
-                       axis=1).to_numpy(dtype=object).reshape(len(z.index), len(z.columns), 3)
+    present = set(frame["subdistrict"].astype(str))
+    rows_order = [o for o in order if o in present]
+    # Place each (subdistrict, day) row into 2-D grids with numpy: one pass, no wide frame.
+    row = pd.Categorical(frame["subdistrict"].astype(str), categories=rows_order).codes
+    col, days = pd.factorize(frame["day"], sort=True)
+    keep = row >= 0
+    shape = (len(rows_order), len(days))
+
+    def grid(values: Any, fill: Any, dtype: Any) -> Any:
+        out = np.full(shape, fill, dtype=dtype)
+        out[row[keep], col[keep]] = np.asarray(values, dtype=dtype)[keep]
+        return out
+
+    level = grid(pd.to_numeric(frame["level"], errors="coerce").to_numpy(dtype=float, na_value=np.nan), np.nan, float)
+    aqi = grid(pd.to_numeric(frame["aqi"], errors="coerce").to_numpy(dtype=float, na_value=np.nan), np.nan, float)
+    pm25 = grid(pd.to_numeric(frame["pm25"], errors="coerce").to_numpy(dtype=float, na_value=np.nan), np.nan, float)
+    english = ctx.lang() == "en" and "category_en" in frame.columns
+    category = grid(frame["category_en" if english else "category"].astype(object).to_numpy(), "", object)
+    names = list(localise_subdistricts(pd.Series(rows_order), targets))
+    first_day = days[0] if len(days) else None
+    scale, labels, _ = aqi_colorscale(targets, first_day)
+    n = len(labels)
     fig = go.Figure(go.Heatmap(
-        z=z.to_numpy(dtype=float), x=[pd.Timestamp(d) for d in z.columns], y=list(z.index),
-        zmin=0.5, zmax=n + 0.5, colorscale=scale, xgap=1, ygap=2, customdata=custom,
-        colorbar={"tickvals": list(range(1, n + 1)), "ticktext": names, "thickness": 12, "title": {"text": "AQI"}},
-        hovertemplate=(f"%{{y}} %{{x|%Y-%m-%d}}<br>AQI %{{customdata[0]}} · %{{customdata[2]}}"
-                       f"<br>PM2.5 %{{customdata[1]:.1f}} {ctx.t('unit.ugm3')}<extra></extra>"),
+        z=level, x=pd.to_datetime(pd.Index(days)), y=names,
+        zmin=0.5, zmax=n + 0.5, colorscale=scale, xgap=1, ygap=2, customdata=np.stack([aqi, pm25], axis=2),
+        text=category,
+        colorbar={"tickvals": list(range(1, n + 1)), "ticktext": labels, "thickness": 12, "title": {"text": "AQI"}},
+        hovertemplate=("%{y} %{x|%Y-%m-%d}<br>AQI %{customdata[0]:.0f} · %{text}"
+                       "<br>PM2.5 %{customdata[1]:.1f} µg/m³<extra></extra>"),
     ))
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(title={"text": title, "font": {"size": 14}})
@@ -393,7 +402,8 @@ def part(report: Any, name: str) -> Any:
 
 class _Part:
     def __init__(self, frame: pd.DataFrame, method: dict[str, str], notes: list[str], notes_en: list[str]) -> None:
-        self.frame, self.method, self.notes, self.notes_en, self.extra = frame, method, notes, notes_en, {}
+        self.frame, self.method, self.notes, self.notes_en = frame, method, notes, notes_en
+        self.extra: dict[str, Any] = {}
 
 
 def has_data(frame: pd.DataFrame | None, column: str) -> bool:
@@ -446,8 +456,17 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def display_frame(frame: pd.DataFrame, kind: str, targets: Targets | None = None) -> pd.DataFrame:
-    """The columns a reader needs, statuses and names in the screen's language, headers translated."""
+#: Columns that hold a concentration (or load) and carry the table's unit in their header.
+UNIT_COLUMNS = {"mean", "target", "gap", "last_year_mean", "monthly_mean", "ytd_mean", "required_rest_mean",
+                "projection", "projection_low", "projection_high", "value", "load", "mean_load"}
+#: The daily table's pollutant columns, each with its own unit.
+POLLUTANT_UNITS = {"pm25": "µg/m³", "pm10": "µg/m³", "so2": "µg/m³", "no2": "µg/m³", "co": "mg/m³",
+                   "o3_8h": "µg/m³"}
+
+
+def display_frame(frame: pd.DataFrame, kind: str, targets: Targets | None = None, *, unit: str = "") -> pd.DataFrame:
+    """The columns a reader needs, statuses and names in the screen's language, headers translated
+    and, for concentrations, followed by their unit."""
     cols = [c for c in COLUMNS[kind] if c in frame.columns]
     shown = frame[cols].copy()
     if "status" in shown.columns:
@@ -464,13 +483,22 @@ def display_frame(frame: pd.DataFrame, kind: str, targets: Targets | None = None
         shown["unit"] = shown["unit"].map(lambda u: unit_text(str(u)))
     if "subdistrict" in shown.columns and targets is not None:
         shown["subdistrict"] = localise_subdistricts(shown["subdistrict"], targets)
-    return shown.rename(columns={c: ctx.t(f"ui.col.{c}") for c in cols})
+
+    def header(column: str) -> str:
+        text = ctx.t(f"ui.col.{column}")
+        if unit and column in UNIT_COLUMNS:
+            return f"{text} ({unit})"
+        if kind == "daily" and column in POLLUTANT_UNITS:
+            return f"{text} ({POLLUTANT_UNITS[column]})"
+        return text
+
+    return shown.rename(columns={c: header(c) for c in cols})
 
 
 def report_table(report: Any, kind: str, *, name: str, key: str, targets: Targets | None = None,
-                 frame: pd.DataFrame | None = None, height: int | str = "auto") -> None:
+                 frame: pd.DataFrame | None = None, height: int | str = "auto", unit: str = "") -> None:
     """A report's table on screen, with CSV (BOM) and XLSX downloads carrying the method."""
-    shown = display_frame(report.frame if frame is None else frame, kind, targets)
+    shown = display_frame(report.frame if frame is None else frame, kind, targets, unit=unit)
     dataframe(shown, height=height)
     download_buttons(shown, name, notes=method_lines(report), key=key)
 
@@ -484,12 +512,16 @@ def dataframe(frame: pd.DataFrame, *, height: int | str = "auto") -> None:
     a short table (≤ 20 rows: the 15 subdistricts, 12 months) is shown whole, without a scroll bar."""
     if height == "auto" and len(frame) <= 20:
         height = 35 * (len(frame) + 1) + 3
+    # A column with no value at all says so with a dash (Streamlit would print "None").
+    empty_cols = [c for c in frame.columns if frame[c].isna().all()]
+    if empty_cols and len(frame):
+        frame = frame.assign(**{str(c): "—" for c in empty_cols})
     if len(frame) <= STYLE_MAX_ROWS:
         floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
         styled = frame.style.format(na_rep="—").format(precision=1, subset=floats, na_rep="—")
-        st.dataframe(styled, hide_index=True, width="stretch", height=height)  # type: ignore[arg-type]
+        st.dataframe(styled, hide_index=True, width="stretch", height=height)  # type: ignore[call-overload]
     else:
-        st.dataframe(frame, hide_index=True, width="stretch", height=height)  # type: ignore[arg-type]
+        st.dataframe(frame, hide_index=True, width="stretch", height=height)  # type: ignore[call-overload]
 
 
 def attribution(years: Sequence[int], *, always: bool = False) -> None:
@@ -530,18 +562,31 @@ def budget_row(frame: pd.DataFrame, subdistrict: str | None) -> dict[str, Any] |
     return None if rows.empty else dict(rows.iloc[0])
 
 
-def subdistrict_formatter(targets: Targets, district_label: str = "") -> Callable[[str], str]:
-    """A selectbox format_func for short names ("" = the district), bound to the current language
-    (Streamlit may call it outside a script run, where the session's language is not at hand)."""
+def subdistrict_select(label: str, targets: Targets, *, key: str, district_label: str | None = None) -> str | None:
+    """A subdistrict picker whose choice survives a language switch; None = the district.
+
+    The widget's key carries the language, because Streamlit keeps a keyed selectbox's
+    option labels when only its format_func changes; the choice itself is kept under ``key``.
+    """
     english = ctx.lang() == "en"
     table = pinyin_map(targets)
+    names = [sd.short_name for sd in targets.subdistricts]
+    choices = ([""] if district_label is not None else []) + names
+    stored = st.session_state.get(key, choices[0])
+    widget_key = f"{key}__{ctx.lang()}"
 
     def formatter(value: str) -> str:
         if value == "":
-            return district_label
+            return district_label or ""
         return table.get(value, value) if english else value
 
-    return formatter
+    def remember() -> None:
+        st.session_state[key] = st.session_state[widget_key]
+
+    chosen = st.selectbox(label, options=choices, index=choices.index(stored) if stored in choices else 0,
+                          format_func=formatter, key=widget_key, on_change=remember)
+    st.session_state[key] = chosen
+    return chosen or None
 
 
 def bars_against_targets(
@@ -562,7 +607,8 @@ def bars_against_targets(
     x = list(range(len(names)))
     fig = go.Figure()
     fig.add_trace(go.Bar(
-        x=x, y=list(values), name=value_name, marker={"color": list(colours), "opacity": list(opacity or [1.0] * len(x))},
+        x=x, y=list(values), name=value_name,
+        marker={"color": list(colours), "opacity": list(opacity or [1.0] * len(x))},
         text=list(texts), textposition="inside", insidetextanchor="start", textangle=0,
         textfont={"color": "white", "size": 11},
         customdata=customdata, hovertext=list(names),

@@ -151,14 +151,17 @@ def _dump(users: dict[str, User]) -> str:
 
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the users file's folder (no lock file left behind to commit)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock = open(path.with_name(path.name + ".lock"), "a")  # noqa: SIM115 - held for the block
+        fd = os.open(path.parent, os.O_RDONLY)
     except OSError as exc:
         raise _bad_file(path, f"cannot be written ({exc.strerror})") from None
-    with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _save(path: Path, users: dict[str, User]) -> None:

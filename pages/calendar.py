@@ -35,9 +35,7 @@ w.method_caption(report)
 
 left, right = st.columns([2, 3])
 with left:
-    names = [sd.short_name for sd in targets.subdistricts]
-    chosen = st.selectbox(t("calendar.subdistrict"), options=names, key="calendar_subdistrict",
-                          format_func=w.subdistrict_formatter(targets))
+    chosen = w.subdistrict_select(t("calendar.subdistrict"), targets, key="calendar_subdistrict") or ""
     days = pd.to_datetime(frame["day"])
     first, last = days.min().date(), days.max().date()
     day = st.date_input(t("calendar.day"), value=last, min_value=first, max_value=last, key="calendar_day")
@@ -46,7 +44,8 @@ with right:
     if one.empty:
         w.empty("calendar.no_sub", name=chosen)
     else:
-        w.chart(w.calendar_month_grid(one, targets, title=t("calendar.grid_title", name=chosen, year=f.year)),
+        shown_name = w.localise_subdistricts(pd.Series([chosen]), targets).iloc[0]
+        w.chart(w.calendar_month_grid(one, targets, title=t("calendar.grid_title", name=shown_name, year=f.year)),
                 key="calendar-grid")
 
 st.subheader(t("calendar.day_title", day=str(day)))
@@ -67,6 +66,6 @@ with st.expander(t("calendar.counts_title"), icon=":material/table:"):
     st.dataframe(counts, hide_index=True, width="stretch")
     w.download_buttons(counts, t("calendar.file_counts", year=f.year), key="calendar-counts")
     st.caption(t("calendar.all_days_help"))
-    w.download_buttons(w.display_frame(frame, "daily", targets), t("calendar.file_all", year=f.year),
+    w.download_buttons(lambda: w.display_frame(frame, "daily", targets), t("calendar.file_all", year=f.year),
                        notes=w.method_lines(report), key="calendar-all")
 w.attribution([f.year])

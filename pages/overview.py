@@ -14,6 +14,8 @@ targets = ctx.targets()
 
 st.title(t("nav.overview"))
 st.caption(t("overview.subtitle", year=f.year))
+if f.pollutant != "pm25":
+    st.caption(t("ui.pm25_only", pollutant=t(f"pollutant.{f.pollutant}")))
 
 report = loaders.call(loaders.overview, f.year, f.through, f.exclude_dust)
 district = w.part(report, "district")
@@ -46,7 +48,7 @@ w.method_caption(district)
 st.subheader(t("overview.subdistricts"))
 frame = ranking.frame.sort_values("mean", na_position="last")
 names = w.sub_name(frame)
-unit = t("unit.ugm3")
+unit = w.UG
 left, right = st.columns([3, 2])
 with left:
     fig = w.bars_against_targets(
@@ -65,7 +67,7 @@ w.method_caption(ranking)
 
 with st.expander(t("overview.table"), icon=":material/table:"):
     w.report_table(district, "district", name=t("overview.file_indicators", year=f.year), key="overview-indicators")
-    w.report_table(ranking, "ranking", name=t("overview.file_ranking", year=f.year), key="overview-ranking",
+    w.report_table(ranking, "ranking", name=t("overview.file_ranking", year=f.year), key="overview-ranking", unit=unit,
                    targets=targets, frame=frame)
 
 w.attribution([f.year])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -19,13 +20,12 @@ unit = w.UG
 
 st.title(t("nav.progress"))
 st.caption(t("progress.subtitle", year=f.year))
+if f.pollutant != "pm25":
+    st.caption(t("ui.pm25_only", pollutant=t(f"pollutant.{f.pollutant}")))
 
-choices = [""] + [sd.short_name for sd in targets.subdistricts]
-where = st.selectbox(
-    t("progress.where"), options=choices, key="progress_where",
-    format_func=w.subdistrict_formatter(targets, t("progress.district")),
-)
-subdistrict = where or None
+subdistrict = w.subdistrict_select(t("progress.where"), targets, key="progress_where",
+                                   district_label=t("progress.district"))
+where = w.localise_subdistricts(pd.Series([subdistrict]), targets).iloc[0] if subdistrict else ""
 
 progress = loaders.call(loaders.progress, f.year, subdistrict, f.exclude_dust)
 budget = loaders.call(loaders.budget, f.year, f.through, f.exclude_dust)
@@ -84,7 +84,7 @@ fig.update_layout(title={"text": t("progress.chart_title", year=f.year,
 w.chart(w.style(fig, height=440), key="progress-chart")
 st.caption(t("progress.chart_legend"))
 w.method_caption(progress)
-w.report_table(progress, "progress", name=t("progress.file_months", year=f.year, where=where or "district"),
+w.report_table(progress, "progress", unit=unit, name=t("progress.file_months", year=f.year, where=subdistrict or "district"),
                key="progress-months")
 
 # -- the subdistricts at risk first -------------------------------------------------------------
@@ -93,7 +93,7 @@ if bud.empty:
     w.empty("ui.empty.year", year=f.year)
 else:
     ordered = w.order_by_status(bud)
-    w.report_table(budget, "budget", targets=targets, frame=ordered,
+    w.report_table(budget, "budget", targets=targets, frame=ordered, unit=unit,
                    name=t("progress.file_budget", year=f.year), key="progress-budget")
     w.method_caption(budget)
 

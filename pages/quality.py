@@ -10,10 +10,19 @@ import streamlit as st
 from dashboard import context as ctx
 from monitoring import timeutil
 from monitoring.errors import MonitorError
-from monitoring.ingest.audit import hours_share, rejected_csv, remove_demo_data, run_detail, runs_table
+from monitoring.ingest.audit import (
+    STORED_COUNT_MAX_ROWS,
+    hours_share,
+    named_conflicts,
+    rejected_csv,
+    remove_demo_data,
+    run_detail,
+    runs_table,
+)
 from monitoring.storage.queries import demo_runs
 
 RUNS_SHOWN = 200
+COLUMN_KEYS = {"old_value": "old", "new_value": "new"}
 
 t = ctx.t
 engine = ctx.engine()
@@ -55,7 +64,8 @@ else:
         st.session_state["quality_run"] = int(wanted)
     labels = {int(r.id): f"#{r.id} · {r.source} · {t(f'quality.status.{r.status}')}" for r in runs.itertuples(index=False)}
     run_id = st.selectbox(t("quality.pick"), options=ids, format_func=lambda i: labels.get(i, str(i)), key="quality_run")
-    detail = run_detail(engine, int(run_id)) if run_id is not None else None
+    small = int(runs.loc[runs["id"] == run_id, "accepted"].iloc[0]) <= STORED_COUNT_MAX_ROWS if run_id is not None else False
+    detail = run_detail(engine, int(run_id), count_stored=small) if run_id is not None else None
     if detail is not None:
         r = detail.run
         st.markdown(f"**{t('quality.run_title', id=r['id'], source=r['source'])}**")
@@ -70,7 +80,7 @@ else:
         cols = st.columns(6)
         for col, key in zip(cols, ("rows", "accepted", "rejected", "duplicates", "conflicts", "missing"), strict=True):
             col.metric(t(f"upload.m.{'stored' if key == 'accepted' else key}"), f"{int(r[key] or 0):,}")
-        if r["data_kind"] == "readings":
+        if detail.stored >= 0:
             st.caption(t("quality.stored_now", n=detail.stored))
         if len(detail.rejected):
             st.markdown(f"**{t('upload.rejected', n=f'{len(detail.rejected):,}')}**")
@@ -84,7 +94,9 @@ else:
             st.caption(t("quality.no_rejected"))
         if len(detail.conflicts):
             st.markdown(f"**{t('upload.conflicts', n=len(detail.conflicts))}**")
-            st.dataframe(detail.conflicts.head(1000), hide_index=True, width="stretch")
+            table = named_conflicts(detail.conflicts.head(1000), targets)
+            table.columns = [t(f"upload.col.{COLUMN_KEYS.get(c, c)}") for c in table.columns]
+            st.dataframe(table, hide_index=True, width="stretch")
 
 # -- hours with data --------------------------------------------------------------------
 year = timeutil.today_beijing().year

@@ -67,7 +67,7 @@ with tab_change:
 
 w.method_caption(report)
 st.subheader(t("rankings.table"))
-w.report_table(report, "ranking", targets=targets, frame=ranked,
+w.report_table(report, "ranking", targets=targets, frame=ranked, unit=unit,
                name=t("rankings.file", year=f.year, pollutant=f.pollutant, period=f.month or "ytd"),
                key="rankings-table")
 w.attribution([f.year, f.year - 1])

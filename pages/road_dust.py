@@ -57,7 +57,7 @@ if isinstance(by_month, pd.DataFrame) and not by_month.empty:
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(title={"text": t("road.heatmap_title", year=f.year)})
     w.chart(w.style(fig, height=480, legend=False), key="road-heatmap")
-    w.report_table(report, "road_month", targets=targets, frame=by_month,
+    w.report_table(report, "road_month", targets=targets, frame=by_month, unit=unit,
                    name=t("road.file_month", year=f.year), key="road-month")
 w.method_caption(report)
 
@@ -65,7 +65,9 @@ w.method_caption(report)
 worst = extra.get("worst")
 st.subheader(t("road.worst_title"))
 if isinstance(worst, pd.DataFrame) and not worst.empty:
-    names = w.localise_subdistricts(worst["subdistrict"], targets).astype(str) + " · " + worst["road"].astype(str)
+    # One bar per road and month (the same road can be among the worst in several months).
+    names = (w.localise_subdistricts(worst["subdistrict"], targets).astype(str) + " · " + worst["road"].astype(str)
+             + " · " + worst["month"].astype(str))
     fig2 = go.Figure(go.Bar(
         y=names, x=worst["load"], orientation="h", marker={"color": "#a6611a"},
         text=[w.fmt(v, 2) for v in worst["load"]], textposition="outside",
@@ -77,7 +79,7 @@ else:
     w.empty("road.no_worst")
 
 st.subheader(t("road.table_title"))
-w.report_table(report, "road", targets=targets, name=t("road.file_roads", year=f.year), key="road-table")
+w.report_table(report, "road", targets=targets, unit=unit, name=t("road.file_roads", year=f.year), key="road-table")
 
 # -- monitoring coverage (plan tracking; drawn by dashboard/coverage_section.py) --------------------
 render_coverage(ctx.engine(), targets, f.year, f.month)

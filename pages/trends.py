@@ -32,14 +32,28 @@ KIND_STYLE = {
     "data": ("#d62728", "triangle-up"),
 }
 fig = go.Figure()
+complete = frame["complete"].fillna(False).astype(bool) if "complete" in frame.columns else None
 for kind, part in frame.groupby("kind", sort=False):
     colour, symbol = KIND_STYLE.get(str(kind), ("#555", "circle"))
+    whole = part if complete is None else part[complete.loc[part.index]]
     fig.add_trace(go.Scatter(
-        x=part["year"], y=part["value"], mode="lines+markers", name=t(f"ui.kind.{kind}"),
+        x=whole["year"], y=whole["value"], mode="lines+markers", name=t(f"ui.kind.{kind}"),
         marker={"color": colour, "symbol": symbol, "size": 10}, line={"color": colour, "width": 1.5},
-        customdata=part[["source"]].to_numpy(dtype=object),
+        customdata=whole[["source"]].to_numpy(dtype=object),
         hovertemplate="%{x}: %{y:.1f} " + unit + "<br>%{customdata[0]}<extra></extra>",
     ))
+    if complete is not None:
+        # A part-year value (a year the data covers only partly, a Jan–Sep bulletin) is drawn
+        # hollow and unconnected: it is not comparable with the annual values.
+        partial = part[~complete.loc[part.index]]
+        if not partial.empty:
+            fig.add_trace(go.Scatter(
+                x=partial["year"], y=partial["value"], mode="markers",
+                name=f"{t(f'ui.kind.{kind}')}（{t('trends.incomplete')}）",
+                marker={"color": "white", "symbol": symbol, "size": 10, "line": {"color": colour, "width": 2}},
+                customdata=partial[["period", "source"]].to_numpy(dtype=object),
+                hovertemplate="%{customdata[0]}: %{y:.1f} " + unit + "<br>%{customdata[1]}<extra></extra>",
+            ))
 plan_targets = [p for p in extra.get("plan_targets", []) or [] if isinstance(p, dict)]
 for item in plan_targets:
     value = item.get("value", item.get(f.pollutant))
@@ -82,5 +96,5 @@ else:
 w.method_caption(report)
 
 st.subheader(t("trends.table"))
-w.report_table(report, "trend", name=t("trends.file", pollutant=f.pollutant), key="trends-table")
+w.report_table(report, "trend", unit=unit, name=t("trends.file", pollutant=f.pollutant), key="trends-table")
 w.attribution([], always=True)

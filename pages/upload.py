@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import context as ctx
 from monitoring.errors import MonitorError
 from monitoring.ingest import templates
-from monitoring.ingest.audit import rejected_csv
+from monitoring.ingest.audit import named_conflicts, rejected_csv
 from monitoring.ingest.pipeline import IngestResult, ingest_file
 
 PREVIEW_KEY = "upload.preview"
@@ -82,6 +82,13 @@ def rejected_section(result: IngestResult, key: str) -> None:
                        file_name=f"{stem}_rejected_rows.csv", mime="text/csv", key=key, icon=":material/download:")
 
 
+def conflict_table(conflicts: pd.DataFrame) -> pd.DataFrame:
+    table = named_conflicts(conflicts.head(SHOW_REJECTED), targets)
+    keys = {"old_value": "old", "new_value": "new"}
+    table.columns = [t(f"upload.col.{keys.get(c, c)}") for c in table.columns]
+    return table
+
+
 def preview_section(result: IngestResult) -> None:
     st.subheader(t("upload.preview"))
     st.caption(t("upload.kind", kind=t(f"upload.kind.{result.kind}"), sha=result.sha256 or "—"))
@@ -106,7 +113,7 @@ def preview_section(result: IngestResult) -> None:
         st.dataframe(shown, hide_index=True, width="stretch")
     if len(result.conflict_rows):
         st.markdown(f"**{t('upload.conflicts', n=len(result.conflict_rows))}**")
-        st.dataframe(result.conflict_rows.head(SHOW_REJECTED), hide_index=True, width="stretch")
+        st.dataframe(conflict_table(result.conflict_rows), hide_index=True, width="stretch")
     rejected_section(result, "rejected-preview")
 
 

@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"  sha256:   {_text(r['sha256'])}")
     print(f"  options:  {json.dumps(r.get('options') or {}, ensure_ascii=False)}")
     print(f"  counts:   rows {r['rows']:,}, stored {r['accepted']:,}, rejected {r['rejected']:,}, duplicates {r['duplicates']:,}, "
-          f"conflicts {r['conflicts']:,} (replaced {r['replaced']:,}), missing {r['missing']:,}; still stored now: {detail.stored:,}")
+          f"conflicts {r['conflicts']:,} (replaced {r['replaced']:,}), missing {r['missing']:,}"
+          + (f"; still stored now: {detail.stored:,}" if detail.stored >= 0 else ""))
     if r["first"]:
         print(f"  span:     {r['first']} … {r['last']} (hour-ending labels, Beijing)")
     if len(detail.rejected):

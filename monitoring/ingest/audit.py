@@ -57,10 +57,14 @@ class RunDetail:
     run: dict[str, Any]
     rejected: pd.DataFrame  # line, raw, reason, reason_en
     conflicts: pd.DataFrame  # subdistrict_id, pollutant, time, station, old_value, new_value, action
-    stored: int  # readings this run still holds
+    stored: int  # readings this run still holds (-1: not counted)
 
 
-def run_detail(engine: Engine, run_id: int) -> RunDetail | None:
+#: Runs larger than this skip the "still stored" count on a page (it reads their span).
+STORED_COUNT_MAX_ROWS = 200_000
+
+
+def run_detail(engine: Engine, run_id: int, *, count_stored: bool = True) -> RunDetail | None:
     from monitoring.storage.audit import get_run, run_rejected, run_revisions, run_rows_stored
 
     run = get_run(engine, run_id)
@@ -71,7 +75,10 @@ def run_detail(engine: Engine, run_id: int) -> RunDetail | None:
     run["first"] = _label(run.pop("first_ts"))
     run["last"] = _label(run.pop("last_ts"))
     return RunDetail(
-        run=run, rejected=run_rejected(engine, run_id), conflicts=run_revisions(engine, run_id), stored=run_rows_stored(engine, run_id)
+        run=run,
+        rejected=run_rejected(engine, run_id),
+        conflicts=run_revisions(engine, run_id),
+        stored=run_rows_stored(engine, run_id) if count_stored and run["data_kind"] == "readings" else -1,
     )
 
 
@@ -102,6 +109,18 @@ def hours_share(engine: Engine, targets: Targets, year: int, *, pollutant: str =
             }
         )
     return pd.DataFrame(rows)
+
+
+def named_conflicts(conflicts: pd.DataFrame, targets: Targets) -> pd.DataFrame:
+    """Conflict rows with the subdistrict's short name instead of its id, for a table:
+    columns subdistrict, pollutant, time, station, old_value, new_value (and action if known)."""
+    from monitoring.bootstrap import subdistrict_id
+
+    names = {subdistrict_id(sd.code): sd.short_name for sd in targets.subdistricts}
+    keep = [c for c in ("pollutant", "time", "station", "old_value", "new_value", "action") if c in conflicts.columns]
+    out = conflicts.loc[:, keep].copy()
+    out.insert(0, "subdistrict", conflicts["subdistrict_id"].map(names) if len(conflicts) else pd.Series(dtype=object))
+    return out
 
 
 def rejected_csv(rejected: pd.DataFrame | list[Any]) -> bytes:

@@ -188,11 +188,57 @@ def _record_refused(
 # -- reading and validating -------------------------------------------------------------------
 
 
+_READING_DTYPES = {
+    "subdistrict_id": "int16",
+    "pollutant": "int8",
+    "ts": "int64",
+    "resolution": "int8",
+    "station": "int32",
+    "value": "float64",
+    "line": "int32",
+}
+
+
+class _Columns:
+    """Good readings, kept in preallocated compact arrays (≈28 bytes a row).
+
+    The capacity is estimated from the first chunk and the share of the file it was, so
+    the arrays are filled in place instead of joined at the end (joining would hold the
+    data twice); an estimate that falls short grows by half.
+    """
+
+    def __init__(self) -> None:
+        self.arrays: dict[str, np.ndarray] = {k: np.empty(0, dtype=d) for k, d in _READING_DTYPES.items()}
+        self.size = 0
+
+    def append(self, part: dict[str, np.ndarray], done: float) -> None:
+        n = len(part["ts"])
+        need = self.size + n
+        capacity = len(self.arrays["ts"])
+        if need > capacity:
+            estimate = int(need / done * 1.05) + 1024 if 0 < done < 1 and self.size == 0 else int(need * 1.5) + 1024
+            new_capacity = max(need, estimate)
+            for key, array in self.arrays.items():
+                grown = np.empty(new_capacity, dtype=array.dtype)
+                grown[: self.size] = array[: self.size]
+                self.arrays[key] = grown
+        for key, array in self.arrays.items():
+            array[self.size : need] = part[key]
+        self.size = need
+
+    def take(self) -> dict[str, np.ndarray]:
+        """The filled part of every column (views), releasing the accumulator."""
+        out = {k: a[: self.size] for k, a in self.arrays.items()}
+        self.arrays = {}
+        return out
+
+
 @dataclass
 class _Collected:
     """What the chunks left: good rows (canonical), refusals, counts."""
 
-    parts: list[Any] = field(default_factory=list)  # readings: dicts of arrays; road dust: frames
+    parts: list[Any] = field(default_factory=list)  # road dust: one frame per chunk
+    columns: _Columns = field(default_factory=_Columns)  # readings
     stations: dict[str, int] = field(default_factory=lambda: {"": 0})  # station code → small int
     rejected_lines: list[np.ndarray] = field(default_factory=list)
     rejected_zh: list[str] = field(default_factory=list)
@@ -293,8 +339,8 @@ def _readings_chunk(chunk: Chunk, table: Table, ctx: v.Context, out: _Collected)
         keep = np.flatnonzero(good)
         k = len(value_cols)
         idx = np.tile(keep, k)
-        code_list = [c[2:] for c in value_cols]
-        codes = pd.Series(np.repeat(code_list, len(keep)), dtype=object)
+        code_list = [POLLUTANTS.index(c[2:]) for c in value_cols]
+        codes = v.pollutant_series(np.repeat(np.asarray(code_list, dtype="int8"), len(keep)))
         value_cells = pd.Series(np.concatenate([cells[c].to_numpy()[keep] for c in value_cols]) if k else [], dtype=str)
         pos_of = {f"v:{code}": pos for pos, code in layout.pollutants.items()}
         unit_list = [layout.header_units.get(pos_of[c], "") for c in value_cols]
@@ -326,24 +372,24 @@ def _readings_chunk(chunk: Chunk, table: Table, ctx: v.Context, out: _Collected)
     if not take.any():
         return
     rows = idx[take]
-    # compact columns (≈25 bytes a row): a million good rows wait here until the file has
-    # been read; plain arrays, so joining them frees each chunk's column as it goes.
+    # compact columns: a million good rows wait here until the file has been read.
     if "station" in cells:
         station_codes, station_names = pd.factorize(np.asarray(station.to_numpy()[rows], dtype=object))
         lookup = np.asarray([out.stations.setdefault(str(n), len(out.stations)) for n in station_names], dtype="int32")
         station_ids = lookup[station_codes] if len(lookup) else np.zeros(len(rows), dtype="int32")
     else:
         station_ids = np.zeros(len(rows), dtype="int32")
-    out.parts.append(
+    out.columns.append(
         {
             "subdistrict_id": sd_ids.to_numpy()[rows].astype("int16"),
-            "pollutant": pd.Categorical(codes.to_numpy()[take], categories=POLLUTANTS).codes.astype("int8"),
+            "pollutant": codes.cat.codes.to_numpy()[take].astype("int8"),
             "ts": ts[rows],
             "resolution": daily[rows].astype("int8"),
             "station": station_ids,
             "value": values.numbers[take],
             "line": value_lines[take].astype("int32"),
-        }
+        },
+        chunk.done,
     )
 
 
@@ -411,15 +457,9 @@ def _short_rows(table: Table, out: _Collected) -> tuple[np.ndarray, list[str], l
     return np.asarray(lines, dtype="int64"), zh, en
 
 
-def _readings_frame(parts: list[dict[str, Any]], stations: dict[str, int]) -> pd.DataFrame:
-    """Join the chunks' arrays column by column (each chunk's column freed once joined)."""
-    columns = ["subdistrict_id", "pollutant", "ts", "resolution", "station", "value", "line"]
-    joined: dict[str, Any] = {}
-    for col in columns:
-        pieces = [p.pop(col) for p in parts]
-        joined[col] = np.concatenate(pieces) if pieces else np.empty(0)
-        del pieces
-    parts.clear()
+def _readings_frame(columns: _Columns, stations: dict[str, int]) -> pd.DataFrame:
+    """The accumulated readings as a frame (categoricals over the compact codes, no copy)."""
+    joined = columns.take()
     names = [""] * len(stations)
     for name, i in stations.items():
         names[i] = name
@@ -578,7 +618,7 @@ def _ingest(
         frame = pd.concat(out.parts, ignore_index=True) if out.parts else pd.DataFrame(columns=[*key, *value_cols, "line"])
         out.parts.clear()
     else:
-        frame = _readings_frame(out.parts, out.stations)
+        frame = _readings_frame(out.columns, out.stations)
     if len(short_lines):
         frame = frame.loc[~frame["line"].isin(short_lines)]
     # chunks arrive in file order, so the frame is in line order: the first occurrence wins.

@@ -115,7 +115,9 @@ class Context:
 
 def per_distinct(cells: pd.Series, func: Any, dtype: Any = object) -> pd.Series:
     """``func`` applied once per distinct cell, spread back to every row (vectorised)."""
-    codes, uniques = pd.factorize(cells.to_numpy(), use_na_sentinel=False)
+    # the Series' own factorize: for Arrow-backed text it dictionary-encodes without
+    # building a million Python strings.
+    codes, uniques = cells.factorize(use_na_sentinel=False)
     mapped = np.asarray([func(u) for u in uniques], dtype=dtype)
     return pd.Series(mapped[codes] if len(mapped) else np.empty(0, dtype=dtype), index=cells.index)
 
@@ -320,7 +322,9 @@ def check_pollutant(cells: pd.Series) -> tuple[pd.Series, Reasons]:
     """Known pollutant name (PM2.5 / pm25 / 细颗粒物 …)."""
     from monitoring.ingest.readers import POLLUTANT_NAMES, norm_header
 
-    codes = per_distinct(cells, lambda v: POLLUTANT_NAMES.get(norm_header(v)))
+    index = {p: i for i, p in enumerate(POLLUTANTS)}
+    positions = per_distinct(cells, lambda v: index.get(POLLUTANT_NAMES.get(norm_header(v), ""), -1), dtype="int8")
+    codes = pollutant_series(positions.to_numpy(), cells.index)
     known = "PM2.5、PM10、SO2、NO2、O3、CO"
     return codes, _reasons(
         codes.isna().to_numpy(),
@@ -328,6 +332,21 @@ def check_pollutant(cells: pd.Series) -> tuple[pd.Series, Reasons]:
         lambda c: f'unknown pollutant "{_short(c)}"; known: PM2.5, PM10, SO2, NO2, O3, CO',
         cells,
     )
+
+
+def pollutant_series(positions: np.ndarray, index: pd.Index | None = None) -> pd.Series:
+    """Pollutant codes as a categorical Series from positions in POLLUTANTS (-1: unknown)."""
+    return pd.Series(pd.Categorical.from_codes(positions.astype("int8", copy=False), categories=list(POLLUTANTS)), index=index)
+
+
+def _category_lookup(codes: pd.Series, table: dict[str, float]) -> np.ndarray:
+    """A number per row from a per-pollutant table (NaN for an unknown pollutant)."""
+    if isinstance(codes.dtype, pd.CategoricalDtype):
+        cats = list(codes.cat.categories)
+        lookup = np.asarray([table.get(c, np.nan) for c in cats] + [np.nan], dtype="float64")
+        positions = codes.cat.codes.to_numpy().astype("int64")
+        return lookup[np.where(positions < 0, len(cats), positions)]
+    return per_distinct(codes, lambda p: table.get(p, np.nan), dtype="float64").to_numpy()
 
 
 def norm_unit(text: Any) -> str:
@@ -343,7 +362,7 @@ def check_unit(units: pd.Series, codes: pd.Series) -> Reasons:
     normal = per_distinct(units, norm_unit)
     if not (normal != "").any():
         return Reasons.none()
-    expected = codes.map(UNIT_OF)
+    expected = codes.map(UNIT_OF).astype(object)
     bad = ((normal != "") & codes.notna() & (normal != expected)).to_numpy()
     rows = np.flatnonzero(bad)
     if not len(rows):
@@ -437,8 +456,8 @@ def check_not_negative(numbers: np.ndarray, codes: pd.Series) -> Reasons:
 
 def check_range(numbers: np.ndarray, codes: pd.Series, ctx: Context) -> Reasons:
     """Within the plausible range of targets.yaml (ingest.plausible_range)."""
-    low = per_distinct(codes, lambda p: ctx.ranges.get(p, (np.nan, np.nan))[0], dtype="float64").to_numpy()
-    high = per_distinct(codes, lambda p: ctx.ranges.get(p, (np.nan, np.nan))[1], dtype="float64").to_numpy()
+    low = _category_lookup(codes, {p: r[0] for p, r in ctx.ranges.items()})
+    high = _category_lookup(codes, {p: r[1] for p, r in ctx.ranges.items()})
     with np.errstate(invalid="ignore"):
         bad = ~np.isnan(numbers) & (numbers >= 0) & ((numbers > high) | (numbers < low))
     rows = np.flatnonzero(bad)

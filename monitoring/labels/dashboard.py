@@ -36,6 +36,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui.method.statistic": ("统计量", "Statistic"),
     "ui.method.unit": ("单位", "Unit"),
     "ui.method.data": ("数据", "Data"),
+    "ui.pm25_only": (
+        "本页的目标针对 PM2.5，侧栏所选污染物（{pollutant}）在“街道排名”“五年趋势”页查看。",
+        "This page's targets are PM2.5 targets; the pollutant chosen in the sidebar ({pollutant}) is shown on the "
+        "Rankings and Trends pages.",
+    ),
     "ui.notes.title": ("与 {n} 条提示", "and {n} note(s)"),
     # units, words
     "ui.unit.days": ("天", "days"),
@@ -143,6 +148,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui.kind.published_xicheng": ("公开发布（西城）", "Published (Xicheng)"),
     "ui.kind.published_beijing": ("公开发布（全市）", "Published (Beijing)"),
     "ui.kind.data": ("监测数据", "Measured data"),
+    "ui.kind.data_demo": ("演示数据（生成）", "Demo data (generated)"),
+    "trends.incomplete": ("不完整", "incomplete"),
     # overview
     "overview.subtitle": (
         "{year} 年区级指标与 15 个街道的目标进展，由数据库中的监测数据计算。",

@@ -75,6 +75,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "upload.col.station": ("站点", "Station"),
     "upload.col.old": ("已保存的值", "Stored value"),
     "upload.col.new": ("文件中的值", "Value in the file"),
+    "upload.col.action": ("处理", "Action"),
     # data quality
     "quality.caption": (
         "每次导入（上传、命令行、自动拉取、初始化）都有记录：谁、何时、哪个文件（SHA-256）、各类行数和被拒绝的行及原因。",

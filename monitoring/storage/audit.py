@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
 from monitoring import timeutil
-from monitoring.storage.schema import ingestion_runs, reading_revisions, readings, rejected_rows
+from monitoring.storage.schema import ingestion_runs, reading_revisions, readings, rejected_rows, subdistricts
 
 RUN_COLUMNS = (
     "id", "kind", "data_kind", "source", "sha256", "user", "started_at", "finished_at", "status",
@@ -54,9 +54,29 @@ def run_rejected(engine: Engine, run_id: int, limit: int | None = None) -> pd.Da
 
 
 def run_rows_stored(engine: Engine, run_id: int) -> int:
-    """Readings a run still holds in the store."""
+    """Readings a run still holds in the store.
+
+    readings has no index on run_id (see schema.py): the rows are looked up through the
+    primary key over the run's [first_ts, last_ts], every subdistrict and pollutant.
+    """
     with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(readings).where(readings.c.run_id == int(run_id))).scalar_one())
+        span = conn.execute(
+            select(ingestion_runs.c.first_ts, ingestion_runs.c.last_ts).where(ingestion_runs.c.id == int(run_id))
+        ).first()
+        if span is None or span.first_ts is None or span.last_ts is None:
+            return 0
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(readings)
+                .where(
+                    readings.c.subdistrict_id.in_(select(subdistricts.c.id)),
+                    readings.c.pollutant.in_(["pm25", "pm10", "so2", "no2", "o3", "co"]),
+                    readings.c.ts.between(int(span.first_ts), int(span.last_ts)),
+                    readings.c.run_id == int(run_id),
+                )
+            ).scalar_one()
+        )
 
 
 def run_revisions(engine: Engine, run_id: int) -> pd.DataFrame:

@@ -164,3 +164,16 @@ def test_analyst_removes_demo_data_on_the_quality_page(seeded_db: Engine, monkey
     assert any("已删除演示数据" in s.value for s in at.success)
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def test_conflicts_are_previewed_with_names(app_db: Engine) -> None:
+    at = _page("upload", actor=ANALYST)
+    changed = "subdistrict,time,pollutant,value\n月坛,2026-01-01 01:00,pm25,25\n"
+    at.file_uploader(key="upload_file").set_value(("c.csv", changed.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["冲突"] == "1" and metrics["将保存"] == "0"
+    table = at.dataframe[1].value
+    assert list(table["街道"]) == ["月坛"] and list(table["已保存的值"]) == [20.0] and list(table["文件中的值"]) == [25.0]
+    assert "没有可保存的新数据" in _texts(at)

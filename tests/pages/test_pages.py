@@ -94,7 +94,7 @@ def test_rankings_follow_the_pollutant_and_period(open_page: Callable[..., AppTe
     march = open_page("rankings", period="month", month=3)
     for at in (pm25, pm10, march):
         assert_clean(at)
-    means = [table_frames(at)[0]["均值"].tolist() for at in (pm25, pm10)]  # Styler → .data
+    means = [table_frames(at)[0]["均值 (µg/m³)"].tolist() for at in (pm25, pm10)]
     assert means[0] != means[1]
     assert "PM10" in texts(pm10)
     assert "2026-03-01 – 2026-03-31" in texts(march)
@@ -120,10 +120,10 @@ def test_progress_lists_subdistricts_at_risk_first(open_page: Callable[..., AppT
 
 def test_progress_follows_the_chosen_subdistrict(open_page: Callable[..., AppTest]) -> None:
     at = open_page("progress")
-    district_months = table_frames(at)[0]["当月均值"].tolist()
-    at.selectbox(key="progress_where").set_value("白纸坊").run()
+    district_months = table_frames(at)[0]["当月均值 (µg/m³)"].tolist()
+    at.selectbox(key="progress_where__zh").set_value("白纸坊").run()
     assert_clean(at)
-    assert table_frames(at)[0]["当月均值"].tolist() != district_months
+    assert table_frames(at)[0]["当月均值 (µg/m³)"].tolist() != district_months
 
 
 def test_year_filter_reaches_the_real_history(open_page: Callable[..., AppTest]) -> None:
@@ -210,7 +210,7 @@ def test_new_data_appears_once_the_caches_are_cleared(private_app: Callable[...,
     assert_clean(at)
     assert charts(at)
     ranked = table_frames(at)[0]
-    assert ranked["均值"].notna().sum() == 2
+    assert ranked["均值 (µg/m³)"].notna().sum() == 2
 
 
 def test_upload_page_clears_the_caches(private_app: Callable[..., AppTest], targets: Any) -> None:
@@ -234,3 +234,14 @@ def test_upload_page_clears_the_caches(private_app: Callable[..., AppTest], targ
     at.switch_page("pages/rankings.py").run()
     assert_clean(at)
     assert charts(at), "the upload must clear the cached figures (ctx.clear_data_caches())"
+
+
+@pytest.mark.parametrize("pollutant", ["pm10", "so2", "no2", "o3", "co"])
+@pytest.mark.parametrize("page", ["rankings", "trends"])
+def test_every_pollutant_draws(open_page: Callable[..., AppTest], page: str, pollutant: str) -> None:
+    at = open_page(page, pollutant=pollutant)
+    assert_clean(at)
+    assert charts(at) or at.info
+    unit = "mg/m³" if pollutant == "co" else "µg/m³"
+    headers = " ".join(str(c) for frame in table_frames(at) for c in frame.columns)
+    assert unit in texts(at) + headers

@@ -162,3 +162,15 @@ def test_users_add_without_a_terminal_asks_for_password_stdin(
     assert main(["users", "add", "zhou", "--role", "viewer"]) == 1
     assert "--password-stdin" in capsys.readouterr().err
     assert not users_file.exists()
+
+
+def test_the_users_file_is_never_committed() -> None:
+    import subprocess
+
+    from monitoring import config
+
+    if not (config.PROJECT_ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    names = [".streamlit/users.yaml", ".streamlit/secrets.toml"]
+    done = subprocess.run(["git", "check-ignore", *names], cwd=config.PROJECT_ROOT, capture_output=True, text=True)
+    assert done.stdout.split() == names, "both must be listed in .gitignore"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -16,13 +17,13 @@ from monitoring.cli import main
 from monitoring.errors import InputError
 from monitoring.storage import snapshot
 from monitoring.storage.engine import make_engine, sqlite_path
-from monitoring.storage.schema import metadata
+from monitoring.storage.schema import metadata, readings
 from monitoring.storage.writes import DailyRules, RunInfo, start_run, write_readings
 from monitoring.targets import Targets
 from tests.conftest import POSTGRES_URL
 from tests.factories import canonical, make_readings
 
-pytestmark = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite file backup; PostgreSQL uses pg_dump")
+sqlite_only = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite file backup; PostgreSQL uses pg_dump")
 
 
 def _counts(engine: Engine) -> dict[str, int]:
@@ -37,6 +38,7 @@ def _live(engine: Engine) -> Path:
     return path
 
 
+@sqlite_only
 @pytest.mark.slow
 def test_round_trip_keeps_every_row_and_checksum(seeded_db: Engine, tmp_path: Path) -> None:
     url = seeded_db.url.render_as_string(hide_password=False)
@@ -92,6 +94,7 @@ def small_db(make_db, targets: Targets) -> Engine:  # type: ignore[no-untyped-de
     return engine
 
 
+@sqlite_only
 def test_backup_while_writing_holds_whole_transactions_only(small_db: Engine, targets: Targets, tmp_path: Path) -> None:
     url = small_db.url.render_as_string(hide_password=False)
     stop, done = threading.Event(), []
@@ -117,6 +120,7 @@ def test_backup_while_writing_holds_whole_transactions_only(small_db: Engine, ta
     backup.verify_copy(copy)
 
 
+@sqlite_only
 def test_restore_refuses_to_overwrite_data_without_force(small_db: Engine, make_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     url = small_db.url.render_as_string(hide_password=False)
     copy, manifest = backup.backup_sqlite(tmp_path / "b.db", url=url)
@@ -143,6 +147,7 @@ def test_restore_refuses_to_overwrite_data_without_force(small_db: Engine, make_
     assert sources == {"2026-01-01.csv", "2026-02-01.csv"}
 
 
+@sqlite_only
 def test_a_damaged_copy_is_refused_and_nothing_is_touched(small_db: Engine, tmp_path: Path) -> None:
     url = small_db.url.render_as_string(hide_password=False)
     copy, manifest = backup.backup_sqlite(tmp_path / "b.db", url=url)
@@ -159,6 +164,7 @@ def test_a_damaged_copy_is_refused_and_nothing_is_touched(small_db: Engine, tmp_
         backup.verify_copy(copy)
 
 
+@sqlite_only
 def test_backup_refuses_to_overwrite_an_existing_file(small_db: Engine, tmp_path: Path) -> None:
     url = small_db.url.render_as_string(hide_password=False)
     dest = tmp_path / "b.db"
@@ -168,6 +174,7 @@ def test_backup_refuses_to_overwrite_an_existing_file(small_db: Engine, tmp_path
     assert dest.read_bytes() == b"precious"
 
 
+@sqlite_only
 def test_backup_and_restore_commands(small_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("DATABASE_URL", small_db.url.render_as_string(hide_password=False))
@@ -198,3 +205,25 @@ def test_postgres_backup_never_shows_the_password(tmp_path: Path, monkeypatch: p
         assert "pg_dump --format=custom" in captured.out
     else:
         assert captured.err.startswith("error: pg_dump failed")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL or shutil.which("pg_dump") is None, reason="needs TEST_DATABASE_URL and pg_dump")
+def test_postgres_round_trip_with_pg_dump(make_db, targets: Targets, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    engine = make_db()
+    rules = DailyRules.from_targets(targets)
+    frame = canonical(targets, make_readings(targets, pollutants=("pm25", "o3")))
+    run_id = start_run(engine, RunInfo(kind="ingest", source="pg.csv", user="test"))
+    with engine.begin() as conn:
+        write_readings(conn, run_id, frame, source="cli", rules=rules)
+    before = _counts(engine)
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    dump = tmp_path / "pg.dump"
+    assert main(["backup", str(dump)]) == 0 and dump.stat().st_size > 0
+    with engine.begin() as conn:
+        conn.execute(readings.delete())
+    assert _counts(engine)["readings"] == 0
+    assert main(["restore", str(dump)]) == 1  # refuses without --force
+    assert main(["restore", str(dump), "--force"]) == 0
+    assert _counts(engine) == before

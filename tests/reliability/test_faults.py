@@ -129,8 +129,8 @@ def test_sigkill_mid_file_stores_all_or_nothing_and_a_rerun_completes(
 
     after_kill = _count(engine)
     assert after_kill in (0, rows), "all of the file or none of it"
-    assert after_kill == 0  # the kill came before the commit
-    assert _count(engine, daily_means) == 0
+    # (all of it only if the kill landed between the commit and the run's closing record)
+    assert (_count(engine, daily_means) > 0) == (after_kill == rows), "daily means go with their readings"
     assert _integrity(db) == "ok"
 
     again = subprocess.run(_cli("ingest", str(path)), cwd=ROOT, env=_env(url), capture_output=True, text=True,

@@ -103,3 +103,46 @@ def test_upload_controls_appear_only_for_a_writer(users_file: Path, seeded_db) -
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen == {"exception": [], "login_form": ["auth_username", "auth_password"],
                     "anonymous": 0, "viewer": 0, "analyst": 1}
+
+
+def test_an_admin_manages_users_in_the_sidebar(users_file: Path) -> None:
+    auth.add_user("boss", PASSWORD, "admin")
+    auth.add_user("li", PASSWORD, "viewer")
+    at = AppTest.from_function(_login_script, default_timeout=30).run()
+    assert not [e for e in at.expander if "用户管理" in e.label], "no admin panel before an admin logs in"
+    at.text_input(key="auth_username").input("boss")
+    at.text_input(key="auth_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert "actor=boss:admin" in _shown(at)
+
+    at.text_input(key="auth_admin_username").input("zhang")
+    at.text_input(key="auth_admin_name").input("张")
+    at.selectbox(key="auth_admin_role").select("analyst")
+    at.text_input(key="auth_admin_password").input("another password")
+    next(b for b in at.button if "auth_admin_add" in str(b.id)).click().run()
+    assert not at.exception
+    assert auth.authenticate("zhang", "another password") == auth.User("zhang", "张", "analyst", "").actor()
+
+    at.selectbox(key="auth_admin_who").select("li")
+    at.selectbox(key="auth_admin_new_role").select("analyst")
+    at.button(key="auth_admin_set_role").click().run()
+    assert auth.load_users()["li"].role == "analyst"
+
+    at.selectbox(key="auth_admin_who").select("boss")
+    at.button(key="auth_admin_remove").click().run()
+    assert "boss" in auth.load_users(), "the last admin cannot be removed"
+    assert any("至少要保留一名管理员" in e.value for e in at.error)
+
+    at.selectbox(key="auth_admin_who").select("li")
+    at.button(key="auth_admin_remove").click().run()
+    assert "li" not in auth.load_users()
+
+
+def test_a_viewer_sees_no_admin_panel(users_file: Path) -> None:
+    auth.add_user("li", PASSWORD, "viewer")
+    at = AppTest.from_function(_login_script, default_timeout=30).run()
+    at.text_input(key="auth_username").input("li")
+    at.text_input(key="auth_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert "actor=li:viewer" in _shown(at)
+    assert not [t for t in at.text_input if t.key == "auth_admin_username"]
