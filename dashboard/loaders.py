@@ -55,8 +55,10 @@ def trend(_engine: Engine, key: str, pollutant: str) -> Report:
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
-def daily_aqi(_engine: Engine, key: str, year: int, start: dt.date | None, end: dt.date | None) -> Report:
-    return reports.daily_aqi(_engine, ctx.targets(), year=year, start=start, end=end)
+def daily_aqi(
+    _engine: Engine, key: str, year: int, start: dt.date | None, end: dt.date | None, exclude_dust: bool
+) -> Report:
+    return reports.daily_aqi(_engine, ctx.targets(), year=year, start=start, end=end, exclude_dust=exclude_dust)
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
@@ -72,6 +74,20 @@ def years_with_data(_engine: Engine, key: str) -> list[int]:
 @st.cache_data(show_spinner=False, max_entries=_MAX)
 def last_day_with_data(_engine: Engine, key: str, year: int) -> dt.date | None:
     return reports.last_day_with_data(_engine, year)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def default_through(_engine: Engine, key: str, year: int) -> dt.date | None:
+    """The last day with a valid daily mean: what a year-to-date report runs through."""
+    return reports.default_through(_engine, ctx.targets(), year)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def plan_brief_sections(_engine: Engine, key: str, as_of: dt.date, lang: str) -> list[tuple[str, Any]]:
+    """The action plan's part of the monthly brief (indicators entered by analysts, tasks, coverage)."""
+    from monitoring import plan
+
+    return plan.brief_sections(_engine, ctx.targets(), as_of, "en" if lang == "en" else "zh", include_measured=False)
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)

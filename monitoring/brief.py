@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from monitoring import exports
@@ -60,7 +61,11 @@ def _num(value: Any, decimals: int = 1) -> str:
             return "—"
     except (TypeError, ValueError):
         pass
-    if isinstance(value, int | float):
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | np.integer):
+        return str(int(value))  # counts stay whole numbers
+    if isinstance(value, float | np.floating):
         return f"{value:.{decimals}f}"
     return str(value)
 
@@ -255,7 +260,7 @@ def brief_pdf(brief: BriefInput) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
@@ -270,14 +275,13 @@ def brief_pdf(brief: BriefInput) -> bytes:
     def pdf_text(text: str) -> str:
         return esc(gbk_safe(text.replace("µg/m³", "微克/立方米").replace("mg/m³", "毫克/立方米")))
 
-    story: list[Any] = [Paragraph(esc(title(brief)), h1)]
-    for caption, frame in sections(brief):
+    def add_table(story: list[Any], caption: str, frame: pd.DataFrame) -> None:
         story.append(Paragraph(esc(caption), h2))
         if frame.empty:
             story.append(Paragraph("（无数据）", cell))
-            continue
+            return
         rows = [[Paragraph(pdf_text(str(c)), cell) for c in frame.columns]]
-        rows += [[Paragraph(pdf_text(_num(v)), cell) for v in record] for record in frame.astype(object).to_numpy()]
+        rows += [[Paragraph(pdf_text(_num(v)), cell) for v in record] for record in frame.to_numpy(dtype=object)]
         width = (A4[0] - 24 * mm) / max(1, len(frame.columns))
         tbl = Table(rows, colWidths=[width] * len(frame.columns), repeatRows=1)
         tbl.setStyle(TableStyle([
@@ -288,11 +292,23 @@ def brief_pdf(brief: BriefInput) -> bytes:
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ]))
         story.append(tbl)
+
+    # Page 1 is the brief itself; the action plan's tables (extra_sections) follow as an
+    # appendix so the page a leader forwards stays one page.
+    story: list[Any] = [Paragraph(esc(title(brief)), h1)]
+    standard = sections(brief)[: len(sections(brief)) - len(brief.extra_sections)]
+    for caption, frame in standard:
+        add_table(story, caption, frame)
     story.append(Spacer(1, 3 * mm))
     for line in method_lines(brief) + notes(brief)[:6]:
         story.append(Paragraph(pdf_text(line), small))
     stamp = brief.generated or dt.datetime.now()
     story.append(Paragraph(f"生成时间：{stamp:%Y-%m-%d %H:%M}（西城区空气质量目标监测）", small))
+    if brief.extra_sections:
+        story.append(PageBreak())
+        story.append(Paragraph(esc("附页：2026年行动计划指标与重点任务进展"), h1))
+        for caption, frame in brief.extra_sections:
+            add_table(story, caption, frame)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=10 * mm,
                             bottomMargin=10 * mm, title=title(brief), author="西城区空气质量目标监测")

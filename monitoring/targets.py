@@ -175,6 +175,8 @@ class IngestRules(_Strict):
         default_factory=lambda: {"pm25": (0.0, 1500.0), "pm10": (0.0, 10000.0), "so2": (0.0, 2000.0), "no2": (0.0, 1000.0), "o3": (0.0, 1200.0), "co": (0.0, 60.0)}
     )
     road_dust_max_load: float = Field(default=50.0, gt=0)
+    #: Readings and road-dust dates before this day are refused (1899/1900: Excel's empty date).
+    earliest_date: dt.date = dt.date(2000, 1, 1)
 
     @field_validator("plausible_range")
     @classmethod

@@ -102,9 +102,10 @@ st.subheader(t("progress.brief_title"))
 st.caption(t("progress.brief_help"))
 district_report = loaders.call(loaders.district, f.year, f.through, f.exclude_dust)
 district_progress = progress if subdistrict is None else loaders.call(loaders.progress, f.year, None, f.exclude_dust)
-through = f.through or loaders.call(loaders.last_day_with_data, f.year)
+through = f.through or loaders.call(loaders.default_through, f.year)
+plan_sections = loaders.call(loaders.plan_brief_sections, through or dt.date(f.year, 12, 31), "zh")
 material = brief.BriefInput(year=f.year, through=through, district=district_report, progress=district_progress,
-                            budget=budget, generated=dt.datetime.now())
+                            budget=budget, generated=dt.datetime.now(), extra_sections=plan_sections)
 b1, b2, _ = st.columns([1, 1, 3])
 b1.download_button(t("progress.brief_pdf"), data=lambda: brief.brief_pdf(material),
                    file_name=f"monthly_brief_{f.year}.pdf", mime="application/pdf", key="brief-pdf",

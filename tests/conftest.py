@@ -108,11 +108,8 @@ def make_db(tmp_path: Path, targets: Targets) -> Iterator[Callable[..., Engine]]
 
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory, targets: Targets) -> str:
-    """The seeded database (embedded history and the demo year), built once per session:
-    a SQLite file, or on PostgreSQL the name of a database that tests clone with
-    CREATE DATABASE … TEMPLATE (a file copy on the server, far quicker than a load)."""
-    if POSTGRES_URL:
-        return _postgres_template(targets, True, True, DEMO_NOW)
+    """A SQLite file holding the embedded history and the demo year, built once per session
+    (some tests read it directly, on either engine)."""
     path = tmp_path_factory.mktemp("seeded") / "seeded.db"
     engine = make_engine(f"sqlite:///{path}")
     init_database(engine, targets, load_data=True, with_demo=True, now=DEMO_NOW)
@@ -126,7 +123,9 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, targets: Targets) 
 def seeded_db(tmp_path: Path, seeded_template: str, targets: Targets) -> Iterator[Engine]:
     """A private copy of the seeded database (history + demo year through DEMO_NOW)."""
     if POSTGRES_URL:
-        engine = make_engine(_fresh_postgres(POSTGRES_URL, template=seeded_template))
+        # a clone (CREATE DATABASE … TEMPLATE: a file copy on the server) of a database
+        # seeded once per session: far quicker than loading the data for each test.
+        engine = make_engine(_fresh_postgres(POSTGRES_URL, template=_postgres_template(targets, True, True, DEMO_NOW)))
     else:
         path = tmp_path / "seeded.db"
         shutil.copyfile(seeded_template, path)

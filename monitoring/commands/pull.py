@@ -13,9 +13,10 @@ import json
 import re
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from sqlalchemy import Engine
+if TYPE_CHECKING:  # sqlalchemy is imported by run(), not at start-up
+    from sqlalchemy import Engine
 
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2})(?::(\d{2}))?(?::00)?)?$")
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from monitoring.targets import load_targets
-
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("targets", help="show the targets in force")
@@ -15,6 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    from monitoring.targets import load_targets  # pydantic and yaml: only when the command runs
+
     targets = load_targets()
     if args.format == "json":
         print(json.dumps(targets.model_dump(mode="json"), ensure_ascii=False, indent=2))

@@ -309,10 +309,58 @@ def _sniff_text(blob: Blob, encoding: str) -> list[str]:
     lines = text.splitlines()
     if len(head) >= SNIFF_BYTES and lines:
         lines = lines[:-1]  # the last line may be cut
+        if not any(line.strip() for line in lines):
+            # the first line with text does not end within the sniffed bytes: a header of
+            # a million columns, or no line breaks at all. Say so, not "the file is empty".
+            raise _line_too_long(blob, encoding, len(lines) + 1)
     return lines[: MAX_TITLE_LINES + 1]
 
 
 _DELIMITERS = (",", "\t", ";", "|", "，")
+#: Bytes read at most to count the fields of an over-long first line.
+_LONG_LINE_SCAN = 256 * 1024 * 1024
+
+
+def _line_too_long(blob: Blob, encoding: str, line: int) -> InputError:
+    """The refusal of a line longer than SNIFF_BYTES, with the number of its fields."""
+    skip = line - 1  # blank lines before it
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    length = 0
+    ended = False
+    with blob.open() as fh, io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="") as text:
+        while skip and text.readline():
+            skip -= 1
+        while length < _LONG_LINE_SCAN:
+            block = text.read(1 << 20)
+            if not block:
+                break
+            cut = min((i for i in (block.find("\n"), block.find("\r")) if i >= 0), default=-1)
+            if cut >= 0:
+                block, ended = block[:cut], True
+            length += len(block)
+            for d in _DELIMITERS:
+                counts[d] += block.count(d)
+            if ended:
+                break
+    delimiter = max(_DELIMITERS, key=lambda d: counts[d])
+    fields = counts[delimiter] + 1 if counts[delimiter] else 1
+    more = "" if ended or length < _LONG_LINE_SCAN else "at least "
+    shown = "tab" if delimiter == "\t" else f"'{delimiter}'"
+    if fields > 1:
+        return _refuse(
+            blob.name,
+            f"line {line}: the header line is too long ({more}{length:,} characters): too many columns: {more}{fields:,} "
+            f"(separated by {shown})",
+            f"第 {line} 行：表头过长（{more and '至少'}{length:,} 个字符），列数过多：{more and '至少'}{fields:,} 列",
+            "keep only the columns of the template (subdistrict, time, pollutant, value — or one column per "
+            "pollutant) and save the file again",
+        )
+    return _refuse(
+        blob.name,
+        f"line {line} is too long ({more}{length:,} characters without a line break): not a table of readings",
+        f"第 {line} 行过长（{more and '至少'}{length:,} 个字符没有换行），不是监测数据表格",
+        "export the readings again as CSV (one row per line) or XLSX",
+    )
 
 
 def _split_header(line: str, delimiter: str) -> list[str]:
@@ -424,7 +472,9 @@ def _read_csv(blob: Blob) -> Table:
                     na_filter=False,
                     skip_blank_lines=False,
                     on_bad_lines="warn",
-                    engine="c",
+                    # the C parser splits on one byte only: a full-width comma (，) is read
+                    # by the Python parser (slower, and such files are small).
+                    engine="c" if delimiter.isascii() else "python",
                     chunksize=CHUNK_ROWS,
                     encoding_errors="strict",
                 )
@@ -439,6 +489,8 @@ def _read_csv(blob: Blob) -> Table:
                             next_line = int(numbers[-1]) + 1
                         frame = frame[positions]
                         frame.columns = names
+                        if not delimiter.isascii():  # the Python parser fills a missing field with NaN
+                            frame = frame.fillna("")
                         last = frame[names[-1]].to_numpy() == ""
                         maybe_short = numbers[last] if last.any() else numbers[:0]
                         if "__last__" in frame.columns:
@@ -453,13 +505,9 @@ def _read_csv(blob: Blob) -> Table:
                 f"文件中第 {exc.start} 字节处编码不一致（不是有效的 {encoding} 文本）",
                 "save the whole file once as CSV UTF-8 and try again",
             ) from None
-        except pd.errors.ParserError as exc:
-            raise _refuse(
-                blob.name,
-                f"cannot be read as a table: {str(exc).strip()}",
-                f"无法按表格读取：{str(exc).strip()}",
-                "check quotes and delimiters, or save the file again from Excel as CSV UTF-8",
-            ) from None
+        except (pd.errors.ParserError, csv.Error, ValueError, OverflowError) as exc:
+            # any failure of the parser is the file's problem: one line, never a traceback.
+            raise _parser_refusal(blob.name, exc) from None
         finally:
             fh.close()
 
@@ -477,7 +525,30 @@ def _read_csv(blob: Blob) -> Table:
     )
 
 
-_BAD_LINE = re.compile(r"line (\d+): expected (\d+) fields, saw (\d+)")
+# C parser: "line 5: expected 3 fields, saw 4"; Python parser: "line 5: Expected 3 fields in line 5, saw 4".
+_BAD_LINE = re.compile(r"line (\d+): expected (\d+) fields(?: in line \d+)?, saw (\d+)", re.IGNORECASE)
+_WHERE = re.compile(r"\b(line|row) (\d+)", re.IGNORECASE)
+_COLUMN = re.compile(r"\b(?:column|field|col) (\d+)", re.IGNORECASE)
+
+
+def _parser_refusal(name: str, exc: BaseException) -> InputError:
+    """A parser failure as a one-line refusal, naming the line (and column) when the parser did."""
+    detail = " ".join(str(exc).split())[:300] or type(exc).__name__
+    where = _WHERE.search(detail)
+    column = _COLUMN.search(detail)
+    # the C parser counts "row" from 0 over the whole file, "line" from 1.
+    line = (int(where.group(2)) + (where.group(1).lower() == "row")) if where else None
+    at_en = f"line {line}: " if where else ""
+    at_zh = f"第 {line} 行：" if where else ""
+    if where and column:
+        at_en = f"line {line}, column {column.group(1)}: "
+        at_zh = f"第 {line} 行第 {column.group(1)} 列："
+    return _refuse(
+        name,
+        f"{at_en}cannot be read as a table ({type(exc).__name__}: {detail})",
+        f"{at_zh}无法按表格读取（{detail}）",
+        "check quotes and delimiters, or save the file again from Excel as CSV UTF-8",
+    )
 
 
 def _collect_bad(caught: list[warnings.WarningMessage], expected: int) -> list[BadLine]:

@@ -89,6 +89,7 @@ class Context:
     latest_label: dt.datetime  # labels after this are in the future
     today: dt.date
     hour_beginning: bool = False
+    earliest: dt.date = dt.date(2000, 1, 1)  # dates before it are refused (targets.yaml ingest.earliest_date)
 
     @classmethod
     def build(cls, targets: Targets, *, hour_beginning: bool = False, now: dt.datetime | None = None) -> Context:
@@ -110,6 +111,7 @@ class Context:
             latest_label=now + dt.timedelta(hours=1),
             today=now.date(),
             hour_beginning=hour_beginning,
+            earliest=targets.ingest.earliest_date,
         )
 
 
@@ -273,6 +275,32 @@ def check_not_future(labels: pd.Series, daily: np.ndarray, ctx: Context) -> Reas
         late | late_day,
         lambda c: f"时间 {pd.Timestamp(c):%Y-%m-%d %H:%M} 在未来",
         lambda c: f"time {pd.Timestamp(c):%Y-%m-%d %H:%M} is in the future",
+        labels,
+    )
+
+
+def _too_early_zh(day: dt.date, earliest: dt.date) -> str:
+    text = f"日期 {day:%Y-%m-%d} 早于允许的最早日期 {earliest:%Y-%m-%d}"
+    if day.year in (1899, 1900):
+        return text + "（1899/1900 年通常是 Excel 空白日期单元格的产物，请补上真实日期）"
+    return text + "（请核对日期，或修改 targets.yaml 的 ingest.earliest_date）"
+
+
+def _too_early_en(day: dt.date, earliest: dt.date) -> str:
+    text = f"date {day:%Y-%m-%d} is before the earliest date allowed, {earliest:%Y-%m-%d}"
+    if day.year in (1899, 1900):
+        return text + " (1899/1900 is what Excel shows for an empty date cell: fill in the real date)"
+    return text + " (check the date, or change ingest.earliest_date in targets.yaml)"
+
+
+def check_not_too_early(labels: pd.Series, ctx: Context) -> Reasons:
+    """No date before ``ingest.earliest_date`` (Excel writes an empty date as 1899-12-30 / 1900-01-00)."""
+    lab = labels.to_numpy()
+    early = ~pd.isna(lab) & (lab < np.datetime64(dt.datetime.combine(ctx.earliest, dt.time())))
+    return _reasons(
+        early,
+        lambda c: _too_early_zh(pd.Timestamp(c).date(), ctx.earliest),
+        lambda c: _too_early_en(pd.Timestamp(c).date(), ctx.earliest),
         labels,
     )
 
@@ -519,7 +547,7 @@ def check_dust_date(cells: pd.Series, days: pd.Series, ctx: Context) -> Reasons:
     lab = days.to_numpy()
     future = ~bad & (lab > np.datetime64(dt.datetime.combine(ctx.today, dt.time())))
     late = _reasons(future, lambda c: f"日期 {_short(c)} 在未来", lambda c: f"date {_short(c)} is in the future", cells)
-    return _merge_reasons(unparsed, late)
+    return _merge_reasons(unparsed, late, check_not_too_early(days, ctx))
 
 
 def check_road(cells: pd.Series) -> Reasons:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from monitoring.storage.schema import dust_days
 
 
-def upsert_dust_day(engine: Engine, day: dt.date, note: str, flagged_by: str, run_id: int | None = None) -> bool:
-    """Flag ``day``; True when it was new, False when an existing flag was updated."""
+def flag_days(conn: Connection, days: Iterable[dt.date], note: str, flagged_by: str, run_id: int | None = None) -> int:
+    """Flag ``days`` inside the caller's transaction (an ingest flags them with its rows:
+    all or nothing); returns how many were new."""
     now = dt.datetime.now(dt.UTC)
-    with engine.begin() as conn:
+    new = 0
+    for day in sorted(set(days)):
         exists = conn.execute(select(dust_days.c.day).where(dust_days.c.day == day)).first() is not None
         if exists:
             conn.execute(
@@ -24,7 +27,14 @@ def upsert_dust_day(engine: Engine, day: dt.date, note: str, flagged_by: str, ru
             conn.execute(
                 insert(dust_days).values(day=day, note=note, flagged_by=flagged_by, flagged_at=now, run_id=run_id)
             )
-    return not exists
+            new += 1
+    return new
+
+
+def upsert_dust_day(engine: Engine, day: dt.date, note: str, flagged_by: str, run_id: int | None = None) -> bool:
+    """Flag ``day``; True when it was new, False when an existing flag was updated."""
+    with engine.begin() as conn:
+        return flag_days(conn, [day], note, flagged_by, run_id) == 1
 
 
 def delete_dust_day(engine: Engine, day: dt.date) -> bool:

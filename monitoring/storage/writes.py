@@ -169,9 +169,11 @@ def write_rejected(conn: Connection, run_id: int, rows: Iterable[tuple[int, str,
 # are handled as numpy columns, never as pandas string columns (pandas' Arrow-backed
 # strings cost more to convert than the insert itself); they reach the driver as plain
 # tuples (SQLite: executemany into an in-memory staging table, then one INSERT … SELECT;
-# PostgreSQL: COPY). What is stored is read once per (subdistrict, pollutant) span — an
-# empty span is one index seek that returns nothing — and matched in numpy; the daily
-# means are computed from rows in memory, so nothing just written is read back.
+# PostgreSQL: COPY). A slice whose days hold nothing yet (a first load) is inserted
+# without any matching; otherwise it is matched against the store by joins in the
+# database that return only counts and the rows that differ (a re-ingest fetches
+# nothing back). The daily means of the changed days are computed from rows in memory:
+# the stored rows of those days, read once before the write, and the new rows.
 
 #: Pollutant codes in the database's (binary) order; the index is a small integer key.
 _POLLUTANT_ORDER: tuple[str, ...] = ("co", "no2", "o3", "pm10", "pm25", "so2")

@@ -133,6 +133,9 @@ def _login(page: Any) -> None:
     sidebar.get_by_label(re.compile("密码|Password")).fill(ANALYST[1])
     sidebar.get_by_role("button", name=re.compile("登录|Log in")).last.click()
     wait_ready(page)
+    # The form reruns the app once more after a successful login.
+    page.get_by_text(re.compile("已登录|Logged in")).first.wait_for(state="attached", timeout=30_000)
+    wait_ready(page)
 
 
 def _choose_year(page: Any, year: int) -> None:
@@ -163,7 +166,6 @@ def test_upload_a_file_as_analyst(page: Any, server: Server, artifacts: Path, tm
     nav = page.locator('[data-testid="stSidebarNav"]')
     open_path(page, server, "rankings")
     _login(page)  # the login lives in this tab's session: no reload after it
-    assert page.get_by_text("已登录").count() >= 1
     _choose_year(page, 2025)
     assert page.locator(".js-plotly-plot").count() == 0  # nothing for 2025 yet (and now cached)
     nav.get_by_text("数据上传", exact=True).click()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -128,3 +130,64 @@ def test_file_content_is_never_executed_or_sql(engine: Engine, targets: Targets)
 
     body = rejected_csv(r.rejected_rows).decode("utf-8-sig")
     assert "'=cmd" in body and "\n=cmd" not in body
+
+
+# -- parser failures, over-long headers, dates before the earliest allowed ------------------
+
+
+def test_full_width_comma_file_is_read_with_its_bad_rows(make_db, targets: Targets) -> None:  # type: ignore[no-untyped-def]
+    engine = make_db()
+    text = (
+        "subdistrict，time，pollutant，value\n德胜，2026-01-05 13:00，PM2.5，35\n德胜，2026-01-05 14:00，PM2.5\n"
+        "德胜，2026-01-05 15:00，PM2.5，35，9\n月坛，2026-01-05 15:00，PM2.5，40\n"
+    )
+    r = ingest_file(engine, text.encode(), name="fw.csv", targets=targets, actor=ANALYST)
+    assert (r.accepted, r.rejected) == (2, 2)
+    assert [row.line for row in r.rejected_rows] == [3, 4]
+    assert all("wrong number of fields" in row.reason_en for row in r.rejected_rows)
+    assert _snapshot(engine)[0] == 2
+
+
+def test_a_parser_failure_is_a_refusal_with_its_line(engine: Engine, targets: Targets) -> None:
+    before = _snapshot(engine)
+    data = b'title\nsubdistrict,time,pollutant,value\n\xe5\xbe\xb7\xe8\x83\x9c,2026-01-05 14:00,pm25,3\n"open quote,x\n' + b"y" * 50
+    with pytest.raises(InputError) as refused:
+        ingest_file(engine, data, name="quote.csv", targets=targets, actor=ANALYST)
+    assert str(refused.value).startswith("quote.csv: line 4: cannot be read as a table")
+    assert "第 4 行" in refused.value.message_zh and "\n" not in str(refused.value)
+    assert _snapshot(engine) == before
+
+
+@pytest.mark.parametrize(("columns", "expected"), [(20_000, "too many columns: 20,000"), (1, "too long")])
+def test_a_first_line_longer_than_the_sniffed_bytes_is_named(engine: Engine, targets: Targets, columns: int,
+                                                              expected: str) -> None:
+    if columns > 1:
+        header = "subdistrict,time,pollutant,value" + "".join(f",extra{i}" for i in range(columns - 4))
+    else:
+        header = "x" * 200_000
+    data = f"\n{header}\n德胜,2026-01-05 13:00,PM2.5,35\n".encode()
+    with pytest.raises(InputError) as refused:
+        ingest_file(engine, data, name="wide.csv", targets=targets, actor=ANALYST)
+    assert expected in str(refused.value) and "line 2" in str(refused.value) and "empty" not in str(refused.value)
+    assert refused.value.hint
+
+
+def test_dates_before_the_earliest_date_are_rejected(make_db, targets: Targets) -> None:  # type: ignore[no-untyped-def]
+    engine = make_db()
+    text = "subdistrict,time,pollutant,value\n德胜,1900-01-05 14:00,pm25,30\n德胜,1999-12-31,pm25,30\n德胜,2000-01-01 01:00,pm25,30\n"
+    r = ingest_file(engine, text.encode(), name="old.csv", targets=targets, actor=ANALYST)
+    assert (r.accepted, r.rejected) == (1, 2)
+    excel, early = r.rejected_rows
+    assert "1900-01-05" in excel.reason_en and "Excel" in excel.reason_en and "Excel" in excel.reason
+    assert "1999-12-31" in early.reason_en and "Excel" not in early.reason_en and "earliest_date" in early.reason_en
+    # the bound is a setting: a later one refuses the 2000 row too
+    later = targets.model_copy(update={"ingest": targets.ingest.model_copy(update={"earliest_date": dt.date(2013, 1, 1)})})
+    r = ingest_file(make_db(), text.encode(), name="old.csv", targets=later, actor=ANALYST)
+    assert (r.accepted, r.rejected) == (0, 3) and "2013-01-01" in r.rejected_rows[2].reason_en
+
+
+def test_road_dust_dates_before_the_earliest_date_are_rejected(make_db, targets: Targets) -> None:  # type: ignore[no-untyped-def]
+    engine = make_db()
+    text = "街道,道路名称,日期,道路尘负荷\n德胜,德胜门外大街,1899-12-30,0.42\n德胜,德胜门外大街,2026-03-02,0.4\n"
+    r = ingest_file(engine, text.encode(), name="dust.csv", targets=targets, actor=ANALYST)
+    assert (r.accepted, r.rejected) == (1, 1) and "Excel" in r.rejected_rows[0].reason_en

@@ -91,3 +91,17 @@ def test_remove_demo(seeded_db: Engine) -> None:
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(readings).where(readings.c.source == "demo")).scalar_one() == 0
     assert "no demo data" in _cli(url, "remove-demo").stdout
+
+
+def test_the_command_line_starts_without_its_heavy_dependencies() -> None:
+    # every command module is imported to build the parser: each imports pandas,
+    # sqlalchemy, pydantic … inside run(), or every start-up pays ~0.35 s for all of them.
+    code = (
+        "import sys; from monitoring.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in ('pandas', 'numpy', 'sqlalchemy', 'pydantic', 'yaml', 'plotly', 'requests', "
+        "'monitoring.ingest', 'monitoring.targets', 'monitoring.reports') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

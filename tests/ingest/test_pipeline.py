@@ -351,3 +351,15 @@ def test_future_check_after_hour_beginning_shift(make_db, targets: Targets) -> N
     text = f"subdistrict,time,pollutant,value\n德胜,{label},pm25,30\n"
     assert _ingest(engine, text.encode(), targets, dry_run=True).rejected == 0
     assert _ingest(engine, text.encode(), targets, dry_run=True, hour_beginning=True).rejected == 1
+
+
+def test_dust_flags_and_readings_are_one_transaction(make_db, targets: Targets) -> None:
+    engine = make_db()
+    # a real failure inside the write: the database refuses the dust flag.
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TRIGGER no_dust BEFORE INSERT ON dust_days BEGIN SELECT RAISE(ABORT, 'no dust'); END")
+    text = "街道,时间,PM10,沙尘\n德胜,2026-03-15 13:00,900,是\n德胜,2026-03-16 13:00,90,\n"
+    with pytest.raises(Exception, match="no dust"):
+        _ingest(engine, text.encode(), targets)
+    assert _count(engine) == 0 and _count(engine, dust_days) == 0 and _count(engine, daily_means) == 0
+    assert list_runs(engine).iloc[0]["status"] == "failed"

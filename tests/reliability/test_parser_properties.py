@@ -100,9 +100,6 @@ def test_almost_right_text_is_taken_or_refused_cleanly(engine: Engine, header: s
             assert row.line >= 1 and row.reason and row.reason_en
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="a full-width comma (，) delimiter, which readers._DELIMITERS accepts, reaches pandas' C "
-                          "parser as a multi-byte sep and raises ValueError instead of reading or refusing the file")
 def test_full_width_comma_delimiter(engine: Engine) -> None:
     data = "subdistrict，time，pollutant，value\n德胜，2026-01-05 13:00，PM2.5，35\n".encode()
     outcome = _run(engine, data, "fullwidth.csv")

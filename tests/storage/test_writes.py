@@ -268,3 +268,18 @@ def test_delete_runs_removes_rows_and_refreshes_the_days(make_db: Callable[..., 
     daily = _daily(engine)
     assert daily["mean"] == pytest.approx(10.0) and daily["n_hours"] == 12
     assert _daily(engine, day=DAY + dt.timedelta(days=1))["mean"] == pytest.approx(50.0)  # another run: kept
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_a_file_mixing_new_duplicate_and_conflicting_rows(make_db: Callable[..., Engine], replace: bool) -> None:
+    engine = make_db()
+    _write(engine, _hours(DAY, list(range(12)), [10.0] * 12))
+    # hours 1-6 again (duplicates), 7-12 changed (conflicts), 13-24 new
+    mixed = _hours(DAY, list(range(24)), [10.0] * 6 + [22.0] * 6 + [40.0] * 12)
+    _, counts = _write(engine, mixed.sample(frac=1.0, random_state=1), replace=replace)
+    assert (counts.duplicates, counts.conflicts) == (6, 6)
+    assert counts.accepted == (18 if replace else 12) and counts.replaced == (6 if replace else 0)
+    daily = _daily(engine)
+    assert daily["n_hours"] == 24
+    expected = (6 * 10 + 6 * (22.0 if replace else 10.0) + 12 * 40) / 24
+    assert daily["mean"] == pytest.approx(expected)
