@@ -214,10 +214,6 @@ def test_new_data_appears_once_the_caches_are_cleared(private_app: Callable[...,
 
 
 def test_upload_page_clears_the_caches(private_app: Callable[..., AppTest], targets: Any) -> None:
-    from tests.pages.conftest import ROOT
-
-    if not (ROOT / "pages" / "upload.py").exists():
-        pytest.xfail("pages/upload.py (ingestion helper) is not there yet")
     from monitoring.actors import Actor
 
     at = private_app("rankings", year=2025, period="month", month=6)
