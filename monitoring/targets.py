@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from monitoring import config
+from monitoring import config, settings_errors
 from monitoring.errors import ConfigError
 
 #: The official register of Xicheng's subdistricts (code, name, indicative point).
@@ -348,41 +348,6 @@ _HINTS = {
 }
 
 
-def _where(loc: tuple[Any, ...], data: Any) -> str:
-    parts: list[str] = []
-    node = data
-    for item in loc:
-        if isinstance(item, int):
-            label = ""
-            if isinstance(node, list) and 0 <= item < len(node) and isinstance(node[item], dict):
-                label = str(node[item].get("short_name") or node[item].get("key") or node[item].get("code") or "")
-            parts[-1:] = [f"{parts[-1] if parts else ''}[{item}{' ' + label if label else ''}]"]
-        else:
-            parts.append(str(item))
-        try:
-            node = node[item]
-        except (KeyError, IndexError, TypeError):
-            node = None
-    return ".".join(parts)
-
-
-def _one_line(error: ValidationError, data: Any, path: Path) -> ConfigError:
-    first = error.errors()[0]
-    loc = tuple(x for x in first["loc"] if not (isinstance(x, str) and x.startswith("function-")))
-    where = _where(loc, data) or "(top level)"
-    kind = first["type"]
-    msg = first["msg"]
-    hint = _HINTS.get(kind, "correct the value")
-    if kind == "extra_forbidden":
-        msg = "unknown key"
-    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-    return ConfigError(
-        f"{path.name}: {where}: {msg}{more}",
-        message_zh=f"{path.name} 有误：{where}：{msg}{more}；请按文件中的注释修改后重新启动",
-        hint=hint,
-    )
-
-
 def read_register(path: Path = REGISTER_PATH) -> list[dict[str, str]]:
     """The official list of Xicheng's subdistricts (area code, name, short name, pinyin, point)."""
     with path.open(encoding="utf-8") as fh:
@@ -468,6 +433,13 @@ def _load_cached(path_text: str, mtime: float) -> Targets:
     try:
         targets = Targets.model_validate(data)
     except ValidationError as exc:
-        raise _one_line(exc, data, path) from None
+        raise settings_errors.one_line(
+            exc,
+            data,
+            path,
+            label_keys=("short_name", "key", "code"),
+            hints=_HINTS,
+            default_hint="correct the value",
+        ) from None
     _check_register(targets, path)
     return targets

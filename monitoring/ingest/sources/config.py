@@ -18,7 +18,7 @@ from urllib.parse import quote
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from monitoring import config
+from monitoring import config, settings_errors
 from monitoring.errors import ConfigError
 from monitoring.targets import Targets, normalise_name
 
@@ -203,44 +203,12 @@ def render_url(template: str, **values: dt.datetime) -> str:
 # -- loading ----------------------------------------------------------------------
 
 
-def _where(loc: tuple[Any, ...], data: Any) -> str:
-    parts: list[str] = []
-    node = data
-    for item in loc:
-        if isinstance(item, int) and isinstance(node, list):
-            label = node[item].get("name", "") if 0 <= item < len(node) and isinstance(node[item], dict) else ""
-            parts[-1:] = [f"{parts[-1] if parts else ''}[{item}{' ' + str(label) if label else ''}]"]
-        elif item in URL_FIELDS:
-            continue  # pydantic's tag for the union member; the index already names the source
-        else:
-            parts.append(str(item))
-        try:
-            node = node[item]
-        except (KeyError, IndexError, TypeError):
-            node = None
-    return ".".join(parts)
-
-
-def _one_line(error: ValidationError, data: Any, path: Path) -> ConfigError:
-    first = error.errors()[0]
-    loc = tuple(x for x in first["loc"] if not (isinstance(x, str) and x.startswith("function-")))
-    where = _where(loc, data) or "(top level)"
-    kind = first["type"]
-    msg = str(first["msg"]).removeprefix("Value error, ")
-    if kind == "extra_forbidden":
-        msg = "unknown key"
-    hint = {
-        "extra_forbidden": "remove it or correct its spelling (see the comments in sources.yaml)",
-        "missing": "add it (see the comments in sources.yaml)",
-        "union_tag_invalid": "kind must be csv-url, cnemc-hourly or openaq-v3",
-        "union_tag_not_found": "give every source a kind: csv-url, cnemc-hourly or openaq-v3",
-    }.get(kind, "correct the value (see the comments in sources.yaml)")
-    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-    return ConfigError(
-        f"{path.name}: {where}: {msg}{more}",
-        message_zh=f"{path.name} 有误：{where}：{msg}{more}；请按文件中的注释修改",
-        hint=hint,
-    )
+_HINTS = {
+    "extra_forbidden": "remove it or correct its spelling (see the comments in sources.yaml)",
+    "missing": "add it (see the comments in sources.yaml)",
+    "union_tag_invalid": "kind must be csv-url, cnemc-hourly or openaq-v3",
+    "union_tag_not_found": "give every source a kind: csv-url, cnemc-hourly or openaq-v3",
+}
 
 
 @dataclass(frozen=True)
@@ -322,7 +290,15 @@ def load_sources(path: Path | str | None = None, targets: Targets | None = None)
     try:
         sources = SourcesFile.model_validate(data)
     except ValidationError as exc:
-        raise _one_line(exc, data, path) from None
+        raise settings_errors.one_line(
+            exc,
+            data,
+            path,
+            label_keys=("name",),
+            hints=_HINTS,
+            default_hint="correct the value (see the comments in sources.yaml)",
+            skip=URL_FIELDS,
+        ) from None
     if targets is not None:
         _check_mappings(sources, targets, path)
     return sources
