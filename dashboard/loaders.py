@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from dashboard import context as ctx
 from monitoring import reports
 from monitoring.reports import Report
+from monitoring.rules import budget as budget_rules
 from monitoring.storage import queries
 
 # A few filter combinations per page stay warm; older ones are dropped.
@@ -30,23 +31,38 @@ def ranking(_engine: Engine, key: str, year: int, month: int | None, pollutant: 
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
+def seasonal_profile(_engine: Engine, key: str, year: int, exclude_dust: bool) -> budget_rules.Profile:
+    """The budget's seasonal PM2.5 profile: computed once per year and dust setting, shared
+    by progress, budget, district and overview (each asked for it on its own before)."""
+    return reports.seasonal_profile(_engine, ctx.targets(), year, exclude_dust)
+
+
+def _profile(engine: Engine, key: str, year: int, exclude_dust: bool) -> reports.ProfileSource:
+    return lambda: seasonal_profile(engine, key, year, exclude_dust)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
 def district(_engine: Engine, key: str, year: int, through: dt.date | None, exclude_dust: bool) -> Report:
-    return reports.district(_engine, ctx.targets(), year=year, through=through, exclude_dust=exclude_dust)
+    return reports.district(_engine, ctx.targets(), year=year, through=through, exclude_dust=exclude_dust,
+                            profile=_profile(_engine, key, year, exclude_dust))
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
 def overview(_engine: Engine, key: str, year: int, through: dt.date | None, exclude_dust: bool) -> Report:
-    return reports.overview(_engine, ctx.targets(), year=year, through=through, exclude_dust=exclude_dust)
+    return reports.overview(_engine, ctx.targets(), year=year, through=through, exclude_dust=exclude_dust,
+                            profile=_profile(_engine, key, year, exclude_dust))
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
 def progress(_engine: Engine, key: str, year: int, subdistrict: str | None, exclude_dust: bool) -> Report:
-    return reports.progress(_engine, ctx.targets(), year=year, subdistrict=subdistrict, exclude_dust=exclude_dust)
+    return reports.progress(_engine, ctx.targets(), year=year, subdistrict=subdistrict, exclude_dust=exclude_dust,
+                            profile=_profile(_engine, key, year, exclude_dust))
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
 def budget(_engine: Engine, key: str, year: int, through: dt.date | None, exclude_dust: bool) -> Report:
-    return reports.budget(_engine, ctx.targets(), year=year, through=through, exclude_dust=exclude_dust)
+    return reports.budget(_engine, ctx.targets(), year=year, through=through, exclude_dust=exclude_dust,
+                          profile=_profile(_engine, key, year, exclude_dust))
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)

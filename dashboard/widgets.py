@@ -285,12 +285,16 @@ def tile_map(frame: pd.DataFrame, targets: Targets, *, value_col: str, color_col
     span = float(values.abs().max()) if values.notna().any() else 1.0
     span = span if span > 0 and not math.isnan(span) else 1.0
     fig = go.Figure()
+    # shapes and labels set at once: add_shape/add_annotation one by one re-validate the whole list each time
+    shapes: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
     for r, c, name, value, shown in zip(rows, cols, names, values, data[value_col], strict=True):
         fill = STATUS_STYLE["no_data"][0] if is_missing(value) else _diverging(float(value), span)
-        fig.add_shape(type="rect", x0=c - 0.47, x1=c + 0.47, y0=-r - 0.47, y1=-r + 0.47, fillcolor=fill,
-                      line={"color": "white", "width": 2}, layer="below")
-        fig.add_annotation(x=c, y=-r, text=f"<b>{name}</b><br>{label(shown)}", showarrow=False,
-                           font={"size": 12, "color": "#111"})
+        shapes.append({"type": "rect", "x0": c - 0.47, "x1": c + 0.47, "y0": -r - 0.47, "y1": -r + 0.47,
+                       "fillcolor": fill, "line": {"color": "white", "width": 2}, "layer": "below"})
+        annotations.append({"x": c, "y": -r, "text": f"<b>{name}</b><br>{label(shown)}", "showarrow": False,
+                            "font": {"size": 12, "color": "#111"}})
+    fig.update_layout(shapes=shapes, annotations=annotations)
     hover = [f"{n}<br>{label(v)}<br>{colorbar_title} {fmt_signed(g)}"
              for n, v, g in zip(names, data[value_col], values, strict=True)]
     # Invisible points carry the hover text and the colour bar.

@@ -450,34 +450,6 @@ def pages_database(years: int, folder: Path = BENCH_DIR, progress: Callable[[str
     return path
 
 
-#: The AppTest driver, run in a child interpreter (monitoring/ never imports streamlit).
-PAGE_DRIVER = r"""
-import json, sys, time
-import streamlit as st
-from streamlit.testing.v1 import AppTest
-
-app, year, pages, repeat = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), int(sys.argv[4])
-results = {}
-for page in pages:
-    cold, warm, cold_cpu, warm_cpu = [], [], [], []
-    for _ in range(repeat):
-        at = AppTest.from_file(app, default_timeout=300)
-        at.session_state["year"] = year
-        if page != "overview.py":
-            at.run()
-            at.switch_page(f"pages/{page}")
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        start, cpu = time.perf_counter(), time.process_time(); at.run()
-        cold.append(time.perf_counter() - start); cold_cpu.append(time.process_time() - cpu)
-        start, cpu = time.perf_counter(), time.process_time(); at.run()
-        warm.append(time.perf_counter() - start); warm_cpu.append(time.process_time() - cpu)
-        errors = [str(e.value)[:300] for e in at.exception]
-    results[page] = {"cold": cold, "warm": warm, "cold_cpu": cold_cpu, "warm_cpu": warm_cpu, "errors": errors}
-print(json.dumps(results))
-"""
-
-
 def time_pages(db: Path, pages: list[str], repeat: int, year: int = 2026) -> dict[str, dict[str, Any]]:
     env = {
         **os.environ,
@@ -489,7 +461,7 @@ def time_pages(db: Path, pages: list[str], repeat: int, year: int = 2026) -> dic
     if users.exists():
         env["MONITOR_USERS"] = str(users)
     done = subprocess.run(
-        [sys.executable, "-c", PAGE_DRIVER, str(config.PROJECT_ROOT / "app.py"), str(year), json.dumps(pages), str(repeat)],
+        [sys.executable, "-m", "dashboard.bench_pages", str(config.PROJECT_ROOT / "app.py"), str(year), json.dumps(pages), str(repeat)],
         cwd=config.PROJECT_ROOT,
         env=env,
         capture_output=True,

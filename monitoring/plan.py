@@ -623,7 +623,8 @@ def _number(value: object) -> float | None:
 
 
 def indicators_table(
-    engine: Engine, targets: Targets, *, as_of: dt.date | None = None, year: int | None = None
+    engine: Engine, targets: Targets, *, as_of: dt.date | None = None, year: int | None = None,
+    include_measured: bool = True,
 ) -> pd.DataFrame:
     """Every 附4 indicator: value in force on ``as_of``, target, direction, gap, status, source.
 
@@ -636,7 +637,8 @@ def indicators_table(
     as_of = as_of or min(beijing_today(), year_end)
     through = min(as_of, year_end)
     year_over = as_of >= year_end
-    measured, why = _measured_frame(engine, targets, year, through)
+    # without the measured values (the brief shows them from reports.district itself) skip computing them
+    measured, why = _measured_frame(engine, targets, year, through) if include_measured else (None, "")
     measured_by_key: dict[str, dict[str, Any]] = {}
     if measured is not None:
         measured_by_key = {str(r["key"]): r for r in measured.to_dict("records")}
@@ -730,7 +732,7 @@ def brief_sections(
     4. road-dust monitoring coverage.
     """
     sections: list[tuple[str, pd.DataFrame]] = []
-    ind = indicators_table(engine, targets, as_of=as_of)
+    ind = indicators_table(engine, targets, as_of=as_of, include_measured=include_measured)
     if not include_measured:
         ind = ind[ind["source"] != "measured"].reset_index(drop=True)
     sections.append(

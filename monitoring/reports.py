@@ -22,6 +22,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,6 +195,26 @@ def _district_daily(valid: pd.DataFrame) -> pd.DataFrame:
         .agg(value="mean", n_subdistricts="size")
         .reset_index()
     )
+
+
+def _district_daily_db(
+    engine: Engine, targets: Targets, first: dt.date, last: dt.date, pollutants: tuple[str, ...], exclude_dust: bool
+) -> pd.DataFrame:
+    """``_district_daily`` of the valid values first … last (flagged dust days left out with
+    ``exclude_dust``), averaged in the database: pollutant, day, value, n_subdistricts, demo."""
+    parts = []
+    for f, la in _validity_segments(targets, first, last):
+        rule = targets.validity(f)
+        part = queries.district_daily(
+            engine, f, la, pollutants, rule.daily_min_hours, rule.o3_daily_min_windows, exclude_dust=exclude_dust
+        )
+        if len(part):
+            parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=["pollutant", "day", "value", "n_subdistricts", "demo"])
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts).sort_values(["pollutant", "day"], kind="stable").reset_index(drop=True)
 
 
 def _period_stat(values: pd.Series, pollutant: str) -> float | None:
@@ -572,9 +593,11 @@ def district(
     year: int,
     through: dt.date | None = None,
     exclude_dust: bool = False,
+    profile: ProfileSource | None = None,
 ) -> Report:
     """The measured 附4 indicators for the district."""
     notes = _Notes()
+    get_profile = _profile_source(engine, targets, year, exclude_dust, profile)
     first, last, has_data = _resolve_period(engine, year, through, None, None, targets)
     excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
     validity = targets.validity(first)
@@ -583,20 +606,20 @@ def district(
     days = max(rule.days - len(excluded), 0)
     required = max(rule.required - len(excluded), 1)
 
-    def measure(f: dt.date, la: dt.date, excl: set[dt.date]) -> dict[str, Any]:
-        valid = _valid_daily(engine, targets, f, la, ("pm25", "pm10", "so2", "no2", "co", "o3"), excl)
-        dd = _district_daily(valid)
+    def measure(f: dt.date, la: dt.date) -> dict[str, Any]:
+        # only the district's daily values are needed: averaged in the database
+        dd = _district_daily_db(engine, targets, f, la, ("pm25", "pm10", "so2", "no2", "co", "o3"), exclude_dust)
         pm = dd[dd["pollutant"] == "pm25"]["value"]
-        wide = _wide(dd.drop(columns="n_subdistricts"), ["day"])
+        wide = _wide(dd.drop(columns=["n_subdistricts", "demo"]), ["day"])
         aqi = aqi_rules.aqi_frame(wide, targets.aqi_standard)
         pm_days = dd[dd["pollutant"] == "pm25"][["day", "value"]]
         return {"pm25": _period_stat(pm, "pm25"), "pm25_days": int(pm.notna().sum()), "pm25_daily": pm_days, "aqi": aqi,
                 **_district_aqi_counts(aqi)}
 
-    now = measure(first, last, excluded)
+    now = measure(first, last)
     ly_first, ly_last = _same_day_last_year(first), _same_day_last_year(last)
     ly_excluded, _ = _dust_filter(engine, ly_first, ly_last, exclude_dust)
-    ly = measure(ly_first, ly_last, ly_excluded)
+    ly = measure(ly_first, ly_last)
     ly_rule = validity_rules.required_days(ly_first, ly_last, targets.validity(ly_first))
     ly_complete = ly["pm25_days"] >= max(ly_rule.required - len(ly_excluded), 1)
     _aqi_notes(now["aqi"], notes, targets.district.name, "the district")
@@ -654,7 +677,7 @@ def district(
                 status = "meets" if value <= target else "fails"
             else:
                 # the year-end budget decides (the same rule as the budget page)
-                b = _budget_row(now["pm25_daily"], last, target, _profile(engine, targets, year, exclude_dust), targets, False)
+                b = _budget_row(now["pm25_daily"], last, target, get_profile(), targets, False)
                 status = {"on_track": "meets", "at_risk": "at_risk", "off_track": "fails"}.get(str(b["status"]), "unknown")
                 row["note"] = f"年末预测 {b['projection']:g}，剩余天数所需均值 {b['required_rest_mean']:g}" if not math.isnan(b["projection"]) else ""
                 row["note_en"] = f"year-end projection {b['projection']:g}, required rest-of-year mean {b['required_rest_mean']:g}" if not math.isnan(b["projection"]) else ""
@@ -860,19 +883,62 @@ BUDGET_COLUMNS = [
 ]
 
 
-def _profile(engine: Engine, targets: Targets, year: int, exclude_dust: bool) -> budget_rules.Profile:
-    """The district PM2.5 seasonal profile of the years before ``year`` held in the database."""
-    years = [y for y in queries.years_with_data(engine) if y < year]
-    if not years:
-        return budget_rules.Profile((), np.zeros((0, 12)))
-    first, last = dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
-    excluded = set(queries.dust_days(engine, first, last)) if exclude_dust else set()
-    valid = _valid_daily(engine, targets, first, last, ("pm25",), excluded)
-    valid = valid[~valid["demo"].astype(bool)] if len(valid) else valid
-    dd = _district_daily(valid)
-    dd = dd[dd["pollutant"] == "pm25"][["day", "value"]]
-    # a month counts with at least half of its days, so one station's gap does not bend the profile
-    return budget_rules.seasonal_profile(dd, targets.status_rules.seasonal_profile_years, year, min_days_per_month=15)
+def _validity_segments(targets: Targets, first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """first … last cut where another validity rule comes into force (each piece has one rule)."""
+    cuts = sorted({v.effective_from for v in targets.standards.validity if first < v.effective_from <= last})
+    starts = [first, *cuts]
+    ends = [c - dt.timedelta(days=1) for c in cuts] + [last]
+    return list(zip(starts, ends, strict=True))
+
+
+def _monthly_sums(engine: Engine, targets: Targets, first: dt.date, last: dt.date, exclude_dust: bool) -> pd.DataFrame:
+    parts = [
+        queries.district_monthly_sums(
+            engine, f, la, "pm25", targets.validity(f).daily_min_hours, exclude_dust=exclude_dust
+        )
+        for f, la in _validity_segments(targets, first, last)
+    ]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=["year", "month", "total", "n"])
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts).groupby(["year", "month"], as_index=False)[["total", "n"]].sum()
+
+
+#: A month counts with at least half of its days, so one station's gap does not bend the profile.
+_PROFILE_MIN_DAYS = 15
+
+
+def seasonal_profile(engine: Engine, targets: Targets, year: int, exclude_dust: bool = False) -> budget_rules.Profile:
+    """The district PM2.5 seasonal profile of the years before ``year`` held in the database
+    (the most recent ``status_rules.seasonal_profile_years`` with every month; demo data
+    left out): monthly sums from the database, not every daily row."""
+    n_years = targets.status_rules.seasonal_profile_years
+    last = dt.date(year - 1, 12, 31)
+    # the most recent years first (one spare for a gap); all years only when they fall short
+    window_first = dt.date(max(year - n_years - 1, 1), 1, 1)
+    profile = budget_rules.profile_from_monthly(
+        _monthly_sums(engine, targets, window_first, last, exclude_dust), n_years, year, _PROFILE_MIN_DAYS
+    )
+    if len(profile.years) < n_years:
+        held = queries.available_years(engine)
+        if held and held[-1] < window_first.year:
+            profile = budget_rules.profile_from_monthly(
+                _monthly_sums(engine, targets, dt.date(held[-1], 1, 1), last, exclude_dust), n_years, year, _PROFILE_MIN_DAYS
+            )
+    return profile
+
+
+#: Where a report gets the seasonal profile: called only when needed (the dashboard passes
+#: its cached one, computed once per year and dust setting for all pages).
+ProfileSource = Callable[[], budget_rules.Profile]
+
+
+def _profile_source(
+    engine: Engine, targets: Targets, year: int, exclude_dust: bool, given: ProfileSource | None
+) -> ProfileSource:
+    return given if given is not None else (lambda: seasonal_profile(engine, targets, year, exclude_dust))
 
 
 def _budget_row(
@@ -920,14 +986,15 @@ def budget(
     year: int,
     through: dt.date | None = None,
     exclude_dust: bool = False,
+    profile: ProfileSource | None = None,
 ) -> Report:
     """Per subdistrict and for the district: what the rest of the year may still have."""
     notes = _Notes()
     first, last, has_data = _resolve_period(engine, year, through, None, None, targets)
     excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
     valid = _valid_daily(engine, targets, first, last, ("pm25", "pm10", "so2", "no2", "co", "o3"), excluded)
-    profile = _profile(engine, targets, year, exclude_dust)
-    if profile.empty:
+    seasonal = _profile_source(engine, targets, year, exclude_dust, profile)()
+    if seasonal.empty:
         notes.add(
             "数据库中没有往年完整的全年数据，无法形成季节曲线，年末预测不可用",
             "no past year with every month in the database: no seasonal profile, no projection",
@@ -946,7 +1013,7 @@ def budget(
         sid = int(sd.subdistrict_id)
         mine = pm[pm["subdistrict_id"] == sid][["day", "value"]] if len(pm) else pd.DataFrame(columns=["day", "value"])
         row: dict[str, Any] = {"subdistrict": sd.subdistrict, "code": sd.code}
-        row.update(_budget_row(mine, last, float(sd.pm25_target), profile, targets, year_over))
+        row.update(_budget_row(mine, last, float(sd.pm25_target), seasonal, targets, year_over))
         aq = sub_aqi[sub_aqi["subdistrict_id"] == sid] if sub_aqi is not None else None
         counts = _district_aqi_counts(aq) if aq is not None and len(aq) else None
         row.update(_day_budget(year, counts, good_target, heavy_target))
@@ -958,7 +1025,7 @@ def budget(
     dd = _district_daily(valid)
     dpm = dd[dd["pollutant"] == "pm25"][["day", "value"]] if len(dd) else pd.DataFrame(columns=["day", "value"])
     drow: dict[str, Any] = {"subdistrict": targets.district.name, "code": targets.district.code}
-    drow.update(_budget_row(dpm, last, pm25_target, profile, targets, year_over))
+    drow.update(_budget_row(dpm, last, pm25_target, seasonal, targets, year_over))
     daqi = aqi_rules.aqi_frame(_wide(dd.drop(columns="n_subdistricts"), ["day"]), targets.aqi_standard) if len(dd) else None
     drow.update(_day_budget(year, _district_aqi_counts(daqi) if daqi is not None and len(daqi) else None, good_target, heavy_target))
     if not has_data:
@@ -973,10 +1040,10 @@ def budget(
         "rule": "剩余天数所需均值 = (目标×(已有有效天数+剩余天数) − 已有日均值之和) / 剩余天数；非优良天数余量 = 全年允许非优良天数 − 已发生；重污染天数余量 = 目标 − 已发生",
         "rule_en": "required rest-of-year mean = (target × (valid days + days left) − sum so far) / days left; non-good days left = allowed in the year − so far; heavy days left = target − so far",
         "projection": (
-            f"年末预测：以往年份（{'、'.join(str(y) for y in profile.years) or '无'}）各月浓度与其年均值之比的季节曲线，乘以今年累计水平；高低值取各年曲线的最大和最小"
+            f"年末预测：以往年份（{'、'.join(str(y) for y in seasonal.years) or '无'}）各月浓度与其年均值之比的季节曲线，乘以今年累计水平；高低值取各年曲线的最大和最小"
         ),
         "projection_en": (
-            f"projection: the monthly profile of past years ({', '.join(str(y) for y in profile.years) or 'none'}) "
+            f"projection: the monthly profile of past years ({', '.join(str(y) for y in seasonal.years) or 'none'}) "
             "normalised to each year's mean, applied to this year's level; low/high from each year's own profile"
         ),
         "status_rule": rule_zh,
@@ -985,7 +1052,7 @@ def budget(
         "rounding_en": rounding_text(targets),
         **dust_text,
     }
-    extra = {"status_rule_en": rule_en, "profile_years": list(profile.years), "profile": profile.mean.tolist(), "last": last}
+    extra = {"status_rule_en": rule_en, "profile_years": list(seasonal.years), "profile": seasonal.mean.tolist(), "last": last}
     return Report("budget", frame, method, notes.zh, notes.en, extra)
 
 
@@ -1018,6 +1085,7 @@ def progress(
     year: int,
     subdistrict: str | None = None,
     exclude_dust: bool = False,
+    profile: ProfileSource | None = None,
 ) -> Report:
     """Month by month: the monthly mean, the year-to-date mean and the budget at the month's end."""
     notes = _Notes()
@@ -1036,7 +1104,7 @@ def progress(
         who, who_en = targets.district.name, targets.district.name_en
         if target is None:
             notes.add("targets.yaml 中没有 pm25_annual 的数值目标", "indicator pm25_annual has no numeric target in targets.yaml")
-    profile = _profile(engine, targets, year, exclude_dust)
+    seasonal = _profile_source(engine, targets, year, exclude_dust, profile)()
     rows = []
     for month in range(1, 13):
         m_first, m_end = dt.date(year, month, 1), _month_end(year, month)
@@ -1052,7 +1120,7 @@ def progress(
         in_month = series[(series["day"] >= m_first) & (series["day"] <= m_last)] if len(series) else series
         mean = _period_stat(in_month["value"], "pm25") if len(in_month) else None
         upto = series[series["day"] <= m_last] if len(series) else series
-        b = _budget_row(upto, m_last, target, profile, targets, m_last >= dt.date(year, 12, 31))
+        b = _budget_row(upto, m_last, target, seasonal, targets, m_last >= dt.date(year, 12, 31))
         rows.append(
             {
                 "month": month,
@@ -1087,7 +1155,7 @@ def progress(
         "rounding_en": rounding_text(targets),
         **dust_text,
     }
-    return Report("progress", frame, method, notes.zh, notes.en, {"profile_years": list(profile.years)})
+    return Report("progress", frame, method, notes.zh, notes.en, {"profile_years": list(seasonal.years)})
 
 
 # -- 5. trend --------------------------------------------------------------------------------------
@@ -1118,13 +1186,12 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
     for year in queries.years_with_data(engine):
         first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
         pols: tuple[str, ...] = ("pm25", "pm10", "so2", "no2", "co", "o3") if key == "good_days" else (key,)
-        valid = _valid_daily(engine, targets, first, last, pols, set())
-        if valid.empty:
+        dd = _district_daily_db(engine, targets, first, last, pols, False)
+        if dd.empty:
             continue
-        demo = bool(valid["demo"].astype(bool).all())
-        dd = _district_daily(valid)
+        demo = bool(dd["demo"].all())
         if key == "good_days":
-            aq = aqi_rules.aqi_frame(_wide(dd.drop(columns="n_subdistricts"), ["day"]), targets.aqi_standard)
+            aq = aqi_rules.aqi_frame(_wide(dd.drop(columns=["n_subdistricts", "demo"]), ["day"]), targets.aqi_standard)
             counts = _district_aqi_counts(aq)
             value: float | None = float(counts["good"])
             n_days = counts["aqi_days"]
@@ -1199,9 +1266,10 @@ def overview(
     year: int,
     through: dt.date | None = None,
     exclude_dust: bool = False,
+    profile: ProfileSource | None = None,
 ) -> Report:
     """district() and ranking() in one call (extra["district"], extra["ranking"])."""
-    d = district(engine, targets, year=year, through=through, exclude_dust=exclude_dust)
+    d = district(engine, targets, year=year, through=through, exclude_dust=exclude_dust, profile=profile)
     r = ranking(engine, targets, year=year, through=through, exclude_dust=exclude_dust)
     return Report(
         "overview",

@@ -113,6 +113,31 @@ def seasonal_profile(daily: pd.DataFrame, max_years: int, before_year: int, min_
     return Profile(tuple(chosen), factors)
 
 
+def profile_from_monthly(monthly: pd.DataFrame, max_years: int, before_year: int, min_days_per_month: int = 1) -> Profile:
+    """``seasonal_profile`` from monthly sums (``year``, ``month``, ``total``, ``n``: the sum
+    and number of the month's daily values) instead of the daily values: the same years and
+    factors, each year's mean being the mean of all its days (Σ total / Σ n)."""
+    if monthly.empty:
+        return Profile((), np.zeros((0, 12)))
+    m = monthly[monthly["year"] < before_year]
+    years: list[int] = []
+    rows: list[np.ndarray] = []
+    for year, group in m.groupby("year", sort=True):
+        year_n = int(group["n"].sum())
+        counted = group[group["n"] >= min_days_per_month]
+        if len(counted) < 12 or year_n == 0:
+            continue
+        by_month = (counted["total"] / counted["n"]).set_axis(counted["month"].astype(int)).reindex(range(1, 13))
+        year_mean = float(group["total"].sum()) / year_n
+        if year_mean <= 0:
+            continue
+        years.append(int(year))
+        rows.append(by_month.to_numpy(dtype="float64") / year_mean)
+    chosen = sorted(years)[-max_years:] if years else []
+    factors = np.array([rows[years.index(y)] for y in chosen]) if chosen else np.zeros((0, 12))
+    return Profile(tuple(chosen), factors)
+
+
 def _factor_over(days: list[dt.date], factors: np.ndarray) -> float:
     if not days:
         return float("nan")

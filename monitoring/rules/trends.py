@@ -9,7 +9,6 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 MIN_POINTS = 6
 
@@ -26,6 +25,10 @@ def trend_statistics(years: list[int], values: list[float], alpha: float = 0.05)
             "theil_sen": None,
             "mann_kendall": None,
         }
+    # imported here: scipy.stats takes ~1 s to import, which every page (and the CLI) paid
+    # at start-up for the one page that draws a trend
+    from scipy import stats
+
     x = np.array([p[0] for p in pairs], dtype="float64")
     y = np.array([p[1] for p in pairs], dtype="float64")
     slope, intercept, low, high = stats.theilslopes(y, x, alpha=1 - alpha)

@@ -357,7 +357,14 @@ def test_dust_flags_and_readings_are_one_transaction(make_db, targets: Targets) 
     engine = make_db()
     # a real failure inside the write: the database refuses the dust flag.
     with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TRIGGER no_dust BEFORE INSERT ON dust_days BEGIN SELECT RAISE(ABORT, 'no dust'); END")
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(
+                "CREATE FUNCTION no_dust() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'no dust'; END $$"
+            )
+            conn.exec_driver_sql("CREATE TRIGGER no_dust BEFORE INSERT ON dust_days FOR EACH ROW EXECUTE FUNCTION no_dust()")
+        else:
+            conn.exec_driver_sql("CREATE TRIGGER no_dust BEFORE INSERT ON dust_days BEGIN SELECT RAISE(ABORT, 'no dust'); END")
     text = "街道,时间,PM10,沙尘\n德胜,2026-03-15 13:00,900,是\n德胜,2026-03-16 13:00,90,\n"
     with pytest.raises(Exception, match="no dust"):
         _ingest(engine, text.encode(), targets)

@@ -16,6 +16,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from monitoring.targets import Targets
+from tests.conftest import DEMO_NOW, POSTGRES_URL, _fresh_postgres, _postgres_template
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 #: Cold runs compute every report once; generous so a slow CI machine does not flake.
@@ -46,16 +49,19 @@ def _use_database(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def module_db(seeded_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A seeded database shared by one module's read-only tests (its URL)."""
-    import os
-
-    if os.environ.get("TEST_DATABASE_URL"):
-        pytest.skip("the page tests read a SQLite copy of the seeded database")
-    path = tmp_path_factory.mktemp("pages") / "seeded.db"
-    shutil.copyfile(seeded_template, path)
+def module_db(
+    seeded_template: str, tmp_path_factory: pytest.TempPathFactory, targets: Targets
+) -> Iterator[str]:
+    """A seeded database shared by one module's read-only tests (its URL): a SQLite copy,
+    or on PostgreSQL a clone of the session's seeded database."""
+    if POSTGRES_URL:
+        url = _fresh_postgres(POSTGRES_URL, template=_postgres_template(targets, True, True, DEMO_NOW))
+    else:
+        path = tmp_path_factory.mktemp("pages") / "seeded.db"
+        shutil.copyfile(seeded_template, path)
+        url = f"sqlite:///{path}"
     clear_caches()
-    yield f"sqlite:///{path}"
+    yield url
     clear_caches()
 
 
