@@ -99,10 +99,11 @@ def filters() -> Filters:
 
 def stop_with(exc: MonitorError) -> NoReturn:
     """Show a user's or operator's problem in one line (Chinese or English) and stop."""
-    message = exc.message_zh if lang() == "zh" else exc.message
-    st.error(message)
-    if exc.hint:
-        st.caption(t("error.hint", hint=exc.hint))
+    chinese = lang() == "zh"
+    st.error(exc.message_zh if chinese else exc.message)
+    hint = (exc.hint_zh or exc.hint) if chinese else exc.hint
+    if hint:
+        st.caption(t("error.hint", hint=hint))
     st.stop()
     raise AssertionError("unreachable")  # st.stop raises; this keeps type checkers honest
 

@@ -227,6 +227,7 @@ def init_database(
             f"cannot open the database {describe(engine)}: {exc.orig}",
             message_zh=f"无法打开数据库 {describe(engine)}",
             hint="check DATABASE_URL and that the database server is running",
+            hint_zh="请检查 DATABASE_URL，并确认数据库服务器已启动",
         ) from None
     migrate.upgrade(engine)
     sync_reference(engine, targets)

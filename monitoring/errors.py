@@ -15,15 +15,18 @@ def _one_line(text: str) -> str:
 class MonitorError(Exception):
     """Root of every error the monitor reports to a person instead of crashing.
 
-    ``message`` is English (command line); ``message_zh`` is the Chinese line a page shows.
-    Both say where, what, and how to fix it, in one line.
+    ``message`` and ``hint`` are English (command line); ``message_zh`` and ``hint_zh`` are
+    what a Chinese page shows. Together they say where, what, and how to fix it.
     """
 
-    def __init__(self, message: str, *, message_zh: str | None = None, hint: str = "") -> None:
+    def __init__(
+        self, message: str, *, message_zh: str | None = None, hint: str = "", hint_zh: str = ""
+    ) -> None:
         # One line, always: driver messages (psycopg, sqlite) may carry newlines.
         self.message = _one_line(message)
         self.message_zh = _one_line(message_zh or message)
         self.hint = _one_line(hint)
+        self.hint_zh = _one_line(hint_zh)
         super().__init__(message)
 
     def __str__(self) -> str:

@@ -63,6 +63,7 @@ def one_line(
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
     return ConfigError(
         f"{path.name}: {where}: {msg}{more}",
-        message_zh=f"{path.name} 有误：{where}：{msg}{more}；请按文件中的注释修改",
+        message_zh=f"{path.name} 有误：{where}：{msg}{more}",
         hint=hints.get(kind, default_hint),
+        hint_zh=f"请打开 {path.name}，按该键上方的注释改正后重新启动",
     )

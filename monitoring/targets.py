@@ -363,12 +363,14 @@ def _check_register(targets: Targets, path: Path) -> None:
                 f"{path.name}: subdistricts[{i} {sd.short_name}].code: {sd.code} is not a Xicheng subdistrict",
                 message_zh=f"{path.name} 有误：第 {i + 1} 个街道的代码 {sd.code} 不是西城区的街道代码",
                 hint="use one of the 15 official 12-digit codes in data/reference/xicheng_15_subdistrict_codes_points.csv",
+                hint_zh="请使用 data/reference/xicheng_15_subdistrict_codes_points.csv 中的 15 个官方 12 位代码之一",
             )
         if sd.code in seen:
             raise ConfigError(
                 f"{path.name}: subdistricts[{i} {sd.short_name}].code: {sd.code} is listed twice",
                 message_zh=f"{path.name} 有误：街道代码 {sd.code} 重复",
                 hint="keep one entry per subdistrict",
+                hint_zh="每个街道只保留一条",
             )
         seen.add(sd.code)
     missing = [f"{official[c]} ({c})" for c in official if c not in seen]
@@ -377,6 +379,7 @@ def _check_register(targets: Targets, path: Path) -> None:
             f"{path.name}: subdistricts: missing {', '.join(missing)}",
             message_zh=f"{path.name} 有误：缺少街道 {'、'.join(missing)}",
             hint="add an entry for each of the 15 subdistricts with its pm25_target",
+            hint_zh="请为 15 个街道各写一条，并给出 pm25_target",
         )
     short = {sd.short_name for sd in targets.subdistricts}
     for i, st in enumerate(targets.stations):
@@ -385,6 +388,7 @@ def _check_register(targets: Targets, path: Path) -> None:
                 f"{path.name}: stations[{i} {st.code}].subdistrict: unknown subdistrict {st.subdistrict!r}",
                 message_zh=f"{path.name} 有误：站点 {st.name} 所在街道 {st.subdistrict} 不存在",
                 hint=f"use a short name: {', '.join(sorted(short))}",
+                hint_zh=f"请使用街道简称：{'、'.join(sorted(short))}",
             )
     keys = [ind.key for ind in targets.indicators]
     if len(keys) != len(set(keys)):
@@ -414,6 +418,7 @@ def _load_cached(path_text: str, mtime: float) -> Targets:
             f"{path}: targets file not found",
             message_zh=f"找不到目标文件 {path}",
             hint="set MONITOR_TARGETS to its path or restore targets.yaml from the repository",
+            hint_zh="请把 MONITOR_TARGETS 设为目标文件的路径，或从代码仓库恢复 targets.yaml",
         ) from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path.name}: not UTF-8 text", hint="save the file as UTF-8") from None
@@ -427,6 +432,7 @@ def _load_cached(path_text: str, mtime: float) -> Targets:
             f"{path.name}: {where}: {problem}",
             message_zh=f"{path.name} 第 {mark.line + 1 if mark else '?'} 行格式有误：{problem}",
             hint="fix the indentation or quoting there",
+            hint_zh="请改正该行的缩进或引号",
         ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path.name}: the file is empty or not a mapping", hint="restore it from the repository")

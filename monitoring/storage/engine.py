@@ -52,6 +52,7 @@ def check_sqlite_location(path: Path) -> None:
             f"database folder {folder} cannot be created: {exc.strerror}",
             message_zh=f"无法创建数据库目录 {folder}：{exc.strerror}",
             hint="create it, or set DATABASE_URL to a writable location",
+            hint_zh="请创建该目录，或把 DATABASE_URL 设为可写的位置",
         ) from None
     target = path if path.exists() else folder
     if not os.access(target, os.W_OK) or (path.exists() and not os.access(folder, os.W_OK)):
@@ -59,6 +60,7 @@ def check_sqlite_location(path: Path) -> None:
             f"database {path} is not writable (read-only folder or file)",
             message_zh=f"数据库 {path} 不可写（目录或文件为只读）",
             hint="make the data folder writable, or set DATABASE_URL to a writable location",
+            hint_zh="请让数据目录可写，或把 DATABASE_URL 设为可写的位置",
         )
 
 
@@ -72,6 +74,7 @@ def make_engine(url: str | None = None, *, check_writable: bool = True) -> Engin
             f"DATABASE_URL {url!r} is not a database URL",
             message_zh=f"DATABASE_URL {url!r} 不是有效的数据库地址",
             hint="use sqlite:///path/to/file.db or postgresql+psycopg://user@host:port/db",
+            hint_zh="请使用 sqlite:///路径/文件.db 或 postgresql+psycopg://用户@主机:端口/库名",
         ) from None
     path = sqlite_path(url)
     if path is not None and check_writable:

@@ -46,10 +46,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             f"cannot migrate the database {describe(engine)}: {exc.orig}",
             message_zh=f"无法升级数据库 {describe(engine)}：{exc.orig}",
             hint="check DATABASE_URL, that the server is running and the folder is writable",
+            hint_zh="请检查 DATABASE_URL、数据库服务器是否启动、目录是否可写",
         ) from None
     except SQLAlchemyError as exc:
         raise StorageError(
             f"migration of {describe(engine)} failed: {exc}",
             message_zh="数据库升级失败",
             hint="restore the last backup (python -m monitoring restore) and report the message",
+            hint_zh="请用最近的备份恢复（python -m monitoring restore），并报告此消息",
         ) from None
