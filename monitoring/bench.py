@@ -8,7 +8,7 @@ repeated (the table shows the median; the JSON keeps every run):
   into a bare table with the same column types (WAL, one transaction).
 - **ingest**: ``python -m monitoring ingest FILE`` as a subprocess on a fresh database
   (schema only): start-up, parsing, validation, write, daily means. Goal ≤ 2× bound;
-  its peak resident memory (the child's own ``ru_maxrss``) < 300 MB.
+  its peak resident memory (the child's own VmHWM) < 300 MB.
 - **re-ingest**: the same file again into the same database: ≤ the first ingest, and it
   must add nothing.
 - **to_sql** (informational): ``pandas.read_csv`` + ``DataFrame.to_sql`` through
@@ -351,13 +351,32 @@ class ChildRun:
     output: dict[str, Any]
 
 
+#: Runs ``python -m monitoring ARGS`` and, at exit, writes the process's own peak resident
+#: memory (VmHWM) to the file named first. ``ru_maxrss`` of a child cannot be used: Linux
+#: carries the parent's high-water mark across fork + exec into it, so a child of a large
+#: bench process would report the bench's memory, not its own.
+_PEAK_WRAPPER = (
+    "import atexit, runpy, sys\n"
+    "out = sys.argv.pop(1)\n"
+    "def peak():\n"
+    "    with open('/proc/self/status') as fh:\n"
+    "        kb = next(int(line.split()[1]) for line in fh if line.startswith('VmHWM:'))\n"
+    "    with open(out, 'w') as fh:\n"
+    "        fh.write(str(kb))\n"
+    "atexit.register(peak)\n"
+    "sys.argv[0] = 'monitoring'\n"
+    "runpy.run_module('monitoring', run_name='__main__', alter_sys=True)\n"
+)
+
+
 def run_ingest_measured(csv: Path, url: str) -> ChildRun:
-    """Like run_ingest, with the child's own peak resident memory (os.wait4)."""
+    """Like run_ingest, with the child's CPU time (os.wait4) and its own peak memory (VmHWM)."""
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(config.PROJECT_ROOT)}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as tmp:
+        peak_file = Path(tmp) / "peak-kb"
         start = time.perf_counter()
         child = subprocess.Popen(
-            [sys.executable, "-m", "monitoring", "ingest", str(csv), "--format", "json"],
+            [sys.executable, "-c", _PEAK_WRAPPER, str(peak_file), "ingest", str(csv), "--format", "json"],
             cwd=config.PROJECT_ROOT,
             env=env,
             stdout=out,
@@ -369,6 +388,7 @@ def run_ingest_measured(csv: Path, url: str) -> ChildRun:
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+        peak_kb = int(peak_file.read_text()) if peak_file.exists() else 0
     if child.returncode not in (0, 1):
         raise RuntimeError(f"ingest failed ({child.returncode}): {stderr[-2000:]}")
     try:
@@ -376,11 +396,10 @@ def run_ingest_measured(csv: Path, url: str) -> ChildRun:
     except json.JSONDecodeError:
         parsed = {"stdout": stdout[-500:]}
     first = parsed[0] if isinstance(parsed, list) and parsed else parsed
-    # ru_maxrss is in kilobytes on Linux
     return ChildRun(
         seconds=seconds,
         cpu=usage.ru_utime + usage.ru_stime,
-        peak_mb=usage.ru_maxrss / 1024,
+        peak_mb=peak_kb / 1024,
         output=first if isinstance(first, dict) else {},
     )
 
