@@ -249,3 +249,24 @@ task_status_changes = Table(
     CheckConstraint("status IN ('not_started','in_progress','done','late')", name="status"),
     Index("ix_task_status_changes_measure_id", "measure_id"),
 )
+
+# -- road-dust audit (migration 0003) ------------------------------------------------------
+
+road_dust_revisions = Table(
+    "road_dust_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # The run that replaced the load (--replace) or reported the conflict and kept it.
+    Column("run_id", Integer, ForeignKey("ingestion_runs.id"), nullable=False, index=True),
+    Column("subdistrict_id", SmallInteger, nullable=False),
+    Column("road", String(100), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("old_load", Float, nullable=False),
+    Column("new_load", Float, nullable=False),
+    Column("old_grade", String(2)),
+    Column("new_grade", String(2)),
+    Column("old_run_id", Integer),
+    # replaced: the new load was stored; kept: a conflict reported, the old load kept.
+    Column("action", String(8), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)

@@ -30,6 +30,7 @@ from monitoring.storage.schema import (
     readings,
     rejected_rows,
     road_dust,
+    road_dust_revisions,
     subdistricts,
 )
 
@@ -893,12 +894,20 @@ def write_road_dust(
     if frame.empty:
         return counts
     stored = conn.execute(
-        select(road_dust.c.id, road_dust.c.subdistrict_id, road_dust.c.road, road_dust.c.day, road_dust.c.load, road_dust.c.grade).where(
-            road_dust.c.day.between(min(frame["day"]), max(frame["day"]))
-        )
+        select(
+            road_dust.c.id,
+            road_dust.c.subdistrict_id,
+            road_dust.c.road,
+            road_dust.c.day,
+            road_dust.c.load,
+            road_dust.c.grade,
+            road_dust.c.run_id,
+        ).where(road_dust.c.day.between(min(frame["day"]), max(frame["day"])))
     ).all()
     old = {(int(r.subdistrict_id), r.road, r.day): r for r in stored}
     new_rows: list[dict[str, Any]] = []
+    revisions: list[dict[str, Any]] = []
+    now = utcnow()
     for r in frame.itertuples(index=False):
         key = (int(r.subdistrict_id), str(r.road), r.day)
         grade = _nullable(r.grade)
@@ -921,6 +930,21 @@ def write_road_dust(
             counts.duplicates += 1
             continue
         counts.conflicts += 1
+        revisions.append(
+            {
+                "run_id": run_id,
+                "subdistrict_id": key[0],
+                "road": key[1],
+                "day": key[2],
+                "old_load": float(prev.load),
+                "new_load": float(r.load),
+                "old_grade": prev.grade,
+                "new_grade": grade,
+                "old_run_id": prev.run_id,
+                "action": "replaced" if replace else "kept",
+                "at": now,
+            }
+        )
         if replace:
             conn.execute(
                 update(road_dust)
@@ -930,6 +954,9 @@ def write_road_dust(
             counts.replaced += 1
     if new_rows:
         conn.execute(insert(road_dust), new_rows)
+    # The old value stays in the audit trail, whether it was replaced or kept.
+    if revisions:
+        conn.execute(insert(road_dust_revisions), revisions)
     counts.accepted = len(new_rows) + counts.replaced
     return counts
 

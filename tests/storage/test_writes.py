@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from monitoring import timeutil
-from monitoring.storage.schema import daily_means, reading_revisions, readings
+from monitoring.storage.schema import daily_means, reading_revisions, readings, road_dust, road_dust_revisions
 from monitoring.storage.writes import (
     DailyRules,
     RunCounts,
@@ -27,6 +27,7 @@ from monitoring.storage.writes import (
     finish_run,
     start_run,
     write_readings,
+    write_road_dust,
 )
 from monitoring.targets import Targets
 from tests.factories import canonical, make_readings
@@ -283,3 +284,47 @@ def test_a_file_mixing_new_duplicate_and_conflicting_rows(make_db: Callable[...,
     assert daily["n_hours"] == 24
     expected = (6 * 10 + 6 * (22.0 if replace else 10.0) + 12 * 40) / 24
     assert daily["mean"] == pytest.approx(expected)
+
+
+# -- road dust ------------------------------------------------------------------------
+
+
+def _dust(load: float, grade: str | None = None) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"subdistrict_id": [DESHENG], "road": ["德胜门外大街"], "day": [dt.date(2026, 3, 1)], "month_only": [True],
+         "load": [load], "grade": [grade]}
+    )
+
+
+def _write_dust(engine: Engine, frame: pd.DataFrame, *, replace: bool = False) -> tuple[int, RunCounts]:
+    run_id = start_run(engine, RunInfo(kind="ingest", source="dust.csv", data_kind="road_dust"))
+    with engine.begin() as conn:
+        counts = write_road_dust(conn, run_id, frame, source="cli", replace=replace)
+    finish_run(engine, run_id, "succeeded", counts)
+    return run_id, counts
+
+
+def test_road_dust_conflicts_keep_the_old_load_in_the_audit_trail(make_db: Callable[..., Engine]) -> None:
+    engine = make_db()
+    first, counts = _write_dust(engine, _dust(0.31))
+    assert (counts.accepted, counts.conflicts) == (1, 0)
+    _, again = _write_dust(engine, _dust(0.31))
+    assert (again.accepted, again.duplicates, again.conflicts) == (0, 1, 0)
+
+    kept_run, kept = _write_dust(engine, _dust(0.52, "中"))
+    assert (kept.accepted, kept.conflicts, kept.replaced) == (0, 1, 0)
+    replaced_run, replaced = _write_dust(engine, _dust(0.52, "中"), replace=True)
+    assert (replaced.accepted, replaced.conflicts, replaced.replaced) == (1, 1, 1)
+
+    with engine.connect() as conn:
+        stored = conn.execute(select(road_dust.c.load, road_dust.c.grade, road_dust.c.run_id)).one()
+        trail = conn.execute(
+            select(road_dust_revisions.c.run_id, road_dust_revisions.c.old_load, road_dust_revisions.c.new_load,
+                   road_dust_revisions.c.new_grade, road_dust_revisions.c.old_run_id, road_dust_revisions.c.action)
+            .order_by(road_dust_revisions.c.id)
+        ).all()
+    assert tuple(stored) == (0.52, "中", replaced_run)
+    assert [tuple(r) for r in trail] == [
+        (kept_run, 0.31, 0.52, "中", first, "kept"),
+        (replaced_run, 0.31, 0.52, "中", first, "replaced"),
+    ]
