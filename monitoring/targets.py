@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -27,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from monitoring import config, settings_errors
+from monitoring import config, settings_file
 from monitoring.errors import ConfigError
 
 #: The official register of Xicheng's subdistricts (code, name, indicative point).
@@ -411,35 +410,11 @@ def _mtime(path: Path) -> float:
 @lru_cache(maxsize=4)
 def _load_cached(path_text: str, mtime: float) -> Targets:
     path = Path(path_text)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path}: targets file not found",
-            message_zh=f"找不到目标文件 {path}",
-            hint="set MONITOR_TARGETS to its path or restore targets.yaml from the repository",
-            hint_zh="请把 MONITOR_TARGETS 设为目标文件的路径，或从代码仓库恢复 targets.yaml",
-        ) from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path.name}: not UTF-8 text", hint="save the file as UTF-8") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(
-            f"{path.name}: {where}: {problem}",
-            message_zh=f"{path.name} 第 {mark.line + 1 if mark else '?'} 行格式有误：{problem}",
-            hint="fix the indentation or quoting there",
-            hint_zh="请改正该行的缩进或引号",
-        ) from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path.name}: the file is empty or not a mapping", hint="restore it from the repository")
+    data = settings_file.read_yaml_mapping(path, what="targets file", setting="MONITOR_TARGETS", what_zh="目标文件")
     try:
         targets = Targets.model_validate(data)
     except ValidationError as exc:
-        raise settings_errors.one_line(
+        raise settings_file.one_line(
             exc,
             data,
             path,

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from monitoring import config, settings_errors
+from monitoring import config, settings_file
 from monitoring.errors import ConfigError
 from monitoring.targets import Targets, normalise_name
 
@@ -262,35 +261,11 @@ def _check_mappings(sources: SourcesFile, targets: Targets, path: Path) -> None:
 def load_sources(path: Path | str | None = None, targets: Targets | None = None) -> SourcesFile:
     """Read and validate sources.yaml; raise ``ConfigError`` with one line if it is wrong."""
     path = Path(path) if path is not None else config.sources_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path}: sources file not found",
-            message_zh=f"找不到数据源文件 {path}",
-            hint="set MONITOR_SOURCES to its path or restore sources.yaml from the repository",
-        ) from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path.name}: not UTF-8 text", hint="save the file as UTF-8") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ConfigError(
-            f"{path.name}: {where}{problem}",
-            message_zh=f"{path.name} 不是有效的 YAML：{where}{problem}",
-            hint="check the indentation and quoting on that line",
-        ) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path.name}: expected a mapping with 'sources:'", hint="see the comments in sources.yaml")
+    data = settings_file.read_yaml_mapping(path, what="sources file", setting="MONITOR_SOURCES", what_zh="数据源文件", empty_ok=True)
     try:
         sources = SourcesFile.model_validate(data)
     except ValidationError as exc:
-        raise settings_errors.one_line(
+        raise settings_file.one_line(
             exc,
             data,
             path,
