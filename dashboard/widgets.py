@@ -479,6 +479,10 @@ def display_frame(frame: pd.DataFrame, kind: str, targets: Targets | None = None
         shown["trend"] = shown["trend"].map(lambda v: "" if is_missing(v) else TREND_ARROW.get(str(v), str(v)))
     if "kind" in shown.columns:
         shown["kind"] = shown["kind"].map(lambda v: ctx.t(f"ui.kind.{v}"))
+    if "grade_source" in shown.columns:
+        shown["grade_source"] = shown["grade_source"].map(
+            lambda v: "" if is_missing(v) else ctx.t(f"grade_source.{v}")
+        )
     if "category" in shown.columns and ctx.lang() == "en" and "category_en" in frame.columns:
         shown["category"] = frame["category_en"]
     if "name" in shown.columns and ctx.lang() == "en" and "name_en" in frame.columns:
