@@ -37,7 +37,7 @@ def login_sidebar() -> Actor:
     try:
         users = auth.load_users()
     except MonitorError as exc:
-        box.error(exc.message_zh if ctx.lang() == "zh" else exc.message)
+        ctx.show_error(exc, box)
         return current
     if not users:
         box.caption(ctx.t("auth.no_users"))
@@ -117,6 +117,4 @@ def admin_panel(current: Actor) -> None:
                     _log_out()
                 box.success(ctx.t("auth.admin.done"))
     except MonitorError as exc:
-        box.error(exc.message_zh if ctx.lang() == "zh" else exc.message)
-        if exc.hint:
-            box.caption(ctx.t("error.hint", hint=exc.hint))
+        ctx.show_error(exc, box)

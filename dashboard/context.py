@@ -97,13 +97,22 @@ def filters() -> Filters:
     )
 
 
-def stop_with(exc: MonitorError) -> NoReturn:
-    """Show a user's or operator's problem in one line (Chinese or English) and stop."""
+def show_error(exc: MonitorError, box: Any = None) -> None:
+    """A user's or operator's problem in one line in the screen's language, and what to do.
+
+    ``box`` is where to draw (a container, the sidebar); the page body by default.
+    """
+    target = box if box is not None else st
     chinese = lang() == "zh"
-    st.error(exc.message_zh if chinese else exc.message)
+    target.error(exc.message_zh if chinese else exc.message)
     hint = (exc.hint_zh or exc.hint) if chinese else exc.hint
     if hint:
-        st.caption(t("error.hint", hint=hint))
+        target.caption(t("error.hint", hint=hint))
+
+
+def stop_with(exc: MonitorError) -> NoReturn:
+    """Show a user's or operator's problem (``show_error``) and stop the page."""
+    show_error(exc)
     st.stop()
     raise AssertionError("unreachable")  # st.stop raises; this keeps type checkers honest
 

@@ -31,7 +31,7 @@ def render_coverage(engine: Engine, targets: Targets, year: int, month: int | No
     try:
         cov = plan.road_dust_coverage(engine, targets, year=year, month=month)
     except MonitorError as exc:
-        st.error(exc.message_zh if ctx.lang() == "zh" else exc.message)
+        ctx.show_error(exc)
         return
     if cov is None:
         st.info(t("coverage.none"))

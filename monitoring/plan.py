@@ -612,7 +612,8 @@ def _measured_frame(engine: Engine, targets: Targets, year: int, through: dt.dat
     return report.frame, ""
 
 
-def _number(value: object) -> float | None:
+def as_number(value: object) -> float | None:
+    """A cell as a float, or None when it is empty, NaN or not a number."""
     if value is None:
         return None
     try:
@@ -659,8 +660,8 @@ def indicators_table(
                 row["status"] = "unavailable"
                 row["note"] = why or "not computed by reports.district"
             else:
-                row["value"] = _number(m.get("value"))
-                row["gap"] = _number(m.get("gap"))
+                row["value"] = as_number(m.get("value"))
+                row["gap"] = as_number(m.get("gap"))
                 row["status"] = str(m.get("status") or "unknown")
                 row["day"] = through
                 row["entered_by"] = "monitor"

@@ -22,22 +22,6 @@ zh = ctx.lang() == "zh"
 STATUS_COLOR = {"meets": "#1a9850", "behind": "#f28e2b", "at_risk": "#f28e2b", "fails": "#d73027"}
 
 
-def _show_error(exc: MonitorError) -> None:
-    st.error(exc.message_zh if zh else exc.message)
-    if exc.hint:
-        st.caption(t("error.hint", hint=exc.hint))
-
-
-def _num(value: object) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
 st.title(t("indicators.title"))
 st.caption(t("indicators.caption"))
 flash = st.session_state.pop("indicators_flash", None)
@@ -65,7 +49,7 @@ except MonitorError as exc:
 
 
 def _target(row: pd.Series) -> str:
-    target = _num(row["target"])
+    target = plan.as_number(row["target"])
     if target is None:
         return str(row["target_text"] or "—")
     return f"{t('plan.direction.' + row['direction'])} {target:g}"
@@ -74,10 +58,10 @@ def _target(row: pd.Series) -> str:
 shown = pd.DataFrame(
     {
         t("plan.col.indicator"): table["name"] if zh else table["name_en"],
-        t("plan.col.value"): [("—" if _num(v) is None else f"{_num(v):g}") for v in table["value"]],
+        t("plan.col.value"): [("—" if plan.as_number(v) is None else f"{plan.as_number(v):g}") for v in table["value"]],
         t("plan.col.unit"): table["unit"],
         t("plan.col.target"): [_target(r) for _, r in table.iterrows()],
-        t("plan.col.gap"): [("—" if _num(v) is None else f"{_num(v):+g}") for v in table["gap"]],
+        t("plan.col.gap"): [("—" if plan.as_number(v) is None else f"{plan.as_number(v):+g}") for v in table["gap"]],
         t("plan.col.status"): [t(f"plan.status.{s}") for s in table["status"]],
         t("plan.col.source"): [t(f"plan.source.{s}") for s in table["source"]],
         t("plan.col.day"): [("" if d is None or (isinstance(d, float) and math.isnan(d)) else str(d)) for d in table["day"]],
@@ -88,7 +72,7 @@ shown = pd.DataFrame(
 st.dataframe(shown, hide_index=True, key="indicators-table", height=36 * (len(shown) + 1) + 2)
 
 # Progress chart: value as a share of its target, for indicators with a number and a value.
-numeric = table[[(_num(v) is not None and _num(tg) not in (None, 0.0)) for v, tg in zip(table["value"], table["target"], strict=True)]]
+numeric = table[[(plan.as_number(v) is not None and plan.as_number(tg) not in (None, 0.0)) for v, tg in zip(table["value"], table["target"], strict=True)]]
 if not numeric.empty:
     ratio = [100.0 * float(v) / float(tg) for v, tg in zip(numeric["value"], numeric["target"], strict=True)]
     names = list(numeric["name"] if zh else numeric["name_en"])
@@ -123,7 +107,7 @@ if actor.can_write:
         try:
             plan.enter_indicator_value(engine, targets, key, day, value, note, actor, source="page")
         except MonitorError as exc:
-            _show_error(exc)
+            ctx.show_error(exc)
         else:
             ind = targets.indicator(key)
             # Shown after the rerun, which redraws the table above with the new value.
@@ -138,7 +122,7 @@ if actor.can_write:
         try:
             n = plan.import_indicator_csv(engine, targets, upload.getvalue(), actor, name=upload.name)
         except MonitorError as exc:
-            _show_error(exc)
+            ctx.show_error(exc)
         else:
             st.session_state["indicators_flash"] = t("indicators.import.saved", n=n)
             ctx.clear_data_caches()

@@ -16,7 +16,6 @@ t = ctx.t
 engine = ctx.engine()
 targets = ctx.targets()
 actor = ctx.actor()
-zh = ctx.lang() == "zh"
 ALL = "__all__"
 STATUS_COLOR = {"not_started": "#bdbdbd", "in_progress": "#4e79a7", "done": "#1a9850", "late": "#d73027"}
 
@@ -112,9 +111,7 @@ if actor.can_write:
         try:
             plan.set_task_status(engine, measure_id, new_status, note, day, actor, targets=targets, today=today)
         except MonitorError as exc:
-            st.error(exc.message_zh if zh else exc.message)
-            if exc.hint:
-                st.caption(t("error.hint", hint=exc.hint))
+            ctx.show_error(exc)
         else:
             st.session_state["tasks_flash"] = t("tasks.set.saved", measure=measure_id,
                                                 status=t(f"plan.task_status.{new_status}"))

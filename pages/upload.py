@@ -43,12 +43,6 @@ if not actor.can_write:
     st.stop()
 
 
-def show_error(exc: MonitorError) -> None:
-    st.error(exc.message if english else exc.message_zh)
-    if exc.hint:
-        st.caption(t("error.hint", hint=exc.hint))
-
-
 def progress_bar(label: str):  # type: ignore[no-untyped-def]
     bar = st.progress(0.0, text=label)
 
@@ -163,7 +157,7 @@ else:
                               dry_run=True, progress=update, **options)
     except MonitorError as exc:
         bar.empty()
-        show_error(exc)
+        ctx.show_error(exc)
         st.stop()
     bar.empty()
     st.session_state[PREVIEW_KEY] = (preview_id, preview)
@@ -182,7 +176,7 @@ if st.button(t("upload.confirm"), type="primary", key="upload_confirm", icon=":m
                              progress=update, **options)
     except MonitorError as exc:
         bar.empty()
-        show_error(exc)
+        ctx.show_error(exc)
         st.stop()
     bar.empty()
     ctx.clear_data_caches()
