@@ -273,20 +273,27 @@ def _blank_rows(cells: pd.DataFrame) -> np.ndarray:
     return blank
 
 
-def _readings_chunk(chunk: Chunk, table: Table, ctx: v.Context, out: _Collected) -> None:
+def _data_rows(chunk: Chunk, out: _Collected) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """A chunk's non-blank rows and their line numbers (counted in ``out``); None if none."""
     cells = chunk.cells
     lines = np.asarray(chunk.lines)
-    layout = table.layout
     blank = _blank_rows(cells)
     if blank.any():
         cells = cells.loc[~blank].reset_index(drop=True)
         lines = lines[~blank]
-    n = len(cells)
-    out.data_rows += n
+    out.data_rows += len(cells)
     if chunk.maybe_short is not None and len(chunk.maybe_short):
         out.maybe_short.append(np.asarray(chunk.maybe_short))
-    if not n:
+    return (cells, lines) if len(cells) else None
+
+
+def _readings_chunk(chunk: Chunk, table: Table, ctx: v.Context, out: _Collected) -> None:
+    rows = _data_rows(chunk, out)
+    if rows is None:
         return
+    cells, lines = rows
+    n = len(cells)
+    layout = table.layout
 
     # place: subdistrict and/or station
     row_reasons: list[v.Reasons] = []
@@ -396,18 +403,11 @@ def _readings_chunk(chunk: Chunk, table: Table, ctx: v.Context, out: _Collected)
 
 
 def _road_dust_chunk(chunk: Chunk, ctx: v.Context, out: _Collected) -> None:
-    cells = chunk.cells
-    lines = np.asarray(chunk.lines)
-    blank = _blank_rows(cells)
-    if blank.any():
-        cells = cells.loc[~blank].reset_index(drop=True)
-        lines = lines[~blank]
-    n = len(cells)
-    out.data_rows += n
-    if chunk.maybe_short is not None and len(chunk.maybe_short):
-        out.maybe_short.append(np.asarray(chunk.maybe_short))
-    if not n:
+    rows = _data_rows(chunk, out)
+    if rows is None:
         return
+    cells, lines = rows
+    n = len(cells)
     sd_ids, r_sd = v.check_subdistrict(cells["subdistrict"], ctx)
     days, month_only = v.parse_dust_dates(cells["date"])
     loads, missing, r_load = v.check_load(cells["load"], ctx)
