@@ -205,8 +205,7 @@ def machine() -> dict[str, str]:
 
 def _subdistricts() -> list[tuple[int, str]]:
     """(id, short name) of the 15 subdistricts, from targets.yaml."""
-    from monitoring.bootstrap import subdistrict_id
-    from monitoring.targets import load_targets
+    from monitoring.targets import load_targets, subdistrict_id
 
     return [(subdistrict_id(sd.code), sd.short_name) for sd in load_targets().subdistricts]
 

@@ -30,7 +30,7 @@ from monitoring.storage.writes import (
     write_readings,
     write_road_dust,
 )
-from monitoring.targets import Targets, load_targets
+from monitoring.targets import Targets, load_targets, subdistrict_id
 
 Progress = Callable[[str], None]
 
@@ -59,11 +59,6 @@ class InitReport:
         else:
             out.append("data: already present, nothing loaded")
         return out
-
-
-def subdistrict_id(code: str) -> int:
-    """The stable id of a subdistrict: the street number inside its area code."""
-    return int(code[6:9])
 
 
 def sync_reference(engine: Engine, targets: Targets) -> None:

@@ -39,7 +39,7 @@ from monitoring.rules import validity as validity_rules
 from monitoring.rules.rounding import decimals_for, round_series, round_value
 from monitoring.rules.rounding import method_text as rounding_text
 from monitoring.storage import queries
-from monitoring.targets import POLLUTANTS, Targets
+from monitoring.targets import POLLUTANTS, Targets, subdistrict_id
 
 UNITS = {"co": "mg/m³"}
 POLLUTANT_NAMES = {"pm25": "PM2.5", "pm10": "PM10", "so2": "SO2", "no2": "NO2", "o3": "O3", "co": "CO"}
@@ -73,14 +73,10 @@ class _Notes:
 # -- helpers ------------------------------------------------------------------------
 
 
-def _sid(code: str) -> int:
-    return int(code[6:9])
-
-
 def _subdistrict_table(targets: Targets) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "subdistrict_id": [_sid(sd.code) for sd in targets.subdistricts],
+            "subdistrict_id": [subdistrict_id(sd.code) for sd in targets.subdistricts],
             "subdistrict": [sd.short_name for sd in targets.subdistricts],
             "code": [sd.code for sd in targets.subdistricts],
             "pinyin": [sd.pinyin for sd in targets.subdistricts],
@@ -515,7 +511,7 @@ def daily_aqi(
     table = _subdistrict_table(targets)
     if subdistrict is not None:
         sd = _resolve_subdistrict(targets, subdistrict)
-        valid = valid[valid["subdistrict_id"] == _sid(sd.code)]
+        valid = valid[valid["subdistrict_id"] == subdistrict_id(sd.code)]
         table = table[table["code"] == sd.code]
     if district:
         wide = _wide(_district_daily(valid).drop(columns="n_subdistricts"), ["day"])
@@ -1094,7 +1090,7 @@ def progress(
     valid = _valid_daily(engine, targets, first, last, ("pm25",), excluded)
     if subdistrict is not None:
         sd = _resolve_subdistrict(targets, subdistrict)
-        series = valid[valid["subdistrict_id"] == _sid(sd.code)][["day", "value"]] if len(valid) else pd.DataFrame(columns=["day", "value"])
+        series = valid[valid["subdistrict_id"] == subdistrict_id(sd.code)][["day", "value"]] if len(valid) else pd.DataFrame(columns=["day", "value"])
         target: float | None = float(sd.pm25_target)
         who, who_en = sd.short_name, f"{sd.short_name} ({sd.pinyin})"
     else:

@@ -35,6 +35,12 @@ REGISTER_PATH = config.DATA_DIR / "reference" / "xicheng_15_subdistrict_codes_po
 POLLUTANTS: tuple[str, ...] = ("pm25", "pm10", "so2", "no2", "o3", "co")
 
 
+def subdistrict_id(code: str) -> int:
+    """The stable id of a subdistrict: the street number inside its 12-digit area code
+    (110102|010|000 → 10), the same in every database."""
+    return int(code[6:9])
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -9,8 +9,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from monitoring import timeutil
-from monitoring.bootstrap import subdistrict_id
-from monitoring.targets import Targets
+from monitoring.targets import Targets, subdistrict_id
 
 
 def hourly_labels(first_day: dt.date, days: int) -> list[dt.datetime]:

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, inspect, select
 
-from monitoring.bootstrap import init_database, subdistrict_id
+from monitoring.bootstrap import init_database
 from monitoring.config import PROJECT_ROOT
 from monitoring.errors import StorageError
 from monitoring.storage import migrate
 from monitoring.storage.engine import make_engine
 from monitoring.storage.schema import daily_means, ingestion_runs, readings, road_dust, stations, subdistricts
-from monitoring.targets import Targets
+from monitoring.targets import Targets, subdistrict_id
 from tests.conftest import DEMO_NOW
 
 

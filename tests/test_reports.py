@@ -15,12 +15,11 @@ from sqlalchemy import Engine
 
 from monitoring import config, reports, timeutil
 from monitoring.actors import ANONYMOUS, Actor
-from monitoring.bootstrap import subdistrict_id
 from monitoring.commands.report import jsonable
 from monitoring.dust import flag_dust_day, unflag_dust_day
 from monitoring.errors import InputError, PermissionDenied
 from monitoring.storage.writes import DailyRules, RunInfo, start_run, write_readings
-from monitoring.targets import Targets
+from monitoring.targets import Targets, subdistrict_id
 from tests.factories import canonical
 
 UCI = {

@@ -88,8 +88,8 @@ def hours_share(engine: Engine, targets: Targets, year: int, *, pollutant: str =
     Hours elapsed run from 1 January to now (Beijing) for the current year, the whole
     year for a past one. Columns subdistrict, pinyin, hours, elapsed, share (0..1).
     """
-    from monitoring.bootstrap import subdistrict_id
     from monitoring.storage.queries import hours_with_data
+    from monitoring.targets import subdistrict_id
 
     now = now or timeutil.now_beijing()
     start = dt.datetime(year, 1, 1)
@@ -114,7 +114,7 @@ def hours_share(engine: Engine, targets: Targets, year: int, *, pollutant: str =
 def named_conflicts(conflicts: pd.DataFrame, targets: Targets) -> pd.DataFrame:
     """Conflict rows with the subdistrict's short name instead of its id, for a table:
     columns subdistrict, pollutant, time, station, old_value, new_value (and action if known)."""
-    from monitoring.bootstrap import subdistrict_id
+    from monitoring.targets import subdistrict_id
 
     names = {subdistrict_id(sd.code): sd.short_name for sd in targets.subdistricts}
     keep = [c for c in ("pollutant", "time", "station", "old_value", "new_value", "action") if c in conflicts.columns]

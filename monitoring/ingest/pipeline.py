@@ -772,7 +772,7 @@ def _rejected_rows(table: Table, out: _Collected) -> list[RejectedRow]:
 
 
 def _preview(result: IngestResult, frame: pd.DataFrame, targets: Targets, kind: str) -> None:
-    from monitoring.bootstrap import subdistrict_id
+    from monitoring.targets import subdistrict_id
 
     names = {subdistrict_id(sd.code): sd.short_name for sd in targets.subdistricts}
     if frame.empty:

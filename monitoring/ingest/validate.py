@@ -25,8 +25,7 @@ import numpy as np
 import pandas as pd
 
 from monitoring import timeutil
-from monitoring.bootstrap import subdistrict_id
-from monitoring.targets import POLLUTANTS, Targets, normalise_name
+from monitoring.targets import POLLUTANTS, Targets, normalise_name, subdistrict_id
 
 #: Cells that mean "no value": counted as missing, never an error.
 MISSING_MARKS = frozenset(

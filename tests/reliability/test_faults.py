@@ -27,13 +27,13 @@ from sqlalchemy import Engine, MetaData, Table, func, insert, select
 
 from monitoring import config
 from monitoring.actors import Actor
-from monitoring.bootstrap import init_database, subdistrict_id
+from monitoring.bootstrap import init_database
 from monitoring.errors import MonitorError, StorageError
 from monitoring.ingest.pipeline import ingest_file
 from monitoring.storage import migrate, queries, snapshot
 from monitoring.storage.engine import make_engine
 from monitoring.storage.schema import daily_means, ingestion_runs, readings
-from monitoring.targets import Targets
+from monitoring.targets import Targets, subdistrict_id
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_readings
 
