@@ -37,6 +37,20 @@ def test_migrations_build_every_table_from_empty(make_db) -> None:  # type: igno
             "rejected_rows", "reading_revisions", "dust_days", "alembic_version"} <= names
 
 
+def test_schema_revision_is_alembics_head() -> None:
+    # commands check a database against SCHEMA_REVISION without importing Alembic:
+    # a new migration must move it too.
+    assert migrate.head_revision() == migrate.SCHEMA_REVISION
+
+
+def test_current_revision_of_an_empty_database_is_none(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from monitoring.storage.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert migrate.current_revision(engine) is None
+    assert not migrate.is_current(engine)
+
+
 def test_reference_tables_follow_targets(make_db, targets: Targets) -> None:  # type: ignore[no-untyped-def]
     engine = make_db()
     with engine.connect() as conn:

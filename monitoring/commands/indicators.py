@@ -58,9 +58,10 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _ensure_schema(engine: Any) -> None:
-    from monitoring.storage.migrate import upgrade
+    from monitoring.storage import migrate
 
-    upgrade(engine)
+    if not migrate.is_current(engine):
+        migrate.upgrade(engine)
 
 
 def run_set(args: argparse.Namespace) -> int:

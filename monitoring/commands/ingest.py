@@ -84,12 +84,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _ensure_schema(engine: object, targets: object) -> None:
     """A new or old database is brought to the current schema (no data loaded)."""
-    from monitoring.bootstrap import init_database
     from monitoring.storage import migrate
 
     try:
-        current = migrate.current_revision(engine)  # type: ignore[arg-type]
+        current = migrate.is_current(engine)  # type: ignore[arg-type]
     except Exception:  # the driver's own error type varies; init_database reports it clearly
-        current = None
-    if current != migrate.head_revision():
+        current = False
+    if not current:
+        from monitoring.bootstrap import init_database
+
         init_database(engine, targets, load_data=False)  # type: ignore[arg-type]

@@ -104,7 +104,7 @@ def ready_engine() -> Engine:
             message_zh=f"无法打开数据库 {describe(engine)}",
             hint="check DATABASE_URL and that the database server is running",
         ) from None
-    if current != migrate.head_revision():
+    if current != migrate.SCHEMA_REVISION:
         raise StorageError(
             f"the database {describe(engine)} is not initialised or is behind (schema {current or 'empty'})",
             message_zh="数据库尚未初始化或版本过旧",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -718,21 +719,32 @@ def _write_readings(
     from monitoring.storage.writes import DailyRules, RunCounts, write_readings
 
     rules = DailyRules.from_targets(targets)
-    # key order: each slice touches its own days, so the daily means are refreshed once.
+    # key order: each slice is a run of the table's key, inserted in order; and slices
+    # end where a (subdistrict, pollutant, day) ends, so no day is split between two
+    # slices (each slice's days are new to the store, and their means computed once).
     # An order array, not a sorted copy: only one slice at a time is materialised.
-    order = np.lexsort(
-        (
-            frame["ts"].to_numpy(),
-            pd.Categorical(frame["pollutant"], categories=POLLUTANTS).codes,
-            frame["subdistrict_id"].to_numpy(),
-        )
-    )
+    pollutant = pd.Categorical(frame["pollutant"], categories=POLLUTANTS).codes.astype("int64")
+    subdistrict = frame["subdistrict_id"].to_numpy().astype("int64")
+    ts = frame["ts"].to_numpy()
+    order = np.lexsort((ts, pollutant, subdistrict))
+    day = np.asarray(timeutil.day_number(ts[order]), dtype="int64")
+    group_day = ((subdistrict[order] * len(POLLUTANTS) + pollutant[order]) << 20) | (day - day.min())
+    bounds = _slice_bounds(group_day, WRITE_SLICE)
+    del day, group_day
     total = RunCounts()
-    for start in range(0, len(frame), WRITE_SLICE):
-        part = frame.iloc[order[start : start + WRITE_SLICE]]
+    for start, end in itertools.pairwise(bounds):
+        part = frame.iloc[order[start:end]]
         total.add(write_readings(conn, run_id, part, source=source[:32], rules=rules, replace=replace))
-        say(0.7 + 0.3 * min(1.0, (start + len(part)) / len(frame)), f"wrote {start + len(part):,} of {len(frame):,} rows")
+        say(0.7 + 0.3 * end / len(frame), f"wrote {end:,} of {len(frame):,} rows")
     return total
+
+
+def _slice_bounds(sorted_keys: np.ndarray, size: int) -> list[int]:
+    """Cut points of about ``size`` rows each, only where ``sorted_keys`` changes."""
+    starts = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
+    at = np.searchsorted(starts, np.arange(size, len(sorted_keys), size))
+    cuts = np.unique(starts[at[at < len(starts)]])
+    return [0, *cuts.tolist(), len(sorted_keys)]
 
 
 def _write_road_dust(conn: Any, run_id: int, frame: pd.DataFrame, source: str, replace: bool) -> Any:

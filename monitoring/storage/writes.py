@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from monitoring import timeutil
+from monitoring.storage import bulk
 from monitoring.storage.schema import (
     ingestion_runs,
     reading_revisions,
@@ -168,13 +169,13 @@ def write_rejected(conn: Connection, run_id: int, rows: Iterable[tuple[int, str,
 #
 # The write path is measured (``python -m monitoring bench``, docs/PERFORMANCE.md). Rows
 # are handled as numpy columns, never as pandas string columns (pandas' Arrow-backed
-# strings cost more to convert than the insert itself); they reach the driver as plain
-# tuples (SQLite: executemany into an in-memory staging table, then one INSERT … SELECT;
-# PostgreSQL: COPY). A slice whose days hold nothing yet (a first load) is inserted
-# without any matching; otherwise it is matched against the store by joins in the
-# database that return only counts and the rows that differ (a re-ingest fetches
-# nothing back). The daily means of the changed days are computed from rows in memory:
-# the stored rows of those days, read once before the write, and the new rows.
+# strings cost more to convert than the insert itself), and reach the database in key
+# order through storage/bulk.py (SQLite: multi-row INSERTs; PostgreSQL: COPY). A slice
+# whose days hold nothing yet (a first load) is inserted without any matching;
+# otherwise the stored rows of its days are read once (one key range per subdistrict
+# and pollutant) and matched in memory, so only new rows are written and a re-ingest
+# writes nothing. The daily means of the changed days are computed from those same
+# rows in memory: the stored rows of the days and the new rows.
 
 #: Pollutant codes in the database's (binary) order; the index is a small integer key.
 _POLLUTANT_ORDER: tuple[str, ...] = ("co", "no2", "o3", "pm10", "pm25", "so2")
@@ -273,10 +274,6 @@ def _spans(rows: _Rows) -> pd.DataFrame:
     return spans
 
 
-def _placeholders(conn: Connection, n: int) -> str:
-    return ", ".join([_mark(conn)] * n)
-
-
 def _mark(conn: Connection) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
@@ -347,86 +344,31 @@ def _match(rows: _Rows, stored: _Rows) -> np.ndarray:
     return np.where(found, order[at], -1)
 
 
-_KEY_JOIN = (
-    "r.subdistrict_id = s.subdistrict_id AND r.pollutant = s.pollutant AND r.ts = s.ts "
-    "AND r.resolution = s.resolution AND r.station = s.station"
-)
-_READING_INSERT = "INSERT INTO readings (subdistrict_id, pollutant, ts, resolution, station, value, source, run_id) "
-
-
-def _columns(rows: _Rows) -> tuple[list[Any], ...]:
-    return (
-        rows.sd.tolist(),
-        rows.pollutant.tolist(),
-        rows.ts.tolist(),
-        rows.res.tolist(),
-        rows.station.tolist(),
-        rows.value.tolist(),
-    )
-
-
-def _stage(conn: Connection, rows: _Rows) -> str:
-    """Put the rows in an empty staging table of this connection; return its name.
-
-    SQLite: an in-memory temporary table filled by executemany of plain tuples;
-    PostgreSQL: a temporary table filled by COPY. ``pos`` is the row's position.
-    """
-    cur = _cursor(conn)
-    try:
-        if _is_postgres(conn):
-            cur.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS readings_stage (pos integer, subdistrict_id smallint, "
-                "pollutant varchar(8), ts bigint, resolution varchar(1), station varchar(16), value double precision)"
-            )
-            cur.execute("TRUNCATE readings_stage")
-            with cur.copy(
-                "COPY readings_stage (pos, subdistrict_id, pollutant, ts, resolution, station, value) FROM STDIN"
-            ) as copy:
-                for row in zip(range(len(rows)), *_columns(rows), strict=False):
-                    copy.write_row(row)
-            cur.execute("ANALYZE readings_stage")  # a temporary table has no statistics otherwise
-            return "readings_stage"
-        cur.execute("PRAGMA temp_store")
-        if int(cur.fetchone()[0]) != 2:
-            # memory, not a temporary file; changing it drops temporary tables, so only once.
-            cur.execute("PRAGMA temp_store = MEMORY")
-        cur.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS readings_stage "
-            "(pos INTEGER, subdistrict_id INTEGER, pollutant TEXT, ts INTEGER, resolution TEXT, station TEXT, value REAL)"
-        )
-        cur.execute("DELETE FROM temp.readings_stage")
-        cur.executemany(
-            "INSERT INTO temp.readings_stage VALUES (?, ?, ?, ?, ?, ?, ?)",
-            zip(range(len(rows)), *_columns(rows), strict=False),
-        )
-        return "temp.readings_stage"
-    finally:
-        cur.close()
+def _key_order(rows: _Rows) -> np.ndarray:
+    """The order of the rows by the table's key (subdistrict, pollutant, ts, resolution, station)."""
+    keys: list[np.ndarray] = []
+    for column in (rows.station, rows.res):  # lexsort: the last key is the primary one
+        codes, uniques = pd.factorize(column, sort=True)
+        if len(uniques) > 1:
+            keys.append(codes)
+    return np.lexsort((*keys, rows.ts, rows.pcode, rows.sd))
 
 
 def _insert_readings(conn: Connection, rows: _Rows, *, source: str, run_id: int) -> None:
-    """Bulk insert of rows known to be new: SQLite stages plain tuples (executemany) and
-    copies them with one INSERT … SELECT; PostgreSQL uses COPY straight into readings.
-
-    Measured (CPU time, 1M rows): staging + INSERT … SELECT costs ~1.3× a bare-table
-    executemany, inserting the same tuples straight into ``readings`` ~1.6× — the key,
-    CHECK and foreign-key work runs in one statement instead of once per Python call.
-    """
-    if _is_postgres(conn):
-        cur = _cursor(conn)
-        try:
-            with cur.copy(
-                "COPY readings (subdistrict_id, pollutant, ts, resolution, station, value, source, run_id) FROM STDIN"
-            ) as copy:
-                for row in zip(*_columns(rows), itertools.repeat(source), itertools.repeat(run_id), strict=False):
-                    copy.write_row(row)
-        finally:
-            cur.close()
-        return
-    stage = _stage(conn, rows)
-    conn.exec_driver_sql(
-        _READING_INSERT + f"SELECT subdistrict_id, pollutant, ts, resolution, station, value, ?, ? FROM {stage}",
-        (source, run_id),
+    """Bulk insert of rows known to be new, in key order (see storage/bulk.py for why)."""
+    rows = rows.take(_key_order(rows))
+    bulk.insert_columns(
+        conn,
+        "readings",
+        {
+            "subdistrict_id": rows.sd,
+            "pollutant": rows.pollutant,
+            "ts": rows.ts,
+            "resolution": rows.res,
+            "station": rows.station,
+            "value": rows.value,
+        },
+        {"source": source, "run_id": run_id},
     )
 
 
@@ -462,8 +404,8 @@ def write_readings(
 
     When nothing is stored in the days the rows touch (a first load), the rows are
     inserted and their days computed from memory without any matching. Otherwise the
-    rows are staged and matched against the store by one join in the database, which
-    returns only the rows that are new or differ: a re-ingest fetches nothing back.
+    stored rows of those days are read (one key range per subdistrict and pollutant) and
+    matched in memory: only new rows are written, so a re-ingest writes nothing.
     """
     counts = RunCounts(rows=len(frame))
     if frame.empty:
@@ -471,65 +413,31 @@ def write_readings(
     rows = _from_frame(frame, demo=source == "demo")
     counts.first_ts, counts.last_ts = int(rows.ts.min()), int(rows.ts.max())
     spans = _spans(rows)
+    occupied = _occupied(conn, spans)
 
-    if not _occupied(conn, spans).any():
+    if not occupied.any():
         _insert_readings(conn, rows, source=source, run_id=run_id)
         counts.accepted = len(rows)
         _delete_daily_spans(conn, spans)
         _insert_daily(conn, _daily_from_rows(rows, rules))
         return counts
 
-    stage = _stage(conn, rows)
-    cur = _cursor(conn)
-    try:
-        # one pass of key lookups: how many rows the store holds, and how many of those differ
-        cur.execute(
-            f"SELECT count(*), coalesce(sum(CASE WHEN abs(r.value - s.value) > 1e-9 THEN 1 ELSE 0 END), 0) "
-            f"FROM {stage} s JOIN readings r ON {_KEY_JOIN}"
-        )
-        matched, n_clash = (int(v) for v in cur.fetchone())
-        if matched == 0:
-            new_pos = np.arange(len(rows))
-        elif matched == len(rows):
-            new_pos = np.empty(0, dtype="int64")
-        else:
-            cur.execute(f"SELECT s.pos FROM {stage} s WHERE NOT EXISTS (SELECT 1 FROM readings r WHERE {_KEY_JOIN})")
-            new_pos = np.array([p for (p,) in cur.fetchall()], dtype="int64")
-        differ: list[Any] = []
-        if n_clash:
-            cur.execute(
-                f"SELECT s.pos, r.value, r.run_id FROM {stage} s JOIN readings r ON {_KEY_JOIN} "
-                "WHERE abs(r.value - s.value) > 1e-9"
-            )
-            differ = cur.fetchall()
-    finally:
-        cur.close()
-    new = rows.take(np.sort(new_pos))
-    clash = rows.take(np.array([d[0] for d in differ], dtype="int64"))
-    counts.duplicates = matched - n_clash
-    counts.conflicts = n_clash
+    found, stored_value, stored_run = _stored_values(conn, rows, spans.loc[occupied])
+    differ = found & (np.abs(stored_value - rows.value) > 1e-9)
+    new = rows.take(np.flatnonzero(~found))
+    clash = rows.take(np.flatnonzero(differ))
+    counts.duplicates = int(found.sum()) - len(clash)
+    counts.conflicts = len(clash)
     touched = _Rows.concat([new, clash]) if replace else new
     # what the touched days hold now, read before anything is written
     stored = _read_stored(conn, _spans(touched)) if len(touched) else _Rows.empty()
-
-    if matched == 0:
-        conn.exec_driver_sql(
-            _READING_INSERT
-            + f"SELECT subdistrict_id, pollutant, ts, resolution, station, value, {_mark(conn)}, {_mark(conn)} FROM {stage}",
-            (source, run_id),
-        )
-    elif len(new):
-        conn.exec_driver_sql(
-            _READING_INSERT
-            + f"SELECT s.subdistrict_id, s.pollutant, s.ts, s.resolution, s.station, s.value, {_mark(conn)}, {_mark(conn)} "
-            f"FROM {stage} s WHERE NOT EXISTS (SELECT 1 FROM readings r WHERE {_KEY_JOIN})",
-            (source, run_id),
-        )
+    if len(new):
+        _insert_readings(conn, new, source=source, run_id=run_id)
     counts.accepted = len(new)
     if len(clash):
         clash_old = clash.take(np.arange(len(clash)))
-        clash_old.value = np.array([d[1] for d in differ], dtype="float64")
-        clash_old.run_id = np.array([d[2] for d in differ], dtype="int64")
+        clash_old.value = stored_value[differ]
+        clash_old.run_id = stored_run[differ]
         _record_conflicts(conn, run_id, clash, clash_old, source=source, replace=replace)
         if replace:
             counts.replaced = len(clash)
@@ -540,6 +448,54 @@ def write_readings(
     if len(touched):
         _refresh_changed(conn, stored, new, clash if replace else _Rows.empty(), rules)
     return counts
+
+
+def _stored_values(conn: Connection, rows: _Rows, spans: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each row: is a reading stored under its key, its value, and its run (0 if none).
+
+    One key-range read of (ts, value) per subdistrict, pollutant, resolution and station
+    the rows hold in the given spans; a run id is read only where a value differs.
+    Two columns a row, not the whole reading: a re-ingest of a million rows reads
+    every one of them back, and building Python objects is what it costs.
+    """
+    n = len(rows)
+    found = np.zeros(n, dtype=bool)
+    value = np.full(n, np.nan)
+    run = np.zeros(n, dtype="int64")
+    res_codes, res_kinds = pd.factorize(rows.res)
+    station_codes, stations = pd.factorize(rows.station)
+    series = (rows.group * len(res_kinds) + res_codes) * len(stations) + station_codes
+    order = np.argsort(series, kind="stable")
+    starts = np.flatnonzero(np.diff(series[order])) + 1
+    wanted = {int(g): (int(lo), int(hi)) for g, lo, hi in zip(spans["g"], spans["lo"], spans["hi"], strict=True)}
+    m = _mark(conn)
+    key = f"subdistrict_id = {m} AND pollutant = {m} AND resolution = {m} AND station = {m} AND ts BETWEEN {m} AND {m}"
+    cur = _cursor(conn)
+    try:
+        for at in np.split(order, starts):
+            first = int(at[0])
+            g = int(rows.group[first])
+            if g not in wanted:
+                continue
+            params = (g // 8, _POLLUTANT_ORDER[g % 8], rows.res[first], rows.station[first], *wanted[g])
+            cur.execute(f"SELECT ts, value FROM readings WHERE {key} ORDER BY ts", params)
+            got = np.array(cur.fetchall(), dtype="float64").reshape(-1, 2)
+            if not len(got):
+                continue
+            stored_ts = got[:, 0].astype("int64")  # exact: seconds are far below 2**53
+            where = np.searchsorted(stored_ts, rows.ts[at])  # the key order: ts ascending
+            where = np.minimum(where, len(stored_ts) - 1)
+            hit = stored_ts[where] == rows.ts[at]
+            found[at[hit]] = True
+            value[at[hit]] = got[where[hit], 1]
+            clash = at[hit][np.abs(got[where[hit], 1] - rows.value[at[hit]]) > 1e-9]
+            if len(clash):
+                cur.execute(f"SELECT ts, run_id FROM readings WHERE {key}", params)
+                runs = dict(cur.fetchall())
+                run[clash] = [runs[t] for t in rows.ts[clash].tolist()]
+    finally:
+        cur.close()
+    return found, value, run
 
 
 def _record_conflicts(
@@ -781,31 +737,21 @@ def _insert_daily(conn: Connection, daily: pd.DataFrame) -> None:
     if daily.empty:
         return
     groups = daily["g"].to_numpy(dtype="int64")
-    payload = list(
-        zip(
-            (groups // 8).tolist(),
-            _POLLUTANT_OBJECTS[groups % 8].tolist(),
-            _day_params(conn, daily["dayn"].to_numpy()),
-            daily["mean"].to_numpy(dtype="float64").tolist(),
-            _none_for_nan(daily["n_hours"], as_int=True),
-            _none_for_nan(daily["max8h"]),
-            _none_for_nan(daily["n_8h"], as_int=True),
-            _none_for_nan(daily["max1h"]),
-            daily["demo"].to_numpy(dtype=bool).tolist(),
-            strict=True,
-        )
+    bulk.insert_columns(
+        conn,
+        "daily_means",
+        {
+            "subdistrict_id": groups // 8,
+            "pollutant": _POLLUTANT_OBJECTS[groups % 8],
+            "day": _day_params(conn, daily["dayn"].to_numpy()),
+            "mean": daily["mean"].to_numpy(dtype="float64"),
+            "n_hours": _none_for_nan(daily["n_hours"], as_int=True),
+            "max8h": _none_for_nan(daily["max8h"]),
+            "n_8h": _none_for_nan(daily["n_8h"], as_int=True),
+            "max1h": _none_for_nan(daily["max1h"]),
+            "demo": daily["demo"].to_numpy(dtype=bool),
+        },
     )
-    columns = "subdistrict_id, pollutant, day, mean, n_hours, max8h, n_8h, max1h, demo"
-    cur = _cursor(conn)
-    try:
-        if _is_postgres(conn):
-            with cur.copy(f"COPY daily_means ({columns}) FROM STDIN") as copy:
-                for row in payload:
-                    copy.write_row(row)
-        else:
-            cur.executemany(f"INSERT INTO daily_means ({columns}) VALUES ({_placeholders(conn, 9)})", payload)
-    finally:
-        cur.close()
 
 
 def _delete_daily_spans(conn: Connection, spans: pd.DataFrame) -> None:
