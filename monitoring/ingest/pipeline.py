@@ -341,7 +341,7 @@ def _readings_chunk(chunk: Chunk, table: Table, ctx: v.Context, out: _Collected)
     good = ~row_bad
     if layout.form == "long":
         codes, r_pol = v.check_pollutant(cells["pollutant"])
-        units = cells["unit"] if "unit" in cells else pd.Series("", index=cells.index)
+        units = cells["unit"].reset_index(drop=True) if "unit" in cells else None
         value_cells = cells["value"]
         idx = np.arange(n)
     else:
@@ -354,7 +354,7 @@ def _readings_chunk(chunk: Chunk, table: Table, ctx: v.Context, out: _Collected)
         value_cells = pd.Series(np.concatenate([cells[c].to_numpy()[keep] for c in value_cols]) if k else [], dtype=str)
         pos_of = {f"v:{code}": pos for pos, code in layout.pollutants.items()}
         unit_list = [layout.header_units.get(pos_of[c], "") for c in value_cols]
-        units = pd.Series(np.repeat(unit_list, len(keep)), dtype=str)
+        units = pd.Series(np.repeat(unit_list, len(keep)), dtype=str) if any(unit_list) else None
         r_pol = v.Reasons.none()
         good = np.ones(len(idx), dtype=bool)
     value_lines = lines[idx]
@@ -362,7 +362,7 @@ def _readings_chunk(chunk: Chunk, table: Table, ctx: v.Context, out: _Collected)
     codes = codes.reset_index(drop=True)
     value_reasons = [
         r_pol,
-        v.check_unit(units.reset_index(drop=True), codes),
+        v.check_unit(units, codes),
         values.reasons,
         v.check_not_negative(values.numbers, codes),
         v.check_range(values.numbers, codes, ctx),
