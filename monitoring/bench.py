@@ -412,7 +412,7 @@ def pages_database(years: int, folder: Path = BENCH_DIR, progress: Callable[[str
     path = folder / f"pages-v{GENERATOR_VERSION}-{years}y.db"
     if path.exists():
         return path
-    from monitoring.storage.writes import DailyRules, _daily_from_rows, _insert_daily, _Rows
+    from monitoring.storage.writes import DailyRules, ReadingRows, _daily_from_rows, _insert_daily
     from monitoring.targets import load_targets
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -446,7 +446,7 @@ def pages_database(years: int, folder: Path = BENCH_DIR, progress: Callable[[str
                     "VALUES (?, ?, ?, 'h', '', ?, 'bench', ?)",
                     zip(itertools.repeat(sid), itertools.repeat(pol), ts.tolist(), values.tolist(), itertools.repeat(run_id), strict=False),
                 )
-                rows = _Rows(
+                rows = ReadingRows(
                     sd=np.full(hours, sid, dtype="int64"),
                     pcode=np.full(hours, sorted(POLLUTANTS).index(pol), dtype="int64"),
                     ts=ts,

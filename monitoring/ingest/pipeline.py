@@ -716,14 +716,14 @@ def _ingest(
 def _write_readings(
     conn: Any, run_id: int, frame: pd.DataFrame, source: str, replace: bool, targets: Targets, say: Progress
 ) -> Any:
-    from monitoring.storage.writes import DailyRules, RunCounts, write_readings
+    from monitoring.storage.writes import DailyRules, ReadingRows, RunCounts, pollutant_keys, write_rows
 
     rules = DailyRules.from_targets(targets)
     # key order: each slice is a run of the table's key, inserted in order; and slices
     # end where a (subdistrict, pollutant, day) ends, so no day is split between two
     # slices (each slice's days are new to the store, and their means computed once).
     # An order array, not a sorted copy: only one slice at a time is materialised.
-    pollutant = pd.Categorical(frame["pollutant"], categories=POLLUTANTS).codes.astype("int64")
+    pollutant = frame["pollutant"].cat.codes.to_numpy().astype("int64")  # positions in POLLUTANTS
     subdistrict = frame["subdistrict_id"].to_numpy().astype("int64")
     ts = frame["ts"].to_numpy()
     order = np.lexsort((ts, pollutant, subdistrict))
@@ -731,10 +731,26 @@ def _write_readings(
     group_day = ((subdistrict[order] * len(POLLUTANTS) + pollutant[order]) << 20) | (day - day.min())
     bounds = _slice_bounds(group_day, WRITE_SLICE)
     del day, group_day
+    # the columns as the store keys them: pollutant keys, and the text of the small codes
+    pkey = pollutant_keys(POLLUTANTS)[pollutant]
+    resolution = np.asarray(frame["resolution"].cat.categories, dtype=object)[frame["resolution"].cat.codes.to_numpy()]
+    station_names = np.asarray(frame["station"].cat.categories, dtype=object)
+    station = frame["station"].cat.codes.to_numpy()
+    value = frame["value"].to_numpy(dtype="float64")
     total = RunCounts()
     for start, end in itertools.pairwise(bounds):
-        part = frame.iloc[order[start:end]]
-        total.add(write_readings(conn, run_id, part, source=source[:32], rules=rules, replace=replace))
+        at = order[start:end]
+        rows = ReadingRows(
+            sd=subdistrict[at],
+            pcode=pkey[at],
+            ts=ts[at].astype("int64"),
+            res=resolution[at],
+            station=station_names[station[at]],
+            value=value[at],
+            demo=np.full(len(at), source == "demo"),
+            run_id=np.zeros(len(at), dtype="int64"),
+        )
+        total.add(write_rows(conn, run_id, rows, source=source[:32], rules=rules, replace=replace))
         say(0.7 + 0.3 * end / len(frame), f"wrote {end:,} of {len(frame):,} rows")
     return total
 

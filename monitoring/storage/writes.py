@@ -189,8 +189,12 @@ _DAY_MASK = (1 << _DAY_BITS) - 1
 
 
 @dataclass
-class _Rows:
-    """Readings as numpy columns (strings as object arrays sharing a few str objects)."""
+class ReadingRows:
+    """Readings as numpy columns (strings as object arrays sharing a few str objects).
+
+    What ``write_rows`` stores; ``write_readings`` builds it from a frame, the ingest
+    pipeline from its compact columns (``pollutant_keys`` maps its pollutant codes).
+    """
 
     sd: np.ndarray  # int64
     pcode: np.ndarray  # int64, index into _POLLUTANT_ORDER
@@ -216,17 +220,17 @@ class _Rows:
     def dayn(self) -> np.ndarray:
         return np.asarray(timeutil.day_number(self.ts), dtype="int64")
 
-    def take(self, index: np.ndarray) -> _Rows:
-        return _Rows(*(getattr(self, f)[index] for f in _ROW_FIELDS))
+    def take(self, index: np.ndarray) -> ReadingRows:
+        return ReadingRows(*(getattr(self, f)[index] for f in _ROW_FIELDS))
 
     @staticmethod
-    def concat(parts: Sequence[_Rows]) -> _Rows:
-        return _Rows(*(np.concatenate([getattr(p, f) for p in parts]) for f in _ROW_FIELDS))
+    def concat(parts: Sequence[ReadingRows]) -> ReadingRows:
+        return ReadingRows(*(np.concatenate([getattr(p, f) for p in parts]) for f in _ROW_FIELDS))
 
     @staticmethod
-    def empty() -> _Rows:
+    def empty() -> ReadingRows:
         i, o = np.empty(0, "int64"), np.empty(0, object)
-        return _Rows(i, i, i, o, o, np.empty(0), np.empty(0, bool), i)
+        return ReadingRows(i, i, i, o, o, np.empty(0), np.empty(0, bool), i)
 
 
 _ROW_FIELDS = ("sd", "pcode", "ts", "res", "station", "value", "demo", "run_id")
@@ -239,6 +243,11 @@ def _objects(column: pd.Series, missing: str = "") -> np.ndarray:
     return table[codes]  # code -1 (missing) picks the last entry
 
 
+def pollutant_keys(names: Sequence[str]) -> np.ndarray:
+    """The storage's small-integer key (``ReadingRows.pcode``) of each pollutant code."""
+    return np.array([_POLLUTANT_ORDER.index(n) for n in names], dtype="int64")
+
+
 def _pollutant_codes(pollutants: pd.Series | np.ndarray) -> np.ndarray:
     codes = np.asarray(pd.Categorical(pollutants, categories=list(_POLLUTANT_ORDER)).codes, dtype="int64")
     if (codes < 0).any():
@@ -247,9 +256,9 @@ def _pollutant_codes(pollutants: pd.Series | np.ndarray) -> np.ndarray:
     return codes
 
 
-def _from_frame(frame: pd.DataFrame, *, demo: bool = False) -> _Rows:
+def _from_frame(frame: pd.DataFrame, *, demo: bool = False) -> ReadingRows:
     n = len(frame)
-    return _Rows(
+    return ReadingRows(
         sd=frame["subdistrict_id"].to_numpy(dtype="int64"),
         pcode=_pollutant_codes(frame["pollutant"]),
         ts=frame["ts"].to_numpy(dtype="int64"),
@@ -261,7 +270,7 @@ def _from_frame(frame: pd.DataFrame, *, demo: bool = False) -> _Rows:
     )
 
 
-def _spans(rows: _Rows) -> pd.DataFrame:
+def _spans(rows: ReadingRows) -> pd.DataFrame:
     """(subdistrict, pollutant) → first/last Beijing day touched and the ts bounds of those days."""
     frame = pd.DataFrame({"g": rows.group, "day": rows.dayn})
     spans = frame.groupby("g", sort=True)["day"].agg(["min", "max"]).reset_index()
@@ -287,7 +296,7 @@ def _cursor(conn: Connection) -> Any:
     return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
 
-def _read_stored(conn: Connection, spans: pd.DataFrame) -> _Rows:
+def _read_stored(conn: Connection, spans: pd.DataFrame) -> ReadingRows:
     """Every stored reading inside the spans: one primary-key range read per span."""
     m = _mark(conn)
     sql = (
@@ -295,7 +304,7 @@ def _read_stored(conn: Connection, spans: pd.DataFrame) -> _Rows:
         f"WHERE subdistrict_id = {m} AND pollutant = {m} AND ts BETWEEN {m} AND {m}"
     )
     cur = _cursor(conn)
-    parts: list[_Rows] = []
+    parts: list[ReadingRows] = []
     try:
         for span in spans.itertuples(index=False):
             cur.execute(sql, (int(span.subdistrict_id), str(span.pollutant), int(span.lo), int(span.hi)))
@@ -305,7 +314,7 @@ def _read_stored(conn: Connection, spans: pd.DataFrame) -> _Rows:
             ts, res, station, value, run_id, source = zip(*found, strict=True)
             n = len(found)
             parts.append(
-                _Rows(
+                ReadingRows(
                     sd=np.full(n, int(span.subdistrict_id), dtype="int64"),
                     pcode=np.full(n, int(span.g) % 8, dtype="int64"),
                     ts=np.array(ts, dtype="int64"),
@@ -318,10 +327,10 @@ def _read_stored(conn: Connection, spans: pd.DataFrame) -> _Rows:
             )
     finally:
         cur.close()
-    return _Rows.concat(parts) if parts else _Rows.empty()
+    return ReadingRows.concat(parts) if parts else ReadingRows.empty()
 
 
-def _match(rows: _Rows, stored: _Rows) -> np.ndarray:
+def _match(rows: ReadingRows, stored: ReadingRows) -> np.ndarray:
     """For each row, the position of the stored row with the same key, or -1."""
     ts0 = int(min(rows.ts.min(), stored.ts.min()))
     k_rows = (rows.group << _TS_BITS) | (rows.ts - ts0)
@@ -344,8 +353,13 @@ def _match(rows: _Rows, stored: _Rows) -> np.ndarray:
     return np.where(found, order[at], -1)
 
 
-def _key_order(rows: _Rows) -> np.ndarray:
-    """The order of the rows by the table's key (subdistrict, pollutant, ts, resolution, station)."""
+def _key_order(rows: ReadingRows) -> np.ndarray | None:
+    """The order of the rows by the table's key (subdistrict, pollutant, ts, resolution,
+    station); None when they are in it already (the ingest pipeline sorts whole files)."""
+    if len(rows) and (rows.res[0] == rows.res).all() and (rows.station[0] == rows.station).all():
+        key = (rows.group << _TS_BITS) | (rows.ts - int(rows.ts.min()))
+        if (key[1:] > key[:-1]).all():
+            return None
     keys: list[np.ndarray] = []
     for column in (rows.station, rows.res):  # lexsort: the last key is the primary one
         codes, uniques = pd.factorize(column, sort=True)
@@ -354,9 +368,11 @@ def _key_order(rows: _Rows) -> np.ndarray:
     return np.lexsort((*keys, rows.ts, rows.pcode, rows.sd))
 
 
-def _insert_readings(conn: Connection, rows: _Rows, *, source: str, run_id: int) -> None:
+def _insert_readings(conn: Connection, rows: ReadingRows, *, source: str, run_id: int) -> None:
     """Bulk insert of rows known to be new, in key order (see storage/bulk.py for why)."""
-    rows = rows.take(_key_order(rows))
+    order = _key_order(rows)
+    if order is not None:
+        rows = rows.take(order)
     bulk.insert_columns(
         conn,
         "readings",
@@ -407,10 +423,24 @@ def write_readings(
     stored rows of those days are read (one key range per subdistrict and pollutant) and
     matched in memory: only new rows are written, so a re-ingest writes nothing.
     """
-    counts = RunCounts(rows=len(frame))
     if frame.empty:
+        return RunCounts()
+    return write_rows(conn, run_id, _from_frame(frame, demo=source == "demo"), source=source, rules=rules, replace=replace)
+
+
+def write_rows(
+    conn: Connection,
+    run_id: int,
+    rows: ReadingRows,
+    *,
+    source: str,
+    rules: DailyRules,
+    replace: bool = False,
+) -> RunCounts:
+    """``write_readings`` of rows already in columns (see there)."""
+    counts = RunCounts(rows=len(rows))
+    if not len(rows):
         return counts
-    rows = _from_frame(frame, demo=source == "demo")
     counts.first_ts, counts.last_ts = int(rows.ts.min()), int(rows.ts.max())
     spans = _spans(rows)
     occupied = _occupied(conn, spans)
@@ -428,9 +458,9 @@ def write_readings(
     clash = rows.take(np.flatnonzero(differ))
     counts.duplicates = int(found.sum()) - len(clash)
     counts.conflicts = len(clash)
-    touched = _Rows.concat([new, clash]) if replace else new
+    touched = ReadingRows.concat([new, clash]) if replace else new
     # what the touched days hold now, read before anything is written
-    stored = _read_stored(conn, _spans(touched)) if len(touched) else _Rows.empty()
+    stored = _read_stored(conn, _spans(touched)) if len(touched) else ReadingRows.empty()
     if len(new):
         _insert_readings(conn, new, source=source, run_id=run_id)
     counts.accepted = len(new)
@@ -446,11 +476,11 @@ def write_readings(
             stored.value[at] = clash.value  # the stored rows now hold the new values
             stored.demo[at] = source == "demo"
     if len(touched):
-        _refresh_changed(conn, stored, new, clash if replace else _Rows.empty(), rules)
+        _refresh_changed(conn, stored, new, clash if replace else ReadingRows.empty(), rules)
     return counts
 
 
-def _stored_values(conn: Connection, rows: _Rows, spans: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _stored_values(conn: Connection, rows: ReadingRows, spans: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each row: is a reading stored under its key, its value, and its run (0 if none).
 
     One key-range read of (ts, value) per subdistrict, pollutant, resolution and station
@@ -499,7 +529,7 @@ def _stored_values(conn: Connection, rows: _Rows, spans: pd.DataFrame) -> tuple[
 
 
 def _record_conflicts(
-    conn: Connection, run_id: int, clash: _Rows, old: _Rows, *, source: str, replace: bool
+    conn: Connection, run_id: int, clash: ReadingRows, old: ReadingRows, *, source: str, replace: bool
 ) -> None:
     """Keep each conflict in ``reading_revisions``; with ``replace``, store the new value."""
     now = utcnow()
@@ -638,7 +668,7 @@ def _daily_core(
     return out
 
 
-def _daily_from_rows(rows: _Rows, rules: DailyRules) -> pd.DataFrame:
+def _daily_from_rows(rows: ReadingRows, rules: DailyRules) -> pd.DataFrame:
     """Daily means of every (group, day) the rows cover; the rows must be all the day holds.
 
     Each hour is first the mean of its stations; a day given as a daily value uses it
@@ -788,17 +818,17 @@ def _delete_daily_days(conn: Connection, daily: pd.DataFrame) -> None:
     )
 
 
-def _refresh_changed(conn: Connection, stored: _Rows, new: _Rows, replaced: _Rows, rules: DailyRules) -> None:
+def _refresh_changed(conn: Connection, stored: ReadingRows, new: ReadingRows, replaced: ReadingRows, rules: DailyRules) -> None:
     """Recompute the daily means of the days that gained or changed a value.
 
     Everything those days hold is in memory already: the stored rows of their spans
     (read before the write, replaced values applied) and the new rows.
     """
-    touched = _Rows.concat([new, replaced])
+    touched = ReadingRows.concat([new, replaced])
     base = int(min(touched.dayn.min(), stored.dayn.min())) if len(stored) else int(touched.dayn.min())
     touched_days = np.unique((touched.group << _DAY_BITS) | (touched.dayn - base))
     in_touched = np.isin((stored.group << _DAY_BITS) | (stored.dayn - base), touched_days)
-    daily = _daily_from_rows(_Rows.concat([stored.take(in_touched), new]), rules)
+    daily = _daily_from_rows(ReadingRows.concat([stored.take(in_touched), new]), rules)
     _delete_daily_days(conn, daily)
     _insert_daily(conn, daily)
 
