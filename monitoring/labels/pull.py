@@ -17,6 +17,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "pull.status.failed": ("失败（未写入任何数据）", "Failed (nothing stored)"),
     "pull.status.up_to_date": ("已是最新", "Up to date"),
     "pull.status.running": ("进行中", "Running"),
+    "pull.status.refused": ("被拒绝（未写入任何数据）", "Refused (nothing stored)"),
+    "pull.status": ("状态", "Status"),
+    "pull.reason": ("失败原因", "Failure reason"),
+    "pull.not_configured": ("已不在 sources.yaml 中", "No longer in sources.yaml"),
+    "pull.caption": (
+        "拉取时间为北京时间；最新数据时刻为成功拉取收到的最新小时，按小时结束时刻标注（13:00 即 12:00–13:00）。",
+        "Pull times are Beijing time; the newest reading is the latest hour successful pulls received, "
+        "labelled by its end (13:00 is the hour 12:00–13:00).",
+    ),
     "pull.not_published": ("{n} 个小时尚未发布", "{n} hour(s) not published"),
     "pull.failed_reason": ("失败原因：{reason}", "Reason: {reason}"),
     "pull.catch_up": (

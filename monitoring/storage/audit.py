@@ -1,7 +1,7 @@
 """Reads of the ingestion audit: runs, their rejected rows and revisions, stored keys.
 
-``runs list`` / ``runs show``, the data-quality page and the ingestion pipeline's dry run
-go through these; all parameters are bound.
+``runs list`` / ``runs show``, the data-quality page (and its scheduled-pulls panel) and
+the ingestion pipeline's dry run go through these; all parameters are bound.
 """
 
 from __future__ import annotations
@@ -28,6 +28,52 @@ def list_runs(engine: Engine, limit: int = 50, kind: str | None = None) -> pd.Da
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
     return pd.DataFrame(rows, columns=list(RUN_COLUMNS))
+
+
+#: What the scheduled-pulls panel needs of a pull run (``last_pull_runs``).
+PULL_RUN_COLUMNS = (
+    "id", "source", "started_at", "finished_at", "status", "accepted", "duplicates", "rejected", "first_ts", "last_ts",
+    "message", "options",
+)
+
+
+def last_pull_runs(engine: Engine) -> dict[str, dict[str, Any]]:
+    """Per HTTP source that has pull runs: its newest run, its newest successful run, and
+    the newest label ``ts`` its successful runs received.
+
+    ``{source: {"last": run, "last_success": run | None, "newest_ts": int | None}}``, each
+    run a dict of ``PULL_RUN_COLUMNS``. Reads ``ingestion_runs`` only (one row per run,
+    its ``last_ts`` kept by the writer), never ``readings``: two statements whatever the
+    size of the store.
+    """
+    pulls = ingestion_runs.c.kind == "pull"
+    succeeded = ingestion_runs.c.status == "succeeded"
+    with engine.connect() as conn:
+        heads = conn.execute(
+            select(
+                ingestion_runs.c.source,
+                func.max(ingestion_runs.c.id).label("last_id"),
+                func.max(ingestion_runs.c.id).filter(succeeded).label("ok_id"),
+                func.max(ingestion_runs.c.last_ts).filter(succeeded).label("newest_ts"),
+            )
+            .where(pulls)
+            .group_by(ingestion_runs.c.source)
+        ).all()
+        ids = {int(i) for h in heads for i in (h.last_id, h.ok_id) if i is not None}
+        rows = (
+            conn.execute(select(*[ingestion_runs.c[c] for c in PULL_RUN_COLUMNS]).where(ingestion_runs.c.id.in_(sorted(ids)))).all()
+            if ids
+            else []
+        )
+    runs = {int(r.id): dict(r._mapping) for r in rows}
+    return {
+        str(h.source): {
+            "last": runs[int(h.last_id)],
+            "last_success": runs.get(int(h.ok_id)) if h.ok_id is not None else None,
+            "newest_ts": int(h.newest_ts) if h.newest_ts is not None else None,
+        }
+        for h in heads
+    }
 
 
 def get_run(engine: Engine, run_id: int) -> dict[str, Any] | None:

@@ -1,18 +1,23 @@
-"""The 数据上传 and 数据质量 pages through Streamlit's AppTest (real script runs, real SQLite)."""
+"""The 数据上传 and 数据质量 pages through Streamlit's AppTest (real script runs, real SQLite),
+including the data-quality page's scheduled-pulls panel (sources.yaml from MONITOR_SOURCES)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
 from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
 
+from monitoring import i18n, timeutil
 from monitoring.actors import Actor
 from monitoring.ingest.pipeline import ingest_file
 from monitoring.storage.schema import readings
+from monitoring.storage.writes import RunCounts, RunInfo, finish_run, start_run
 from monitoring.targets import Targets
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +37,8 @@ def _use(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("MONITOR_LOAD_DEMO", "0")
     monkeypatch.setenv("MONITOR_USERS", str(ROOT / "tests" / "pages" / "no-users.yaml"))
+    # no sources.yaml: the quality page's pull panel says so (tests of the panel set their own)
+    monkeypatch.setenv("MONITOR_SOURCES", str(ROOT / "tests" / "ingest" / "no-sources.yaml"))
 
 
 @pytest.fixture
@@ -177,3 +184,106 @@ def test_conflicts_are_previewed_with_names(app_db: Engine) -> None:
     table = at.dataframe[1].value
     assert list(table["街道"]) == ["月坛"] and list(table["已保存的值"]) == [20.0] and list(table["文件中的值"]) == [25.0]
     assert "没有可保存的新数据" in _texts(at)
+
+
+# -- the scheduled-pulls panel (数据质量 → 自动拉取) ------------------------------------------------
+SOURCES_YAML = """\
+version: 1
+sources:
+  - name: cnemc-test
+    kind: cnemc-hourly
+    url: "https://cnemc.example.invalid/{timepoint:%Y-%m-%dT%H}.csv"
+  - name: bureau-csv
+    kind: csv-url
+    url: "https://data.example.invalid/export.csv"
+"""
+HTTP_500 = "HTTP 500 Internal Server Error after 6 attempts"
+
+
+def _pull_run(engine: Engine, source: str, status: str, *, last: str | None = None, accepted: int = 0,
+              message: str = "") -> None:
+    run_id = start_run(engine, RunInfo(kind="pull", source=source, user="scheduler"))
+    last_ts = None if last is None else timeutil.label_to_ts(dt.datetime.fromisoformat(last))
+    finish_run(engine, run_id, status, RunCounts(rows=accepted, accepted=accepted, first_ts=last_ts, last_ts=last_ts),
+               message=message)
+
+
+def _pull_table(at: AppTest, lang: str = "zh") -> Any:
+    header = i18n.t("pull.source", lang)  # type: ignore[arg-type]
+    tables = [d.value for d in at.dataframe if header in getattr(d.value, "columns", [])]
+    assert len(tables) == 1, [list(d.value.columns) for d in at.dataframe]
+    return tables[0]
+
+
+@pytest.fixture
+def with_sources(app_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    path = tmp_path / "sources.yaml"
+    path.write_text(SOURCES_YAML, encoding="utf-8")
+    monkeypatch.setenv("MONITOR_SOURCES", str(path))
+    _pull_run(app_db, "cnemc-test", "succeeded", last="2026-01-05 12:00", accepted=36)
+    _pull_run(app_db, "cnemc-test", "failed", message=HTTP_500)
+    _pull_run(app_db, "old-feed", "succeeded", last="2025-12-31 23:00", accepted=12)  # since removed from sources.yaml
+    return app_db
+
+
+def test_quality_page_shows_the_scheduled_pulls(with_sources: Engine) -> None:
+    at = _page("quality")
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.subheader][0] == "自动拉取"
+    table = _pull_table(at)
+    assert list(table["数据源"]) == ["cnemc-test", "bureau-csv", "old-feed"]
+    assert list(table["类型"]) == ["国控站点小时数据", "CSV 文件地址", "已不在 sources.yaml 中"]
+    assert list(table["状态"]) == ["失败（未写入任何数据）", "尚未拉取过", "成功"]
+    assert list(table["最新数据时刻"]) == ["2026-01-05 12:00", "—", "2025-12-31 23:00"]
+    assert table["最近一次成功"].iloc[0] and table["最近一次成功"].iloc[0] <= table["最近一次拉取"].iloc[0]
+    assert list(table["失败原因"]) == [HTTP_500, "—", "—"]
+    # a source never pulled shows dashes, never "None"
+    never = table.iloc[1].drop(["数据源", "类型", "状态"])
+    assert list(never) == ["—"] * 6, never
+    # the failure is also said above the table, with its reason
+    assert any("cnemc-test" in x.value and HTTP_500 in x.value for x in at.warning)
+    assert any("下一次拉取会从最新已存数据之后的小时开始" in c.value for c in at.caption)
+    # downloadable like every other table
+    assert [d.proto.label for d in at.get("download_button")][:2] == ["下载 CSV", "下载 Excel"]
+    # the rest of the page still draws below the panel: the runs (the pulls among them), the hours
+    assert [s.value for s in at.subheader][1] == "导入记录"
+    # pulls, runs (the newest, the failed pull, is chosen: no rejected rows), hours with data
+    assert len(at.dataframe) == 3
+
+
+def test_quality_page_shows_the_scheduled_pulls_in_english(with_sources: Engine) -> None:
+    at = _page("quality", lang="en")
+    assert not at.exception, at.exception
+    assert "Scheduled pulls" in [s.value for s in at.subheader]
+    table = _pull_table(at, "en")
+    assert list(table.columns) == ["Source", "Kind", "Last pull", "Status", "Stored", "Duplicates",
+                                   "Last successful pull", "Newest reading", "Failure reason"]
+    assert list(table["Kind"]) == ["National network hourly feed", "CSV URL", "No longer in sources.yaml"]
+    assert list(table["Status"]) == ["Failed (nothing stored)", "Never pulled", "Succeeded"]
+    assert any("Reason: " + HTTP_500 in x.value for x in at.warning)
+
+
+def test_quality_page_without_sources_says_so(app_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page("quality")  # MONITOR_SOURCES names no file
+    assert not at.exception and not at.error
+    assert i18n.t("pull.no_sources", "zh") in [i.value for i in at.info]
+    assert not [d for d in at.dataframe if "数据源" in getattr(d.value, "columns", [])]
+    empty = tmp_path / "sources.yaml"
+    empty.write_text("version: 1\nsources: []\n", encoding="utf-8")
+    monkeypatch.setenv("MONITOR_SOURCES", str(empty))
+    at = _page("quality", lang="en")
+    assert not at.exception and not at.error
+    assert i18n.t("pull.no_sources", "en") in [i.value for i in at.info]
+
+
+def test_a_broken_sources_file_is_named_and_the_page_goes_on(
+    app_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "sources.yaml"
+    bad.write_text(SOURCES_YAML.replace("kind: csv-url", "kind: csv-url\n    colour: blue"), encoding="utf-8")
+    monkeypatch.setenv("MONITOR_SOURCES", str(bad))
+    at = _page("quality")
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and "colour" in at.error[0].value
+    assert len(at.dataframe) >= 2  # the runs and the hours with data are still there
