@@ -328,3 +328,75 @@ def test_road_dust_conflicts_keep_the_old_load_in_the_audit_trail(make_db: Calla
         (kept_run, 0.31, 0.52, "中", first, "kept"),
         (replaced_run, 0.31, 0.52, "中", first, "replaced"),
     ]
+
+
+# -- the store against a model ----------------------------------------------------------
+
+
+def _random_readings(rng: random.Random, n: int, *, base_ts: int) -> pd.DataFrame:
+    """Distinct keys over 2 subdistricts × 2 pollutants × 3 stations ('' included) × 60
+    hours, some given as daily values: the matching must tell every key part apart."""
+    keys: set[tuple[int, str, int, str, str]] = set()
+    while len(keys) < n:
+        res = rng.choice("hhhd")
+        hour = rng.randrange(60)
+        ts = base_ts + (hour // 24) * timeutil.DAY_S + (timeutil.DAY_S - timeutil.HOUR_S if res == "d" else hour % 24 * timeutil.HOUR_S)
+        keys.add((rng.choice([DESHENG, 11]), rng.choice(["pm25", "o3"]), ts, res, rng.choice(["", "1001A", "1002A"])))
+    rows = sorted(keys)
+    rng.shuffle(rows)
+    frame = pd.DataFrame(rows, columns=["subdistrict_id", "pollutant", "ts", "resolution", "station"])
+    frame["value"] = [float(rng.randrange(1, 40)) for _ in rows]
+    return frame
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("replace", [False, True])
+def test_a_second_file_over_a_stored_one_matches_a_dictionary_model(
+    make_db: Callable[..., Engine], seed: int, replace: bool
+) -> None:
+    rng = random.Random(seed)
+    engine = make_db()
+    base = timeutil.day_bounds(DAY)[0]
+    first = _random_readings(rng, 150, base_ts=base)
+    second = _random_readings(rng, 150, base_ts=base)
+    # a third of the second file repeats stored keys exactly, a third with another value
+    stored_keys = first.sample(frac=0.6, random_state=seed)
+    same, changed = stored_keys.iloc[: len(stored_keys) // 2], stored_keys.iloc[len(stored_keys) // 2 :].copy()
+    changed["value"] = changed["value"] + 0.5
+    key = ["subdistrict_id", "pollutant", "ts", "resolution", "station"]
+    second = pd.concat([same, changed, second]).drop_duplicates(key).sample(frac=1.0, random_state=seed)
+
+    first_run, _ = _write(engine, first)
+    _, counts = _write(engine, second, replace=replace, slices=3)
+
+    model = {tuple(r[:5]): r[5] for r in first.itertuples(index=False)}
+    expected = RunCounts()
+    for r in second.itertuples(index=False):
+        k, value = tuple(r[:5]), r[5]
+        if k not in model:
+            expected.accepted += 1
+            model[k] = value
+        elif abs(model[k] - value) < 1e-9:
+            expected.duplicates += 1
+        else:
+            expected.conflicts += 1
+            if replace:
+                expected.replaced += 1
+                expected.accepted += 1
+                model[k] = value
+    got = (counts.accepted, counts.duplicates, counts.conflicts, counts.replaced)
+    assert got == (expected.accepted, expected.duplicates, expected.conflicts, expected.replaced)
+    assert expected.conflicts > 0 and expected.duplicates > 0  # the case is exercised
+
+    with engine.connect() as conn:
+        stored = {tuple(r[:5]): r[5] for r in conn.execute(select(*[readings.c[c] for c in [*key, "value"]])).all()}
+        revisions = conn.execute(select(reading_revisions.c.old_run_id, reading_revisions.c.action)).all()
+    assert stored == pytest.approx(model)
+    # every conflict names the run that stored the old value
+    assert len(revisions) == expected.conflicts
+    assert {r.old_run_id for r in revisions} == {first_run}
+    assert {r.action for r in revisions} == {"replaced" if replace else "kept"}
+    # and the daily means are what one write of the final store gives
+    check = make_db()
+    _write(check, pd.DataFrame([(*k, v) for k, v in model.items()], columns=[*key, "value"]))
+    assert _all_daily(engine).drop(columns="demo").equals(_all_daily(check).drop(columns="demo"))

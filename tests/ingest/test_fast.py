@@ -1,0 +1,145 @@
+"""The fast reader (ingest/fast.py) changes how fast a clean file is read, never its outcome.
+
+Each file is ingested twice, into two databases: as the pipeline does it (the fast
+reader first), and with the fast reader switched off (the general reader only). The
+results, the stored readings and the daily means must be the same; and the tests say
+which reader took the file, so a change that quietly stops using the fast one fails.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, select
+
+from monitoring.actors import Actor
+from monitoring.ingest import fast, pipeline
+from monitoring.ingest.pipeline import IngestResult, ingest_file
+from monitoring.storage.schema import daily_means, readings, rejected_rows
+from monitoring.targets import Targets
+from tests.factories import make_readings
+
+ANALYST = Actor("tester", "analyst")
+
+
+def _stored(engine: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(readings.c.subdistrict_id, readings.c.pollutant, readings.c.ts, readings.c.resolution,
+                                   readings.c.station, readings.c.value).order_by(*readings.primary_key.columns)).all()
+        days = conn.execute(select(daily_means).order_by(*daily_means.primary_key.columns)).all()
+        rejected = conn.execute(select(rejected_rows.c.line, rejected_rows.c.reason_en).order_by(rejected_rows.c.line)).all()
+    return [tuple(r) for r in rows], [tuple(r) for r in days], [tuple(r) for r in rejected]
+
+
+def _outcome(r: IngestResult) -> tuple[Any, ...]:
+    return (r.status, r.rows, r.accepted, r.rejected, r.duplicates, r.conflicts, r.missing, r.first_label, r.last_label,
+            [(x.line, x.reason_en) for x in r.rejected_rows], r.message)
+
+
+def _both(
+    make_db: Callable[..., Engine], targets: Targets, monkeypatch: pytest.MonkeyPatch, data: bytes, **kw: Any
+) -> tuple[bool, IngestResult]:
+    """Ingest ``data`` both ways; assert the same outcome; return (fast reader used, result)."""
+    used: list[bool] = []
+    read_clean = pipeline._read_clean
+
+    def spy(*args: Any) -> Any:
+        out = read_clean(*args)
+        used.append(out is not None)
+        return out
+
+    with monkeypatch.context() as m:
+        m.setattr(pipeline, "_read_clean", spy)
+        first = make_db()
+        result = ingest_file(first, data, name="f.csv", targets=targets, actor=ANALYST, run_kind="upload", **kw)
+    with monkeypatch.context() as m:
+        m.setattr(fast, "eligible", lambda _table: False)
+        second = make_db()
+        general = ingest_file(second, data, name="f.csv", targets=targets, actor=ANALYST, run_kind="upload", **kw)
+    assert _outcome(result) == _outcome(general)
+    assert _stored(first) == _stored(second)
+    return used == [True], result
+
+
+def _clean(targets: Targets, **kw: Any) -> pd.DataFrame:
+    return make_readings(targets, days=3, pollutants=("pm25", "o3", "co"), rng=random.Random(7), **kw)
+
+
+def test_a_clean_file_takes_the_fast_reader(make_db, targets: Targets, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    frame = _clean(targets)
+    used, result = _both(make_db, targets, monkeypatch, frame.to_csv(index=False).encode())
+    assert used and result.accepted == len(frame) and result.status == "succeeded"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["bom_crlf", "columns_reordered", "extra_column", "english_names", "dates_given_daily", "repeated_rows"],
+)
+def test_variants_of_a_clean_file_end_as_the_general_reader_ends_them(
+    make_db, targets: Targets, monkeypatch: pytest.MonkeyPatch, variant: str  # type: ignore[no-untyped-def]
+) -> None:
+    frame = _clean(targets)
+    encoding, newline = "utf-8", "\n"
+    if variant == "bom_crlf":
+        encoding, newline = "utf-8-sig", "\r\n"
+    elif variant == "columns_reordered":
+        frame = frame[["value", "pollutant", "subdistrict", "time"]]
+    elif variant == "extra_column":
+        frame = frame.assign(remark="ok")
+    elif variant == "english_names":
+        frame = frame.rename(columns={"subdistrict": "Subdistrict", "time": "Time", "pollutant": "Pollutant", "value": "Value"})
+        frame["Pollutant"] = frame["Pollutant"].str.upper().replace({"PM25": "PM2.5"})
+    elif variant == "dates_given_daily":
+        daily = frame.groupby(["subdistrict", "pollutant"], as_index=False)["value"].mean().round(1)
+        frame = pd.concat([frame, daily.assign(time="2026-01-05")[frame.columns]], ignore_index=True)
+    elif variant == "repeated_rows":
+        frame = pd.concat([frame, frame.iloc[[3, 10]], frame.iloc[[20]].assign(value=frame.loc[20, "value"] + 1)], ignore_index=True)
+    used, result = _both(make_db, targets, monkeypatch, frame.to_csv(index=False, lineterminator=newline).encode(encoding))
+    assert used
+    if variant == "repeated_rows":  # in-file repeats are reported with the right lines
+        assert result.duplicates == 2 and result.rejected == 1
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["bad_value", "missing_mark", "empty_value", "unknown_subdistrict", "time_off_the_hour", "blank_line", "short_line",
+     "out_of_range", "gbk", "semicolons"],
+)
+def test_a_file_with_anything_unusual_is_read_by_the_general_reader(
+    make_db, targets: Targets, monkeypatch: pytest.MonkeyPatch, damage: str  # type: ignore[no-untyped-def]
+) -> None:
+    # small blocks: the damage sits blocks after the first, after the fast reader has started
+    monkeypatch.setattr(fast, "BLOCK_BYTES", 4096)
+    frame = _clean(targets).astype({"value": object})
+    at = len(frame) - 40
+    encoding, sep = "utf-8", ","
+    if damage == "bad_value":
+        frame.loc[at, "value"] = "12..5"
+    elif damage == "missing_mark":
+        frame.loc[at, "value"] = -999
+    elif damage == "empty_value":
+        frame.loc[at, "value"] = ""
+    elif damage == "unknown_subdistrict":
+        frame.loc[at, "subdistrict"] = "德胜门外"
+    elif damage == "time_off_the_hour":
+        frame.loc[at, "time"] = "2026-01-02 10:30"
+    elif damage == "out_of_range":
+        frame.loc[at, "value"] = 5000.0
+    elif damage == "gbk":
+        encoding = "gbk"
+    elif damage == "semicolons":
+        sep = ";"
+    text = frame.to_csv(index=False, sep=sep)
+    lines = text.split("\n")
+    if damage == "blank_line":
+        lines.insert(at + 1, "")
+    elif damage == "short_line":
+        lines[at + 1] = lines[at + 1].rsplit(",", 1)[0]
+    used, result = _both(make_db, targets, monkeypatch, "\n".join(lines).encode(encoding))
+    assert not used
+    if damage not in ("gbk", "semicolons", "blank_line", "missing_mark", "empty_value"):
+        assert result.rejected == 1 and result.rejected_rows[0].line == at + 2  # the header is line 1
