@@ -79,7 +79,9 @@ def clean_long_parts(table: Table, ctx: v.Context) -> Iterator[tuple[dict[str, n
     done_rows = 0
     with table.blob.open() as fh:
         try:
-            reader = pv.open_csv(fh, **options)
+            # the system allocator: pyarrow's default (mimalloc) keeps freed blocks, which
+            # put the million-row ingest's peak ~50 MB higher (bench: 300 MB against 250).
+            reader = pv.open_csv(fh, memory_pool=pa.system_memory_pool(), **options)
             for batch in reader:
                 n = batch.num_rows
                 if n == 0:

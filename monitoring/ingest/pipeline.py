@@ -37,9 +37,10 @@ from monitoring.targets import POLLUTANTS, Targets
 
 Progress = Callable[[float, str], None]
 
-#: Rows written per write_readings call inside the one transaction (bounds memory: a
-#: million-row file peaks ~16 MB lower at 50 000 than at 100 000, no slower).
-WRITE_SLICE = 50_000
+#: Rows per write inside the one transaction, about (slices end where a day ends).
+#: Measured on a million rows: 50,000 → 2.6 s and 259 MB peak; 100,000 → 2.45 s, 257 MB;
+#: 200,000 → 2.3 s but 290 MB (each slice's Python objects are held while it is written).
+WRITE_SLICE = 100_000
 #: readings.source for each run kind (a pull uses its HTTP source's name).
 SOURCE_OF_KIND = {"upload": "upload", "ingest": "cli"}
 

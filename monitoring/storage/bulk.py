@@ -54,12 +54,11 @@ def insert_columns(
     names: list[str] = []
     arrays: list[np.ndarray] = []
     for name, values in columns.items():
-        array = _as_objects(values)
-        if _constant(array):  # e.g. every reading hourly: bound once, not once per row
-            constants[name] = array[0]
+        if _constant(values):  # e.g. every reading hourly: bound once, not once per row
+            constants[name] = _as_objects(values[:1])[0]
         else:
             names.append(name)
-            arrays.append(array)
+            arrays.append(_as_objects(values))
     if not arrays:  # every column constant: still one row per input row
         first = next(iter(constants))
         names, arrays = [first], [np.full(lengths.pop(), constants.pop(first), dtype=object)]
@@ -79,11 +78,20 @@ def _as_objects(values: Column) -> np.ndarray:
     return out
 
 
-def _constant(array: np.ndarray) -> bool:
-    first = array[0]
-    if first is None or isinstance(first, float):  # NULL and NaN never compare equal
+def _constant(values: Column) -> bool:
+    """One value on every row? Integers, booleans and text only: a float column is bound
+    row by row (NaN never equals itself, and measured values are not all one)."""
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind in "iub":
+            return bool((values == values[0]).all())  # vectorised, before any conversion
+        if values.dtype.kind == "f":
+            return False
+    first = values[0]
+    if first is None or isinstance(first, float):
         return False
-    return bool((array == first).all())
+    if isinstance(values, np.ndarray):
+        return bool((values == first).all())
+    return all(v == first for v in values)
 
 
 def _copy(conn: Connection, table: str, names: list[str], arrays: list[np.ndarray], constants: dict[str, Any]) -> int:
@@ -113,11 +121,9 @@ def _sqlite_insert(conn: Connection, table: str, names: list[str], arrays: list[
     try:
         if full:
             batches = matrix[:full].reshape(-1, per_statement * width)
-            if constants:
-                shared = np.empty((len(batches), len(constants)), dtype=object)
-                shared[:] = list(constants.values())
-                batches = np.concatenate([batches, shared], axis=1)
-            cur.executemany(_insert_sql(table, names, constants, per_statement), batches.tolist())
+            shared = list(constants.values())
+            # one statement's parameters at a time: the lists are not all held at once
+            cur.executemany(_insert_sql(table, names, constants, per_statement), (b.tolist() + shared for b in batches))
         if full < n:
             rest = matrix[full:].reshape(-1).tolist() + list(constants.values())
             cur.execute(_insert_sql(table, names, constants, n - full), rest)
