@@ -368,9 +368,9 @@ def _key_order(rows: ReadingRows) -> np.ndarray | None:
     return np.lexsort((*keys, rows.ts, rows.pcode, rows.sd))
 
 
-def _insert_readings(conn: Connection, rows: ReadingRows, *, source: str, run_id: int) -> None:
+def _insert_readings(conn: Connection, rows: ReadingRows, *, source: str, run_id: int, in_key_order: bool = False) -> None:
     """Bulk insert of rows known to be new, in key order (see storage/bulk.py for why)."""
-    order = _key_order(rows)
+    order = None if in_key_order else _key_order(rows)
     if order is not None:
         rows = rows.take(order)
     bulk.insert_columns(
@@ -436,8 +436,10 @@ def write_rows(
     source: str,
     rules: DailyRules,
     replace: bool = False,
+    in_key_order: bool = False,
 ) -> RunCounts:
-    """``write_readings`` of rows already in columns (see there)."""
+    """``write_readings`` of rows already in columns (see there). ``in_key_order``: the
+    caller sorted them by the table's whole key (the writer then does not check)."""
     counts = RunCounts(rows=len(rows))
     if not len(rows):
         return counts
@@ -446,7 +448,7 @@ def write_rows(
     occupied = _occupied(conn, spans)
 
     if not occupied.any():
-        _insert_readings(conn, rows, source=source, run_id=run_id)
+        _insert_readings(conn, rows, source=source, run_id=run_id, in_key_order=in_key_order)
         counts.accepted = len(rows)
         _delete_daily_spans(conn, spans)
         _insert_daily(conn, _daily_from_rows(rows, rules))
@@ -461,8 +463,8 @@ def write_rows(
     touched = ReadingRows.concat([new, clash]) if replace else new
     # what the touched days hold now, read before anything is written
     stored = _read_stored(conn, _spans(touched)) if len(touched) else ReadingRows.empty()
-    if len(new):
-        _insert_readings(conn, new, source=source, run_id=run_id)
+    if len(new):  # a subset of the rows, in their order
+        _insert_readings(conn, new, source=source, run_id=run_id, in_key_order=in_key_order)
     counts.accepted = len(new)
     if len(clash):
         clash_old = clash.take(np.arange(len(clash)))

@@ -370,3 +370,26 @@ def test_dust_flags_and_readings_are_one_transaction(make_db, targets: Targets) 
         _ingest(engine, text.encode(), targets)
     assert _count(engine) == 0 and _count(engine, dust_days) == 0 and _count(engine, daily_means) == 0
     assert list_runs(engine).iloc[0]["status"] == "failed"
+
+
+def test_rows_reach_the_table_in_its_key_order(make_db, targets: Targets, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    # the insert is fast only in key order (docs/PERFORMANCE.md), and the pipeline tells
+    # the writer its rows are sorted: check that they are, pollutants in the store's order.
+    from monitoring.storage import bulk
+
+    seen: list[list[tuple[int, str, int]]] = []
+    insert = bulk.insert_columns
+
+    def spy(conn, table, columns, constants=None):  # type: ignore[no-untyped-def]
+        if table == "readings":
+            keys = zip(columns["subdistrict_id"], columns["pollutant"], columns["ts"], strict=True)
+            seen.append([(int(sd), str(p), int(ts)) for sd, p, ts in keys])
+        return insert(conn, table, columns, constants)
+
+    monkeypatch.setattr(bulk, "insert_columns", spy)
+    engine = make_db()
+    frame = make_readings(targets, days=2, pollutants=("pm25", "pm10", "so2", "no2", "o3", "co"))
+    r = _ingest(engine, _csv(frame.sample(frac=1.0, random_state=3)), targets)
+    assert r.accepted == len(frame)
+    rows = [key for batch in seen for key in batch]
+    assert len(rows) == len(frame) and rows == sorted(rows)
