@@ -95,7 +95,9 @@ def read_yaml_mapping(
             hint="save the file as UTF-8", hint_zh="请以 UTF-8 编码保存该文件",
         ) from None
     try:
-        data = yaml.safe_load(text)
+        # libyaml's loader when PyYAML has it: the same safe subset, ~7× faster (targets.yaml
+        # is read by every command, and the ingest's start-up is measured)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "somewhere"
