@@ -746,9 +746,14 @@ def _write_readings(
     pkey = pollutant_keys(POLLUTANTS)[frame["pollutant"].cat.codes.to_numpy()]  # the store's pollutant order
     subdistrict = frame["subdistrict_id"].to_numpy().astype("int64")
     ts = frame["ts"].to_numpy()
-    order = np.lexsort((ts, pkey, subdistrict))
+    group = (subdistrict * 8 + pkey).astype("int16")
+    # files come in time order: a stable sort by (subdistrict, pollutant) alone, a radix
+    # sort for 16-bit keys (~10 ms a million rows), is then the key order; else lexsort
+    order = np.argsort(group, kind="stable")
+    if not _ascending_within(group[order], ts[order]):
+        order = np.lexsort((ts, pkey, subdistrict))
     day = np.asarray(timeutil.day_number(ts[order]), dtype="int64")
-    group_day = ((subdistrict[order] * 8 + pkey[order]) << 20) | (day - day.min())
+    group_day = (group[order].astype("int64") << 20) | (day - day.min())
     bounds = _slice_bounds(group_day, WRITE_SLICE)
     del day, group_day
     # the text of the small codes; with one resolution and one station, the order above
@@ -775,6 +780,12 @@ def _write_readings(
         total.add(write_rows(conn, run_id, rows, source=source[:32], rules=rules, replace=replace, in_key_order=in_key_order))
         say(0.7 + 0.3 * end / len(frame), f"wrote {end:,} of {len(frame):,} rows")
     return total
+
+
+def _ascending_within(groups: np.ndarray, values: np.ndarray) -> bool:
+    """Do ``values`` strictly increase inside each run of equal ``groups``?"""
+    same = groups[1:] == groups[:-1]
+    return bool((values[1:][same] > values[:-1][same]).all())
 
 
 def _slice_bounds(sorted_keys: np.ndarray, size: int) -> list[int]:
