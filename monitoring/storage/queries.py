@@ -177,9 +177,10 @@ def road_dust_years(engine: Engine) -> list[int]:
 def pull_resume_point(engine: Engine, source: str) -> tuple[int | None, str | None]:
     """Where an incremental pull of an HTTP source resumes: ``(newest_ts, first_from)``.
 
-    ``newest_ts``: the ``ts`` of the newest hourly reading the source stored (read through
-    the run index: the source's pull runs, then their rows by ``ix_readings_run_id``, which
-    holds ``ts``). When it stored nothing yet, ``first_from`` is the earliest window start
+    ``newest_ts``: the ``ts`` of the newest hourly reading the source stored, read from
+    ``readings`` itself so that it is what is really stored (no index on ``run_id``, see
+    schema.py: a scan, ~0.4 s on 7.9 M readings, once per pull; the quality page reads
+    ``ingestion_runs`` instead). When it stored nothing yet, ``first_from`` is the earliest window start
     (``options["from"]``, a Beijing label) its earlier, failed, pulls asked for, so the
     next pull catches up from there; None when there was no pull at all.
     """
