@@ -29,6 +29,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
+    import gc
+
+    # Start-up is part of every ingest's time (the bench measures it): the collector is
+    # off while the heavy modules load (they make no garbage worth collecting), and what
+    # they built is then frozen, out of its sight for the rest of the run and at exit.
+    # Measured on a million-row file: 2.45 → 2.2 s (imports 0.55 → 0.45 s, exit 0.25 → 0.03 s).
+    gc.disable()
     from pathlib import Path
 
     from monitoring.actors import command_line_actor
@@ -36,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
     from monitoring.ingest.pipeline import ingest_file
     from monitoring.storage.engine import make_engine
     from monitoring.targets import load_targets
+
+    gc.freeze()
+    gc.enable()
 
     targets = load_targets()
     engine = make_engine()
