@@ -15,6 +15,7 @@ page of the key's B-tree), so callers sort first.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -133,6 +134,11 @@ def _sqlite_insert(conn: Connection, table: str, names: list[str], arrays: list[
 
 
 def _insert_sql(table: str, names: list[str], constants: dict[str, Any], rows: int) -> str:
+    return _statement(table, tuple(names), tuple(constants), rows)
+
+
+@functools.lru_cache(maxsize=64)
+def _statement(table: str, names: tuple[str, ...], constants: tuple[str, ...], rows: int) -> str:
     """``INSERT INTO t (a, b, c) VALUES (?1, ?2, ?7), (?3, ?4, ?7), …``: numbered
     parameters, row by row, then the constants' parameters shared by every row."""
     width = len(names)
