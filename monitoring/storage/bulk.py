@@ -80,15 +80,17 @@ def _as_objects(values: Column) -> np.ndarray:
 
 
 def _constant(values: Column) -> bool:
-    """One value on every row? Integers, booleans and text only: a float column is bound
-    row by row (NaN never equals itself, and measured values are not all one)."""
+    """One value on every row? Integers, booleans, text and NULL only: a float column is
+    bound row by row (NaN never equals itself, and measured values are not all one)."""
     if isinstance(values, np.ndarray):
         if values.dtype.kind in "iub":
             return bool((values == values[0]).all())  # vectorised, before any conversion
         if values.dtype.kind == "f":
             return False
     first = values[0]
-    if first is None or isinstance(first, float):
+    if first is None:  # NULL on every row (e.g. the O3 columns of another pollutant)
+        return all(v is None for v in values)
+    if isinstance(first, float):
         return False
     if isinstance(values, np.ndarray):
         return bool((values == first).all())

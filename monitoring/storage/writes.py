@@ -774,22 +774,24 @@ def _none_for_nan(values: pd.Series, *, as_int: bool = False) -> list[Any]:
 def _insert_daily(conn: Connection, daily: pd.DataFrame) -> None:
     if daily.empty:
         return
+    daily = daily.sort_values(["g", "dayn"], kind="stable")
     groups = daily["g"].to_numpy(dtype="int64")
-    bulk.insert_columns(
-        conn,
-        "daily_means",
-        {
-            "subdistrict_id": groups // 8,
-            "pollutant": _POLLUTANT_OBJECTS[groups % 8],
-            "day": _day_params(conn, daily["dayn"].to_numpy()),
-            "mean": daily["mean"].to_numpy(dtype="float64"),
-            "n_hours": _none_for_nan(daily["n_hours"], as_int=True),
-            "max8h": _none_for_nan(daily["max8h"]),
-            "n_8h": _none_for_nan(daily["n_8h"], as_int=True),
-            "max1h": _none_for_nan(daily["max1h"]),
-            "demo": daily["demo"].to_numpy(dtype=bool),
-        },
-    )
+    columns: dict[str, Any] = {
+        "subdistrict_id": groups // 8,
+        "pollutant": _POLLUTANT_OBJECTS[groups % 8],
+        "day": np.asarray(_day_params(conn, daily["dayn"].to_numpy()), dtype=object),
+        "mean": daily["mean"].to_numpy(dtype="float64"),
+        "n_hours": np.asarray(_none_for_nan(daily["n_hours"], as_int=True), dtype=object),
+        "max8h": np.asarray(_none_for_nan(daily["max8h"]), dtype=object),
+        "n_8h": np.asarray(_none_for_nan(daily["n_8h"], as_int=True), dtype=object),
+        "max1h": np.asarray(_none_for_nan(daily["max1h"]), dtype=object),
+        "demo": daily["demo"].to_numpy(dtype=bool),
+    }
+    # one insert per (subdistrict, pollutant), as for readings: the key's first two parts,
+    # and a non-O3 pollutant's empty O3 columns, are then bound once a statement
+    starts = [0, *(np.flatnonzero(groups[1:] != groups[:-1]) + 1).tolist(), len(groups)]
+    for start, end in itertools.pairwise(starts):
+        bulk.insert_columns(conn, "daily_means", {name: values[start:end] for name, values in columns.items()})
 
 
 def _delete_daily_spans(conn: Connection, spans: pd.DataFrame) -> None:
