@@ -272,8 +272,17 @@ def _from_frame(frame: pd.DataFrame, *, demo: bool = False) -> ReadingRows:
 
 def _spans(rows: ReadingRows) -> pd.DataFrame:
     """(subdistrict, pollutant) → first/last Beijing day touched and the ts bounds of those days."""
-    frame = pd.DataFrame({"g": rows.group, "day": rows.dayn})
-    spans = frame.groupby("g", sort=True)["day"].agg(["min", "max"]).reset_index()
+    group, day = rows.group, rows.dayn
+    order = np.argsort(group, kind="stable")
+    group, day = group[order], day[order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    spans = pd.DataFrame(
+        {
+            "g": group[starts],
+            "min": np.minimum.reduceat(day, starts) if len(day) else day,
+            "max": np.maximum.reduceat(day, starts) if len(day) else day,
+        }
+    )
     spans["subdistrict_id"] = spans["g"] // 8
     spans["pollutant"] = pd.Series(_POLLUTANT_OBJECTS[(spans["g"] % 8).to_numpy()], dtype=object)
     # every ts whose day_number falls in [min, max]: from the first day's 01:00 label up to,
@@ -382,15 +391,9 @@ def _insert_readings(conn: Connection, rows: ReadingRows, *, source: str, run_id
         bulk.insert_columns(
             conn,
             "readings",
-            {
-                "subdistrict_id": rows.sd[part],
-                "pollutant": rows.pollutant[part],
-                "ts": rows.ts[part],
-                "resolution": rows.res[part],
-                "station": rows.station[part],
-                "value": rows.value[part],
-            },
-            {"source": source, "run_id": run_id},
+            {"ts": rows.ts[part], "resolution": rows.res[part], "station": rows.station[part], "value": rows.value[part]},
+            {"subdistrict_id": int(rows.sd[start]), "pollutant": _POLLUTANT_ORDER[rows.pcode[start]], "source": source,
+             "run_id": run_id},
         )
 
 

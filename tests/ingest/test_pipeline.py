@@ -383,7 +383,9 @@ def test_rows_reach_the_table_in_its_key_order(make_db, targets: Targets, monkey
 
     def spy(conn, table, columns, constants=None):  # type: ignore[no-untyped-def]
         if table == "readings":
-            keys = zip(columns["subdistrict_id"], columns["pollutant"], columns["ts"], strict=True)
+            n = len(columns["ts"])
+            given = {**{k: [v] * n for k, v in (constants or {}).items()}, **columns}
+            keys = zip(given["subdistrict_id"], given["pollutant"], given["ts"], strict=True)
             seen.append([(int(sd), str(p), int(ts)) for sd, p, ts in keys])
         return insert(conn, table, columns, constants)
 
