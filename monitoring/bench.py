@@ -370,49 +370,37 @@ _PEAK_WRAPPER = (
 
 def run_ingest_measured(csv: Path, url: str) -> ChildRun:
     """``python -m monitoring ingest`` as a child: its CPU time (os.wait4) and own peak memory (VmHWM)."""
-    child = _run_child(["-c", _PEAK_WRAPPER, "{peak}", "ingest", str(csv), "--format", "json"], url)
-    try:
-        parsed: Any = json.loads(child.stdout)
-    except json.JSONDecodeError:
-        parsed = {"stdout": child.stdout[-500:]}
-    first = parsed[0] if isinstance(parsed, list) and parsed else parsed
-    child.run.output = first if isinstance(first, dict) else {}
-    return child.run
-
-
-def run_floor_measured(csv: Path, url: str) -> ChildRun:
-    """The minimal loader (monitoring/bench_floor.py) as a child, into a schema-only database."""
-    path = url.removeprefix("sqlite:///")
-    ids = {name: sid for sid, name in _subdistricts()}
-    child = _run_child(["-m", "monitoring.bench_floor", str(csv), path, json.dumps(ids, ensure_ascii=False)], url, ok=(0,))
-    child.run.output = {"stored": child.stdout.strip()}
-    return child.run
-
-
-@dataclass
-class _Child:
-    run: ChildRun
-    stdout: str
-
-
-def _run_child(argv: list[str], url: str, ok: tuple[int, ...] = (0, 1)) -> _Child:
-    """``python ARGV`` with DATABASE_URL set: wall and CPU seconds; peak memory where ``{peak}`` asks for it."""
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(config.PROJECT_ROOT)}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as tmp:
         peak_file = Path(tmp) / "peak-kb"
-        argv = [str(peak_file) if a == "{peak}" else a for a in argv]
         start = time.perf_counter()
-        child = subprocess.Popen([sys.executable, *argv], cwd=config.PROJECT_ROOT, env=env, stdout=out, stderr=err)
+        child = subprocess.Popen(
+            [sys.executable, "-c", _PEAK_WRAPPER, str(peak_file), "ingest", str(csv), "--format", "json"],
+            cwd=config.PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=err,
+        )
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
-        returncode = os.waitstatus_to_exitcode(status)
+        child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
         peak_kb = int(peak_file.read_text()) if peak_file.exists() else 0
-    if returncode not in ok:
-        raise RuntimeError(f"{argv[:2]} failed ({returncode}): {stderr[-2000:]}")
-    return _Child(ChildRun(seconds=seconds, cpu=usage.ru_utime + usage.ru_stime, peak_mb=peak_kb / 1024, output={}), stdout)
+    if child.returncode not in (0, 1):
+        raise RuntimeError(f"ingest failed ({child.returncode}): {stderr[-2000:]}")
+    try:
+        parsed: Any = json.loads(stdout)
+    except json.JSONDecodeError:
+        parsed = {"stdout": stdout[-500:]}
+    first = parsed[0] if isinstance(parsed, list) and parsed else parsed
+    return ChildRun(
+        seconds=seconds,
+        cpu=usage.ru_utime + usage.ru_stime,
+        peak_mb=peak_kb / 1024,
+        output=first if isinstance(first, dict) else {},
+    )
 
 
 # -- the ten-year database for the pages ----------------------------------------------------
@@ -525,7 +513,6 @@ def run(
         ingests: list[ChildRun] = []
         reingests: list[ChildRun] = []
         added_on_reingest: list[int] = []
-        floors: list[ChildRun] = []
         for i in range(sizes.repeat):
             say(f"round {i + 1}/{sizes.repeat}: bound (executemany into a bare table)")
             bounds.append(measure_bound(tuples, work))
@@ -539,10 +526,6 @@ def run(
             say(f"round {i + 1}/{sizes.repeat}: re-ingest of the same file")
             reingests.append(run_ingest_measured(csv, url))
             added_on_reingest.append(_stored_readings(url) - before)
-            _fresh_sqlite(db)
-            say(f"round {i + 1}/{sizes.repeat}: the floor (a minimal loader on the same schema)")
-            _schema_only(url)
-            floors.append(run_floor_measured(csv, url))
             _fresh_sqlite(db)
         del tuples
         say("to_sql baseline")
@@ -581,21 +564,6 @@ def run(
                 failed_check=added != 0,
                 cpu=statistics.median(r.cpu for r in reingests),
                 bound_cpu=ingest_cpu,
-            )
-        )
-        rows.append(
-            Row(
-                "floor: minimal loader, same schema (subprocess)",
-                statistics.median(r.seconds for r in floors),
-                "s",
-                "bound",
-                bound,
-                None,
-                f"informational; stored {floors[0].output.get('stored', '?')}: pyarrow, multi-row INSERT, "
-                "daily means; no validation, no audit (bench_floor.py)",
-                [r.seconds for r in floors],
-                cpu=statistics.median(r.cpu for r in floors),
-                bound_cpu=bound_cpu,
             )
         )
         rows.append(
