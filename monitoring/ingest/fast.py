@@ -91,7 +91,7 @@ def clean_long_parts(table: Table, ctx: v.Context) -> Iterator[tuple[dict[str, n
                 part["line"] = np.arange(first_line + done_rows, first_line + done_rows + n, dtype="int32")
                 done_rows += n
                 yield part, min(1.0, fh.tell() / table.blob.size) if table.blob.size else 1.0
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError) as exc:
+        except (pa.ArrowException, UnicodeDecodeError) as exc:  # any refusal of the reader
             raise NotClean(str(exc)) from None
 
 
