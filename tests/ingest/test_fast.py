@@ -143,3 +143,12 @@ def test_a_file_with_anything_unusual_is_read_by_the_general_reader(
     assert not used
     if damage not in ("gbk", "semicolons", "blank_line", "missing_mark", "empty_value"):
         assert result.rejected == 1 and result.rejected_rows[0].line == at + 2  # the header is line 1
+
+
+@pytest.mark.parametrize("options", [{"hour_beginning": True}, {"dry_run": True}, {"strict": True}, {"replace": True}])
+def test_options_act_the_same_through_either_reader(
+    make_db, targets: Targets, monkeypatch: pytest.MonkeyPatch, options: dict[str, bool]  # type: ignore[no-untyped-def]
+) -> None:
+    used, result = _both(make_db, targets, monkeypatch, _clean(targets).to_csv(index=False).encode(), **options)
+    assert used
+    assert result.status == ("dry_run" if options.get("dry_run") else "succeeded")
