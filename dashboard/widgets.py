@@ -520,10 +520,14 @@ def dataframe(frame: pd.DataFrame, *, height: int | str = "auto") -> None:
     a short table (≤ 20 rows: the 15 subdistricts, 12 months) is shown whole, without a scroll bar."""
     if height == "auto" and len(frame) <= 20:
         height = 35 * (len(frame) + 1) + 3
-    # A column with no value at all says so with a dash (Streamlit would print "None").
-    empty_cols = [c for c in frame.columns if frame[c].isna().all()]
-    if empty_cols and len(frame):
-        frame = frame.assign(**{str(c): "—" for c in empty_cols})
+    # A missing value shows as a dash. Streamlit prints "None" for a missing cell of any
+    # column that is not float, whatever the Styler's na_rep says: such a column is shown
+    # as text (the downloads keep the real values); a float column keeps its numbers, and
+    # is a dash only when it has no value at all.
+    gaps = [c for c in frame.columns if frame[c].isna().all()
+            or (not pd.api.types.is_float_dtype(frame[c]) and frame[c].isna().any())]
+    if gaps and len(frame):
+        frame = frame.assign(**{str(c): frame[c].astype("string").fillna("—") for c in gaps})
     if len(frame) <= STYLE_MAX_ROWS:
         floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
         styled = frame.style.format(na_rep="—").format(precision=1, subset=floats, na_rep="—")

@@ -85,13 +85,7 @@ def pull_panel() -> None:
             t("pull.reason"): [line.failure_reason or None for line in lines],
         }
     )
-    # Streamlit draws a missing cell as "None" whatever the Styler's na_rep says: a column
-    # with a gap (a source never pulled, a pull that did not fail) shows a dash as text.
-    shown = table.copy()
-    for column in shown.columns:
-        if shown[column].isna().any():
-            shown[column] = shown[column].astype("string").fillna("—")
-    w.dataframe(shown)
+    w.dataframe(table)
     w.download_buttons(table, t("pull.title"), notes=[t("pull.caption")], key="pull-status")
     st.caption(t("pull.caption"))
     if sources:
