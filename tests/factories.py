@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pandas as pd
+from sqlalchemy import Engine
 
 from monitoring import timeutil
+from monitoring.storage.writes import RunCounts, RunInfo, finish_run, start_run
 from monitoring.targets import Targets, subdistrict_id
 
 
@@ -54,3 +57,32 @@ def canonical(targets: Targets, frame: pd.DataFrame, station: str = "") -> pd.Da
             "value": frame["value"].astype("float64"),
         }
     )
+
+
+#: Two HTTP sources as an operator writes them in sources.yaml (the hosts never answer).
+PULL_SOURCES_YAML = """\
+version: 1
+sources:
+  - name: cnemc-test
+    kind: cnemc-hourly
+    url: "https://cnemc.example.invalid/{timepoint:%Y-%m-%dT%H}.csv"
+  - name: bureau-csv
+    kind: csv-url
+    url: "https://data.example.invalid/export.csv"
+"""
+#: A pull's failure message as ``pull`` records it after its retries.
+HTTP_500 = "HTTP 500 Internal Server Error after 6 attempts"
+
+
+def make_run(engine: Engine, source: str, status: str, *, first: dt.datetime | None = None,
+             last: dt.datetime | None = None, accepted: int = 0, duplicates: int = 0, message: str = "",
+             kind: str = "pull", options: dict[str, Any] | None = None) -> int:
+    """One ingestion run as the writers record it (hour-ending Beijing labels); its id."""
+    run_id = start_run(engine, RunInfo(kind=kind, source=source, user="tester", options=options or {}))
+    counts = RunCounts(
+        rows=accepted + duplicates, accepted=accepted, duplicates=duplicates,
+        first_ts=None if first is None else timeutil.label_to_ts(first),
+        last_ts=None if last is None else timeutil.label_to_ts(last),
+    )
+    finish_run(engine, run_id, status, counts, message=message)
+    return run_id

@@ -17,45 +17,20 @@ from monitoring.ingest.sources.config import AnySource, CnemcSource, HttpSetting
 from monitoring.ingest.sources.run import PullFailed, pull
 from monitoring.pull_status import PullStatus, configured_sources, pull_status
 from monitoring.storage.audit import get_run
-from monitoring.storage.writes import RunCounts, RunInfo, finish_run, start_run
+from monitoring.storage.writes import RunInfo, start_run
 from monitoring.targets import Targets
+from tests.factories import HTTP_500, PULL_SOURCES_YAML, make_run
 from tests.ingest.sources.conftest import ANALYST, cnemc_hour
 from tests.ingest.sources.server import Reply, ScriptedServer
 
-SOURCES_YAML = """\
-version: 1
-sources:
-  - name: cnemc-test
-    kind: cnemc-hourly
-    url: "https://cnemc.example.invalid/{timepoint:%Y-%m-%dT%H}.csv"
-  - name: bureau-csv
-    kind: csv-url
-    url: "https://data.example.invalid/export.csv"
-    names: {西城区德胜: 德胜}
-"""
 T0 = dt.datetime(2026, 1, 5, 10)  # hour-ending Beijing labels
-HTTP_500 = "HTTP 500 Internal Server Error after 6 attempts"
 
 
 @pytest.fixture
 def sources(tmp_path: Path, targets: Targets) -> tuple[AnySource, ...]:
     path = tmp_path / "sources.yaml"
-    path.write_text(SOURCES_YAML, encoding="utf-8")
+    path.write_text(PULL_SOURCES_YAML, encoding="utf-8")
     return configured_sources(path, targets)
-
-
-def _run(engine: Engine, source: str, status: str, *, first: dt.datetime | None = None, last: dt.datetime | None = None,
-         accepted: int = 0, duplicates: int = 0, message: str = "", kind: str = "pull",
-         options: dict[str, Any] | None = None) -> int:
-    """One ingestion run as the writers record it."""
-    run_id = start_run(engine, RunInfo(kind=kind, source=source, user="tester", options=options or {}))
-    counts = RunCounts(
-        rows=accepted + duplicates, accepted=accepted, duplicates=duplicates,
-        first_ts=None if first is None else timeutil.label_to_ts(first),
-        last_ts=None if last is None else timeutil.label_to_ts(last),
-    )
-    finish_run(engine, run_id, status, counts, message=message)
-    return run_id
 
 
 def _started(engine: Engine, run_id: int) -> dt.datetime:
@@ -87,8 +62,8 @@ def test_a_pull_that_failed_after_a_success_shows_the_reason_and_the_earlier_suc
     make_db: Callable[..., Engine], sources: tuple[AnySource, ...]
 ) -> None:
     engine = make_db()
-    ok = _run(engine, "cnemc-test", "succeeded", first=T0, last=T0 + dt.timedelta(hours=2), accepted=36)
-    failed = _run(engine, "cnemc-test", "failed", message=HTTP_500)
+    ok = make_run(engine, "cnemc-test", "succeeded", first=T0, last=T0 + dt.timedelta(hours=2), accepted=36)
+    failed = make_run(engine, "cnemc-test", "failed", message=HTTP_500)
     line = _by_name(pull_status(engine, sources))["cnemc-test"]
     assert line.last_run_id == failed and line.last_status == "failed" and line.failed
     assert line.failure_reason == HTTP_500
@@ -103,9 +78,9 @@ def test_a_pull_that_failed_after_a_success_shows_the_reason_and_the_earlier_suc
 
 def test_a_successful_pull_is_the_last_success(make_db: Callable[..., Engine], sources: tuple[AnySource, ...]) -> None:
     engine = make_db()
-    _run(engine, "bureau-csv", "failed", message="cannot connect after 6 attempts")
-    _run(engine, "bureau-csv", "succeeded", first=T0, last=T0 + dt.timedelta(hours=5), accepted=20)
-    latest = _run(engine, "bureau-csv", "succeeded", first=T0 + dt.timedelta(hours=3), last=T0 + dt.timedelta(hours=4),
+    make_run(engine, "bureau-csv", "failed", message="cannot connect after 6 attempts")
+    make_run(engine, "bureau-csv", "succeeded", first=T0, last=T0 + dt.timedelta(hours=5), accepted=20)
+    latest = make_run(engine, "bureau-csv", "succeeded", first=T0 + dt.timedelta(hours=3), last=T0 + dt.timedelta(hours=4),
                   accepted=4, duplicates=6)
     line = _by_name(pull_status(engine, sources))["bureau-csv"]
     assert line.last_run_id == latest and line.last_status == "succeeded" and not line.failed
@@ -122,9 +97,9 @@ def test_nothing_new_is_up_to_date_and_a_running_pull_is_running(
     make_db: Callable[..., Engine], sources: tuple[AnySource, ...]
 ) -> None:
     engine = make_db()
-    _run(engine, "cnemc-test", "succeeded", first=T0, last=T0, accepted=12)
+    make_run(engine, "cnemc-test", "succeeded", first=T0, last=T0, accepted=12)
     # run.pull's record of "nothing new": a succeeded run whose window starts after it ends
-    _run(engine, "cnemc-test", "succeeded", message="up to date: the next hour (2026-01-05 11:00) has not ended yet",
+    make_run(engine, "cnemc-test", "succeeded", message="up to date: the next hour (2026-01-05 11:00) has not ended yet",
          options={"kind": "cnemc-hourly", "from": "2026-01-05 11:00", "to": "2026-01-05 10:00"})
     start_run(engine, RunInfo(kind="pull", source="bureau-csv", user="tester"))
     lines = _by_name(pull_status(engine, sources))
@@ -138,8 +113,8 @@ def test_other_ways_in_and_sources_no_longer_configured(
 ) -> None:
     engine = make_db()
     # an upload of a file that happens to carry a source's name is not a pull
-    _run(engine, "cnemc-test", "succeeded", first=T0, last=T0, accepted=1, kind="upload")
-    _run(engine, "old-feed", "refused", message="not the CNEMC station layout (no column pm2_5)")
+    make_run(engine, "cnemc-test", "succeeded", first=T0, last=T0, accepted=1, kind="upload")
+    make_run(engine, "old-feed", "refused", message="not the CNEMC station layout (no column pm2_5)")
     lines = pull_status(engine, sources)
     assert [x.source for x in lines] == ["cnemc-test", "bureau-csv", "old-feed"]
     assert lines[0].never_pulled
@@ -152,7 +127,7 @@ def test_other_ways_in_and_sources_no_longer_configured(
 def test_only_the_audit_is_read(make_db: Callable[..., Engine], sources: tuple[AnySource, ...], targets: Targets) -> None:
     """The page must stay quick on millions of readings: not one statement touches them."""
     engine = make_db(load=True)
-    _run(engine, "cnemc-test", "succeeded", first=T0, last=T0, accepted=12)
+    make_run(engine, "cnemc-test", "succeeded", first=T0, last=T0, accepted=12)
     seen: list[str] = []
 
     def remember(conn: Any, cursor: Any, statement: str, *args: Any) -> None:

@@ -13,12 +13,12 @@ import streamlit as st
 from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
 
-from monitoring import i18n, timeutil
+from monitoring import i18n
 from monitoring.actors import Actor
 from monitoring.ingest.pipeline import ingest_file
 from monitoring.storage.schema import readings
-from monitoring.storage.writes import RunCounts, RunInfo, finish_run, start_run
 from monitoring.targets import Targets
+from tests.factories import HTTP_500, PULL_SOURCES_YAML, make_run
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
@@ -187,27 +187,6 @@ def test_conflicts_are_previewed_with_names(app_db: Engine) -> None:
 
 
 # -- the scheduled-pulls panel (数据质量 → 自动拉取) ------------------------------------------------
-SOURCES_YAML = """\
-version: 1
-sources:
-  - name: cnemc-test
-    kind: cnemc-hourly
-    url: "https://cnemc.example.invalid/{timepoint:%Y-%m-%dT%H}.csv"
-  - name: bureau-csv
-    kind: csv-url
-    url: "https://data.example.invalid/export.csv"
-"""
-HTTP_500 = "HTTP 500 Internal Server Error after 6 attempts"
-
-
-def _pull_run(engine: Engine, source: str, status: str, *, last: str | None = None, accepted: int = 0,
-              message: str = "") -> None:
-    run_id = start_run(engine, RunInfo(kind="pull", source=source, user="scheduler"))
-    last_ts = None if last is None else timeutil.label_to_ts(dt.datetime.fromisoformat(last))
-    finish_run(engine, run_id, status, RunCounts(rows=accepted, accepted=accepted, first_ts=last_ts, last_ts=last_ts),
-               message=message)
-
-
 def _pull_table(at: AppTest, lang: str = "zh") -> Any:
     header = i18n.t("pull.source", lang)  # type: ignore[arg-type]
     tables = [d.value for d in at.dataframe if header in getattr(d.value, "columns", [])]
@@ -218,11 +197,11 @@ def _pull_table(at: AppTest, lang: str = "zh") -> Any:
 @pytest.fixture
 def with_sources(app_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
     path = tmp_path / "sources.yaml"
-    path.write_text(SOURCES_YAML, encoding="utf-8")
+    path.write_text(PULL_SOURCES_YAML, encoding="utf-8")
     monkeypatch.setenv("MONITOR_SOURCES", str(path))
-    _pull_run(app_db, "cnemc-test", "succeeded", last="2026-01-05 12:00", accepted=36)
-    _pull_run(app_db, "cnemc-test", "failed", message=HTTP_500)
-    _pull_run(app_db, "old-feed", "succeeded", last="2025-12-31 23:00", accepted=12)  # since removed from sources.yaml
+    make_run(app_db, "cnemc-test", "succeeded", last=dt.datetime(2026, 1, 5, 12), accepted=36)
+    make_run(app_db, "cnemc-test", "failed", message=HTTP_500)
+    make_run(app_db, "old-feed", "succeeded", last=dt.datetime(2025, 12, 31, 23), accepted=12)  # since removed from sources.yaml
     return app_db
 
 
@@ -281,7 +260,7 @@ def test_a_broken_sources_file_is_named_and_the_page_goes_on(
     app_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bad = tmp_path / "sources.yaml"
-    bad.write_text(SOURCES_YAML.replace("kind: csv-url", "kind: csv-url\n    colour: blue"), encoding="utf-8")
+    bad.write_text(PULL_SOURCES_YAML.replace("kind: csv-url", "kind: csv-url\n    colour: blue"), encoding="utf-8")
     monkeypatch.setenv("MONITOR_SOURCES", str(bad))
     at = _page("quality")
     assert not at.exception, at.exception
