@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
-from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,25 +24,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     i.set_defaults(handler=run_import)
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
 def run_list(args: argparse.Namespace) -> int:
     from monitoring import plan
+    from monitoring.commands.report import jsonable
+    from monitoring.storage import migrate
     from monitoring.storage.engine import make_engine
     from monitoring.targets import load_targets
 
     targets = load_targets()
     as_of = plan._parse_day(args.as_of, "--as-of") if args.as_of else None
     engine = make_engine()
-    _ensure_schema(engine)
+    migrate.ensure_current(engine)
     frame = plan.indicators_table(engine, targets, as_of=as_of)
-    records = [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    records = [{k: jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]
     if args.format == "json":
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return 0
@@ -57,22 +49,16 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ensure_schema(engine: Any) -> None:
-    from monitoring.storage import migrate
-
-    if not migrate.is_current(engine):
-        migrate.upgrade(engine)
-
-
 def run_set(args: argparse.Namespace) -> int:
     from monitoring import plan
     from monitoring.actors import command_line_actor
+    from monitoring.storage import migrate
     from monitoring.storage.engine import make_engine
     from monitoring.targets import load_targets
 
     targets = load_targets()
     engine = make_engine()
-    _ensure_schema(engine)
+    migrate.ensure_current(engine)
     plan.enter_indicator_value(engine, targets, args.key, args.date, args.value, args.note, command_line_actor(), source="cli")
     ind = plan.find_indicator(targets, args.key)
     print(f"stored {ind.key} = {args.value} on {args.date}")
@@ -82,12 +68,13 @@ def run_set(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     from monitoring import plan
     from monitoring.actors import command_line_actor
+    from monitoring.storage import migrate
     from monitoring.storage.engine import make_engine
     from monitoring.targets import load_targets
 
     targets = load_targets()
     engine = make_engine()
-    _ensure_schema(engine)
+    migrate.ensure_current(engine)
     n = plan.import_indicator_csv(engine, targets, args.file, command_line_actor())
     print(f"stored {n} values from {args.file.name}")
     return 0

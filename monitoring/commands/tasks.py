@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-from typing import Any
 
 JSON_FIELDS = (
     "measure_id", "annex", "task_no", "task", "measure_no", "measure", "deadline", "due", "lead_units",
@@ -32,32 +30,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.set_defaults(handler=run_set)
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is None:
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def run_list(args: argparse.Namespace) -> int:
     from monitoring import plan
+    from monitoring.commands.report import jsonable
+    from monitoring.storage import migrate
     from monitoring.storage.engine import make_engine
-    from monitoring.storage.migrate import upgrade
     from monitoring.targets import load_targets
 
     targets = load_targets()
     as_of = plan._parse_day(args.as_of, "--as-of") if args.as_of else None
     engine = make_engine()
-    upgrade(engine)
+    migrate.ensure_current(engine)
     frame = plan.tasks_table(engine, targets, as_of=as_of, annex=args.annex, unit=args.unit, status=args.status)
     if args.overdue:
         frame = plan.overdue_tasks(frame)
-    records = [{k: _clean(row[k]) for k in JSON_FIELDS} for row in frame.to_dict("records")]
+    records = [{k: jsonable(row[k]) for k in JSON_FIELDS} for row in frame.to_dict("records")]
     if args.format == "json":
         print(json.dumps(records, ensure_ascii=False, indent=2))
         return 0
@@ -73,13 +60,13 @@ def run_list(args: argparse.Namespace) -> int:
 def run_set(args: argparse.Namespace) -> int:
     from monitoring import plan
     from monitoring.actors import command_line_actor
+    from monitoring.storage import migrate
     from monitoring.storage.engine import make_engine
-    from monitoring.storage.migrate import upgrade
     from monitoring.targets import load_targets
 
     targets = load_targets()
     engine = make_engine()
-    upgrade(engine)
+    migrate.ensure_current(engine)
     day = args.date or plan.beijing_today()
     code = plan.set_task_status(engine, args.measure_id, args.status, args.note, day, command_line_actor(), targets=targets)
     print(f"{args.measure_id}: {code} from {day}")

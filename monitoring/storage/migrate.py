@@ -53,6 +53,12 @@ def is_current(engine: Engine) -> bool:
     return current_revision(engine) == SCHEMA_REVISION
 
 
+def ensure_current(engine: Engine) -> None:
+    """Migrate only when the database is behind (the check is one query, no Alembic)."""
+    if not is_current(engine):
+        upgrade(engine)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (default: the newest); a no-op when it is there."""
     from alembic import command
