@@ -643,7 +643,7 @@ def indicators_table(
     measured_by_key: dict[str, dict[str, Any]] = {}
     if measured is not None:
         measured_by_key = {str(r["key"]): r for r in measured.to_dict("records")}
-    entered = _latest(plan_queries.indicator_values_through(engine, through), "indicator", through)
+    entered = _latest(plan_queries.indicator_value_history(engine, through=through), "indicator", through)
     entered_by_key = {r.indicator: r for r in entered.itertuples(index=False)}
     rows = []
     for ind in targets.indicators:

@@ -50,7 +50,6 @@ def eligible(table: Table) -> bool:
         and layout.kind == "readings"
         and layout.form == "long"
         and set(layout.roles) == ROLES
-        and not table.bad_lines
     )
 
 

@@ -46,25 +46,17 @@ def insert_indicator_value(conn: Connection, row: dict[str, Any]) -> int:
     return int(key[0])
 
 
-def indicator_value_history(engine: Engine, indicator: str | None = None) -> pd.DataFrame:
-    """Every entered value, oldest first (optionally of one indicator)."""
+def indicator_value_history(
+    engine: Engine, indicator: str | None = None, *, through: dt.date | None = None
+) -> pd.DataFrame:
+    """Every entered value, oldest first (optionally of one indicator, dated on or before ``through``)."""
     stmt = select(*(indicator_values.c[name] for name in INDICATOR_VALUE_COLUMNS)).order_by(
         indicator_values.c.id
     )
     if indicator is not None:
         stmt = stmt.where(indicator_values.c.indicator == indicator)
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-    return _frame(rows, INDICATOR_VALUE_COLUMNS)
-
-
-def indicator_values_through(engine: Engine, through: dt.date) -> pd.DataFrame:
-    """Entered values dated on or before ``through``, oldest first."""
-    stmt = (
-        select(*(indicator_values.c[name] for name in INDICATOR_VALUE_COLUMNS))
-        .where(indicator_values.c.day <= through)
-        .order_by(indicator_values.c.id)
-    )
+    if through is not None:
+        stmt = stmt.where(indicator_values.c.day <= through)
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
     return _frame(rows, INDICATOR_VALUE_COLUMNS)
