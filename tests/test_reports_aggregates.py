@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from monitoring import plan, reports
 from monitoring.actors import Actor
 from monitoring.dust import flag_dust_day
+from monitoring.reports import common
 from monitoring.rules import budget as budget_rules
 from monitoring.storage import queries
 from monitoring.targets import Targets
@@ -28,9 +29,9 @@ def _profile_from_rows(engine: Engine, targets: Targets, year: int, exclude_dust
     years = [y for y in queries.years_with_data(engine) if y < year]
     first, last = dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
     excluded = set(queries.dust_days(engine, first, last)) if exclude_dust else set()
-    valid = reports._valid_daily(engine, targets, first, last, ("pm25",), excluded)
+    valid = common._valid_daily(engine, targets, first, last, ("pm25",), excluded)
     valid = valid[~valid["demo"].astype(bool)]
-    dd = reports._district_daily(valid)
+    dd = common._district_daily(valid)
     dd = dd[dd["pollutant"] == "pm25"][["day", "value"]]
     return budget_rules.seasonal_profile(dd, targets.status_rules.seasonal_profile_years, year, min_days_per_month=15)
 
@@ -105,9 +106,9 @@ def test_district_daily_from_sql_equals_daily_rows(seeded_db: Engine, targets: T
         flag_dust_day(seeded_db, day, "沙尘", ANALYST)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     excluded = set(queries.dust_days(seeded_db, first, last)) if exclude_dust else set()
-    valid = reports._valid_daily(seeded_db, targets, first, last, ALL, excluded)
-    expected = reports._district_daily(valid)
-    got = reports._district_daily_db(seeded_db, targets, first, last, ALL, exclude_dust)
+    valid = common._valid_daily(seeded_db, targets, first, last, ALL, excluded)
+    expected = common._district_daily(valid)
+    got = common._district_daily_db(seeded_db, targets, first, last, ALL, exclude_dust)
     assert len(expected) > 300
     assert got["pollutant"].tolist() == expected["pollutant"].tolist()
     assert got["day"].tolist() == expected["day"].tolist()
@@ -122,9 +123,9 @@ def test_validity_segments() -> None:
     rules = SimpleNamespace(standards=SimpleNamespace(validity=[
         SimpleNamespace(effective_from=dt.date(2016, 1, 1)), SimpleNamespace(effective_from=dt.date(2020, 7, 1)),
     ]))
-    cut = reports._validity_segments(rules, dt.date(2019, 1, 1), dt.date(2021, 12, 31))  # type: ignore[arg-type]
+    cut = common._validity_segments(rules, dt.date(2019, 1, 1), dt.date(2021, 12, 31))  # type: ignore[arg-type]
     assert cut == [(dt.date(2019, 1, 1), dt.date(2020, 6, 30)), (dt.date(2020, 7, 1), dt.date(2021, 12, 31))]
-    whole = reports._validity_segments(rules, dt.date(2021, 1, 1), dt.date(2021, 12, 31))  # type: ignore[arg-type]
+    whole = common._validity_segments(rules, dt.date(2021, 1, 1), dt.date(2021, 12, 31))  # type: ignore[arg-type]
     assert whole == [(dt.date(2021, 1, 1), dt.date(2021, 12, 31))]
 
 

@@ -1,0 +1,186 @@
+"""Ranking: one row per subdistrict, ranked as Beijing publishes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from monitoring.reports.common import (
+    POLLUTANT_NAMES,
+    Report,
+    _check_pollutant,
+    _dust_filter,
+    _limit,
+    _nan,
+    _Notes,
+    _period_stat,
+    _period_text,
+    _r,
+    _r1,
+    _resolve_period,
+    _same_day_last_year,
+    _stat_name,
+    _subdistrict_table,
+    _valid_daily,
+)
+from monitoring.rules import ranking as ranking_rules
+from monitoring.rules import validity as validity_rules
+from monitoring.rules.rounding import decimals_for
+from monitoring.rules.rounding import method_text as rounding_text
+from monitoring.targets import Targets
+
+# -- 1. ranking -------------------------------------------------------------------------
+
+RANKING_COLUMNS = [
+    "rank",
+    "subdistrict",
+    "mean",
+    "target",
+    "gap",
+    "valid_days",
+    "days",
+    "status",
+    "code",
+    "pinyin",
+    "completeness",
+    "complete",
+    "required_days",
+    "last_year_mean",
+    "change_pct",
+    "change_rank",
+    "demo",
+]
+
+
+def _subdistrict_period(
+    valid: pd.DataFrame, pollutant: str, rule: validity_rules.PeriodRule, n_excluded: int
+) -> dict[int, validity_rules.MeanResult]:
+    out: dict[int, validity_rules.MeanResult] = {}
+    sub = valid[valid["pollutant"] == pollutant]
+    days = max(rule.days - n_excluded, 0)
+    required = max(rule.required - n_excluded, 1)
+    for sid, group in sub.groupby("subdistrict_id"):
+        stat = _period_stat(group["value"], pollutant)
+        out[int(sid)] = validity_rules.MeanResult(stat, int(group["value"].notna().sum()), days, required)
+    return out
+
+
+def ranking(
+    engine: Engine,
+    targets: Targets,
+    *,
+    year: int,
+    through: dt.date | None = None,
+    month: int | None = None,
+    pollutant: str = "pm25",
+    exclude_dust: bool = False,
+) -> Report:
+    """One row per subdistrict (all 15), ranked ascending by the rounded period value."""
+    pollutant = _check_pollutant(pollutant)
+    notes = _Notes()
+    first, last, has_data = _resolve_period(engine, year, through, month, pollutant, targets)
+    excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
+    validity = targets.validity(first)
+    rule = validity_rules.required_days(first, last, validity)
+    n_excl = len(excluded)
+    valid = _valid_daily(engine, targets, first, last, (pollutant,), excluded)
+    current = _subdistrict_period(valid, pollutant, rule, n_excl)
+
+    ly_first, ly_last = _same_day_last_year(first), _same_day_last_year(last)
+    ly_excluded, _ = _dust_filter(engine, ly_first, ly_last, exclude_dust)
+    ly_rule = validity_rules.required_days(ly_first, ly_last, targets.validity(ly_first))
+    ly_valid = _valid_daily(engine, targets, ly_first, ly_last, (pollutant,), ly_excluded)
+    previous = _subdistrict_period(ly_valid, pollutant, ly_rule, len(ly_excluded))
+    demo_ids = set(valid.loc[valid["demo"].astype(bool), "subdistrict_id"].astype(int).tolist()) if len(valid) else set()
+
+    limit, limit_standard = _limit(targets, pollutant, first)
+    rows = []
+    for sd in _subdistrict_table(targets).itertuples(index=False):
+        sid = int(sd.subdistrict_id)
+        res = current.get(sid)
+        target = float(sd.pm25_target) if pollutant == "pm25" else limit
+        mean = _r(res.mean, pollutant, targets) if res else None
+        complete = bool(res.complete) if res else False
+        prev = previous.get(sid)
+        prev_mean = _r(prev.mean, pollutant, targets) if prev and prev.complete else None
+        gap = None if mean is None or target is None else _r(mean - target, pollutant, targets)
+        rows.append(
+            {
+                "subdistrict": sd.subdistrict,
+                "code": sd.code,
+                "pinyin": sd.pinyin,
+                "mean": _nan(mean),
+                "target": _nan(target),
+                "gap": _nan(gap),
+                "valid_days": res.valid_days if res else 0,
+                "days": res.days if res else max(rule.days - n_excl, 0),
+                "required_days": res.required if res else max(rule.required - n_excl, 1),
+                "completeness": _nan(_r1(100.0 * res.completeness, targets)) if res and res.days else float("nan"),
+                "complete": complete,
+                "status": ranking_rules.status_for(mean, target, complete),
+                "last_year_mean": _nan(prev_mean),
+                "change_pct": _nan(_r1(ranking_rules.change_pct(mean, prev_mean), targets)),
+                "demo": sid in demo_ids,
+            }
+        )
+        if res is None and has_data:
+            notes.add(
+                f"{sd.subdistrict}：{_period_text(first, last)} 无有效数据",
+                f"{sd.subdistrict} ({sd.pinyin}): no valid data for {_period_text(first, last)}",
+            )
+        elif res is not None and not complete:
+            notes.add(
+                f"{sd.subdistrict}：有效天数 {res.valid_days}/{res.days}，不足 {res.required} 天，数据不完整，排名仅供参考",
+                f"{sd.subdistrict} ({sd.pinyin}): {res.valid_days} valid days of {res.days}, needs {res.required}: incomplete, rank for reference only",
+            )
+        if prev is not None and not prev.complete and prev.mean is not None:
+            notes.add(
+                f"{sd.subdistrict}：去年同期数据不完整（{prev.valid_days}/{prev.days} 天），不计算同比",
+                f"{sd.subdistrict} ({sd.pinyin}): same period last year incomplete ({prev.valid_days}/{prev.days} days), no change computed",
+            )
+    if not has_data:
+        notes.add(f"{year} 年没有 {POLLUTANT_NAMES[pollutant]} 数据", f"no {POLLUTANT_NAMES[pollutant]} data for {year}")
+    elif not current:
+        notes.add(
+            f"{_period_text(first, last)} 没有 {POLLUTANT_NAMES[pollutant]} 有效数据",
+            f"no valid {POLLUTANT_NAMES[pollutant]} data for {_period_text(first, last)}",
+        )
+    if pollutant != "pm25" and limit is None:
+        notes.add(
+            f"{POLLUTANT_NAMES[pollutant]} 没有年均浓度限值，不判断达标",
+            f"{POLLUTANT_NAMES[pollutant]} has no annual limit in targets.yaml: no status against a target",
+        )
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "rank", ranking_rules.competition_rank(frame["mean"]))
+    # improvement ranking (改善幅度): the largest fall on the same period of last year first
+    frame["change_rank"] = ranking_rules.competition_rank(frame["change_pct"])
+    frame = frame.sort_values(["rank", "code"], na_position="last", kind="stable").reset_index(drop=True)
+    frame = frame[RANKING_COLUMNS]
+    stat_zh, stat_en = _stat_name(pollutant)
+    target_zh = "各街道2026年PM2.5年均浓度目标（附1）" if pollutant == "pm25" else f"{limit_standard} 年均限值"
+    target_en = "each subdistrict's 2026 annual PM2.5 target (附1)" if pollutant == "pm25" else f"{limit_standard} annual limit"
+    method = {
+        "period": _period_text(first, last) + (f"（{month}月）" if month else "（年初至今累计）"),
+        "period_en": _period_text(first, last) + (f" (month {month})" if month else " (year to date)"),
+        "rule": stat_zh,
+        "rule_en": stat_en,
+        "validity": validity_rules.validity_text_zh(validity) + f"；本时段需 {rule.required} 个有效日",
+        "validity_en": validity_rules.validity_text(validity) + f"; this period needs {rule.text}",
+        "rounding": "GB/T 8170 四舍六入五成双，" + f"{decimals_for(pollutant, targets)} 位小数",
+        "rounding_en": rounding_text(targets),
+        "ranking": "按累计浓度（修约后）由低到高排名，浓度相同名次并列（1、2、2、4）；数据不完整的街道照常排名但标注“数据不完整”",
+        "ranking_en": "ascending by the rounded value, equal values share a rank (1, 2, 2, 4); incomplete periods are ranked but flagged complete=false, status 'incomplete'",
+        "target": target_zh,
+        "target_en": target_en,
+        "status_rule": "达标：完整时段且浓度≤目标；超标：浓度>目标；数据不完整：有效天数不足；无数据：没有有效日均值",
+        "status_rule_en": "meets: complete period and value ≤ target; exceeds: value > target; incomplete: too few valid days; no_data: no valid daily mean",
+        "change": "同比：与去年同期（同样日期范围）相比的变化率，去年同期数据不完整时不计算；改善幅度排名按变化率由低到高（降幅最大者第1）",
+        "change_en": "change_pct: change on the same dates of last year, in %; not computed when last year's period is incomplete; "
+        "change_rank: ascending by change_pct (the largest fall first), ties share a rank",
+        **dust_text,
+    }
+    return Report("ranking", frame, method, notes.zh, notes.en, {"first": first, "last": last, "pollutant": pollutant})
+
+

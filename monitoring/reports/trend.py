@@ -1,0 +1,126 @@
+"""The multi-year table with trend statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from monitoring.reports.aqi import _wide
+from monitoring.reports.common import (
+    UNITS,
+    Report,
+    _check_pollutant,
+    _district_daily_db,
+    _Notes,
+    _period_stat,
+    _r,
+    _r1,
+)
+from monitoring.reports.district import _district_aqi_counts
+from monitoring.rules import aqi as aqi_rules
+from monitoring.rules import ranking as ranking_rules
+from monitoring.rules import trends as trend_rules
+from monitoring.storage import queries
+from monitoring.targets import Targets
+
+# -- 5. trend --------------------------------------------------------------------------------------
+
+TREND_COLUMNS = ["year", "value", "source", "kind", "period", "complete", "in_series"]
+
+
+def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Report:
+    """The multi-year table (plan table, published figures, the data) with trend statistics
+    over the Xicheng series (plan table years, plus complete measured years not in it)."""
+    notes = _Notes()
+    key = "good_days" if pollutant == "good_days" else _check_pollutant(pollutant)
+    rows: list[dict[str, Any]] = []
+    history = targets.history
+    for tr in history.trend_table.rows:
+        v = getattr(tr, key, None)
+        if v is not None:
+            rows.append({"year": tr.year, "value": float(v), "source": history.trend_table.source, "kind": "plan_table",
+                         "period": str(tr.year), "complete": True})
+    for pub in history.published:
+        v = getattr(pub, key, None)
+        if v is None:
+            continue
+        full = pub.period.isdigit()
+        rows.append({"year": int(pub.period[:4]), "value": float(v), "source": pub.source,
+                     "kind": f"published_{pub.scope}", "period": pub.period, "complete": full})
+    # the data: district annual values of every year in the database
+    for year in queries.years_with_data(engine):
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        pols: tuple[str, ...] = ("pm25", "pm10", "so2", "no2", "co", "o3") if key == "good_days" else (key,)
+        dd = _district_daily_db(engine, targets, first, last, pols, False)
+        if dd.empty:
+            continue
+        demo = bool(dd["demo"].all())
+        if key == "good_days":
+            aq = aqi_rules.aqi_frame(_wide(dd.drop(columns=["n_subdistricts", "demo"]), ["day"]), targets.aqi_standard)
+            counts = _district_aqi_counts(aq)
+            value: float | None = float(counts["good"])
+            n_days = counts["aqi_days"]
+        else:
+            s = dd[dd["pollutant"] == key]["value"]
+            value = _r(_period_stat(s, key), key, targets)
+            n_days = int(s.notna().sum())
+        if value is None:
+            continue
+        last_data = queries.last_day_with_data(engine, year)
+        complete = n_days >= targets.validity(first).annual_min_days
+        period = f"{year}" if last_data == last else f"{year}-01-01..{last_data}"
+        rows.append({"year": year, "value": value, "source": "demo (generated, not measurements)" if demo else "monitor database",
+                     "kind": "data_demo" if demo else "data", "period": period, "complete": complete})
+        if not complete:
+            notes.add(
+                f"{year} 年数据不完整（有效 {n_days} 天，需 {targets.validity(first).annual_min_days} 天），不计入趋势检验",
+                f"{year}: {n_days} valid days, needs {targets.validity(first).annual_min_days}: not in the trend test",
+            )
+    frame = pd.DataFrame(rows, columns=[c for c in TREND_COLUMNS if c != "in_series"])
+    plan_years = set(frame.loc[frame["kind"] == "plan_table", "year"].tolist()) if len(frame) else set()
+    in_series = []
+    for r in frame.itertuples(index=False):
+        in_series.append(bool(r.kind == "plan_table" or (r.kind == "data" and r.complete and r.year not in plan_years)))
+    frame["in_series"] = in_series
+    frame = frame.sort_values(["year", "kind"]).reset_index(drop=True)
+    series = frame[frame["in_series"]].sort_values("year")
+    stats = trend_rules.trend_statistics(series["year"].astype(int).tolist(), series["value"].astype(float).tolist())
+    if stats["refused"]:
+        notes.add(str(stats["refused_zh"]), str(stats["refused"]))
+    # the measured years alone (complete, not demo): usually too few, and then refused
+    measured = frame[(frame["kind"] == "data") & frame["complete"]].sort_values("year")
+    data_only = trend_rules.trend_statistics(measured["year"].astype(int).tolist(), measured["value"].astype(float).tolist())
+    yoy = []
+    prev = None
+    for r in series.itertuples(index=False):
+        yoy.append({"year": int(r.year), "value": float(r.value),
+                    "change_pct": _r1(ranking_rules.change_pct(float(r.value), prev), targets) if prev is not None else None})
+        prev = float(r.value)
+    unit = "天" if key == "good_days" else UNITS.get(key, "µg/m³")
+    method = {
+        "rule": "西城区序列：规划表1的年份，加上数据库中完整、非演示、且表1未覆盖的年份；Theil–Sen 斜率及其 95% 置信区间，Mann–Kendall 检验（SciPy）；少于 6 个年度值不做检验",
+        "rule_en": "Xicheng series: the plan's table 1 years plus complete, non-demo measured years it does not cover; Theil–Sen slope with its 95% interval and the Mann–Kendall test (SciPy); fewer than 6 yearly values are refused",
+        "statistic": "O3：日最大8小时滑动平均第90百分位数" if key == "o3" else ("优良天数" if key == "good_days" else "年均浓度"),
+        "statistic_en": "O3: 90th percentile of daily maximum 8-hour means" if key == "o3" else ("good days" if key == "good_days" else "annual mean"),
+        "unit": unit,
+        "unit_en": unit,
+        "data": "数据库年值：全区日值（各街道有效日均值的平均）的有效日平均",
+        "data_en": "database years: mean of the district's valid daily values (the subdistricts' valid daily means averaged per day)",
+    }
+    extra = {
+        "theil_sen": stats["theil_sen"],
+        "mann_kendall": stats["mann_kendall"],
+        "n": stats["n"],
+        "refused": stats["refused"],
+        "refused_zh": stats["refused_zh"],
+        "plan_targets": [pt.model_dump() for pt in history.plan_targets],
+        "yoy": yoy,
+        "data_only": data_only,
+        "pollutant": key,
+    }
+    return Report("trend", frame, method, notes.zh, notes.en, extra)
+
+
