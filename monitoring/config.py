@@ -47,12 +47,20 @@ MONITOR_LOAD_DEMO = Setting(
     "MONITOR_LOAD_DEMO", "1", "1 to load the demo year into an empty database at init, 0 not to"
 )
 
+MONITOR_TODAY = Setting(
+    "MONITOR_TODAY",
+    "",
+    "the as-of day (YYYY-MM-DD, Beijing) that decides which periods are over; empty: today in Beijing. "
+    "For reproducing a past day's figures and for tests",
+)
+
 SETTINGS: tuple[Setting, ...] = (
     DATABASE_URL,
     MONITOR_TARGETS,
     MONITOR_SOURCES,
     MONITOR_USERS,
     MONITOR_LOAD_DEMO,
+    MONITOR_TODAY,
 )
 
 

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from monitoring import config, i18n
+from monitoring import config, i18n, timeutil
 from monitoring.actors import Actor, require_writer
 from monitoring.errors import InputError, MonitorError
 from monitoring.i18n import Lang
@@ -168,7 +168,8 @@ def is_overdue(status: str, due: dt.date | None, as_of: dt.date) -> bool:
 
 
 def beijing_today() -> dt.date:
-    return dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    """The as-of day (``timeutil.today_beijing``: MONITOR_TODAY or today in Beijing)."""
+    return timeutil.today_beijing()
 
 
 def _latest(history: pd.DataFrame, key: str, as_of: dt.date | None) -> pd.DataFrame:

@@ -157,6 +157,8 @@ class StatusRules(_Strict):
     at_risk_margin: float = Field(ge=0)
     min_days_for_projection: int = Field(ge=1)
     seasonal_profile_years: int = Field(ge=1)
+    #: A period in progress (year or month to date) gets a so-far verdict only with this many valid days.
+    min_days_so_far: int = Field(default=10, ge=1)
 
 
 class RoadDust(_Strict):

@@ -81,4 +81,19 @@ def now_beijing() -> dt.datetime:
 
 
 def today_beijing() -> dt.date:
-    return now_beijing().date()
+    """The as-of day: ``MONITOR_TODAY`` when set, else today in Beijing. It decides which
+    periods are over (judged whole) and which are in progress (judged "to date")."""
+    from monitoring.config import MONITOR_TODAY
+    from monitoring.errors import ConfigError
+
+    raw = MONITOR_TODAY.value()
+    if not raw:
+        return now_beijing().date()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(
+            f"MONITOR_TODAY={raw!r} is not a date",
+            message_zh=f"MONITOR_TODAY={raw!r} 不是日期",
+            hint="give YYYY-MM-DD or leave it empty for today in Beijing",
+        ) from None

@@ -2,16 +2,23 @@
 
 LABELS: dict[str, tuple[str, str]] = {
     # statuses (ranking, district, budget, progress, road dust)
-    "status.meets": ("达标", "Meets target"),
-    "status.exceeds": ("超标", "Exceeds target"),
+    # so far (status) and year-end outlook (outlook): monitoring/rules/verdict.py
+    "status.meets": ("累计达标", "Meets so far"),
+    "status.exceeds": ("累计超标", "Exceeds so far"),
     "status.fails": ("未达标", "Fails target"),
     "status.at_risk": ("有风险", "At risk"),
-    "status.incomplete": ("数据不完整", "Incomplete data"),
+    "status.incomplete": ("数据不足", "Too few data"),
     "status.no_data": ("无数据", "No data"),
     "status.no_target": ("无目标值", "No target"),
     "status.unknown": ("无法判断", "Unknown"),
     "status.on_track": ("按计划", "On track"),
-    "status.off_track": ("偏离目标", "Off track"),
+    "status.off_track": ("难以达标", "Off track"),
+    "outlook.on_track": ("按计划", "On track"),
+    "outlook.at_risk": ("有风险", "At risk"),
+    "outlook.off_track": ("难以达标", "Off track"),
+    "outlook.unknown": ("无法判断", "Unknown"),
+    "verdict.status": ("累计", "So far"),
+    "verdict.outlook": ("全年预判", "Year-end outlook"),
     "status.future": ("未到", "Not yet"),
     # trend words
     "trend.down": ("下降", "down"),
