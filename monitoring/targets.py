@@ -159,6 +159,12 @@ class StatusRules(_Strict):
     seasonal_profile_years: int = Field(ge=1)
     #: A period in progress (year or month to date) gets a so-far verdict only with this many valid days.
     min_days_so_far: int = Field(default=10, ge=1)
+    #: Relative error of the projected rest-of-year mean with one month left (None: the spread of past years' profiles).
+    projection_spread: float | None = Field(default=None, gt=0)
+    #: The share of backtest cases whose actual annual mean fell inside the interval (stated with it).
+    projection_coverage: float | None = Field(default=None, gt=0, le=1)
+    #: Where the calibration comes from (shown in the projection's method line).
+    projection_calibration: str = ""
 
 
 class RoadDust(_Strict):

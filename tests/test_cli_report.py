@@ -49,8 +49,8 @@ def test_ranking_json_shape(db_env: Engine, capsys: pytest.CaptureFixture[str]) 
     assert payload["report"] == "ranking" and len(payload["rows"]) == 15
     assert list(payload["rows"][0])[:8] == HEAD
     assert "NaN" not in out
-    no_data = [r for r in payload["rows"] if r["status"] == "no_data"]
-    assert len(no_data) == 13 and all(r["mean"] is None and r["rank"] is None for r in no_data)
+    no_data = [r for r in payload["rows"] if r["valid_days"] == 0]
+    assert len(no_data) == 13 and all(r["mean"] is None and r["rank"] is None and r["status"] == "incomplete" for r in no_data)
     assert payload["method"]["rule_en"]
 
 

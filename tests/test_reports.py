@@ -82,19 +82,19 @@ def test_subdistricts_without_data_are_said_so(seeded_db: Engine, targets: Targe
     ranked = rep.frame.dropna(subset=["rank"])
     assert set(ranked["subdistrict"]) == {"白纸坊", "展览路"}
     missing = rep.frame[rep.frame["rank"].isna()]
-    assert (missing["status"] == "no_data").all() and (missing["valid_days"] == 0).all()
+    assert (missing["status"] == "incomplete").all() and (missing["valid_days"] == 0).all()
     assert any("德胜" in n and "no valid data" in n for n in rep.notes_en)
     assert any("德胜" in n for n in rep.notes)
 
 
 def test_year_without_data(seeded_db: Engine, targets: Targets) -> None:
     rep = reports.ranking(seeded_db, targets, year=2019)
-    assert (rep.frame["status"] == "no_data").all()
+    assert (rep.frame["status"] == "incomplete").all()
     assert rep.notes_en == ["no PM2.5 data for 2019"]
     text = json.dumps(jsonable(rep.frame), allow_nan=False)  # no NaN leaks into JSON
     assert '"mean": null' in text
     dist = reports.district(seeded_db, targets, year=2019)
-    assert set(dist.frame["status"]) <= {"no_data", "unknown"}
+    assert set(dist.frame["status"]) == {"incomplete"} and set(dist.frame["outlook"]) == {"unknown"}
     assert "no readings for 2019" in dist.notes_en
     assert not any(v == 0 for v in dist.frame["value"].tolist())
     bud = reports.budget(seeded_db, targets, year=2019)
@@ -120,14 +120,16 @@ def test_demo_year_ranking_and_method(seeded_db: Engine, targets: Targets) -> No
 def test_district_and_budget_demo(seeded_db: Engine, targets: Targets) -> None:
     dist = reports.district(seeded_db, targets, year=2026).frame.set_index("key")
     assert list(dist.index) == ["pm25_annual", "good_day_ratio", "heavy_pollution_days", "poor_road_share"]
-    assert dist.loc["poor_road_share", "status"] == "unknown"  # no grades and no thresholds
+    assert dist.loc["poor_road_share", "status"] == "incomplete"  # no grades and no thresholds: no verdict
+    assert dist.loc["poor_road_share", "outlook"] == "unknown"
     assert math.isnan(dist.loc["poor_road_share", "value"])
     assert 0 < dist.loc["good_day_ratio", "value"] <= 100
     bud = reports.budget(seeded_db, targets, year=2026)
     assert len(bud.frame) == 16 and bud.frame["subdistrict"].iloc[-1] == targets.district.name
-    assert set(bud.frame["status"]) <= {"on_track", "at_risk", "off_track", "unknown"}
+    assert set(bud.frame["status"]) <= {"meets", "exceeds", "incomplete"}
+    assert set(bud.frame["outlook"]) <= {"on_track", "at_risk", "off_track", "unknown"}
     assert bud.extra["profile_years"] == [2014, 2015, 2016]
-    assert bud.method["status_rule"] and bud.extra["status_rule_en"]
+    assert bud.method["status_rule"] and bud.method["outlook_rule_en"]
     row = bud.frame.iloc[0]
     assert row["remaining_days"] == 40  # after 2026-11-21
     assert row["projection_low"] <= row["projection"] <= row["projection_high"]
@@ -154,7 +156,7 @@ def test_trend_statistics_on_the_history(seeded_db: Engine, targets: Targets) ->
 
 def test_road_dust_share_unknown_then_graded(seeded_db: Engine, targets: Targets) -> None:
     rep = reports.road_dust(seeded_db, targets, year=2026)
-    assert rep.extra["poor_share"] is None and rep.extra["poor_share_status"] == "unknown"
+    assert rep.extra["poor_share"] is None and rep.extra["poor_share_status"] == "incomplete"
     assert any("unknown" in n for n in rep.notes_en)
     assert set(rep.frame["grade_source"]) == {"unknown"}
     graded = targets.model_copy(
@@ -175,7 +177,7 @@ def test_missing_target_is_said(seeded_db: Engine, targets: Targets) -> None:
     )
     dist = reports.district(seeded_db, fewer, year=2026)
     row = dist.frame.set_index("key").loc["good_day_ratio"]
-    assert row["status"] == "unknown"
+    assert row["status"] == "incomplete" and row["outlook"] == "unknown"
     assert any("good_day_ratio" in n and "missing" in n for n in dist.notes_en)
 
 
@@ -227,7 +229,7 @@ def test_ties_in_the_report(empty_db: Engine, targets: Targets) -> None:
     assert f.loc["德胜", "rank"] == 1 and f.loc["什刹海", "rank"] == 1
     assert f.loc["金融街", "mean"] == 28.2 and f.loc["金融街", "rank"] == 3
     assert f.loc["新街口", "mean"] == 28.4 and f.loc["新街口", "rank"] == 4
-    assert pd.isna(f.loc["牛街", "rank"]) and f.loc["牛街", "status"] == "no_data"
+    assert pd.isna(f.loc["牛街", "rank"]) and f.loc["牛街", "status"] == "incomplete"
 
 
 def test_february_month_needs_25_days(empty_db: Engine, targets: Targets) -> None:
@@ -283,19 +285,19 @@ def test_missing_pm25_target_in_budget_and_district(seeded_db: Engine, targets: 
     fewer = targets.model_copy(update={"indicators": tuple(i for i in targets.indicators if i.key != "pm25_annual")})
     bud = reports.budget(seeded_db, fewer, year=2026)
     district_row = bud.frame.iloc[-1]
-    assert district_row["status"] == "unknown" and math.isnan(district_row["required_rest_mean"])
+    assert district_row["status"] == "incomplete" and district_row["outlook"] == "unknown"
+    assert math.isnan(district_row["required_rest_mean"])
     assert any("pm25_annual" in n for n in bud.notes_en)
     # the subdistricts keep their own targets
-    assert set(bud.frame.iloc[:-1]["status"]) <= {"on_track", "at_risk", "off_track"}
+    assert set(bud.frame.iloc[:-1]["outlook"]) <= {"on_track", "at_risk", "off_track"}
     dist = reports.district(seeded_db, fewer, year=2026).frame.set_index("key")
-    assert dist.loc["pm25_annual", "status"] == "unknown" and not math.isnan(dist.loc["pm25_annual", "value"])
+    assert dist.loc["pm25_annual", "status"] == "incomplete" and not math.isnan(dist.loc["pm25_annual", "value"])
 
 
 def test_district_status_follows_the_budget_rule(seeded_db: Engine, targets: Targets) -> None:
     dist = reports.district(seeded_db, targets, year=2026).frame.set_index("key")
     bud = reports.budget(seeded_db, targets, year=2026).frame.iloc[-1]
-    mapped = {"on_track": "meets", "at_risk": "at_risk", "off_track": "fails"}[bud["status"]]
-    assert dist.loc["pm25_annual", "status"] == mapped
+    assert dist.loc["pm25_annual", "status"] == bud["status"] and dist.loc["pm25_annual", "outlook"] == bud["outlook"]
     assert dist.loc["pm25_annual", "value"] == bud["ytd_mean"]
 
 
@@ -317,7 +319,8 @@ def test_default_period_ends_on_the_last_complete_day(empty_db: Engine, targets:
     assert reports.default_through(empty_db, targets, 2026) == dt.date(2026, 1, 1)
     rep = reports.ranking(empty_db, targets, year=2026)
     row = rep.frame.set_index("subdistrict").loc["德胜"]
-    assert (row["days"], row["valid_days"], row["mean"], row["status"]) == (1, 1, 30.0, "exceeds")
+    # one day to date: the mean is shown, but one day is no verdict (min_days_so_far)
+    assert (row["days"], row["valid_days"], row["mean"], row["status"]) == (1, 1, 30.0, "incomplete")
     assert reports.default_through(empty_db, targets, 2019) is None
 
 

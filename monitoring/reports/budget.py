@@ -12,24 +12,61 @@ from sqlalchemy import Engine
 from monitoring.reports.aqi import _wide
 from monitoring.reports.common import (
     BUDGET_COLUMNS,
+    Period,
     ProfileSource,
     Report,
     _budget_row,
+    _district_aqi_counts,
     _district_daily,
     _dust_filter,
+    _indicator_target,
     _nan,
     _Notes,
-    _period_text,
     _profile_source,
-    _resolve_period,
     _subdistrict_table,
     _valid_daily,
+    projection_method,
+    required_text,
+    resolve_period,
 )
-from monitoring.reports.district import _district_aqi_counts, _indicator_target
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import budget as budget_rules
+from monitoring.rules import verdict
 from monitoring.rules.rounding import method_text as rounding_text
 from monitoring.targets import Targets
+
+
+def pm25_verdicts(
+    engine: Engine,
+    targets: Targets,
+    period: Period,
+    excluded: set[dt.date],
+    profile: budget_rules.Profile,
+    valid: pd.DataFrame | None = None,
+) -> dict[int | str, dict[str, Any]]:
+    """The annual-PM2.5 budget row (``_budget_row``: status so far and outlook) of every
+    subdistrict (by id) and of the district (key ``"district"``) for the year ``period``.
+
+    The one place the PM2.5 verdicts are made: budget, ranking, progress, district and the
+    brief all read them from here, so they cannot disagree."""
+    if valid is None:
+        valid = _valid_daily(engine, targets, period.first, period.last, ("pm25",), excluded)
+    pm = valid[valid["pollutant"] == "pm25"] if len(valid) else valid
+    n_excl = len(excluded)
+    out: dict[int | str, dict[str, Any]] = {}
+    empty = pd.DataFrame(columns=["day", "value"])
+    for sd in _subdistrict_table(targets).itertuples(index=False):
+        sid = int(sd.subdistrict_id)
+        mine = pm[pm["subdistrict_id"] == sid][["day", "value"]] if len(pm) else empty
+        out[sid] = _budget_row(mine, period.last, float(sd.pm25_target), profile, targets, year_over=period.over,
+                               complete=period.complete(len(mine), targets, n_excl))
+        out[sid]["required_days"] = period.required(n_excl)
+    dd = _district_daily(pm)
+    dpm = dd[dd["pollutant"] == "pm25"][["day", "value"]] if len(dd) else empty
+    out["district"] = _budget_row(dpm, period.last, _indicator_target(targets, "pm25_annual"), profile, targets,
+                                  year_over=period.over, complete=period.complete(len(dpm), targets, n_excl))
+    out["district"]["required_days"] = period.required(n_excl)
+    return out
 
 
 def budget(
@@ -41,9 +78,11 @@ def budget(
     exclude_dust: bool = False,
     profile: ProfileSource | None = None,
 ) -> Report:
-    """Per subdistrict and for the district: what the rest of the year may still have."""
+    """Per subdistrict and for the district: what the rest of the year may still have, the
+    status so far and the year-end outlook."""
     notes = _Notes()
-    first, last, has_data = _resolve_period(engine, year, through, None, None, targets)
+    period = resolve_period(engine, year, through, None, None, targets)
+    first, last, has_data = period.first, period.last, period.has_data
     excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
     valid = _valid_daily(engine, targets, first, last, ("pm25", "pm10", "so2", "no2", "co", "o3"), excluded)
     seasonal = _profile_source(engine, targets, year, exclude_dust, profile)()
@@ -58,54 +97,56 @@ def budget(
     for key, value in (("good_day_ratio", good_target), ("heavy_pollution_days", heavy_target), ("pm25_annual", pm25_target)):
         if value is None:
             notes.add(f"targets.yaml 中没有指标 {key} 的数值目标", f"indicator {key} has no numeric target in targets.yaml")
-    year_over = last >= dt.date(year, 12, 31)
+    verdicts = pm25_verdicts(engine, targets, period, excluded, seasonal, valid)
     sub_aqi = aqi_rules.aqi_frame(_wide(valid, ["subdistrict_id", "day"]), targets.aqi_standard) if len(valid) else None
     rows = []
-    pm = valid[valid["pollutant"] == "pm25"] if len(valid) else valid
     for sd in _subdistrict_table(targets).itertuples(index=False):
         sid = int(sd.subdistrict_id)
-        mine = pm[pm["subdistrict_id"] == sid][["day", "value"]] if len(pm) else pd.DataFrame(columns=["day", "value"])
-        row: dict[str, Any] = {"subdistrict": sd.subdistrict, "code": sd.code}
-        row.update(_budget_row(mine, last, float(sd.pm25_target), seasonal, targets, year_over))
+        row: dict[str, Any] = {"subdistrict": sd.subdistrict, "code": sd.code, **verdicts[sid]}
         aq = sub_aqi[sub_aqi["subdistrict_id"] == sid] if sub_aqi is not None else None
         counts = _district_aqi_counts(aq) if aq is not None and len(aq) else None
         row.update(_day_budget(year, counts, good_target, heavy_target))
-        if not len(mine):
-            row["status"] = "unknown"
-            if has_data:
-                notes.add(f"{sd.subdistrict}：{year} 年没有有效数据", f"{sd.subdistrict} ({sd.pinyin}): no valid data for {year}")
+        if not row["valid_days"] and has_data:
+            notes.add(f"{sd.subdistrict}：{year} 年没有有效数据", f"{sd.subdistrict} ({sd.pinyin}): no valid data for {year}")
+        if row["cannot_meet"]:
+            zh, en = required_text(row)
+            notes.add(f"{sd.subdistrict}：{zh}", f"{sd.subdistrict} ({sd.pinyin}): {en}")
         rows.append(row)
     dd = _district_daily(valid)
-    dpm = dd[dd["pollutant"] == "pm25"][["day", "value"]] if len(dd) else pd.DataFrame(columns=["day", "value"])
-    drow: dict[str, Any] = {"subdistrict": targets.district.name, "code": targets.district.code}
-    drow.update(_budget_row(dpm, last, pm25_target, seasonal, targets, year_over))
+    drow: dict[str, Any] = {"subdistrict": targets.district.name, "code": targets.district.code, **verdicts["district"]}
     daqi = aqi_rules.aqi_frame(_wide(dd.drop(columns="n_subdistricts"), ["day"]), targets.aqi_standard) if len(dd) else None
     drow.update(_day_budget(year, _district_aqi_counts(daqi) if daqi is not None and len(daqi) else None, good_target, heavy_target))
     if not has_data:
         notes.add(f"{year} 年没有监测数据", f"no readings for {year}")
-        drow["status"] = "unknown"
     rows.append(drow)
     frame = pd.DataFrame(rows)[BUDGET_COLUMNS]
-    rule_zh, rule_en = budget_rules.status_rule_text(targets.status_rules)
+    status_zh, status_en = verdict.status_rule_text(targets.status_rules)
+    outlook_zh, outlook_en = verdict.outlook_rule_text(targets.status_rules)
+    proj_zh, proj_en = projection_method(targets, seasonal)
+    period_zh, period_en = period.text()
+    left = 0 if period.over else budget_rules.remaining_days(last)
     method = {
-        "period": _period_text(first, last) + f"；剩余 {budget_rules.remaining_days(last)} 天",
-        "period_en": _period_text(first, last) + f"; {budget_rules.remaining_days(last)} days left",
-        "rule": "剩余天数所需均值 = (目标×(已有有效天数+剩余天数) − 已有日均值之和) / 剩余天数；非优良天数余量 = 全年允许非优良天数 − 已发生；重污染天数余量 = 目标 − 已发生",
-        "rule_en": "required rest-of-year mean = (target × (valid days + days left) − sum so far) / days left; non-good days left = allowed in the year − so far; heavy days left = target − so far",
-        "projection": (
-            f"年末预测：以往年份（{'、'.join(str(y) for y in seasonal.years) or '无'}）各月浓度与其年均值之比的季节曲线，乘以今年累计水平；高低值取各年曲线的最大和最小"
-        ),
-        "projection_en": (
-            f"projection: the monthly profile of past years ({', '.join(str(y) for y in seasonal.years) or 'none'}) "
-            "normalised to each year's mean, applied to this year's level; low/high from each year's own profile"
-        ),
-        "status_rule": rule_zh,
-        "status_rule_en": rule_en,
+        "period": period_zh + f"；剩余 {left} 天",
+        "period_en": period_en + f"; {left} days left",
+        "validity": f"年度需 {period.required(len(excluded))} 个有效日" + ("（按已过天数同比例）" if not period.over else ""),
+        "validity_en": f"the year needs {period.rule.text}",
+        "rule": "剩余天数所需均值 = (目标×(已有有效天数+剩余天数) − 已有日均值之和) / 剩余天数，为负时显示“今年已无法实现”及全年最好结果；"
+        "非优良天数余量 = 全年允许非优良天数 − 已发生；重污染天数余量 = 目标 − 已发生",
+        "rule_en": "required rest-of-year mean = (target × (valid days + days left) − sum so far) / days left; when negative "
+        "it reads 'can no longer be met' with the best the year can reach; non-good days left = allowed in the year − so far; "
+        "heavy days left = target − so far",
+        "projection": proj_zh,
+        "projection_en": proj_en,
+        "status_rule": status_zh,
+        "status_rule_en": status_en,
+        "outlook_rule": outlook_zh,
+        "outlook_rule_en": outlook_en,
         "rounding": "GB/T 8170 四舍六入五成双",
         "rounding_en": rounding_text(targets),
         **dust_text,
     }
-    extra = {"status_rule_en": rule_en, "profile_years": list(seasonal.years), "profile": seasonal.mean.tolist(), "last": last}
+    extra = {"profile_years": list(seasonal.years), "profile": seasonal.mean.tolist(), "last": last,
+             "period_state": period.state}
     return Report("budget", frame, method, notes.zh, notes.en, extra)
 
 

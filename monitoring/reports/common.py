@@ -15,7 +15,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from monitoring import timeutil
+from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import budget as budget_rules
+from monitoring.rules import validity as validity_rules
+from monitoring.rules import verdict
 from monitoring.rules.rounding import decimals_for, round_value
 from monitoring.storage import queries
 from monitoring.targets import POLLUTANTS, Targets, subdistrict_id
@@ -219,6 +223,20 @@ def _limit(targets: Targets, pollutant: str, day: dt.date) -> tuple[float | None
     return (None if value is None else float(value)), limit.standard
 
 
+def _district_aqi_counts(aqi: pd.DataFrame) -> dict[str, Any]:
+    ratio, n_good, n_days = aqi_rules.good_day_ratio(aqi["good"]) if len(aqi) else (None, 0, 0)
+    heavy = int(aqi["heavy"].dropna().astype(bool).sum()) if len(aqi) else 0
+    return {"ratio": ratio, "good": n_good, "aqi_days": n_days, "heavy": heavy, "non_good": n_days - n_good}
+
+
+def _indicator_target(targets: Targets, key: str) -> float | None:
+    try:
+        ind = targets.indicator(key)
+    except KeyError:
+        return None
+    return None if ind.target is None else float(ind.target)
+
+
 # -- helpers the pages use ------------------------------------------------------------
 
 
@@ -247,18 +265,67 @@ def dust_days(engine: Engine, year: int) -> list[dt.date]:
     return queries.dust_days(engine, dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
-def _resolve_period(
-    engine: Engine,
-    year: int,
-    through: dt.date | None,
-    month: int | None,
-    pollutant: str | None,
-    targets: Targets,
-) -> tuple[dt.date, dt.date, bool]:
-    """(first, last, has_data): the period a report covers. Without ``through`` it ends on
-    the last day of ``year`` with a valid daily mean (else the last day with any data; the
-    whole period when there is none)."""
+@dataclass(frozen=True)
+class Period:
+    """The days a report judges, and whether the period is over or judged "to date".
 
+    A period is judged only when it is over (its natural end — the month's or the year's last
+    day — is before the as-of day, ``timeutil.today_beijing``) or explicitly to date (the
+    period in progress, or ``--through``). A finished period needs its whole validity
+    threshold (a year 324 valid days); one in progress its pro-rata share (``rule``)."""
+
+    first: dt.date
+    last: dt.date
+    end: dt.date
+    state: str  # over | to_date
+    has_data: bool
+    rule: validity_rules.PeriodRule
+
+    @property
+    def over(self) -> bool:
+        return self.state == "over"
+
+    def days(self, n_excluded: int = 0) -> int:
+        return max(self.rule.days - n_excluded, 0)
+
+    def required(self, n_excluded: int = 0) -> int:
+        return max(self.rule.required - n_excluded, 1)
+
+    def needed(self, targets: Targets, n_excluded: int = 0) -> int:
+        """Valid days a verdict needs: the validity threshold, and for a period in progress
+        at least ``status_rules.min_days_so_far``."""
+        need = self.required(n_excluded)
+        return need if self.over else max(need, int(targets.status_rules.min_days_so_far))
+
+    def complete(self, valid_days: int, targets: Targets, n_excluded: int = 0) -> bool:
+        """Enough valid days for a verdict (see ``needed``)."""
+        return valid_days > 0 and valid_days >= self.needed(targets, n_excluded)
+
+    def text(self) -> tuple[str, str]:
+        """The period in words, saying whether it is over or to date."""
+        span = _period_text(self.first, self.last)
+        if self.over:
+            return span + "（已结束）", span + " (over)"
+        return span + "（截至目前）", span + " (to date)"
+
+
+def period_for(first: dt.date, end: dt.date, last_data: dt.date | None, targets: Targets,
+               *, through: dt.date | None = None, has_data: bool = True) -> Period:
+    """The Period first … end as of today (see ``Period``)."""
+    today = timeutil.today_beijing()
+    validity = targets.validity(first)
+    if through is not None and through < end:
+        last, state = max(through, first), "to_date"
+    elif through is not None or end < today:
+        last, state = end, "over"
+    else:
+        # in progress: through the last day with a valid mean (never past the period's end)
+        last, state = (min(max(last_data, first), end) if last_data is not None else min(max(today, first), end)), "to_date"
+    rule = validity_rules.required_days(first, end if state == "over" else last, validity)
+    return Period(first, last, end, state, has_data, rule)
+
+
+def _check_period_args(year: int, through: dt.date | None, month: int | None) -> None:
     from monitoring.errors import InputError
 
     if month is not None and not 1 <= month <= 12:
@@ -269,29 +336,41 @@ def _resolve_period(
             message_zh=f"截止日期 {through} 不在 {year} 年内",
             hint=f"give a date in {year}",
         )
+
+
+def resolve_period(
+    engine: Engine,
+    year: int,
+    through: dt.date | None,
+    month: int | None,
+    pollutant: str | None,
+    targets: Targets,
+) -> Period:
+    """The period a report covers: the year (or ``month``) of ``year``, over or to date (see
+    ``Period``); to date it ends on the last day with a valid daily mean (else the last day
+    with any data), or on ``through`` when given."""
+    _check_period_args(year, through, month)
     last_data = queries.last_day_with_data(engine, year, pollutant)
     has_data = last_data is not None
-    end = through
-    if end is None and last_data is not None:
+    if last_data is not None:
         # through the last complete day (today's few hours would only lower completeness)
         min_hours = targets.validity(dt.date(year, 1, 1)).daily_min_hours
-        end = queries.last_valid_day(engine, year, min_hours, pollutant) or last_data
+        last_data = queries.last_valid_day(engine, year, min_hours, pollutant) or last_data
     if month is not None:
-        first = dt.date(year, month, 1)
-        last = _month_end(year, month)
-        if end is not None and end < last and end >= first:
-            last = end
-        return first, last, has_data
-    first = dt.date(year, 1, 1)
-    return first, (end or dt.date(year, 12, 31)), has_data
+        first, end = dt.date(year, month, 1), _month_end(year, month)
+    else:
+        first, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if through is not None and through < first:
+        through = None  # a month after ``through``: judged as it stands
+    return period_for(first, end, last_data, targets, through=through, has_data=has_data)
 
 
 # -- 4. budget ---------------------------------------------------------------------------------
 
 BUDGET_COLUMNS = [
-    "subdistrict", "code", "target", "ytd_mean", "valid_days", "remaining_days", "required_rest_mean",
-    "projection", "projection_low", "projection_high", "non_good_days", "non_good_days_left",
-    "heavy_days", "heavy_days_left", "status",
+    "subdistrict", "code", "target", "ytd_mean", "valid_days", "required_days", "remaining_days", "required_rest_mean",
+    "cannot_meet", "best_possible_mean", "best_gap", "projection", "projection_low", "projection_high",
+    "non_good_days", "non_good_days_left", "heavy_days", "heavy_days_left", "status", "outlook",
 ]
 
 
@@ -359,35 +438,82 @@ def _budget_row(
     target: float | None,
     profile: budget_rules.Profile,
     targets: Targets,
+    *,
     year_over: bool,
+    complete: bool,
 ) -> dict[str, Any]:
+    """The budget of one place: its annual mean so far, what the rest may average, the
+    projection with its interval, and the verdict (``rules.verdict``): ``status`` so far and
+    the year-end ``outlook``."""
+    rules = targets.status_rules
     n = len(days_values)
     total = float(days_values["value"].sum()) if n else 0.0
-    ytd = total / n if n else None
-    remaining = budget_rules.remaining_days(through)
-    required = budget_rules.required_rest_mean(total, n, remaining, target) if target is not None and n else None
-    proj, low, high = budget_rules.project(days_values, through, profile) if n else (None, None, None)
-    if n < targets.status_rules.min_days_for_projection:
-        proj = low = high = None
-    status = budget_rules.status(
-        valid_days=n,
-        projection=proj,
-        required=required,
-        target=target,
-        ytd_mean=_r(ytd, "pm25", targets),
-        rules=targets.status_rules,
-        year_over=year_over,
+    ytd = _r(total / n if n else None, "pm25", targets)
+    remaining = 0 if year_over else budget_rules.remaining_days(through)
+    required = verdict.required_rest(total, n, remaining, target)
+    proj = low = high = None
+    if n >= rules.min_days_for_projection and not year_over:
+        proj, low, high = budget_rules.project(days_values, through, profile, rules.projection_spread)
+    proj, low, high = _r(proj, "pm25", targets), _r(low, "pm25", targets), _r(high, "pm25", targets)
+    status = verdict.so_far(ytd, target, complete=complete)
+    outlook = verdict.pm25_outlook(
+        year_over=year_over, status=status, valid_days=n, required=required, projection=proj, low=low, high=high,
+        ytd_mean=ytd, target=target, rules=rules,
     )
     return {
         "target": _nan(target),
-        "ytd_mean": _nan(_r(ytd, "pm25", targets)),
+        "ytd_mean": _nan(ytd),
         "valid_days": n,
         "remaining_days": remaining,
-        "required_rest_mean": _nan(_r(required, "pm25", targets)),
-        "projection": _nan(_r(proj, "pm25", targets)),
-        "projection_low": _nan(_r(low, "pm25", targets)),
-        "projection_high": _nan(_r(high, "pm25", targets)),
+        "required_rest_mean": _nan(_r(required.mean, "pm25", targets)),
+        "cannot_meet": required.cannot_meet,
+        "best_possible_mean": _nan(_r(required.best_possible, "pm25", targets)),
+        "best_gap": _nan(_r(required.best_gap, "pm25", targets)),
+        "projection": _nan(proj),
+        "projection_low": _nan(low),
+        "projection_high": _nan(high),
         "status": status,
+        "outlook": outlook,
     }
 
 
+def required_text(row: dict[str, Any]) -> tuple[str, str]:
+    """The required rest-of-year mean in words: a number, or that the target can no longer
+    be met this year and by how much the year exceeds it at best."""
+    if row.get("cannot_meet"):
+        return (
+            f"今年已无法实现：即使余下各天均为 0，全年至少 {row['best_possible_mean']:g}，高于目标 {row['best_gap']:g}",
+            f"can no longer be met this year: even at zero for the rest, the year ends at {row['best_possible_mean']:g} at best, "
+            f"{row['best_gap']:g} above the target",
+        )
+    value = row.get("required_rest_mean")
+    if value is None or _is_missing(value):
+        return "", ""
+    return f"余下各天需日均 ≤ {value:g}", f"the rest of the year must average ≤ {value:g}"
+
+
+def projection_method(targets: Targets, profile: budget_rules.Profile) -> tuple[str, str]:
+    """How the projection and its interval are made (cites the backtest)."""
+    rules = targets.status_rules
+    years = "、".join(str(y) for y in profile.years) or "无"
+    years_en = ", ".join(str(y) for y in profile.years) or "none"
+    old = bool(profile.years) and max(profile.years) < targets.year - 3
+    zh = f"年末预测：往年（{years}）各月浓度与其年均值之比的季节曲线，乘以今年累计水平"
+    en = f"projection: the monthly profile of past years ({years_en}) normalised to each year's mean, applied to this year's level"
+    if old:
+        zh += "（库中没有近年完整年份，季节曲线取自内置的历史监测数据，冬季偏重，预测可能偏高）"
+        en += " (no recent complete year in the store: the profile comes from the embedded history, whose winters were dirtier; projections may run high)"
+    if rules.projection_spread is not None:
+        cov = f"{rules.projection_coverage * 100:.0f}%" if rules.projection_coverage else ""
+        zh += f"；区间：余下天数均值的相对误差 {rules.projection_spread:g}（剩一个月时，按 1/√月数 缩小）"
+        en += f"; interval: ± the rest-of-year mean's relative error {rules.projection_spread:g} (one month left, shrinking as 1/√months)"
+        if cov:
+            zh += f"，回测覆盖率 {cov}"
+            en += f", backtest coverage {cov}"
+        if rules.projection_calibration:
+            zh += f"（{rules.projection_calibration}）"
+            en += f" ({rules.projection_calibration})"
+    else:
+        zh += "；高低值取各年曲线的最大和最小"
+        en += "; low/high from each past year's own profile"
+    return zh, en

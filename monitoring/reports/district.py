@@ -10,33 +10,36 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from monitoring.reports.aqi import _aqi_notes, _wide
+from monitoring.reports.budget import pm25_verdicts
 from monitoring.reports.common import (
     ProfileSource,
     Report,
-    _budget_row,
+    _district_aqi_counts,
     _district_daily_db,
     _dust_filter,
+    _indicator_target,
     _nan,
     _Notes,
     _period_stat,
-    _period_text,
     _profile_source,
     _r,
     _r1,
-    _resolve_period,
     _same_day_last_year,
+    required_text,
+    resolve_period,
 )
 from monitoring.reports.road_dust import road_dust
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import budget as budget_rules
 from monitoring.rules import validity as validity_rules
+from monitoring.rules import verdict
 from monitoring.rules.rounding import method_text as rounding_text
 from monitoring.targets import Targets
 
 # -- 2. district ---------------------------------------------------------------------------
 
 DISTRICT_COLUMNS = [
-    "key", "name", "name_en", "value", "unit", "target", "direction", "gap", "status",
+    "key", "name", "name_en", "value", "unit", "target", "direction", "gap", "status", "outlook",
     "valid_days", "days", "last_year_value", "trend", "note", "note_en",
 ]
 
@@ -51,12 +54,6 @@ def _trend_word(current: float | None, previous: float | None) -> str | None:
     return "flat"
 
 
-def _district_aqi_counts(aqi: pd.DataFrame) -> dict[str, Any]:
-    ratio, n_good, n_days = aqi_rules.good_day_ratio(aqi["good"]) if len(aqi) else (None, 0, 0)
-    heavy = int(aqi["heavy"].dropna().astype(bool).sum()) if len(aqi) else 0
-    return {"ratio": ratio, "good": n_good, "aqi_days": n_days, "heavy": heavy, "non_good": n_days - n_good}
-
-
 def district(
     engine: Engine,
     targets: Targets,
@@ -69,13 +66,13 @@ def district(
     """The measured 附4 indicators for the district."""
     notes = _Notes()
     get_profile = _profile_source(engine, targets, year, exclude_dust, profile)
-    first, last, has_data = _resolve_period(engine, year, through, None, None, targets)
+    period = resolve_period(engine, year, through, None, None, targets)
+    first, last, has_data = period.first, period.last, period.has_data
     excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
     validity = targets.validity(first)
-    rule = validity_rules.required_days(first, last, validity)
-    full_year = last == dt.date(year, 12, 31)
-    days = max(rule.days - len(excluded), 0)
-    required = max(rule.required - len(excluded), 1)
+    n_excl = len(excluded)
+    days, required = period.days(n_excl), period.required(n_excl)
+    year_over = period.over
 
     def measure(f: dt.date, la: dt.date) -> dict[str, Any]:
         # only the district's daily values are needed: averaged in the database
@@ -83,8 +80,7 @@ def district(
         pm = dd[dd["pollutant"] == "pm25"]["value"]
         wide = _wide(dd.drop(columns=["n_subdistricts", "demo"]), ["day"])
         aqi = aqi_rules.aqi_frame(wide, targets.aqi_standard)
-        pm_days = dd[dd["pollutant"] == "pm25"][["day", "value"]]
-        return {"pm25": _period_stat(pm, "pm25"), "pm25_days": int(pm.notna().sum()), "pm25_daily": pm_days, "aqi": aqi,
+        return {"pm25": _period_stat(pm, "pm25"), "pm25_days": int(pm.notna().sum()), "aqi": aqi,
                 **_district_aqi_counts(aqi)}
 
     now = measure(first, last)
@@ -94,6 +90,8 @@ def district(
     ly_rule = validity_rules.required_days(ly_first, ly_last, targets.validity(ly_first))
     ly_complete = ly["pm25_days"] >= max(ly_rule.required - len(ly_excluded), 1)
     _aqi_notes(now["aqi"], notes, targets.district.name, "the district")
+    # the PM2.5 verdict of the district: made once, in the budget (rankings, progress and the brief read the same)
+    pm25_verdict = pm25_verdicts(engine, targets, period, excluded, get_profile())["district"]
 
     budget = budget_rules.good_and_heavy_budget(
         year=year,
@@ -129,77 +127,56 @@ def district(
         }
         value: float | None
         last_value: float | None
+        status: str
+        outlook: str
         if key == "pm25_annual":
             value = _r(now["pm25"], "pm25", targets)
             last_value = _r(ly["pm25"], "pm25", targets) if ly_complete else None
             row["valid_days"], row["days"] = now["pm25_days"], days
-            complete = now["pm25_days"] >= required
-            if value is None:
-                status = "no_data"
-            elif target is None:
-                status = "unknown"
-            elif not complete:
-                status = "unknown"
+            status, outlook = str(pm25_verdict["status"]), str(pm25_verdict["outlook"])
+            if status == "incomplete" and value is not None:
                 row["note"], row["note_en"] = (
-                    f"有效天数 {now['pm25_days']}/{days}，不足 {required}",
-                    f"{now['pm25_days']} valid days of {days}, needs {required}",
+                    f"有效天数 {now['pm25_days']}/{days}，需 {max(required, targets.status_rules.min_days_so_far) if not year_over else required}",
+                    f"{now['pm25_days']} valid days of {days}, needs {max(required, targets.status_rules.min_days_so_far) if not year_over else required}",
                 )
-            elif full_year:
-                status = "meets" if value <= target else "fails"
-            else:
-                # the year-end budget decides (the same rule as the budget page)
-                b = _budget_row(now["pm25_daily"], last, target, get_profile(), targets, False)
-                status = {"on_track": "meets", "at_risk": "at_risk", "off_track": "fails"}.get(str(b["status"]), "unknown")
-                row["note"] = f"年末预测 {b['projection']:g}，剩余天数所需均值 {b['required_rest_mean']:g}" if not math.isnan(b["projection"]) else ""
-                row["note_en"] = f"year-end projection {b['projection']:g}, required rest-of-year mean {b['required_rest_mean']:g}" if not math.isnan(b["projection"]) else ""
+            elif not year_over and not math.isnan(pm25_verdict["projection"]):
+                req_zh, req_en = required_text(pm25_verdict)
+                row["note"] = (f"年末预测 {pm25_verdict['projection']:g}（{pm25_verdict['projection_low']:g}–"
+                               f"{pm25_verdict['projection_high']:g}）；{req_zh}")
+                row["note_en"] = (f"year-end projection {pm25_verdict['projection']:g} ({pm25_verdict['projection_low']:g}–"
+                                  f"{pm25_verdict['projection_high']:g}); {req_en}")
         elif key == "good_day_ratio":
             value = _r1(now["ratio"], targets)
             last_value = _r1(ly["ratio"], targets)
             row["valid_days"], row["days"] = now["aqi_days"], days
-            if value is None:
-                status = "no_data"
-            elif target is None:
-                status = "unknown"
-            elif full_year:
-                status = "meets" if value >= target else "fails"
-            elif budget["non_good_days_left"] is not None and budget["non_good_days_left"] < 0:
-                status = "fails"
-            else:
-                status = "meets" if value >= target else "at_risk"
+            status = verdict.so_far(value, target, complete=period.complete(now["aqi_days"], targets, n_excl),
+                                    direction="at_least")
+            outlook = verdict.good_days_outlook(year_over=year_over, status=status, ratio=value, target=target,
+                                                non_good_left=budget["non_good_days_left"])
             row["note"] = f"优良天 {now['good']} 天 / 有AQI的 {now['aqi_days']} 天"
             row["note_en"] = f"{now['good']} good days of {now['aqi_days']} days with an AQI"
         elif key == "heavy_pollution_days":
             value = float(now["heavy"]) if now["aqi_days"] else None
             last_value = float(ly["heavy"]) if ly["aqi_days"] else None
             row["valid_days"], row["days"] = now["aqi_days"], days
-            if value is None:
-                status = "no_data"
-            elif target is None:
-                status = "unknown"
-            elif value > target:
-                status = "fails"
-            elif full_year or value < target:
-                status = "meets"
-            else:
-                status = "at_risk"  # no heavy day left for the rest of the year
+            # a count above its target is over it whatever days are still to come
+            over_already = value is not None and target is not None and value > target
+            status = verdict.so_far(value, target, complete=over_already or period.complete(now["aqi_days"], targets, n_excl))
+            outlook = verdict.heavy_days_outlook(year_over=year_over, status=status, count=value, target=target)
         else:
-            share = dust_report.extra.get("poor_share")
-            value = _r1(share, targets) if share is not None else None
+            value = dust_report.extra.get("poor_share_rounded")
             last_value = None
             n_roads = int(dust_report.extra.get("graded_roads", 0))
             row["valid_days"], row["days"] = n_roads, int(dust_report.extra.get("roads", 0))
-            if dust_report.frame.empty:
-                status = "no_data"
-            elif value is None or target is None:
-                status = "unknown"
-            else:
-                status = "meets" if value <= target else "fails"
+            status = str(dust_report.extra.get("poor_share_status", "incomplete"))
+            outlook = verdict.final_outlook(status) if year_over else "unknown"
             row["note"], row["note_en"] = dust_report.extra.get("poor_share_note", ("", ""))
         gap = None if value is None or target is None else _r1(value - target, targets)
         row.update(
             value=_nan(value),
             gap=_nan(gap),
             status=status,
+            outlook=outlook,
             last_year_value=_nan(last_value),
             trend=_trend_word(value, last_value),
         )
@@ -207,40 +184,26 @@ def district(
     if not has_data:
         notes.add(f"{year} 年没有监测数据", f"no readings for {year}")
     frame = pd.DataFrame(rows)[DISTRICT_COLUMNS]
+    status_zh, status_en = verdict.status_rule_text(targets.status_rules)
+    outlook_zh, outlook_en = verdict.outlook_rule_text(targets.status_rules)
+    period_zh, period_en = period.text()
     method = {
-        "period": _period_text(first, last),
-        "period_en": _period_text(first, last),
-        "rule": "全区日均值 = 各街道当日有效日均值的算术平均；PM2.5 为全区有效日均值的算术平均；优良天数、重污染天数按全区日AQI（HJ 633-2012）统计",
-        "rule_en": "district daily value = mean of the subdistricts' valid daily means of the day; PM2.5 = mean of the district's valid days; good and heavy days from the district daily AQI (HJ 633-2012)",
-        "validity": validity_rules.validity_text_zh(validity),
-        "validity_en": validity_rules.validity_text(validity),
+        "period": period_zh,
+        "period_en": period_en,
+        "rule": "全区日均值 = 各街道当日有效日均值的算术平均；PM2.5 为全区有效日均值的算术平均；优良天数、重污染天数按全区日AQI（各日适用当日有效的AQI标准）统计",
+        "rule_en": "district daily value = mean of the subdistricts' valid daily means of the day; PM2.5 = mean of the district's valid days; good and heavy days from the district daily AQI (each day by the AQI standard in force that day)",
+        "validity": validity_rules.validity_text_zh(validity) + f"；本时段需 {required} 个有效日",
+        "validity_en": validity_rules.validity_text(validity) + f"; this period needs {period.rule.text}",
         "rounding": "GB/T 8170 四舍六入五成双",
         "rounding_en": rounding_text(targets),
-        "status_rule": (
-            "全年结束：按目标判断达标/未达标；年内：PM2.5 按年末预算规则（按计划=达标，有风险，偏离目标=未达标；"
-            + budget_rules.status_rule_text(targets.status_rules)[0]
-            + "）；优良天数比率低于目标为有风险，全年允许的非优良天数已用完为未达标；重污染天数等于目标为有风险，超过为未达标；"
-            "差等级道路比例：无等级时为未知"
-        ),
-        "status_rule_en": (
-            "year over: meets / fails against the target; year in progress: PM2.5 by the year-end budget rule (on track = meets, "
-            "at risk, off track = fails; " + budget_rules.status_rule_text(targets.status_rules)[1]
-            + "); good-day ratio below target at_risk, more non-good days than the year allows fails; heavy days equal to "
-            "the target at_risk, above it fails; poor-road share unknown without grades"
-        ),
+        "status_rule": status_zh + "；重污染天数超过目标即为累计超标；差等级道路比例按修约后的比例判断",
+        "status_rule_en": status_en + "; heavy days above the target exceed it at once; the poor-road share is judged on its rounded value",
+        "outlook_rule": outlook_zh + "；优良天数：全年允许的非优良天数已用完为难以达标，比率低于目标为有风险；重污染天数：超过目标为难以达标，等于目标为有风险",
+        "outlook_rule_en": outlook_en + "; good days: more non-good days than the year allows off track, ratio below target at risk; "
+        "heavy days: above the target off track, at it at risk",
         "trend": "与去年同期相比：down 下降、up 上升、flat 持平",
         "trend_en": "trend vs the same period of last year: down, up, flat",
         **dust_text,
     }
-    extra = {"budget": budget, "first": first, "last": last}
+    extra = {"budget": budget, "first": first, "last": last, "period_state": period.state, "pm25": pm25_verdict}
     return Report("district", frame, method, notes.zh, notes.en, extra)
-
-
-def _indicator_target(targets: Targets, key: str) -> float | None:
-    try:
-        ind = targets.indicator(key)
-    except KeyError:
-        return None
-    return None if ind.target is None else float(ind.target)
-
-

@@ -25,7 +25,7 @@ def overview(
 ) -> Report:
     """district() and ranking() in one call (extra["district"], extra["ranking"])."""
     d = district(engine, targets, year=year, through=through, exclude_dust=exclude_dust, profile=profile)
-    r = ranking(engine, targets, year=year, through=through, exclude_dust=exclude_dust)
+    r = ranking(engine, targets, year=year, through=through, exclude_dust=exclude_dust, profile=profile)
     return Report(
         "overview",
         d.frame,

@@ -7,8 +7,11 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine
 
+from monitoring.reports.budget import pm25_verdicts
 from monitoring.reports.common import (
     POLLUTANT_NAMES,
+    Period,
+    ProfileSource,
     Report,
     _check_pollutant,
     _dust_filter,
@@ -17,16 +20,19 @@ from monitoring.reports.common import (
     _Notes,
     _period_stat,
     _period_text,
+    _profile_source,
     _r,
     _r1,
-    _resolve_period,
     _same_day_last_year,
     _stat_name,
     _subdistrict_table,
     _valid_daily,
+    period_for,
+    resolve_period,
 )
 from monitoring.rules import ranking as ranking_rules
 from monitoring.rules import validity as validity_rules
+from monitoring.rules import verdict
 from monitoring.rules.rounding import decimals_for
 from monitoring.rules.rounding import method_text as rounding_text
 from monitoring.targets import Targets
@@ -42,11 +48,13 @@ RANKING_COLUMNS = [
     "valid_days",
     "days",
     "status",
+    "outlook",
     "code",
     "pinyin",
     "completeness",
     "complete",
     "required_days",
+    "period_state",
     "last_year_mean",
     "change_pct",
     "change_rank",
@@ -55,15 +63,14 @@ RANKING_COLUMNS = [
 
 
 def _subdistrict_period(
-    valid: pd.DataFrame, pollutant: str, rule: validity_rules.PeriodRule, n_excluded: int
+    valid: pd.DataFrame, pollutant: str, period: Period, n_excluded: int
 ) -> dict[int, validity_rules.MeanResult]:
     out: dict[int, validity_rules.MeanResult] = {}
     sub = valid[valid["pollutant"] == pollutant]
-    days = max(rule.days - n_excluded, 0)
-    required = max(rule.required - n_excluded, 1)
     for sid, group in sub.groupby("subdistrict_id"):
         stat = _period_stat(group["value"], pollutant)
-        out[int(sid)] = validity_rules.MeanResult(stat, int(group["value"].notna().sum()), days, required)
+        out[int(sid)] = validity_rules.MeanResult(stat, int(group["value"].notna().sum()), period.days(n_excluded),
+                                                  period.required(n_excluded))
     return out
 
 
@@ -76,23 +83,35 @@ def ranking(
     month: int | None = None,
     pollutant: str = "pm25",
     exclude_dust: bool = False,
+    profile: ProfileSource | None = None,
 ) -> Report:
-    """One row per subdistrict (all 15), ranked ascending by the rounded period value."""
+    """One row per subdistrict (all 15), ranked ascending by the rounded period value, with
+    the status so far of the period and (PM2.5) the year-end outlook of the budget."""
     pollutant = _check_pollutant(pollutant)
     notes = _Notes()
-    first, last, has_data = _resolve_period(engine, year, through, month, pollutant, targets)
+    period = resolve_period(engine, year, through, month, pollutant, targets)
+    first, last, has_data = period.first, period.last, period.has_data
     excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
     validity = targets.validity(first)
-    rule = validity_rules.required_days(first, last, validity)
+    rule = period.rule
     n_excl = len(excluded)
     valid = _valid_daily(engine, targets, first, last, (pollutant,), excluded)
-    current = _subdistrict_period(valid, pollutant, rule, n_excl)
+    current = _subdistrict_period(valid, pollutant, period, n_excl)
+    outlooks: dict[int, str] = {}
+    if pollutant == "pm25":
+        # the year-end outlook is the budget's (the same function, the same year period)
+        year_period = period if month is None else resolve_period(engine, year, through, None, "pm25", targets)
+        year_excluded = excluded if month is None else _dust_filter(engine, year_period.first, year_period.last, exclude_dust)[0]
+        seasonal = _profile_source(engine, targets, year, exclude_dust, profile)()
+        verdicts = pm25_verdicts(engine, targets, year_period, year_excluded, seasonal,
+                                 valid if month is None else None)
+        outlooks = {int(k): str(v["outlook"]) for k, v in verdicts.items() if k != "district"}
 
     ly_first, ly_last = _same_day_last_year(first), _same_day_last_year(last)
     ly_excluded, _ = _dust_filter(engine, ly_first, ly_last, exclude_dust)
-    ly_rule = validity_rules.required_days(ly_first, ly_last, targets.validity(ly_first))
+    ly_period = period_for(ly_first, _same_day_last_year(period.end), ly_last, targets, through=ly_last)
     ly_valid = _valid_daily(engine, targets, ly_first, ly_last, (pollutant,), ly_excluded)
-    previous = _subdistrict_period(ly_valid, pollutant, ly_rule, len(ly_excluded))
+    previous = _subdistrict_period(ly_valid, pollutant, ly_period, len(ly_excluded))
     demo_ids = set(valid.loc[valid["demo"].astype(bool), "subdistrict_id"].astype(int).tolist()) if len(valid) else set()
 
     limit, limit_standard = _limit(targets, pollutant, first)
@@ -102,7 +121,7 @@ def ranking(
         res = current.get(sid)
         target = float(sd.pm25_target) if pollutant == "pm25" else limit
         mean = _r(res.mean, pollutant, targets) if res else None
-        complete = bool(res.complete) if res else False
+        complete = period.complete(res.valid_days, targets, n_excl) if res else False
         prev = previous.get(sid)
         prev_mean = _r(prev.mean, pollutant, targets) if prev and prev.complete else None
         gap = None if mean is None or target is None else _r(mean - target, pollutant, targets)
@@ -115,11 +134,13 @@ def ranking(
                 "target": _nan(target),
                 "gap": _nan(gap),
                 "valid_days": res.valid_days if res else 0,
-                "days": res.days if res else max(rule.days - n_excl, 0),
-                "required_days": res.required if res else max(rule.required - n_excl, 1),
+                "days": period.days(n_excl),
+                "required_days": period.required(n_excl),
+                "period_state": period.state,
                 "completeness": _nan(_r1(100.0 * res.completeness, targets)) if res and res.days else float("nan"),
                 "complete": complete,
-                "status": ranking_rules.status_for(mean, target, complete),
+                "status": verdict.so_far(mean, target, complete=complete),
+                "outlook": outlooks.get(sid, "unknown"),
                 "last_year_mean": _nan(prev_mean),
                 "change_pct": _nan(_r1(ranking_rules.change_pct(mean, prev_mean), targets)),
                 "demo": sid in demo_ids,
@@ -131,9 +152,10 @@ def ranking(
                 f"{sd.subdistrict} ({sd.pinyin}): no valid data for {_period_text(first, last)}",
             )
         elif res is not None and not complete:
+            need = period.needed(targets, n_excl)
             notes.add(
-                f"{sd.subdistrict}：有效天数 {res.valid_days}/{res.days}，不足 {res.required} 天，数据不完整，排名仅供参考",
-                f"{sd.subdistrict} ({sd.pinyin}): {res.valid_days} valid days of {res.days}, needs {res.required}: incomplete, rank for reference only",
+                f"{sd.subdistrict}：有效天数 {res.valid_days}/{res.days}，需 {need} 天，数据不足，不作判断，排名仅供参考",
+                f"{sd.subdistrict} ({sd.pinyin}): {res.valid_days} valid days of {res.days}, needs {need}: incomplete, no verdict, rank for reference only",
             )
         if prev is not None and not prev.complete and prev.mean is not None:
             notes.add(
@@ -162,25 +184,32 @@ def ranking(
     target_zh = "各街道2026年PM2.5年均浓度目标（附1）" if pollutant == "pm25" else f"{limit_standard} 年均限值"
     target_en = "each subdistrict's 2026 annual PM2.5 target (附1)" if pollutant == "pm25" else f"{limit_standard} annual limit"
     method = {
-        "period": _period_text(first, last) + (f"（{month}月）" if month else "（年初至今累计）"),
-        "period_en": _period_text(first, last) + (f" (month {month})" if month else " (year to date)"),
+        "period": period.text()[0] + (f"，{month}月" if month else ("，全年" if period.over else "，年初至今累计")),
+        "period_en": period.text()[1] + (f", month {month}" if month else (", whole year" if period.over else ", year to date")),
         "rule": stat_zh,
         "rule_en": stat_en,
-        "validity": validity_rules.validity_text_zh(validity) + f"；本时段需 {rule.required} 个有效日",
-        "validity_en": validity_rules.validity_text(validity) + f"; this period needs {rule.text}",
+        "validity": validity_rules.validity_text_zh(validity) + f"；本时段需 {period.needed(targets, n_excl)} 个有效日"
+        + (f"（进行中的时段至少 {targets.status_rules.min_days_so_far} 天）" if not period.over else ""),
+        "validity_en": validity_rules.validity_text(validity) + f"; this period needs {rule.text}"
+        + (f", and at least {targets.status_rules.min_days_so_far} while in progress" if not period.over else ""),
         "rounding": "GB/T 8170 四舍六入五成双，" + f"{decimals_for(pollutant, targets)} 位小数",
         "rounding_en": rounding_text(targets),
-        "ranking": "按累计浓度（修约后）由低到高排名，浓度相同名次并列（1、2、2、4）；数据不完整的街道照常排名但标注“数据不完整”",
+        "ranking": "按累计浓度（修约后）由低到高排名，浓度相同名次并列（1、2、2、4）；数据不足的街道照常排名但标注“数据不足”",
         "ranking_en": "ascending by the rounded value, equal values share a rank (1, 2, 2, 4); incomplete periods are ranked but flagged complete=false, status 'incomplete'",
         "target": target_zh,
         "target_en": target_en,
-        "status_rule": "达标：完整时段且浓度≤目标；超标：浓度>目标；数据不完整：有效天数不足；无数据：没有有效日均值",
-        "status_rule_en": "meets: complete period and value ≤ target; exceeds: value > target; incomplete: too few valid days; no_data: no valid daily mean",
+        "status_rule": verdict.status_rule_text(targets.status_rules)[0],
+        "status_rule_en": verdict.status_rule_text(targets.status_rules)[1],
+        "outlook_rule": (verdict.outlook_rule_text(targets.status_rules)[0] + "（与月度进展的全年预判同一计算）")
+        if pollutant == "pm25" else "全年预判仅对 PM2.5 目标给出",
+        "outlook_rule_en": (verdict.outlook_rule_text(targets.status_rules)[1] + " (the same computation as the budget)")
+        if pollutant == "pm25" else "a year-end outlook is given for the PM2.5 targets only",
         "change": "同比：与去年同期（同样日期范围）相比的变化率，去年同期数据不完整时不计算；改善幅度排名按变化率由低到高（降幅最大者第1）",
         "change_en": "change_pct: change on the same dates of last year, in %; not computed when last year's period is incomplete; "
         "change_rank: ascending by change_pct (the largest fall first), ties share a rank",
         **dust_text,
     }
-    return Report("ranking", frame, method, notes.zh, notes.en, {"first": first, "last": last, "pollutant": pollutant})
+    return Report("ranking", frame, method, notes.zh, notes.en,
+                  {"first": first, "last": last, "pollutant": pollutant, "period_state": period.state})
 
 

@@ -7,8 +7,9 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine
 
-from monitoring.reports.common import Report, _month_end, _Notes, _period_text, _subdistrict_table
+from monitoring.reports.common import Report, _month_end, _Notes, _period_text, _r1, _subdistrict_table
 from monitoring.rules import road_dust as road_dust_rules
+from monitoring.rules import verdict
 from monitoring.rules.rounding import round_value
 from monitoring.storage import queries
 from monitoring.targets import Targets
@@ -47,21 +48,22 @@ def road_dust(engine: Engine, targets: Targets, *, year: int, month: int | None 
     except KeyError:
         target = None
         notes.add("targets.yaml 中没有指标 poor_road_share", "indicator poor_road_share is missing from targets.yaml")
+    # judged once, on the share rounded by GB/T 8170 (the figure every screen shows)
+    rounded = _r1(share, targets) if share is not None else None
+    share_status = verdict.share_status(rounded, target)
     if len(frame) and share is None:
-        share_status = "unknown"
         note = (
-            "差等级道路比例未知：数据未给出等级，targets.yaml 也未设定分级阈值",
-            "poor-grade share unknown: the data gives no grades and targets.yaml sets no thresholds",
+            "差等级道路比例未知：数据未给出等级，也未设定分级阈值",
+            "poor-grade share unknown: the data gives no grades and no thresholds are set",
         )
         notes.add(*note)
     elif share is None:
-        share_status = "no_data"
         note = ("无道路尘负荷数据", "no road-dust data")
     else:
-        share_status = "unknown" if target is None else ("meets" if share <= target else "fails")
+        n_poor = int(round(share * n_graded / 100))
         note = (
-            f"差等级 {int(round(share * n_graded / 100))} 条次 / 已定级 {n_graded} 条次（共 {n_all} 条次）",
-            f"{int(round(share * n_graded / 100))} poor of {n_graded} graded road-months ({n_all} measured)",
+            f"差等级 {n_poor} 条次 / 已定级 {n_graded} 条次（共 {n_all} 条次）",
+            f"{n_poor} poor of {n_graded} graded road-months ({n_all} measured)",
         )
         if n_graded < n_all:
             notes.add(
@@ -96,13 +98,14 @@ def road_dust(engine: Engine, targets: Targets, *, year: int, month: int | None 
         "rule_en": "road-dust load (g/m², ecology bureau), not dust residue; poor share = 差 road-months / graded road-months",
         "grading": rule_zh,
         "grading_en": rule_en,
-        "rounding": "GB/T 8170 四舍六入五成双，2 位小数",
-        "rounding_en": "GB/T 8170 half to even, 2 decimals",
+        "rounding": "GB/T 8170 四舍六入五成双，尘负荷 2 位小数；差等级道路比例修约到 1 位小数后与目标比较（道路尘负荷页、指标与简报同一判断）",
+        "rounding_en": "GB/T 8170 half to even, loads 2 decimals; the poor-road share is rounded to 1 decimal, then compared with the target (the same verdict on the road-dust page, the indicators and the brief)",
     }
     extra = {
         "by_subdistrict_month": by_sd,
         "worst": worst,
         "poor_share": share,
+        "poor_share_rounded": rounded,
         "poor_share_status": share_status,
         "poor_share_note": note,
         "graded_roads": n_graded,

@@ -2,7 +2,7 @@
 
 - Annual mean budget: with S the sum and n the number of valid daily means so far and R
   days left (assumed valid), the annual mean (S + R·x)/(n + R) stays ≤ T when the rest of
-  the year averages x ≤ (T·(n + R) − S)/R: ``required_rest_mean``. Negative means the
+  the year averages x ≤ (T·(n + R) − S)/R (``verdict.required_rest``). Negative means the
   target can no longer be met.
 - Good days: a ratio ≥ P % of N days needs ceil(P·N/100) good days, so at most
   N − ceil(P·N/100) non-good days (365 days, 78 % → 80); minus those already counted.
@@ -10,11 +10,10 @@
 - Projection: the seasonal profile of past years (each month's mean over its year's mean,
   years with all 12 months), applied to the year-to-date level: the level is
   ytd_mean / (profile averaged over the days so far), the rest of the year is the level
-  × the profile of the days left; low/high use each past year's own profile in turn.
-- Status (rule in targets.yaml ``status_rules``): ``unknown`` below
-  ``min_days_for_projection`` valid days; ``off_track`` when the required rest-of-year
-  mean is below zero or the projection exceeds target + at_risk_margin; ``on_track``
-  when the projection ≤ target − at_risk_margin; else ``at_risk``.
+  × the profile of the days left.
+- Interval: ± the calibrated relative error of the rest-of-year mean (``half_width``);
+  the backtest (``python -m monitoring backtest``) measures its coverage.
+- The status and outlook built on these numbers: ``monitoring.rules.verdict``.
 """
 
 from __future__ import annotations
@@ -37,14 +36,6 @@ def days_in_year(year: int) -> int:
 def remaining_days(through: dt.date) -> int:
     """Days after ``through`` to the end of its year."""
     return (dt.date(through.year, 12, 31) - through).days
-
-
-def required_rest_mean(total: float, valid_days: int, remaining: int, target: float) -> float | None:
-    """The mean the remaining days may have for the annual mean to stay ≤ target (None when
-    no day is left)."""
-    if remaining <= 0:
-        return None
-    return (target * (valid_days + remaining) - total) / remaining
 
 
 def allowed_non_good_days(year: int, ratio_target_pct: float) -> int:
@@ -144,65 +135,52 @@ def _factor_over(days: list[dt.date], factors: np.ndarray) -> float:
     return float(np.mean([factors[d.month - 1] for d in days]))
 
 
-def project(
-    ytd: pd.DataFrame, through: dt.date, profile: Profile
-) -> tuple[float | None, float | None, float | None]:
-    """(projection, low, high) of the annual mean, from the valid days so far (``day``,
-    ``value``) and the profile; None when no profile or no day."""
-    if profile.empty or ytd.empty:
-        return None, None, None
+def _level_and_rest(ytd: pd.DataFrame, through: dt.date, factors: np.ndarray) -> tuple[float, int, float, int]:
+    """(total so far, n, the rest-of-year mean projected with ``factors``, days left)."""
     days_so_far = list(ytd["day"])
     total = float(ytd["value"].sum())
     n = len(days_so_far)
     rest = [through + dt.timedelta(days=i) for i in range(1, remaining_days(through) + 1)]
+    level = (total / n) / _factor_over(days_so_far, factors)
+    rest_mean = level * _factor_over(rest, factors) if rest else 0.0
+    return total, n, rest_mean, len(rest)
 
-    def one(factors: np.ndarray) -> float:
-        level = (total / n) / _factor_over(days_so_far, factors)
-        rest_sum = level * _factor_over(rest, factors) * len(rest) if rest else 0.0
-        return (total + rest_sum) / (n + len(rest))
 
-    central = one(profile.mean)
-    each = [one(profile.factors[i]) for i in range(len(profile.years))]
+def half_width(spread: float, n: int, remaining: int, rest_mean: float) -> float:
+    """Half the projection interval of the annual mean: the rest-of-year mean's relative error
+    (``spread`` with one month left, shrinking as 1/√months for longer rests, since months
+    average out) times the rest's share of the year's days."""
+    if remaining <= 0:
+        return 0.0
+    return spread * math.sqrt(30.0 / remaining) * rest_mean * remaining / (n + remaining)
+
+
+def project(
+    ytd: pd.DataFrame, through: dt.date, profile: Profile, spread: float | None = None
+) -> tuple[float | None, float | None, float | None]:
+    """(projection, low, high) of the annual mean, from the valid days so far (``day``,
+    ``value``) and the profile; None when no profile or no day.
+
+    The central projection uses the mean profile; the interval is ± ``half_width(spread, …)``
+    (``spread`` calibrated by the backtest); without ``spread``, low/high use each past
+    year's own profile in turn."""
+    if profile.empty or ytd.empty:
+        return None, None, None
+    total, n, rest_mean, r = _level_and_rest(ytd, through, profile.mean)
+    central = (total + rest_mean * r) / (n + r)
+    if spread is not None:
+        h = half_width(spread, n, r, rest_mean)
+        return central, central - h, central + h
+    each = []
+    for i in range(len(profile.years)):
+        t_i, n_i, rest_i, r_i = _level_and_rest(ytd, through, profile.factors[i])
+        each.append((t_i + rest_i * r_i) / (n_i + r_i))
     return central, min(each + [central]), max(each + [central])
 
 
-def status(
-    *,
-    valid_days: int,
-    projection: float | None,
-    required: float | None,
-    target: float | None,
-    ytd_mean: float | None,
-    rules: Any,
-    year_over: bool = False,
-) -> str:
-    """on_track / at_risk / off_track / unknown (rule in the module docstring)."""
-    if target is None or ytd_mean is None:
-        return "unknown"
-    margin = float(rules.at_risk_margin)
-    if year_over:
-        return "on_track" if ytd_mean <= target else "off_track"
-    if valid_days < int(rules.min_days_for_projection):
-        return "unknown"
-    if required is not None and required < 0:
-        return "off_track"
-    value = projection if projection is not None else ytd_mean
-    if value > target + margin:
-        return "off_track"
-    if value <= target - margin:
-        return "on_track"
-    return "at_risk"
-
-
-def status_rule_text(rules: Any) -> tuple[str, str]:
-    m = f"{float(rules.at_risk_margin):g}"
-    zh = (
-        f"有效天数少于 {rules.min_days_for_projection} 天：无法判断；剩余天数所需均值为负或年末预测 > 目标+{m}：偏离目标；"
-        f"年末预测 ≤ 目标−{m}：按计划；其间：有风险。无季节曲线时以累计均值代替预测"
-    )
-    en = (
-        f"fewer than {rules.min_days_for_projection} valid days: unknown; required rest-of-year mean below zero or projection "
-        f"> target + {m}: off track; projection ≤ target − {m}: on track; otherwise at risk. "
-        "Without a seasonal profile the year-to-date mean stands in for the projection"
-    )
-    return zh, en
+def projected_rest_mean(ytd: pd.DataFrame, through: dt.date, profile: Profile) -> float | None:
+    """The mean the rest of the year is projected to have (the backtest compares it with the
+    actual rest-of-year mean to calibrate ``spread``)."""
+    if profile.empty or ytd.empty or remaining_days(through) <= 0:
+        return None
+    return _level_and_rest(ytd, through, profile.mean)[2]

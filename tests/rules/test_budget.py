@@ -6,16 +6,9 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from monitoring.rules import budget
-
-
-def test_required_rest_mean_hand_case() -> None:
-    # 300 valid days averaging 30 (sum 9000), 65 days left, target 28:
-    # (28·365 − 9000) / 65 = (10220 − 9000) / 65 = 18.769…
-    assert abs(budget.required_rest_mean(9000.0, 300, 65, 28.0) - 1220 / 65) < 1e-12  # type: ignore[operator]
-    assert budget.required_rest_mean(9000.0, 300, 0, 28.0) is None
-    assert budget.required_rest_mean(12000.0, 300, 65, 28.0) < 0  # type: ignore[operator]
 
 
 def test_non_good_days_allowed() -> None:
@@ -61,15 +54,19 @@ def test_profile_skips_incomplete_years() -> None:
     assert budget.seasonal_profile(part, 5, 2026).empty
 
 
-def test_status_rule(targets) -> None:  # type: ignore[no-untyped-def]
-    rules = targets.status_rules
-    m = rules.at_risk_margin
-    kw = {"valid_days": 200, "required": 20.0, "target": 28.0, "ytd_mean": 28.0, "rules": rules}
-    assert budget.status(projection=28.0 - m, **kw) == "on_track"
-    assert budget.status(projection=28.0, **kw) == "at_risk"
-    assert budget.status(projection=28.0 + m, **kw) == "at_risk"
-    assert budget.status(projection=28.0 + m + 0.1, **kw) == "off_track"
-    assert budget.status(projection=20.0, **{**kw, "required": -1.0}) == "off_track"
-    assert budget.status(projection=20.0, **{**kw, "valid_days": rules.min_days_for_projection - 1}) == "unknown"
-    assert budget.status(projection=None, **{**kw, "target": None}) == "unknown"
-    assert budget.status(projection=None, **{**kw, "ytd_mean": 28.0}, year_over=False) == "at_risk"
+def test_interval_from_the_calibrated_spread() -> None:
+    winter = [60.0, 50, 40, 30, 30, 30, 30, 30, 30, 40, 50, 60]
+    prof = budget.seasonal_profile(_year(2014, winter), 5, 2026)
+    this = _year(2026, winter)
+    through = dt.date(2026, 11, 30)
+    so_far = this[this["day"] <= through]
+    proj, low, high = budget.project(so_far, through, prof, spread=0.2)
+    assert proj is not None and low is not None and high is not None
+    # 31 days left at 60: half-width = 0.2 · √(30/31) · 60 · 31/365
+    half = 0.2 * (30 / 31) ** 0.5 * 60 * 31 / 365
+    assert abs((high - proj) - half) < 1e-9 and abs((proj - low) - half) < 1e-9
+    assert budget.projected_rest_mean(so_far, through, prof) == pytest.approx(60.0)
+    # the interval narrows as the year goes on
+    early = dt.date(2026, 3, 31)
+    _, lo2, hi2 = budget.project(this[this["day"] <= early], early, prof, spread=0.2)
+    assert hi2 - lo2 > high - low  # type: ignore[operator]
