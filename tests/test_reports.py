@@ -98,9 +98,9 @@ def test_year_without_data(seeded_db: Engine, targets: Targets) -> None:
     assert "no readings for 2019" in dist.notes_en
     assert not any(v == 0 for v in dist.frame["value"].tolist())
     bud = reports.budget(seeded_db, targets, year=2019)
-    assert set(bud.frame["status"]) == {"unknown"}
+    assert set(bud.frame["status"]) == {"incomplete"} and set(bud.frame["outlook"]) == {"unknown"}
     prog = reports.progress(seeded_db, targets, year=2019)
-    assert set(prog.frame["status"]) == {"no_data"}
+    assert set(prog.frame["status"]) == {"incomplete"} and set(prog.frame["month_state"]) == {"over"}
 
 
 def test_demo_year_ranking_and_method(seeded_db: Engine, targets: Targets) -> None:
@@ -135,8 +135,12 @@ def test_district_and_budget_demo(seeded_db: Engine, targets: Targets) -> None:
     assert row["projection_low"] <= row["projection"] <= row["projection_high"]
     prog = reports.progress(seeded_db, targets, year=2026, subdistrict="Desheng")
     assert prog.frame["month"].tolist() == list(range(1, 13))
-    assert prog.frame.loc[11, "status"] == "future"
-    assert prog.frame.loc[10, "ytd_mean"] == bud.frame.set_index("subdistrict").loc["德胜", "ytd_mean"]
+    assert prog.frame.loc[11, "status"] == "" and prog.frame.loc[11, "month_state"] == "future"
+    assert prog.frame.loc[10, "month_state"] == "in_progress" and not prog.frame.loc[10, "monthly_complete"]
+    assert prog.frame.loc[10, "monthly_days"] == 21
+    de = bud.frame.set_index("subdistrict").loc["德胜"]
+    for col in ("ytd_mean", "status", "outlook", "projection"):
+        assert prog.frame.loc[10, col] == de[col]
     with pytest.raises(InputError):
         reports.progress(seeded_db, targets, year=2026, subdistrict="Nowhere")
 

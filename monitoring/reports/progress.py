@@ -84,7 +84,7 @@ def progress(
                          "target": np.nan, "remaining_days": budget_rules.remaining_days(m_end),
                          "required_rest_mean": np.nan, "cannot_meet": False, "best_possible_mean": np.nan,
                          "projection": np.nan, "projection_low": np.nan, "projection_high": np.nan,
-                         "status": "incomplete" if state == "over" and has_data else "", "outlook": ""})
+                         "status": "incomplete" if state == "over" else "", "outlook": ""})
             continue
         m_last = min(m_end, last)
         m_excl = len([d for d in excluded if m_first <= d <= m_last])
