@@ -18,6 +18,7 @@ Conventions kept by every report:
 """
 
 from monitoring.reports.aqi import daily_aqi
+from monitoring.reports.backtest import backtest
 from monitoring.reports.budget import budget
 from monitoring.reports.common import (
     POLLUTANT_NAMES,
@@ -38,7 +39,7 @@ from monitoring.reports.road_dust import road_dust
 from monitoring.reports.trend import trend
 
 __all__ = [
-    "POLLUTANT_NAMES", "UNITS", "ProfileSource", "Report", "budget", "daily_aqi", "default_through", "district",
+    "POLLUTANT_NAMES", "UNITS", "ProfileSource", "Report", "backtest", "budget", "daily_aqi", "default_through", "district",
     "dust_days", "last_day_with_data", "overview", "progress", "ranking", "road_dust", "seasonal_profile", "trend",
     "years_with_data",
 ]

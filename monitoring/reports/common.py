@@ -505,8 +505,8 @@ def projection_method(targets: Targets, profile: budget_rules.Profile) -> tuple[
         en += " (no recent complete year in the store: the profile comes from the embedded history, whose winters were dirtier; projections may run high)"
     if rules.projection_spread is not None:
         cov = f"{rules.projection_coverage * 100:.0f}%" if rules.projection_coverage else ""
-        zh += f"；区间：余下天数均值的相对误差 {rules.projection_spread:g}（剩一个月时，按 1/√月数 缩小）"
-        en += f"; interval: ± the rest-of-year mean's relative error {rules.projection_spread:g} (one month left, shrinking as 1/√months)"
+        zh += f"；区间：余下天数均值的相对误差 {rules.projection_spread:g}（剩一个月时，按月数的四次方根缩小）"
+        en += f"; interval: ± the rest-of-year mean's relative error {rules.projection_spread:g} (one month left, shrinking with the fourth root of the months left)"
         if cov:
             zh += f"，回测覆盖率 {cov}"
             en += f", backtest coverage {cov}"

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from monitoring import timeutil
 from monitoring.reports.aqi import _wide
 from monitoring.reports.common import (
     UNITS,
@@ -70,11 +71,18 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
         if value is None:
             continue
         last_data = queries.last_day_with_data(engine, year)
-        complete = n_days >= targets.validity(first).annual_min_days
+        # a year enters the trend test only when it is over and complete: the year in progress never does
+        finished = last < timeutil.today_beijing()
+        complete = finished and n_days >= targets.validity(first).annual_min_days
         period = f"{year}" if last_data == last else f"{year}-01-01..{last_data}"
         rows.append({"year": year, "value": value, "source": "demo (generated, not measurements)" if demo else "monitor database",
                      "kind": "data_demo" if demo else "data", "period": period, "complete": complete})
-        if not complete:
+        if not finished:
+            notes.add(
+                f"{year} 年尚未结束（截至 {last_data}），不计入趋势检验",
+                f"{year} is not over yet (data through {last_data}): not in the trend test",
+            )
+        elif not complete:
             notes.add(
                 f"{year} 年数据不完整（有效 {n_days} 天，需 {targets.validity(first).annual_min_days} 天），不计入趋势检验",
                 f"{year}: {n_days} valid days, needs {targets.validity(first).annual_min_days}: not in the trend test",

@@ -148,11 +148,12 @@ def _level_and_rest(ytd: pd.DataFrame, through: dt.date, factors: np.ndarray) ->
 
 def half_width(spread: float, n: int, remaining: int, rest_mean: float) -> float:
     """Half the projection interval of the annual mean: the rest-of-year mean's relative error
-    (``spread`` with one month left, shrinking as 1/√months for longer rests, since months
-    average out) times the rest's share of the year's days."""
+    (``spread`` with one month left, shrinking as the fourth root of the months left — months
+    average out, but a year's level is persistent: the backtest fits ⁴√ better than √) times
+    the rest's share of the year's days."""
     if remaining <= 0:
         return 0.0
-    return spread * math.sqrt(30.0 / remaining) * rest_mean * remaining / (n + remaining)
+    return spread * (30.0 / remaining) ** 0.25 * rest_mean * remaining / (n + remaining)
 
 
 def project(

@@ -62,8 +62,7 @@ def test_interval_from_the_calibrated_spread() -> None:
     so_far = this[this["day"] <= through]
     proj, low, high = budget.project(so_far, through, prof, spread=0.2)
     assert proj is not None and low is not None and high is not None
-    # 31 days left at 60: half-width = 0.2 · √(30/31) · 60 · 31/365
-    half = 0.2 * (30 / 31) ** 0.5 * 60 * 31 / 365
+    half = 0.2 * (30 / 31) ** 0.25 * 60 * 31 / 365  # 31 days left at 60
     assert abs((high - proj) - half) < 1e-9 and abs((proj - low) - half) < 1e-9
     assert budget.projected_rest_mean(so_far, through, prof) == pytest.approx(60.0)
     # the interval narrows as the year goes on
