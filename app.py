@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import auth, loaders
 from dashboard import context as ctx
-from monitoring import i18n
+from monitoring import i18n, timeutil
 
 st.set_page_config(page_title="西城区空气质量目标监测", page_icon="🌫️", layout="wide")
 
@@ -66,10 +66,15 @@ def sidebar(years: list[int]) -> None:
     st.sidebar.toggle(ctx.t("sidebar.exclude_dust"), key=ctx.DUST_KEY)
 
 
+def _last_complete_month() -> int:
+    """The month view opens on the last month that is over (the current one is still filling)."""
+    return (timeutil.today_beijing().month - 2) % 12 + 1
+
+
 def main() -> None:
     # Widgets' values outlive the pages that show them only if the keys stay set.
     for key, default in ((ctx.LANG_KEY, "zh"), (ctx.PERIOD_KEY, "ytd"), (ctx.POLLUTANT_KEY, "pm25"),
-                         (ctx.MONTH_KEY, dt.date.today().month), (ctx.DUST_KEY, False)):
+                         (ctx.MONTH_KEY, _last_complete_month()), (ctx.DUST_KEY, False)):
         st.session_state.setdefault(key, default)
         st.session_state[key] = st.session_state[key]
     engine = ctx.engine()

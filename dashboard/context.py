@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 import streamlit as st
 from sqlalchemy import Engine
 
-from monitoring import i18n
+from monitoring import i18n, timeutil
 from monitoring.actors import ANONYMOUS, Actor
 from monitoring.errors import MonitorError
 from monitoring.i18n import Lang
@@ -86,7 +86,7 @@ class Filters:
 
 
 def filters() -> Filters:
-    today = dt.date.today()
+    today = timeutil.today_beijing()
     period = st.session_state.get(PERIOD_KEY, "ytd")
     return Filters(
         year=int(st.session_state.get(YEAR_KEY, today.year)),

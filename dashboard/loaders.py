@@ -27,7 +27,7 @@ _MAX = 64
 @st.cache_data(show_spinner=False, max_entries=_MAX)
 def ranking(_engine: Engine, key: str, year: int, month: int | None, pollutant: str, exclude_dust: bool) -> Report:
     return reports.ranking(_engine, ctx.targets(), year=year, month=month, pollutant=pollutant,
-                           exclude_dust=exclude_dust)
+                           exclude_dust=exclude_dust, profile=_profile(_engine, key, year, exclude_dust))
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)

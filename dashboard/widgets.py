@@ -63,9 +63,36 @@ def fmt_signed(value: Any, decimals: int = 1, unit: str = "") -> str:
 
 
 def status_text(status: Any) -> str:
-    if is_missing(status):
-        return ctx.t("ui.status.unknown")
+    """The status so far in words (累计达标 / 累计超标 / 数据不足); empty for a month not reached."""
+    if is_missing(status) or status == "":
+        return ""
     return ctx.t(f"ui.status.{status}")
+
+
+def outlook_text(outlook: Any) -> str:
+    """The year-end outlook in words (按计划 / 有风险 / 难以达标 / 无法判断)."""
+    if is_missing(outlook) or outlook == "":
+        return ""
+    return ctx.t(f"ui.outlook.{outlook}")
+
+
+def verdict_badges(status: Any, outlook: Any) -> None:
+    """Both answers, each labelled with its question: 累计 (so far) and 全年预判 (outlook)."""
+    if not is_missing(status) and status != "":
+        st.badge(f"{ctx.t('ui.verdict.status')}：{status_text(status)}",
+                 color=STATUS_STYLE.get(str(status), STATUS_STYLE["unknown"])[1])  # type: ignore[arg-type]
+    if not is_missing(outlook) and outlook != "":
+        st.badge(f"{ctx.t('ui.verdict.outlook')}：{outlook_text(outlook)}",
+                 color=STATUS_STYLE.get(str(outlook), STATUS_STYLE["unknown"])[1])  # type: ignore[arg-type]
+
+
+def required_text(row: dict[str, Any], unit: str) -> tuple[str, str]:
+    """The required rest-of-year mean: a number, or that the target can no longer be met
+    (never a negative number). (headline, detail)"""
+    if bool(row.get("cannot_meet")):
+        return ctx.t("ui.cannot_meet"), ctx.t("ui.cannot_meet_detail", best=fmt(row.get("best_possible_mean"), 1, unit),
+                                              gap=fmt(row.get("best_gap"), 1, unit))
+    return fmt(row.get("required_rest_mean"), 1, unit), ""
 
 
 def status_color(status: Any) -> str:
@@ -216,6 +243,7 @@ def metric_tile(
     decimals: int = 1,
     caption: str = "",
     direction: str = "at_most",
+    outlook: Any = None,
 ) -> None:
     """One indicator: value with unit, target, gap, trend arrow (vs last year) and status colour."""
     colour = status_color(status)
@@ -237,8 +265,7 @@ def metric_tile(
             delta_description=ctx.t("ui.tile.gap_to_target") if delta is not None else None,
             label_visibility="collapsed",
         )
-        badge = STATUS_STYLE.get(str(status), STATUS_STYLE["unknown"])[1]
-        st.badge(status_text(status), color=badge)  # type: ignore[arg-type]
+        verdict_badges(status, outlook)
         line = ctx.t("ui.tile.target", target=fmt(target, decimals, unit))
         if arrow:
             line += "　" + ctx.t(f"ui.tile.trend.{trend}")
@@ -444,14 +471,16 @@ def columns_for(kind: str) -> dict[str, str]:
 
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "ranking": ("rank", "subdistrict", "mean", "target", "gap", "valid_days", "days", "completeness", "status",
-                "last_year_mean", "change_pct"),
-    "district": ("name", "value", "unit", "target", "gap", "status", "valid_days", "days", "last_year_value", "trend"),
-    "progress": ("month", "monthly_mean", "monthly_valid_days", "monthly_complete", "ytd_mean", "ytd_valid_days",
-                 "target", "remaining_days", "required_rest_mean", "projection", "status"),
-    "budget": ("subdistrict", "status", "target", "ytd_mean", "projection", "projection_low", "projection_high",
-               "required_rest_mean", "valid_days", "remaining_days", "non_good_days", "non_good_days_left",
-               "heavy_days", "heavy_days_left"),
+    "ranking": ("rank", "subdistrict", "mean", "target", "gap", "valid_days", "days", "required_days", "status",
+                "outlook", "last_year_mean", "change_pct"),
+    "district": ("name", "value", "unit", "target", "gap", "status", "outlook", "valid_days", "days",
+                 "last_year_value", "trend"),
+    "progress": ("month", "monthly_mean", "monthly_valid_days", "monthly_days", "monthly_complete", "ytd_mean",
+                 "ytd_valid_days", "target", "remaining_days", "required_rest_mean", "projection", "projection_low",
+                 "projection_high", "status", "outlook"),
+    "budget": ("subdistrict", "outlook", "status", "target", "ytd_mean", "projection", "projection_low",
+               "projection_high", "required_rest_mean", "best_possible_mean", "valid_days", "required_days",
+               "remaining_days", "non_good_days", "non_good_days_left", "heavy_days", "heavy_days_left"),
     "trend": ("year", "period", "value", "kind", "complete", "in_series", "source"),
     "daily": ("day", "subdistrict", "aqi", "category", "primary", "pm25", "pm10", "so2", "no2", "co", "o3_8h",
               "pollutants_used", "missing"),
@@ -475,6 +504,8 @@ def display_frame(frame: pd.DataFrame, kind: str, targets: Targets | None = None
     shown = frame[cols].copy()
     if "status" in shown.columns:
         shown["status"] = shown["status"].map(status_text)
+    if "outlook" in shown.columns:
+        shown["outlook"] = shown["outlook"].map(outlook_text)
     if "trend" in shown.columns:
         shown["trend"] = shown["trend"].map(lambda v: "" if is_missing(v) else TREND_ARROW.get(str(v), str(v)))
     if "kind" in shown.columns:
@@ -545,14 +576,14 @@ def attribution(years: Sequence[int], *, always: bool = False) -> None:
         st.caption(ctx.t("attribution.uci"))
 
 
-#: Most in need of attention first (a display order, not a rule).
-ATTENTION_ORDER = {"off_track": 0, "fails": 0, "exceeds": 1, "at_risk": 1, "unknown": 2, "incomplete": 2,
-                   "no_data": 3, "no_target": 3, "on_track": 4, "meets": 4}
-
-
 def order_by_status(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows most in need of attention first (off track, at risk, unknown, on track); district row last."""
-    order = frame["status"].map(lambda s: ATTENTION_ORDER.get(str(s), 2))
+    """Rows most in need of attention first (by outlook: off track, at risk, unknown, on track;
+    then by status so far); district row last."""
+    from monitoring.rules.verdict import OUTLOOK_ORDER, STATUS_ORDER
+
+    by_outlook = frame["outlook"] if "outlook" in frame.columns else pd.Series("unknown", index=frame.index)
+    order = by_outlook.map(lambda s: OUTLOOK_ORDER.get(str(s), 2)) * 10 + frame["status"].map(
+        lambda s: STATUS_ORDER.get(str(s), 1))
     is_district = frame["code"].astype(str).str.endswith("000000") if "code" in frame.columns else False
     sort_cols = ["_district", "_order"] + (["projection"] if "projection" in frame.columns else [])
     ascending = [True, True] + ([False] if "projection" in frame.columns else [])

@@ -37,6 +37,7 @@ for col, row in zip(cols, indicators.to_dict("records"), strict=False):
             target=row["target"],
             gap=row["gap"],
             status=row["status"],
+            outlook=row.get("outlook"),
             trend=row.get("trend"),
             direction=str(row.get("direction", "at_most")),
             decimals=w.decimals_for(str(row["unit"])),

@@ -43,25 +43,30 @@ if row is not None:
     cols[0].metric(t("ui.col.ytd_mean"), w.fmt(row.get("ytd_mean"), 1, unit),
                    delta=t("ui.tile.target", target=w.fmt(row.get("target"), 0, unit)), delta_color="off",
                    delta_arrow="off", help=w.days_caption(row.get("valid_days"), None) or None, border=True)
-    cols[1].metric(t("ui.col.required_rest_mean"), w.fmt(row.get("required_rest_mean"), 1, unit),
-                   help=t("progress.required_help"), border=True)
+    required, required_detail = w.required_text(row, unit)
+    cols[1].metric(t("ui.col.required_rest_mean"), required, help=required_detail or t("progress.required_help"),
+                   border=True)
+    if required_detail:
+        cols[1].caption(required_detail)
     cols[2].metric(t("ui.col.projection"), w.fmt(row.get("projection"), 1, unit),
                    delta=t("progress.range", low=w.fmt(row.get("projection_low")), high=w.fmt(row.get("projection_high"))),
                    delta_color="off", delta_arrow="off", border=True)
     with cols[3].container(border=True):
-        st.markdown(f"**{t('ui.col.status')}**")
-        st.badge(w.status_text(row.get("status")),
-                 color=w.STATUS_STYLE.get(str(row.get("status")), w.STATUS_STYLE["unknown"])[1])  # type: ignore[arg-type]
+        w.verdict_badges(row.get("status"), row.get("outlook"))
         st.caption(t("progress.days_left", days=w.fmt(row.get("remaining_days"), 0),
                      nongood=w.fmt(row.get("non_good_days_left"), 0), heavy=w.fmt(row.get("heavy_days_left"), 0)))
 
 # -- per month --------------------------------------------------------------------------------
 months = frame["month"].astype(int)
-labels = [t("progress.month_label", m=m) for m in months]
+in_progress = (frame["month_state"] == "in_progress").tolist()
+# the month in progress is named by its days so far and drawn pale: never a full bar ticked complete
+labels = [t("progress.month_label", m=m) + (f"（{t('ui.month_in_progress', n=int(d))}）" if cur else "")
+          for m, d, cur in zip(months, frame["monthly_days"], in_progress, strict=True)]
 fig = go.Figure()
 fig.add_trace(go.Bar(x=labels, y=frame["monthly_mean"], name=t("ui.chart.monthly_mean"),
                      marker={"color": [w.gap_color(v) for v in (frame["monthly_mean"] - frame["target"])],
-                             "opacity": [1.0 if c else 0.55 for c in frame["monthly_complete"].fillna(False)]},
+                             "opacity": [0.3 if cur else (1.0 if c else 0.55)
+                                         for c, cur in zip(frame["monthly_complete"].fillna(False), in_progress, strict=True)]},
                      customdata=frame[["monthly_valid_days"]].to_numpy(dtype=object),
                      hovertemplate="%{x}: %{y:.1f} " + unit + "<br>" + t("ui.col.valid_days")
                                    + " %{customdata[0]}<extra></extra>"))

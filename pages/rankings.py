@@ -19,6 +19,10 @@ st.title(t("nav.rankings"))
 report = loaders.call(loaders.ranking, f.year, f.month, f.pollutant, f.exclude_dust)
 frame = report.frame
 period = w.method_text(report, "period")
+if f.month is not None and report.extra.get("period_state") == "to_date":
+    # the month in progress: a few days are no month; say how many, and that it is not judged yet
+    days = int(frame["days"].max()) if len(frame) else 0
+    st.info(t("rankings.month_in_progress", month=f.month, days=days), icon=":material/hourglass_top:")
 st.caption(t("rankings.subtitle", pollutant=pollutant_name, period=period or f.year,
              rule=t("rankings.rule_short")))
 

@@ -2,18 +2,24 @@
 road dust, targets) and of the widgets they share."""
 
 LABELS: dict[str, tuple[str, str]] = {
-    # statuses (reports' status values)
-    "ui.status.meets": ("达标", "Meets target"),
-    "ui.status.exceeds": ("超标", "Above target"),
-    "ui.status.incomplete": ("数据不全", "Incomplete"),
-    "ui.status.no_data": ("无数据", "No data"),
-    "ui.status.no_target": ("无目标", "No target"),
-    "ui.status.at_risk": ("有风险", "At risk"),
-    "ui.status.fails": ("未达标", "Fails"),
-    "ui.status.unknown": ("暂无法判断", "Unknown"),
-    "ui.status.future": ("未到", "Not yet"),
-    "ui.status.on_track": ("可望达标", "On track"),
-    "ui.status.off_track": ("难以达标", "Off track"),
+    # the verdict (monitoring/rules/verdict.py): status so far …
+    "ui.status.meets": ("累计达标", "Meets so far"),
+    "ui.status.exceeds": ("累计超标", "Exceeds so far"),
+    "ui.status.incomplete": ("数据不足", "Too few data"),
+    "ui.status.unknown": ("数据不足", "Too few data"),
+    # … and the year-end outlook
+    "ui.outlook.on_track": ("按计划", "On track"),
+    "ui.outlook.at_risk": ("有风险", "At risk"),
+    "ui.outlook.off_track": ("难以达标", "Off track"),
+    "ui.outlook.unknown": ("无法判断", "Unknown"),
+    "ui.verdict.status": ("累计", "So far"),
+    "ui.verdict.outlook": ("全年预判", "Year-end outlook"),
+    "ui.month_in_progress": ("月内 {n} 天", "{n} days so far"),
+    "ui.cannot_meet": ("今年已无法实现", "Can no longer be met this year"),
+    "ui.cannot_meet_detail": (
+        "即使余下各天均为 0，全年至少 {best}，高于目标 {gap}",
+        "even at zero for the rest of the year it ends at {best} at best, {gap} above the target",
+    ),
     # method keys
     "ui.method.period": ("时段", "Period"),
     "ui.method.rule": ("方法", "Rule"),
@@ -21,7 +27,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui.method.completeness": ("完整性", "Completeness"),
     "ui.method.rounding": ("修约", "Rounding"),
     "ui.method.dust": ("沙尘天", "Sand-and-dust days"),
-    "ui.method.status_rule": ("判定规则", "Status rule"),
+    "ui.method.status_rule": ("累计判定", "So-far rule"),
+    "ui.method.outlook_rule": ("全年预判规则", "Outlook rule"),
     "ui.method.source": ("来源", "Source"),
     "ui.method.ranking": ("排名规则", "Ranking"),
     "ui.method.district": ("全区值", "District value"),
@@ -97,7 +104,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui.col.days": ("天数", "Days"),
     "ui.col.completeness": ("完整率", "Completeness"),
     "ui.col.complete": ("数据完整", "Complete"),
-    "ui.col.status": ("状态", "Status"),
+    "ui.col.status": ("累计（截至目前）", "So far"),
+    "ui.col.outlook": ("全年预判", "Year-end outlook"),
+    "ui.col.month_state": ("月份状态", "Month"),
+    "ui.col.monthly_days": ("月内天数", "Days so far"),
+    "ui.col.cannot_meet": ("已无法实现", "Can no longer be met"),
+    "ui.col.best_possible_mean": ("全年最好可达", "Best possible annual mean"),
+    "ui.col.required_days": ("所需有效天数", "Valid days needed"),
     "ui.col.last_year_mean": ("去年同期", "Same period last year"),
     "ui.col.change_pct": ("同比变化 %", "Change on last year %"),
     "ui.col.name": ("指标", "Indicator"),
@@ -166,6 +179,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "rankings.rule_short": (
         "按累计浓度由低到高排名，浓度相同名次并列（1、2、2、4）",
         "ranked from lowest to highest concentration; equal values share a rank (1, 2, 2, 4)",
+    ),
+    "rankings.month_in_progress": (
+        "{month}月尚未结束（月内 {days} 天）：柱色较浅，不作达标判断；完整月份请在侧栏选上一个月。",
+        "Month {month} is not over ({days} days so far): pale bars and no verdict; pick the previous month in the sidebar for a complete one.",
     ),
     "rankings.tab_bar": ("排名柱状图", "Ranking chart"),
     "rankings.tab_map": ("示意图", "Tile map"),

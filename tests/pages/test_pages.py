@@ -111,8 +111,9 @@ def test_progress_lists_subdistricts_at_risk_first(open_page: Callable[..., AppT
     at = open_page("progress")
     assert_clean(at)
     budget = table_frames(at)[1]
-    order = {"难以达标": 0, "有风险": 1, "暂无法判断": 2, "可望达标": 3}
-    ranks = [order[s] for s in budget["状态"].tolist()[:-1]]  # the district row closes the table
+    order = {"难以达标": 0, "有风险": 1, "无法判断": 2, "按计划": 3}
+    ranks = [order[s] for s in budget["全年预判"].tolist()[:-1]]  # the district row closes the table
+    assert set(budget["累计（截至目前）"]) <= {"累计达标", "累计超标", "数据不足"}
     assert ranks == sorted(ranks)
     assert budget["街道"].tolist()[-1] == "西城区"
     assert {b.label for b in at.get("download_button")} >= {"下载简报 PDF", "下载简报 Excel"}
