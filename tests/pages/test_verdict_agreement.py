@@ -1,0 +1,71 @@
+"""One verdict everywhere: for every subdistrict and the district, the status so far and the
+year-end outlook are the same on Rankings, Monthly progress, Overview, in `report ranking`,
+`report budget`, `report progress`, `report district`, and the brief's own table.
+
+The pages are read as a person reads them (AppTest tables in Chinese, labels mapped back to
+codes); the command line through cli.main with JSON output."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from monitoring import cli, i18n
+from tests.pages.conftest import YEAR
+from tests.pages.test_pages import assert_clean, table_frames
+
+STATUS = {i18n.t(f"ui.status.{code}", "zh"): code for code in ("meets", "exceeds", "incomplete")}
+OUTLOOK = {i18n.t(f"ui.outlook.{code}", "zh"): code for code in ("on_track", "at_risk", "off_track", "unknown")}
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:  # type: ignore[type-arg]
+    assert cli.main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_every_subdistrict_reads_the_same_everywhere(open_page: Callable[..., AppTest],
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    year = str(YEAR)
+    ranking = {r["subdistrict"]: r for r in _cli(capsys, "report", "ranking", "--year", year, "--format", "json")["rows"]}
+    budget = {r["subdistrict"]: r for r in _cli(capsys, "report", "budget", "--year", year, "--format", "json")["rows"]}
+    district = {r["key"]: r for r in _cli(capsys, "report", "district", "--year", year, "--format", "json")["rows"]}
+    assert len(ranking) == 15 and len(budget) == 16
+    for name, row in ranking.items():
+        assert (row["status"], row["outlook"]) == (budget[name]["status"], budget[name]["outlook"]), name
+    whole = budget["西城区"]
+    assert (district["pm25_annual"]["status"], district["pm25_annual"]["outlook"]) == (whole["status"], whole["outlook"])
+    # progress: the last month with data is the year to date the budget judges
+    for name in ("德胜", "白纸坊", None):
+        args = ["report", "progress", "--year", year, "--format", "json"] + (["--subdistrict", name] if name else [])
+        months = [m for m in _cli(capsys, *args)["rows"] if m["ytd_valid_days"]]
+        last = months[-1]
+        ref = budget[name or "西城区"]
+        assert (last["status"], last["outlook"], last["ytd_mean"]) == (ref["status"], ref["outlook"], ref["ytd_mean"])
+
+    # Rankings page: the table, read back to codes
+    at = open_page("rankings")
+    assert_clean(at)
+    shown = table_frames(at)[0]
+    for rec in shown.to_dict("records"):
+        name = rec["街道"]
+        assert STATUS[rec["累计（截至目前）"]] == ranking[name]["status"], name
+        assert OUTLOOK[rec["全年预判"]] == ranking[name]["outlook"], name
+
+    # Monthly progress page: the subdistricts' table (at risk first)
+    at = open_page("progress")
+    assert_clean(at)
+    table = table_frames(at)[1]
+    for rec in table.to_dict("records"):
+        ref = budget[rec["街道"]]
+        assert (STATUS[rec["累计（截至目前）"]], OUTLOOK[rec["全年预判"]]) == (ref["status"], ref["outlook"]), rec["街道"]
+
+    # Overview: the PM2.5 tile carries the district's two words
+    at = open_page("overview")
+    assert_clean(at)
+    # st.badge draws as ":colour-badge[…]" markdown; the first tile is PM2.5
+    badges = [str(m.value) for m in at.markdown if "-badge[" in str(m.value)]
+    assert f"累计：{i18n.t(f'ui.status.{whole['status']}', 'zh')}]" in badges[0]
+    assert f"全年预判：{i18n.t(f'ui.outlook.{whole['outlook']}', 'zh')}]" in badges[1]
