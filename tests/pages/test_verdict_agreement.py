@@ -67,5 +67,6 @@ def test_every_subdistrict_reads_the_same_everywhere(open_page: Callable[..., Ap
     assert_clean(at)
     # st.badge draws as ":colour-badge[…]" markdown; the first tile is PM2.5
     badges = [str(m.value) for m in at.markdown if "-badge[" in str(m.value)]
-    assert f"累计：{i18n.t(f'ui.status.{whole['status']}', 'zh')}]" in badges[0]
-    assert f"全年预判：{i18n.t(f'ui.outlook.{whole['outlook']}', 'zh')}]" in badges[1]
+    status_word = i18n.t("ui.status." + whole["status"], "zh")
+    outlook_word = i18n.t("ui.outlook." + whole["outlook"], "zh")
+    assert f"累计：{status_word}]" in badges[0] and f"全年预判：{outlook_word}]" in badges[1]
