@@ -24,6 +24,7 @@ from monitoring.reports.common import (
     _resolve_period,
     _subdistrict_table,
     _valid_daily,
+    standards_method,
 )
 from monitoring.reports.district import _district_aqi_counts, _indicator_target
 from monitoring.rules import aqi as aqi_rules
@@ -104,6 +105,7 @@ def budget(
         "rounding": "GB/T 8170 四舍六入五成双",
         "rounding_en": rounding_text(targets),
         **dust_text,
+        **standards_method(targets, first, last),
     }
     extra = {"status_rule_en": rule_en, "profile_years": list(seasonal.years), "profile": seasonal.mean.tolist(), "last": last}
     return Report("budget", frame, method, notes.zh, notes.en, extra)

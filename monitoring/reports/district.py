@@ -25,6 +25,7 @@ from monitoring.reports.common import (
     _r1,
     _resolve_period,
     _same_day_last_year,
+    standards_method,
 )
 from monitoring.reports.road_dust import road_dust
 from monitoring.rules import aqi as aqi_rules
@@ -84,7 +85,7 @@ def district(
         wide = _wide(dd.drop(columns=["n_subdistricts", "demo"]), ["day"])
         aqi = aqi_rules.aqi_frame(wide, targets.aqi_standard)
         pm_days = dd[dd["pollutant"] == "pm25"][["day", "value"]]
-        return {"pm25": _period_stat(pm, "pm25"), "pm25_days": int(pm.notna().sum()), "pm25_daily": pm_days, "aqi": aqi,
+        return {"pm25": _period_stat(pm, "pm25", targets.evaluation_for_year(la.year)), "pm25_days": int(pm.notna().sum()), "pm25_daily": pm_days, "aqi": aqi,
                 **_district_aqi_counts(aqi)}
 
     now = measure(first, last)
@@ -231,6 +232,7 @@ def district(
         "trend": "与去年同期相比：down 下降、up 上升、flat 持平",
         "trend_en": "trend vs the same period of last year: down, up, flat",
         **dust_text,
+        **standards_method(targets, first, last),
     }
     extra = {"budget": budget, "first": first, "last": last}
     return Report("district", frame, method, notes.zh, notes.en, extra)

@@ -24,6 +24,7 @@ from monitoring.reports.common import (
     _r,
     _resolve_period,
     _valid_daily,
+    standards_method,
 )
 from monitoring.reports.district import _indicator_target
 from monitoring.rules import budget as budget_rules
@@ -79,7 +80,7 @@ def progress(
         m_excl = len([d for d in excluded if m_first <= d <= m_last])
         rule = validity_rules.required_days(m_first, m_last, targets.validity(m_first))
         in_month = series[(series["day"] >= m_first) & (series["day"] <= m_last)] if len(series) else series
-        mean = _period_stat(in_month["value"], "pm25") if len(in_month) else None
+        mean = _period_stat(in_month["value"], "pm25", targets.evaluation_for_year(year)) if len(in_month) else None
         upto = series[series["day"] <= m_last] if len(series) else series
         b = _budget_row(upto, m_last, target, seasonal, targets, m_last >= dt.date(year, 12, 31))
         rows.append(
@@ -115,6 +116,7 @@ def progress(
         "rounding": "GB/T 8170 四舍六入五成双",
         "rounding_en": rounding_text(targets),
         **dust_text,
+        **standards_method(targets, first, last),
     }
     return Report("progress", frame, method, notes.zh, notes.en, {"profile_years": list(seasonal.years)})
 

@@ -24,12 +24,13 @@ from monitoring.reports.common import (
     _stat_name,
     _subdistrict_table,
     _valid_daily,
+    standards_method,
 )
 from monitoring.rules import ranking as ranking_rules
 from monitoring.rules import validity as validity_rules
 from monitoring.rules.rounding import decimals_for
 from monitoring.rules.rounding import method_text as rounding_text
-from monitoring.targets import Targets
+from monitoring.targets import Evaluation, Targets
 
 # -- 1. ranking -------------------------------------------------------------------------
 
@@ -55,14 +56,14 @@ RANKING_COLUMNS = [
 
 
 def _subdistrict_period(
-    valid: pd.DataFrame, pollutant: str, rule: validity_rules.PeriodRule, n_excluded: int
+    valid: pd.DataFrame, pollutant: str, rule: validity_rules.PeriodRule, n_excluded: int, evaluation: Evaluation
 ) -> dict[int, validity_rules.MeanResult]:
     out: dict[int, validity_rules.MeanResult] = {}
     sub = valid[valid["pollutant"] == pollutant]
     days = max(rule.days - n_excluded, 0)
     required = max(rule.required - n_excluded, 1)
     for sid, group in sub.groupby("subdistrict_id"):
-        stat = _period_stat(group["value"], pollutant)
+        stat = _period_stat(group["value"], pollutant, evaluation)
         out[int(sid)] = validity_rules.MeanResult(stat, int(group["value"].notna().sum()), days, required)
     return out
 
@@ -86,13 +87,13 @@ def ranking(
     rule = validity_rules.required_days(first, last, validity)
     n_excl = len(excluded)
     valid = _valid_daily(engine, targets, first, last, (pollutant,), excluded)
-    current = _subdistrict_period(valid, pollutant, rule, n_excl)
+    current = _subdistrict_period(valid, pollutant, rule, n_excl, targets.evaluation_for_year(year))
 
     ly_first, ly_last = _same_day_last_year(first), _same_day_last_year(last)
     ly_excluded, _ = _dust_filter(engine, ly_first, ly_last, exclude_dust)
     ly_rule = validity_rules.required_days(ly_first, ly_last, targets.validity(ly_first))
     ly_valid = _valid_daily(engine, targets, ly_first, ly_last, (pollutant,), ly_excluded)
-    previous = _subdistrict_period(ly_valid, pollutant, ly_rule, len(ly_excluded))
+    previous = _subdistrict_period(ly_valid, pollutant, ly_rule, len(ly_excluded), targets.evaluation_for_year(year - 1))
     demo_ids = set(valid.loc[valid["demo"].astype(bool), "subdistrict_id"].astype(int).tolist()) if len(valid) else set()
 
     limit, limit_standard = _limit(targets, pollutant, first)
@@ -158,7 +159,7 @@ def ranking(
     frame["change_rank"] = ranking_rules.competition_rank(frame["change_pct"])
     frame = frame.sort_values(["rank", "code"], na_position="last", kind="stable").reset_index(drop=True)
     frame = frame[RANKING_COLUMNS]
-    stat_zh, stat_en = _stat_name(pollutant)
+    stat_zh, stat_en = _stat_name(pollutant, targets.evaluation_for_year(year))
     target_zh = "各街道2026年PM2.5年均浓度目标（附1）" if pollutant == "pm25" else f"{limit_standard} 年均限值"
     target_en = "each subdistrict's 2026 annual PM2.5 target (附1)" if pollutant == "pm25" else f"{limit_standard} annual limit"
     method = {
@@ -180,6 +181,7 @@ def ranking(
         "change_en": "change_pct: change on the same dates of last year, in %; not computed when last year's period is incomplete; "
         "change_rank: ascending by change_pct (the largest fall first), ties share a rank",
         **dust_text,
+        **standards_method(targets, first, last),
     }
     return Report("ranking", frame, method, notes.zh, notes.en, {"first": first, "last": last, "pollutant": pollutant})
 

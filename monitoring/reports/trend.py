@@ -65,7 +65,7 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
             n_days = counts["aqi_days"]
         else:
             s = dd[dd["pollutant"] == key]["value"]
-            value = _r(_period_stat(s, key), key, targets)
+            value = _r(_period_stat(s, key, targets.evaluation_for_year(year)), key, targets)
             n_days = int(s.notna().sum())
         if value is None:
             continue
