@@ -205,13 +205,14 @@ def _stat_name(pollutant: str, rule: Evaluation) -> tuple[str, str]:
 
 
 def _limit(targets: Targets, pollutant: str, day: dt.date) -> tuple[float | None, str]:
-    """The annual limit for a pollutant (O3: the 8-hour limit), with its standard: the limit in
+    """The annual limit for a pollutant (O3: the 8-hour limit, CO the 24-hour one), with its standard: the limit in
     force at the end of ``day``'s year, as an annual figure is judged (2026: GB 3095—2026)."""
     try:
         limit = targets.limits(dt.date(day.year, 12, 31))
     except KeyError:
         return None, ""
-    key = "o3_8h" if pollutant == "o3" else f"{pollutant}_annual"
+    # HJ 663: the O3 and CO annual percentiles are judged against the 8-h and 24-h limits
+    key = {"o3": "o3_8h", "co": "co_24h"}.get(pollutant, f"{pollutant}_annual")
     value = limit.values.get(key)
     return (None if value is None else float(value)), limit.standard
 

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from monitoring.reports import moving_average
 from monitoring.reports.aqi import _aqi_notes, _wide
 from monitoring.reports.common import (
     ProfileSource,
@@ -208,6 +209,8 @@ def district(
     if not has_data:
         notes.add(f"{year} 年没有监测数据", f"no readings for {year}")
     frame = pd.DataFrame(rows)[DISTRICT_COLUMNS]
+    three = moving_average.three_year(engine, targets, year=year, exclude_dust=exclude_dust)
+    frame["value_3y"] = three.district_column(frame["key"])  # HJ 663—2026 three-year moving average (PM2.5 row)
     method = {
         "period": _period_text(first, last),
         "period_en": _period_text(first, last),
@@ -233,9 +236,10 @@ def district(
         "trend_en": "trend vs the same period of last year: down, up, flat",
         **dust_text,
         **standards_method(targets, first, last),
+        **three.method,
     }
     extra = {"budget": budget, "first": first, "last": last}
-    return Report("district", frame, method, notes.zh, notes.en, extra)
+    return Report("district", frame, method, notes.zh + three.notes, notes.en + three.notes_en, extra)
 
 
 def _indicator_target(targets: Targets, key: str) -> float | None:

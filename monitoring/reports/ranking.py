@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine
 
+from monitoring.reports import moving_average
 from monitoring.reports.common import (
     POLLUTANT_NAMES,
     Report,
@@ -159,6 +160,8 @@ def ranking(
     frame["change_rank"] = ranking_rules.competition_rank(frame["change_pct"])
     frame = frame.sort_values(["rank", "code"], na_position="last", kind="stable").reset_index(drop=True)
     frame = frame[RANKING_COLUMNS]
+    three = moving_average.three_year(engine, targets, year=year, pollutant=pollutant, exclude_dust=exclude_dust, annual=month is None)
+    frame["mean_3y"] = three.column(frame["code"])  # HJ 663—2026 three-year moving average
     stat_zh, stat_en = _stat_name(pollutant, targets.evaluation_for_year(year))
     target_zh = "各街道2026年PM2.5年均浓度目标（附1）" if pollutant == "pm25" else f"{limit_standard} 年均限值"
     target_en = "each subdistrict's 2026 annual PM2.5 target (附1)" if pollutant == "pm25" else f"{limit_standard} annual limit"
@@ -182,7 +185,8 @@ def ranking(
         "change_rank: ascending by change_pct (the largest fall first), ties share a rank",
         **dust_text,
         **standards_method(targets, first, last),
+        **three.method,
     }
-    return Report("ranking", frame, method, notes.zh, notes.en, {"first": first, "last": last, "pollutant": pollutant})
+    return Report("ranking", frame, method, notes.zh + three.notes, notes.en + three.notes_en, {"first": first, "last": last, "pollutant": pollutant})
 
 
