@@ -214,8 +214,8 @@ def district(
     method = {
         "period": _period_text(first, last),
         "period_en": _period_text(first, last),
-        "rule": "全区日均值 = 各街道当日有效日均值的算术平均；PM2.5 为全区有效日均值的算术平均；优良天数、重污染天数按全区日AQI（HJ 633-2012）统计",
-        "rule_en": "district daily value = mean of the subdistricts' valid daily means of the day; PM2.5 = mean of the district's valid days; good and heavy days from the district daily AQI (HJ 633-2012)",
+        "rule": "全区日均值 = 各街道当日有效日均值的算术平均；PM2.5 为全区有效日均值的算术平均；优良天数、重污染天数按全区日AQI（各日现行的 HJ 633，见“适用标准”）统计",
+        "rule_en": "district daily value = mean of the subdistricts' valid daily means of the day; PM2.5 = mean of the district's valid days; good and heavy days from the district daily AQI (HJ 633 in force each day, see Standards)",
         "validity": validity_rules.validity_text_zh(validity),
         "validity_en": validity_rules.validity_text(validity),
         "rounding": "GB/T 8170 四舍六入五成双",

@@ -107,8 +107,8 @@ def progress(
     method = {
         "period": _period_text(first, last),
         "period_en": _period_text(first, last),
-        "rule": "月均值、年初至今均值：有效日均值的算术平均（HJ 663-2013）；月数据完整性：每月至少 27 天（2月 25 天），当月按已过天数同比例",
-        "rule_en": "monthly and year-to-date means: mean of valid daily means (HJ 663-2013); a month is complete with ≥ 27 valid days (February 25), the current month pro rata",
+        "rule": "月均值、年初至今均值：有效日均值的算术平均（HJ 663）；月数据完整性：每月至少 27 天（2月 25 天），当月按已过天数同比例",
+        "rule_en": "monthly and year-to-date means: mean of valid daily means (HJ 663); a month is complete with ≥ 27 valid days (February 25), the current month pro rata",
         "scope": f"{who}" + ("（全区日值 = 各街道有效日均值的平均）" if subdistrict is None else ""),
         "scope_en": f"{who_en}" + (" (district daily value = mean of the subdistricts' valid daily means)" if subdistrict is None else ""),
         "status_rule": rule_zh + "；future：尚未到来的月份",
