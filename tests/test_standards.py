@@ -290,3 +290,24 @@ def test_three_year_average_of_2014_to_2016(seeded_db: Engine, targets: Targets)
     district_annual = [float(pd.concat(annual[y].values(), axis=1).mean(axis=1).mean()) for y in annual]
     assert dist.loc["pm25_annual", "value_3y"] == _half_even(sum(district_annual) / 3)
     assert math.isnan(dist.loc["good_day_ratio", "value_3y"])
+
+
+def test_unknown_rule_set_is_one_line(real_2026: str, capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", real_2026)
+    code = main(["report", "ranking", "--year", "2026", "--standards", "2019"])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err.strip().count("\n") == 0 and "2019" in err and "in-force, 2012, 2026" in err
+
+
+def test_a_rule_set_missing_a_kind_is_refused(tmp_path: Path) -> None:
+    from monitoring.errors import ConfigError
+
+    text = (config.PROJECT_ROOT / "targets.yaml").read_text(encoding="utf-8")
+    start = text.index("    - standard: HJ 663—2026\n")
+    end = text.index("# -- end of rule sets")
+    edited = tmp_path / "targets.yaml"
+    edited.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(ConfigError, match="evaluation: no entry of rule set 2026"):
+        load_targets(edited)
