@@ -62,6 +62,8 @@ def render_standards_comparison(year: int | None = None, through: dt.date | None
         }
     )
     w.dataframe(shown)
+    if bool((rep.frame["in_force_rule"] == rep.frame["rule2012_rule"]).all()):
+        st.caption(":material/info: " + t("standards.compare.same", year=year))
     if bool(rep.frame["provisional"].any()):
         st.caption(":material/info: " + t("standards.compare.provisional"))
     w.method_caption(rep)

@@ -26,6 +26,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "现行标准一栏含暂定数值（来自二手报道，尚未见标准原文）。",
         "The in-force column uses provisional values (from secondary reporting, not yet the standard's text).",
     ),
+    "standards.compare.same": (
+        "{year} 年全部日子都适用 2012 标准，两栏相同。",
+        "Every day of {year} falls under the 2012 rules: both columns are the same.",
+    ),
     "standards.compare.file": ("新旧标准对照_{year}", "standards_side_by_side_{year}"),
     "standards.provisional": ("暂定", "provisional"),
     "standards.confirmed": ("已确认", "confirmed"),
