@@ -56,6 +56,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "standards.kind.evaluation": ("年度评价", "Annual evaluation"),
     "standards.open_ended": ("至今", "open-ended"),
     "standards.file": ("标准体系", "rule_sets"),
+    # the HJ 663—2026 three-year moving average beside the annual value (Rankings, Overview tables)
+    "ui.col.mean_3y": ("三年滑动平均", "3-year moving average"),
+    "ui.col.value_3y": ("三年滑动平均", "3-year moving average"),
     # method keys of the reports
     "ui.method.standards": ("适用标准", "Standards"),
     "ui.method.standards_2012": ("2012 标准体系", "2012 rule set"),
