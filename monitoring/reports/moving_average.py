@@ -15,6 +15,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -80,6 +81,12 @@ def three_year(
         return MovingAverage(year, (), {}, None, method)
     years = tuple(range(year - n + 1, year + 1))
     notes = _Notes()
+    last_data = queries.last_day_with_data(engine, year, pollutant)
+    if last_data is None or last_data < dt.date(year, 12, 31):
+        # the year in progress: nothing to average yet (and nothing to read)
+        notes.add(f"{year} 年尚未结束，三年滑动平均（{years[0]}–{year}）待全年数据完整后给出",
+                  f"{year} is not over: the three-year moving average ({years[0]}–{year}) is given once the year is complete")
+        return MovingAverage(year, years, {}, None, _method(rule, years), notes.zh, notes.en)
     table = _subdistrict_table(targets)
     per_sd: dict[int, list[float | None]] = {int(s): [] for s in table["subdistrict_id"]}
     district: list[float | None] = []
@@ -116,15 +123,20 @@ def three_year(
             f"{'、'.join(short_of)}：不足 {n} 个完整年度（{years[0]}–{years[-1]}），三年滑动平均为空",
             f"{', '.join(short_of)}: fewer than {n} complete years ({years[0]}–{years[-1]}), no three-year average",
         )
+    return MovingAverage(year, years, by_code, _r(evaluation_rules.moving_average(district), pollutant, targets),
+                         _method(rule, years), notes.zh, notes.en)
+
+
+def _method(rule: Any, years: tuple[int, ...]) -> dict[str, str]:
+    n = len(years)
     mark_zh = f"，暂定（{rule.source}）" if rule.provisional else ""
     mark_en = f"; provisional ({rule.source})" if rule.provisional else ""
     span = "、".join(str(y) for y in years)
-    method = {
+    return {
         "moving_average": f"三年滑动平均（{rule.standard}{mark_zh}）：{span} 年 {n} 个完整年度值（各年按当年年评价统计量，未修约）的算术平均，"
         "最后修约一次（GB/T 8170）；任一年度不完整（未结束或有效天数不足）时为空",
         "moving_average_en": f"three-year moving average ({rule.standard}{mark_en}): the mean of the {n} complete annual values "
         f"of {', '.join(str(y) for y in years)} (each by its year's annual statistic, unrounded), rounded once (GB/T 8170); "
         "empty when any year is incomplete (not over, or too few valid days)",
     }
-    return MovingAverage(year, years, by_code, _r(evaluation_rules.moving_average(district), pollutant, targets),
-                         method, notes.zh, notes.en)
+
