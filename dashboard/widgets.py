@@ -471,9 +471,9 @@ def columns_for(kind: str) -> dict[str, str]:
 
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "ranking": ("rank", "subdistrict", "mean", "target", "gap", "valid_days", "days", "required_days", "status",
-                "outlook", "last_year_mean", "change_pct"),
-    "district": ("name", "value", "unit", "target", "gap", "status", "outlook", "valid_days", "days",
+    "ranking": ("rank", "subdistrict", "mean", "mean_3y", "target", "gap", "valid_days", "days", "required_days",
+                "status", "outlook", "last_year_mean", "change_pct"),
+    "district": ("name", "value", "value_3y", "unit", "target", "gap", "status", "outlook", "valid_days", "days",
                  "last_year_value", "trend"),
     "progress": ("month", "monthly_mean", "monthly_valid_days", "monthly_days", "monthly_complete", "ytd_mean",
                  "ytd_valid_days", "target", "remaining_days", "required_rest_mean", "projection", "projection_low",
@@ -491,7 +491,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 #: Columns that hold a concentration (or load) and carry the table's unit in their header.
 UNIT_COLUMNS = {"mean", "target", "gap", "last_year_mean", "monthly_mean", "ytd_mean", "required_rest_mean",
-                "projection", "projection_low", "projection_high", "value", "load", "mean_load"}
+                "projection", "projection_low", "projection_high", "value", "load", "mean_load", "mean_3y", "value_3y"}
 #: The daily table's pollutant columns, each with its own unit.
 POLLUTANT_UNITS = {"pm25": "µg/m³", "pm10": "µg/m³", "so2": "µg/m³", "no2": "µg/m³", "co": "mg/m³",
                    "o3_8h": "µg/m³"}

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from monitoring import config, settings_file
-from monitoring.errors import ConfigError
+from monitoring.errors import ConfigError, InputError
 
 #: The official register of Xicheng's subdistricts (code, name, indicative point).
 REGISTER_PATH = config.DATA_DIR / "reference" / "xicheng_15_subdistrict_codes_points.csv"
@@ -98,9 +98,24 @@ class AqiCategory(_Strict):
     color: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
 
 
-class AqiStandard(_Strict):
+#: A rule set's name: "2012" (GB 3095-2012, HJ 633-2012, HJ 663-2013), "2026" (the 2026 standards).
+Family = Annotated[str, Field(pattern=r"^\d{4}$")]
+
+
+class _Dated(_Strict):
+    """What every dated standards entry carries: its rule set, start, source and whether a
+    value is still provisional (taken from secondary reporting, not the standard's text)."""
+
     standard: str
+    family: Family
     effective_from: dt.date
+    source: str
+    provisional: bool
+    #: What is unconfirmed (shown beside a provisional entry).
+    note: str = ""
+
+
+class AqiStandard(_Dated):
     iaqi: tuple[int, ...]
     breakpoints: dict[str, tuple[float, ...]]
     categories: tuple[AqiCategory, ...]
@@ -120,9 +135,7 @@ class AqiStandard(_Strict):
         return self
 
 
-class Validity(_Strict):
-    standard: str
-    effective_from: dt.date
+class Validity(_Dated):
     daily_min_hours: int = Field(ge=1, le=24)
     monthly_min_days: int = Field(ge=1, le=31)
     february_min_days: int = Field(ge=1, le=29)
@@ -131,12 +144,27 @@ class Validity(_Strict):
     o3_daily_min_windows: int = Field(ge=1, le=17)
 
 
-class Limit(_Strict):
-    standard: str
-    status: Literal["in_force", "draft"]
-    effective_from: dt.date
-    effective_to: dt.date | None = None
+class Limit(_Dated):
     values: dict[str, float]
+
+
+class Evaluation(_Dated):
+    """How an annual figure is computed (HJ 663): the percentile pollutants, the percentile
+    method and the moving-average years (None when the standard has none)."""
+
+    annual_percentile: dict[str, float]
+    percentile_method: Literal["hj663_linear"]
+    moving_average_years: int | None = Field(default=None, ge=2, le=10)
+
+    @field_validator("annual_percentile")
+    @classmethod
+    def _known(cls, values: dict[str, float]) -> dict[str, float]:
+        for key, p in values.items():
+            if key not in POLLUTANTS:
+                raise ValueError(f"unknown pollutant {key!r}; use {', '.join(POLLUTANTS)}")
+            if not 0 < p < 100:
+                raise ValueError(f"{key}: a percentile is between 0 and 100")
+        return values
 
 
 class Rounding(_Strict):
@@ -150,7 +178,24 @@ class Standards(_Strict):
     aqi: tuple[AqiStandard, ...]
     validity: tuple[Validity, ...]
     limits: tuple[Limit, ...]
+    evaluation: tuple[Evaluation, ...]
     rounding: Rounding
+
+    @model_validator(mode="after")
+    def _every_family_complete(self) -> Standards:
+        lists = {"aqi": self.aqi, "validity": self.validity, "limits": self.limits, "evaluation": self.evaluation}
+        families = {e.family for items in lists.values() for e in items}
+        for name, items in lists.items():
+            if not items:
+                raise ValueError(f"{name}: give at least one entry")
+            missing = sorted(families - {e.family for e in items})
+            if missing:
+                raise ValueError(f"{name}: no entry of rule set {', '.join(missing)} (every rule set needs one of each)")
+        return self
+
+    def families(self) -> list[str]:
+        """The rule sets named in the file, oldest first."""
+        return sorted({e.family for e in (*self.aqi, *self.validity, *self.limits, *self.evaluation)})
 
 
 class StatusRules(_Strict):
@@ -279,6 +324,7 @@ class Targets(_Strict):
     ingest: IngestRules = Field(default_factory=IngestRules)
 
     _resolver: dict[str, Subdistrict] | None = PrivateAttr(default=None)
+    _rule_set: str = PrivateAttr(default="in-force")
 
     # -- look-ups -----------------------------------------------------------------
     def subdistrict(self, name_or_code: str) -> Subdistrict:
@@ -312,10 +358,63 @@ class Targets(_Strict):
         return _in_force(self.standards.validity, day)
 
     def limits(self, day: dt.date) -> Limit:
-        for limit in self.standards.limits:
-            if limit.effective_from <= day and (limit.effective_to is None or day <= limit.effective_to):
-                return limit
-        raise KeyError(f"no limit in force on {day}")
+        return _in_force(self.standards.limits, day)
+
+    def evaluation(self, day: dt.date) -> Evaluation:
+        """The evaluation rules in force on ``day``."""
+        return _in_force(self.standards.evaluation, day)
+
+    def evaluation_for_year(self, year: int) -> Evaluation:
+        """An annual figure is computed by the rules in force at the end of its year (2026:
+        HJ 663—2026, in force from 1 March)."""
+        return self.evaluation(dt.date(year, 12, 31))
+
+    # -- rule sets -------------------------------------------------------------------------
+    @property
+    def rule_set(self) -> str:
+        """``in-force`` (each day by the entry in force), or the one family ``under`` kept."""
+        return self._rule_set
+
+    def under(self, rule_set: str) -> Targets:
+        """A copy whose standards hold only the entries of one rule set ("2012", "2026"), its
+        first entry taking effect from the earliest day and its last open-ended, so every
+        report computes the same figures under that rule set. ``in-force`` returns self."""
+        if rule_set == "in-force":
+            return self
+        families = self.standards.families()
+        if rule_set not in families:
+            raise InputError(
+                f"--standards {rule_set}: no such rule set in targets.yaml",
+                message_zh=f"标准体系 {rule_set} 不存在",
+                hint=f"use in-force, {', '.join(families)}",
+            )
+
+        def only(items: tuple[Any, ...]) -> tuple[Any, ...]:
+            kept = sorted((i for i in items if i.family == rule_set), key=lambda i: i.effective_from)
+            return (kept[0].model_copy(update={"effective_from": dt.date.min}), *kept[1:])
+
+        std = self.standards
+        standards = std.model_copy(
+            update={"aqi": only(std.aqi), "validity": only(std.validity), "limits": only(std.limits),
+                    "evaluation": only(std.evaluation)}
+        )
+        copy = self.model_copy(update={"standards": standards})
+        object.__setattr__(copy, "_rule_set", rule_set)
+        return copy
+
+    def rule_sets_in(self, first: dt.date, last: dt.date) -> list[tuple[str, Any, dt.date, dt.date]]:
+        """Each standards entry in force on some day of first … last, with the days it covers:
+        (kind, entry, from, to); kind is aqi, limits, validity or evaluation (the evaluation
+        for an annual figure: the one in force on 31 December of ``last``'s year)."""
+        out: list[tuple[str, Any, dt.date, dt.date]] = []
+        for kind, items in (("aqi", self.standards.aqi), ("limits", self.standards.limits),
+                            ("validity", self.standards.validity)):
+            starts = sorted({first, *(i.effective_from for i in items if first < i.effective_from <= last)})
+            ends = [s - dt.timedelta(days=1) for s in starts[1:]] + [last]
+            for s, e in zip(starts, ends, strict=True):
+                out.append((kind, _in_force(items, s), s, e))
+        out.append(("evaluation", self.evaluation_for_year(last.year), first, last))
+        return out
 
     def station(self, code: str) -> Station | None:
         for st in self.stations:

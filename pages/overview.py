@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import context as ctx
 from dashboard import loaders
 from dashboard import widgets as w
+from dashboard.standards_section import render_standards_comparison
 
 t = ctx.t
 f = ctx.filters()
@@ -71,4 +72,5 @@ with st.expander(t("overview.table"), icon=":material/table:"):
     w.report_table(ranking, "ranking", name=t("overview.file_ranking", year=f.year), key="overview-ranking", unit=unit,
                    targets=targets, frame=frame)
 
+render_standards_comparison(f.year, f.through, f.exclude_dust)  # issue 12 §1: in force vs 2012 rules
 w.attribution([f.year])

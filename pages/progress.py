@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import context as ctx
 from dashboard import loaders
 from dashboard import widgets as w
+from dashboard.standards_section import render_standards_comparison
 from monitoring import brief
 
 t = ctx.t
@@ -101,6 +102,8 @@ else:
     w.report_table(budget, "budget", targets=targets, frame=ordered, unit=unit,
                    name=t("progress.file_budget", year=f.year), key="progress-budget")
     w.method_caption(budget)
+
+render_standards_comparison(f.year, f.through, f.exclude_dust)  # issue 12 §1: in force vs 2012 rules
 
 # -- the brief --------------------------------------------------------------------------------
 st.subheader(t("progress.brief_title"))

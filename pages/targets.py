@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import context as ctx
 from dashboard import widgets as w
+from dashboard.standards_section import render_rule_sets
 
 t = ctx.t
 targets = ctx.targets()
@@ -42,12 +43,14 @@ with tab_ind:
     st.dataframe(frame, hide_index=True, width="stretch")
     w.download_buttons(frame, t("targets.file_indicators", year=targets.year), key="targets-ind")
 with tab_std:
+    render_rule_sets(targets)  # issue 12 §1: every rule set by date, provisional ones marked
     day = dt.date(f.year, 12, 31)
     aqi = targets.aqi_standard(day)
     validity = targets.validity(day)
     limits = targets.limits(day)
     rounding = targets.standards.rounding
-    st.markdown(t("targets.aqi_title", standard=aqi.standard, since=str(aqi.effective_from), year=f.year))
+    st.markdown(t("targets.aqi_title", standard=aqi.standard + (f"（{t('standards.provisional')}）" if aqi.provisional else ""),
+                  since=str(aqi.effective_from), year=f.year))
     bounds = [0] + [c.max_aqi for c in aqi.categories[:-1]]
     cats = pd.DataFrame(
         [(c.level, c.name_en if english else c.name,
@@ -62,8 +65,8 @@ with tab_std:
     st.markdown(t("targets.validity_title", standard=validity.standard))
     st.markdown(t("targets.validity_text", hours=validity.daily_min_hours, month=validity.monthly_min_days,
                   feb=validity.february_min_days, year=validity.annual_min_days, o3=validity.o3_8h_min_hours))
-    st.markdown(t("targets.limits_title", standard=limits.standard, status=t(f"targets.status.{limits.status}"),
-                  year=f.year))
+    st.markdown(t("targets.limits_title", standard=limits.standard,
+                  status=t("standards.provisional" if limits.provisional else "standards.confirmed"), year=f.year))
     lim = pd.DataFrame(sorted(limits.values.items()), columns=[t("targets.col.limit_key"), t("targets.col.limit")])
     st.dataframe(lim, hide_index=True, width="stretch")
     st.markdown(t("targets.rounding_text", standard=rounding.standard, decimals=rounding.decimals,

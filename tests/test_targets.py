@@ -45,7 +45,7 @@ def test_unknown_spelling_is_a_key_error(targets: Targets) -> None:
 
 
 def test_standards_are_dated_data(targets: Targets) -> None:
-    aqi = targets.aqi_standard(dt.date(2026, 6, 1))
+    aqi = targets.aqi_standard(dt.date(2026, 2, 28))
     assert aqi.standard == "HJ 633-2012"
     assert aqi.breakpoints["pm25_24h"] == (0, 35, 75, 115, 150, 250, 350, 500)
     assert [c.color for c in aqi.categories] == ["#00E400", "#FFFF00", "#FF7E00", "#FF0000", "#99004C", "#7E0023"]

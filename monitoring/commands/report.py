@@ -43,6 +43,17 @@ def _add_common(p: argparse.ArgumentParser, *, year: bool = True, dust: bool = T
         p.add_argument("--exclude-dust", action="store_true", help="leave flagged sand-and-dust days out (扣除沙尘天)")
 
 
+_STANDARDS_HELP = (
+    "the rule set: in-force (default: each day by the standards in force that day, an annual figure by "
+    "the evaluation rules in force on 31 December), 2012 (GB 3095-2012, HJ 633-2012, HJ 663-2013) or 2026 "
+    "(GB 3095—2026, HJ 633—2026, HJ 663—2026; provisional values marked in the method)"
+)
+
+
+def _add_standards(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--standards", default="in-force", metavar="in-force|2012|2026", help=_STANDARDS_HELP)
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "report",
@@ -63,6 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     r.add_argument("--through", type=_date, help="last day (default: the last day with data in the year)")
     r.add_argument("--month", type=int, choices=range(1, 13), metavar="M", help="one month only (1–12)")
     r.add_argument("--pollutant", default="pm25", help="pm25 (default), pm10, so2, no2, o3, co")
+    _add_standards(r)
     r.set_defaults(handler=run)
 
     d = kinds.add_parser(
@@ -73,6 +85,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     _add_common(d)
     d.add_argument("--through", type=_date, help="last day (default: the last day with data in the year)")
+    _add_standards(d)
     d.set_defaults(handler=run)
 
     g = kinds.add_parser(
@@ -83,6 +96,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     _add_common(g)
     g.add_argument("--subdistrict", help="a subdistrict (name, pinyin or code); default: the district")
+    _add_standards(g)
     g.set_defaults(handler=run)
 
     b = kinds.add_parser(
@@ -94,6 +108,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     _add_common(b)
     b.add_argument("--through", type=_date, help="last day (default: the last day with data in the year)")
+    _add_standards(b)
     b.set_defaults(handler=run)
 
     t = kinds.add_parser(
@@ -117,7 +132,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     a = kinds.add_parser(
         "aqi",
-        help="daily AQI (HJ 633-2012) per subdistrict, or for the district",
+        help="daily AQI (HJ 633, the table in force each day) per subdistrict, or for the district",
         description="Columns: day, subdistrict, code, aqi, category, category_en, level, color, primary, "
         "pollutants_used, missing, good, heavy, pm25, pm10, so2, no2, co, o3_8h, o3_1h. " + _FORMAT_HELP,
     )
@@ -126,6 +141,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("--to", dest="end", type=_date, help="last day")
     a.add_argument("--subdistrict", help="one subdistrict (name, pinyin or code)")
     a.add_argument("--district", action="store_true", help="the district's daily AQI instead")
+    _add_standards(a)
     a.set_defaults(handler=run)
 
 
@@ -162,7 +178,7 @@ def build(args: argparse.Namespace) -> Any:
     from monitoring.storage.engine import make_engine
     from monitoring.targets import load_targets
 
-    targets = load_targets()
+    targets = load_targets().under(getattr(args, "standards", "in-force"))
     engine = make_engine(check_writable=False)
     kind = args.kind
     dust = getattr(args, "exclude_dust", False)

@@ -31,6 +31,7 @@ from monitoring.reports.common import (
     seasonal_profile,
     years_with_data,
 )
+from monitoring.reports.compare import standards_comparison
 from monitoring.reports.district import district
 from monitoring.reports.overview import overview
 from monitoring.reports.progress import progress
@@ -39,7 +40,7 @@ from monitoring.reports.road_dust import road_dust
 from monitoring.reports.trend import trend
 
 __all__ = [
-    "POLLUTANT_NAMES", "UNITS", "ProfileSource", "Report", "backtest", "budget", "daily_aqi", "default_through", "district",
-    "dust_days", "last_day_with_data", "overview", "progress", "ranking", "road_dust", "seasonal_profile", "trend",
-    "years_with_data",
+    "POLLUTANT_NAMES", "UNITS", "ProfileSource", "Report", "backtest", "budget", "daily_aqi", "default_through",
+    "district", "dust_days", "last_day_with_data", "overview", "progress", "ranking", "road_dust", "seasonal_profile",
+    "standards_comparison", "trend", "years_with_data",
 ]

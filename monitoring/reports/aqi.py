@@ -18,6 +18,7 @@ from monitoring.reports.common import (
     _period_text,
     _subdistrict_table,
     _valid_daily,
+    standards_method,
 )
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules.rounding import decimals_for, round_series
@@ -104,6 +105,7 @@ def daily_aqi(
         "district": "全区日值：各街道当日有效日均值的算术平均",
         "district_en": "district daily value: mean of the subdistricts' valid daily values of the day",
         **dust_text,
+        **standards_method(targets, first, last),
     }
     return Report("daily_aqi", frame, method, notes.zh, notes.en, {})
 

@@ -28,6 +28,7 @@ from monitoring.reports.common import (
     projection_method,
     required_text,
     resolve_period,
+    standards_method,
 )
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import budget as budget_rules
@@ -144,6 +145,7 @@ def budget(
         "rounding": "GB/T 8170 四舍六入五成双",
         "rounding_en": rounding_text(targets),
         **dust_text,
+        **standards_method(targets, first, last),
     }
     extra = {"profile_years": list(seasonal.years), "profile": seasonal.mean.tolist(), "last": last,
              "period_state": period.state}

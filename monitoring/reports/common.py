@@ -18,11 +18,12 @@ from sqlalchemy import Engine
 from monitoring import timeutil
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import budget as budget_rules
+from monitoring.rules import evaluation as evaluation_rules
 from monitoring.rules import validity as validity_rules
 from monitoring.rules import verdict
 from monitoring.rules.rounding import decimals_for, round_value
 from monitoring.storage import queries
-from monitoring.targets import POLLUTANTS, Targets, subdistrict_id
+from monitoring.targets import POLLUTANTS, Evaluation, Targets, subdistrict_id
 
 UNITS = {"co": "mg/m³"}
 POLLUTANT_NAMES = {"pm25": "PM2.5", "pm10": "PM10", "so2": "SO2", "no2": "NO2", "o3": "O3", "co": "CO"}
@@ -196,29 +197,26 @@ def _district_daily_db(
     return pd.concat(parts).sort_values(["pollutant", "day"], kind="stable").reset_index(drop=True)
 
 
-def _period_stat(values: pd.Series, pollutant: str) -> float | None:
+def _period_stat(values: pd.Series, pollutant: str, rule: Evaluation) -> float | None:
+    """A period's figure by the evaluation rule (``Targets.evaluation_for_year``): CO and O3 the
+    HJ 663 percentile targets.yaml names, the others the mean of valid daily values."""
     v = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype="float64")
-    if len(v) == 0:
-        return None
-    if pollutant == "o3":
-        # HJ 663-2013 percentile: k = 1 + (n−1)·p, linear between order statistics (numpy's default).
-        return float(np.percentile(v, 90))
-    return float(v.mean())
+    return evaluation_rules.annual_statistic(v, pollutant, rule)
 
 
-def _stat_name(pollutant: str) -> tuple[str, str]:
-    if pollutant == "o3":
-        return ("日最大8小时滑动平均第90百分位数（HJ 663-2013）", "90th percentile of daily maximum 8-hour means (HJ 663-2013)")
-    return ("有效日均值的算术平均（HJ 663-2013）", "mean of valid daily means (HJ 663-2013)")
+def _stat_name(pollutant: str, rule: Evaluation) -> tuple[str, str]:
+    return evaluation_rules.statistic_name(pollutant, rule)
 
 
 def _limit(targets: Targets, pollutant: str, day: dt.date) -> tuple[float | None, str]:
-    """The annual limit in force for a pollutant (O3: the 8-hour limit), with its standard."""
+    """The annual limit for a pollutant (O3: the 8-hour limit, CO the 24-hour one), with its standard: the limit in
+    force at the end of ``day``'s year, as an annual figure is judged (2026: GB 3095—2026)."""
     try:
-        limit = targets.limits(day)
+        limit = targets.limits(dt.date(day.year, 12, 31))
     except KeyError:
         return None, ""
-    key = "o3_8h" if pollutant == "o3" else f"{pollutant}_annual"
+    # HJ 663: the O3 and CO annual percentiles are judged against the 8-h and 24-h limits
+    key = {"o3": "o3_8h", "co": "co_24h"}.get(pollutant, f"{pollutant}_annual")
     value = limit.values.get(key)
     return (None if value is None else float(value)), limit.standard
 
@@ -235,6 +233,33 @@ def _indicator_target(targets: Targets, key: str) -> float | None:
     except KeyError:
         return None
     return None if ind.target is None else float(ind.target)
+# -- the rule set a figure is computed under (issue 12 §1) ------------------------------------
+
+_KIND_ZH = {"aqi": "AQI", "limits": "限值", "validity": "有效性", "evaluation": "年评价"}
+_KIND_EN = {"aqi": "AQI", "limits": "limits", "validity": "validity", "evaluation": "annual evaluation"}
+
+
+def standards_method(targets: Targets, first: dt.date, last: dt.date) -> dict[str, str]:
+    """The method lines ``standards`` / ``standards_en``: the rule set (in force, or the one
+    ``Targets.under`` kept) and each standard applied in first … last with its days, marked
+    暂定 / provisional with its source where a provisional entry is used."""
+    chosen = targets.rule_set
+    head_zh = "按各日现行标准" if chosen == "in-force" else f"全部按 {chosen} 标准体系"
+    head_en = "the standards in force on each day" if chosen == "in-force" else f"the {chosen} rule set throughout"
+    zh: list[str] = []
+    en: list[str] = []
+    for kind, entry, f, la in targets.rule_sets_in(first, last):
+        days = "" if (f, la) == (first, last) else f" {f:%Y-%m-%d}–{la:%Y-%m-%d}"
+        mark_zh = f"（暂定，来源：{entry.source}）" if entry.provisional else ""
+        mark_en = f" (provisional; source: {entry.source})" if entry.provisional else ""
+        if kind == "evaluation":
+            days = f"（{last.year} 年年度值按 {last.year}-12-31 适用的评价规则）"
+            days_en = f" (the {last.year} annual figure by the rules in force on {last.year}-12-31)"
+        else:
+            days_en = days
+        zh.append(f"{_KIND_ZH[kind]} {entry.standard}〔{entry.family}〕{days}{mark_zh}")
+        en.append(f"{_KIND_EN[kind]} {entry.standard} [{entry.family}]{days_en}{mark_en}")
+    return {"standards": head_zh + "：" + "；".join(zh), "standards_en": head_en + ": " + "; ".join(en)}
 
 
 # -- helpers the pages use ------------------------------------------------------------

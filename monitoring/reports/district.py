@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from monitoring.reports import moving_average
 from monitoring.reports.aqi import _aqi_notes, _wide
 from monitoring.reports.budget import pm25_verdicts
 from monitoring.reports.common import (
@@ -27,6 +28,7 @@ from monitoring.reports.common import (
     _same_day_last_year,
     required_text,
     resolve_period,
+    standards_method,
 )
 from monitoring.reports.road_dust import road_dust
 from monitoring.rules import aqi as aqi_rules
@@ -80,7 +82,8 @@ def district(
         pm = dd[dd["pollutant"] == "pm25"]["value"]
         wide = _wide(dd.drop(columns=["n_subdistricts", "demo"]), ["day"])
         aqi = aqi_rules.aqi_frame(wide, targets.aqi_standard)
-        return {"pm25": _period_stat(pm, "pm25"), "pm25_days": int(pm.notna().sum()), "aqi": aqi,
+        return {"pm25": _period_stat(pm, "pm25", targets.evaluation_for_year(la.year)), "pm25_days": int(pm.notna().sum()),
+                "aqi": aqi,
                 **_district_aqi_counts(aqi)}
 
     now = measure(first, last)
@@ -184,14 +187,16 @@ def district(
     if not has_data:
         notes.add(f"{year} 年没有监测数据", f"no readings for {year}")
     frame = pd.DataFrame(rows)[DISTRICT_COLUMNS]
+    three = moving_average.three_year(engine, targets, year=year, exclude_dust=exclude_dust)
+    frame["value_3y"] = three.district_column(frame["key"])  # HJ 663—2026 three-year moving average (PM2.5 row)
     status_zh, status_en = verdict.status_rule_text(targets.status_rules)
     outlook_zh, outlook_en = verdict.outlook_rule_text(targets.status_rules)
     period_zh, period_en = period.text()
     method = {
         "period": period_zh,
         "period_en": period_en,
-        "rule": "全区日均值 = 各街道当日有效日均值的算术平均；PM2.5 为全区有效日均值的算术平均；优良天数、重污染天数按全区日AQI（各日适用当日有效的AQI标准）统计",
-        "rule_en": "district daily value = mean of the subdistricts' valid daily means of the day; PM2.5 = mean of the district's valid days; good and heavy days from the district daily AQI (each day by the AQI standard in force that day)",
+        "rule": "全区日均值 = 各街道当日有效日均值的算术平均；PM2.5 为全区有效日均值的算术平均；优良天数、重污染天数按全区日AQI（各日现行的 HJ 633，见“适用标准”）统计",
+        "rule_en": "district daily value = mean of the subdistricts' valid daily means of the day; PM2.5 = mean of the district's valid days; good and heavy days from the district daily AQI (HJ 633 in force each day, see Standards)",
         "validity": validity_rules.validity_text_zh(validity) + f"；本时段需 {required} 个有效日",
         "validity_en": validity_rules.validity_text(validity) + f"; this period needs {period.rule.text}",
         "rounding": "GB/T 8170 四舍六入五成双",
@@ -204,6 +209,8 @@ def district(
         "trend": "与去年同期相比：down 下降、up 上升、flat 持平",
         "trend_en": "trend vs the same period of last year: down, up, flat",
         **dust_text,
+        **standards_method(targets, first, last),
+        **three.method,
     }
     extra = {"budget": budget, "first": first, "last": last, "period_state": period.state, "pm25": pm25_verdict}
-    return Report("district", frame, method, notes.zh, notes.en, extra)
+    return Report("district", frame, method, notes.zh + three.notes, notes.en + three.notes_en, extra)

@@ -27,6 +27,7 @@ from monitoring.reports.common import (
     period_for,
     projection_method,
     resolve_period,
+    standards_method,
 )
 from monitoring.rules import budget as budget_rules
 from monitoring.rules import validity as validity_rules
@@ -99,7 +100,7 @@ def progress(
         else:
             series = _district_daily(upto)
         in_month = series[(series["day"] >= m_first) & (series["day"] <= m_last)] if len(series) else series
-        mean = _period_stat(in_month["value"], "pm25") if len(in_month) else None
+        mean = _period_stat(in_month["value"], "pm25", targets.evaluation_for_year(year)) if len(in_month) else None
         rows.append(
             {
                 "month": month,
@@ -149,6 +150,7 @@ def progress(
         "rounding": "GB/T 8170 四舍六入五成双",
         "rounding_en": rounding_text(targets),
         **dust_text,
+        **standards_method(targets, first, last),
     }
     return Report("progress", frame, method, notes.zh, notes.en,
                   {"profile_years": list(seasonal.years), "period_state": period.state, "last": last})

@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine
 
+from monitoring.reports import moving_average
 from monitoring.reports.budget import pm25_verdicts
 from monitoring.reports.common import (
     POLLUTANT_NAMES,
@@ -29,13 +30,14 @@ from monitoring.reports.common import (
     _valid_daily,
     period_for,
     resolve_period,
+    standards_method,
 )
 from monitoring.rules import ranking as ranking_rules
 from monitoring.rules import validity as validity_rules
 from monitoring.rules import verdict
 from monitoring.rules.rounding import decimals_for
 from monitoring.rules.rounding import method_text as rounding_text
-from monitoring.targets import Targets
+from monitoring.targets import Evaluation, Targets
 
 # -- 1. ranking -------------------------------------------------------------------------
 
@@ -63,12 +65,12 @@ RANKING_COLUMNS = [
 
 
 def _subdistrict_period(
-    valid: pd.DataFrame, pollutant: str, period: Period, n_excluded: int
+    valid: pd.DataFrame, pollutant: str, period: Period, n_excluded: int, evaluation: Evaluation
 ) -> dict[int, validity_rules.MeanResult]:
     out: dict[int, validity_rules.MeanResult] = {}
     sub = valid[valid["pollutant"] == pollutant]
     for sid, group in sub.groupby("subdistrict_id"):
-        stat = _period_stat(group["value"], pollutant)
+        stat = _period_stat(group["value"], pollutant, evaluation)
         out[int(sid)] = validity_rules.MeanResult(stat, int(group["value"].notna().sum()), period.days(n_excluded),
                                                   period.required(n_excluded))
     return out
@@ -96,7 +98,7 @@ def ranking(
     rule = period.rule
     n_excl = len(excluded)
     valid = _valid_daily(engine, targets, first, last, (pollutant,), excluded)
-    current = _subdistrict_period(valid, pollutant, period, n_excl)
+    current = _subdistrict_period(valid, pollutant, period, n_excl, targets.evaluation_for_year(year))
     outlooks: dict[int, str] = {}
     if pollutant == "pm25":
         # the year-end outlook is the budget's (the same function, the same year period)
@@ -111,7 +113,7 @@ def ranking(
     ly_excluded, _ = _dust_filter(engine, ly_first, ly_last, exclude_dust)
     ly_period = period_for(ly_first, _same_day_last_year(period.end), ly_last, targets, through=ly_last)
     ly_valid = _valid_daily(engine, targets, ly_first, ly_last, (pollutant,), ly_excluded)
-    previous = _subdistrict_period(ly_valid, pollutant, ly_period, len(ly_excluded))
+    previous = _subdistrict_period(ly_valid, pollutant, ly_period, len(ly_excluded), targets.evaluation_for_year(year - 1))
     demo_ids = set(valid.loc[valid["demo"].astype(bool), "subdistrict_id"].astype(int).tolist()) if len(valid) else set()
 
     limit, limit_standard = _limit(targets, pollutant, first)
@@ -180,7 +182,9 @@ def ranking(
     frame["change_rank"] = ranking_rules.competition_rank(frame["change_pct"])
     frame = frame.sort_values(["rank", "code"], na_position="last", kind="stable").reset_index(drop=True)
     frame = frame[RANKING_COLUMNS]
-    stat_zh, stat_en = _stat_name(pollutant)
+    three = moving_average.three_year(engine, targets, year=year, pollutant=pollutant, exclude_dust=exclude_dust, annual=month is None)
+    frame["mean_3y"] = three.column(frame["code"])  # HJ 663—2026 three-year moving average
+    stat_zh, stat_en = _stat_name(pollutant, targets.evaluation_for_year(year))
     target_zh = "各街道2026年PM2.5年均浓度目标（附1）" if pollutant == "pm25" else f"{limit_standard} 年均限值"
     target_en = "each subdistrict's 2026 annual PM2.5 target (附1)" if pollutant == "pm25" else f"{limit_standard} annual limit"
     method = {
@@ -208,8 +212,10 @@ def ranking(
         "change_en": "change_pct: change on the same dates of last year, in %; not computed when last year's period is incomplete; "
         "change_rank: ascending by change_pct (the largest fall first), ties share a rank",
         **dust_text,
+        **standards_method(targets, first, last),
+        **three.method,
     }
-    return Report("ranking", frame, method, notes.zh, notes.en,
+    return Report("ranking", frame, method, notes.zh + three.notes, notes.en + three.notes_en,
                   {"first": first, "last": last, "pollutant": pollutant, "period_state": period.state})
 
 

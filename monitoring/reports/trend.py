@@ -19,6 +19,7 @@ from monitoring.reports.common import (
     _period_stat,
     _r,
     _r1,
+    _stat_name,
 )
 from monitoring.reports.district import _district_aqi_counts
 from monitoring.rules import aqi as aqi_rules
@@ -26,6 +27,7 @@ from monitoring.rules import ranking as ranking_rules
 from monitoring.rules import trends as trend_rules
 from monitoring.storage import queries
 from monitoring.targets import Targets
+from monitoring.timeutil import today_beijing
 
 # -- 5. trend --------------------------------------------------------------------------------------
 
@@ -66,7 +68,7 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
             n_days = counts["aqi_days"]
         else:
             s = dd[dd["pollutant"] == key]["value"]
-            value = _r(_period_stat(s, key), key, targets)
+            value = _r(_period_stat(s, key, targets.evaluation_for_year(year)), key, targets)
             n_days = int(s.notna().sum())
         if value is None:
             continue
@@ -111,8 +113,8 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
     method = {
         "rule": "西城区序列：规划表1的年份，加上数据库中完整、非演示、且表1未覆盖的年份；Theil–Sen 斜率及其 95% 置信区间，Mann–Kendall 检验（SciPy）；少于 6 个年度值不做检验",
         "rule_en": "Xicheng series: the plan's table 1 years plus complete, non-demo measured years it does not cover; Theil–Sen slope with its 95% interval and the Mann–Kendall test (SciPy); fewer than 6 yearly values are refused",
-        "statistic": "O3：日最大8小时滑动平均第90百分位数" if key == "o3" else ("优良天数" if key == "good_days" else "年均浓度"),
-        "statistic_en": "O3: 90th percentile of daily maximum 8-hour means" if key == "o3" else ("good days" if key == "good_days" else "annual mean"),
+        "statistic": "优良天数" if key == "good_days" else "数据库年值：" + _stat_name(key, targets.evaluation_for_year(today_beijing().year))[0],
+        "statistic_en": "good days" if key == "good_days" else "database years: " + _stat_name(key, targets.evaluation_for_year(today_beijing().year))[1],
         "unit": unit,
         "unit_en": unit,
         "data": "数据库年值：全区日值（各街道有效日均值的平均）的有效日平均",
