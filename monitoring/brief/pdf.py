@@ -138,7 +138,7 @@ def chart(brief: Brief, width: float, height: float) -> Any:
         for i in range(0, len(points), 2):
             d.add(Circle(points[i], points[i + 1], 1.6, fillColor=c(YTD), strokeColor=c("#ffffff"), strokeWidth=0.4))
     # the rest of the year: what it may average
-    req = dist.get("required_rest_mean")
+    req = _figure(dist, "required_rest_mean")
     nxt = brief.through + dt.timedelta(days=1)
     if not pd.isna(req) and nxt.year == brief.through.year:
         # from the first day left (the month in progress, or the next month) to the year's end
@@ -148,10 +148,10 @@ def chart(brief: Brief, width: float, height: float) -> Any:
         text(x1 + 14, y(float(req)) - 2, t("brief.chart.required", "zh", value=num(req)), size=6.5, color=REQUIRED,
              anchor="start")
     # the projection with its range, just right of the plot (the labels of the lines go further right)
-    proj = dist.get("projection")
+    proj = _figure(dist, "projection")
     if not pd.isna(proj):
         px = x1 + 7
-        low, high = dist.get("projection_low"), dist.get("projection_high")
+        low, high = _figure(dist, "projection_low"), _figure(dist, "projection_high")
         top_y = y(float(proj)) + 3
         if not pd.isna(low) and not pd.isna(high):
             d.add(Line(px, y(float(low)), px, y(float(high)), strokeColor=c(PROJECTION), strokeWidth=1))
@@ -185,6 +185,12 @@ def chart(brief: Brief, width: float, height: float) -> Any:
         text(lx + 11, ly, label, size=6.5, color=INK, anchor="start")
         lx += 14 + 6.5 * _width_units(label)
     return d
+
+
+def _figure(row: dict[str, Any], key: str) -> float:
+    """A figure of the district row; NaN when missing."""
+    value = row.get(key)
+    return float("nan") if value is None or pd.isna(value) else float(value)
 
 
 def _width_units(label: str) -> float:
