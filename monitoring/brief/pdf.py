@@ -123,10 +123,14 @@ def chart(brief: Brief, width: float, height: float) -> Any:
             bar.fillOpacity = 0.4
             bar.strokeColor, bar.strokeWidth, bar.strokeDashArray = fill, 0.6, [2, 1.5]
         d.add(bar)
+    # the labels of the target and of the rest-of-year line, pushed apart when they would touch
+    req = _figure(dist, "required_rest_mean")
+    gap_pt = abs(y(target) - y(req)) if target == target and req == req else 99.0
+    shift = max(0.0, (8.0 - gap_pt) / 2) * (1 if target == target and req == req and target >= req else -1)
     # target
     if target == target:
         d.add(Line(x0, y(target), x1, y(target), strokeColor=c(TARGET), strokeWidth=0.9, strokeDashArray=[4, 2]))
-        text(x1 + 14, y(target) - 2, t("brief.chart.target", "zh", target=num(target, 0)), size=6.5, color=TARGET, anchor="start")
+        text(x1 + 14, y(target) - 2 + shift, t("brief.chart.target", "zh", target=num(target, 0)), size=6.5, color=TARGET, anchor="start")
     # year to date
     ytd = months.dropna(subset=["ytd_mean"])
     if len(ytd):
@@ -138,14 +142,13 @@ def chart(brief: Brief, width: float, height: float) -> Any:
         for i in range(0, len(points), 2):
             d.add(Circle(points[i], points[i + 1], 1.6, fillColor=c(YTD), strokeColor=c("#ffffff"), strokeWidth=0.4))
     # the rest of the year: what it may average
-    req = _figure(dist, "required_rest_mean")
     nxt = brief.through + dt.timedelta(days=1)
     if not pd.isna(req) and nxt.year == brief.through.year:
         # from the first day left (the month in progress, or the next month) to the year's end
         first_x = xc(nxt.month) - slot * 0.45
         d.add(Line(first_x, y(float(req)), x1, y(float(req)), strokeColor=c(REQUIRED), strokeWidth=1.3,
                    strokeDashArray=[1.5, 1.5]))
-        text(x1 + 14, y(float(req)) - 2, t("brief.chart.required", "zh", value=num(req)), size=6.5, color=REQUIRED,
+        text(x1 + 14, y(float(req)) - 2 - shift, t("brief.chart.required", "zh", value=num(req)), size=6.5, color=REQUIRED,
              anchor="start")
     # the projection with its range, just right of the plot (the labels of the lines go further right)
     proj = _figure(dist, "projection")
