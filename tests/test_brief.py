@@ -35,6 +35,12 @@ VERDICT_WORDS = {t(f"status.{s}", "zh") for s in verdict.STATUSES} | {t(f"outloo
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 
 
+@pytest.fixture(autouse=True)
+def _as_of(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The as-of day the demo data were made for (a brief never runs past it)."""
+    monkeypatch.setenv("MONITOR_TODAY", "2026-12-01")
+
+
 def _poppler(tool: str, path: Path, *args: str) -> str:
     return subprocess.run([tool, *args, str(path)], capture_output=True, text=True, check=True).stdout
 
@@ -80,7 +86,6 @@ def test_data_ending_1_december_one_page_chart_demo_mark_embedded_font(
 ) -> None:
     from monitoring.storage.engine import make_engine
 
-    monkeypatch.setenv("MONITOR_TODAY", "2026-12-01")
     engine = make_engine(december)
     try:
         b = brief.build(engine, targets, year=2026, month=12, generated=GENERATED)
@@ -117,6 +122,13 @@ def test_data_ending_1_december_one_page_chart_demo_mark_embedded_font(
     ARTIFACTS.mkdir(exist_ok=True)
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", str(path), str(ARTIFACTS / "brief")], check=True)
     assert (ARTIFACTS / "brief.png").stat().st_size > 10_000
+
+
+def test_the_as_of_day_caps_the_period(seeded_db: Engine, targets: Targets, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONITOR_TODAY", "2026-11-15")  # the data run to 21 November
+    b = brief.build(seeded_db, targets, year=2026, month=11, generated=GENERATED)
+    assert b.through == dt.date(2026, 11, 15) and b.period == "1月1日—11月15日"
+    assert b.months.set_index("month").loc[11, "monthly_days"] == 15
 
 
 def test_subdistricts_most_at_risk_first_in_the_verdict_words(seeded_db: Engine, targets: Targets) -> None:

@@ -97,7 +97,8 @@ def rest_name(through: dt.date) -> str:
 
 
 def resolve_through(engine: Engine, targets: Targets, year: int, month: int) -> dt.date:
-    """The brief of ``month`` runs through the month's end, or the last day with data in it."""
+    """The brief of ``month`` runs through the month's end, or the last day with data in it,
+    never past the as-of day (``timeutil.today_beijing``)."""
     if not 1 <= month <= 12:
         raise InputError(f"month {month} is not 1–12", message_zh=f"月份 {month} 无效", hint="give --month 1–12")
     last = reports.default_through(engine, targets, year)
@@ -113,7 +114,16 @@ def resolve_through(engine: Engine, targets: Targets, year: int, month: int) -> 
             message_zh=f"{year} 年 {month} 月还没有监测数据（最后有数据的一天是 {last}）",
             hint=f"choose --month {last.month} or earlier",
         )
-    return min(last, month_end(year, month))
+    # the as-of day (MONITOR_TODAY or today in Beijing): a brief reproduced for a past day
+    # uses no later data
+    today = timeutil.today_beijing()
+    if today < dt.date(year, month, 1):
+        raise InputError(
+            f"{year}-{month:02d} has not begun on the as-of day {today}",
+            message_zh=f"截至 {today}，{year} 年 {month} 月尚未开始",
+            hint="choose an earlier --month (or set MONITOR_TODAY to a later day)",
+        )
+    return min(last, month_end(year, month), today)
 
 
 # -- the reports, in the words of the verdict contract ------------------------------------------
