@@ -224,6 +224,7 @@ def test_no_demo_data_no_demo_mark(make_db: Callable[..., Engine], targets: Targ
     assert not b.demo and b.through == dt.date(2016, 12, 31)
     assert b.headline.startswith("全年 ")  # a finished year: its result, no "rest of the year"
     assert "需日均" not in b.headline
+    assert not b.appendix.sections and not b.appendix.not_entered  # the 2026 action plan is not 2016's
     book = openpyxl.load_workbook(io.BytesIO(brief.render(b, "xlsx")))
     assert not any("演示数据" in str(c.value) for row in book["简报"].iter_rows() for c in row if c.value)
     if shutil.which("pdftotext"):

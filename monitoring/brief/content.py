@@ -310,6 +310,8 @@ def appendix(engine: Engine, targets: Targets, year: int, through: dt.date) -> A
     """The action plan's sections that hold something entered; one line names the rest."""
     from monitoring import plan
 
+    if year != targets.year:
+        return Appendix()  # the action plan (its indicators, tasks, coverage checks) is for targets.year only
     as_of = through
     indicators = plan.indicators_table(engine, targets, as_of=as_of, year=year, include_measured=False)
     entered_ind = indicators[(indicators["source"] == "entered") & indicators["value"].notna()]
