@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -108,18 +106,16 @@ render_standards_comparison(f.year, f.through, f.exclude_dust)  # issue 12 §1: 
 # -- the brief --------------------------------------------------------------------------------
 st.subheader(t("progress.brief_title"))
 st.caption(t("progress.brief_help"))
-district_report = loaders.call(loaders.district, f.year, f.through, f.exclude_dust)
-district_progress = progress if subdistrict is None else loaders.call(loaders.progress, f.year, None, f.exclude_dust)
+# the same file as `python -m monitoring brief --year Y --month M` (monitoring.brief.make)
 through = f.through or loaders.call(loaders.default_through, f.year)
-plan_sections = loaders.call(loaders.plan_brief_sections, through or dt.date(f.year, 12, 31), "zh")
-material = brief.BriefInput(year=f.year, through=through, district=district_report, progress=district_progress,
-                            budget=budget, generated=dt.datetime.now(), extra_sections=plan_sections)
-b1, b2, _ = st.columns([1, 1, 3])
-b1.download_button(t("progress.brief_pdf"), data=lambda: brief.brief_pdf(material),
-                   file_name=f"monthly_brief_{f.year}.pdf", mime="application/pdf", key="brief-pdf",
-                   on_click="ignore", icon=":material/picture_as_pdf:", type="primary")
-b2.download_button(t("progress.brief_xlsx"), data=lambda: brief.brief_xlsx(material),
-                   file_name=f"monthly_brief_{f.year}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="brief-xlsx",
-                   on_click="ignore", icon=":material/table_view:")
+if through is not None:
+    engine, brief_month = ctx.engine(), through.month
+    b1, b2, _ = st.columns([1, 1, 3])
+    for col, fmt, label, icon in ((b1, "pdf", "progress.brief_pdf", ":material/picture_as_pdf:"),
+                                  (b2, "xlsx", "progress.brief_xlsx", ":material/table_view:")):
+        col.download_button(t(label), key=f"brief-{fmt}", on_click="ignore", icon=icon,
+                            type="primary" if fmt == "pdf" else "secondary",
+                            data=lambda fmt=fmt: brief.make(engine, targets, year=f.year, month=brief_month, fmt=fmt,
+                                                            exclude_dust=f.exclude_dust),
+                            file_name=brief.file_name(f.year, brief_month, fmt), mime=brief.MIME[fmt])
 w.attribution([f.year])

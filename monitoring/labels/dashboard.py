@@ -226,8 +226,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "progress.file_budget": ("街道预判_{year}", "subdistrict_outlook_{year}"),
     "progress.brief_title": ("月度简报", "Monthly brief"),
     "progress.brief_help": (
-        "一页中文简报（区级指标、逐月进展、各街道预判及计算方法），可直接转发。",
-        "A one-page brief in Chinese (district indicators, monthly progress, subdistricts' outlook, method) to forward.",
+        "一页 A4 中文简报：一句话结论、全区逐月图、风险大的街道在前、计算方法；与命令 brief 生成的文件相同。",
+        "A one-page A4 brief in Chinese: the headline, the district's months, subdistricts most at risk first, the "
+        "method; the same file as the brief command.",
     ),
     "progress.brief_pdf": ("下载简报 PDF", "Brief (PDF)"),
     "progress.brief_xlsx": ("下载简报 Excel", "Brief (Excel)"),
