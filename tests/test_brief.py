@@ -143,20 +143,17 @@ def test_subdistricts_most_at_risk_first_in_the_verdict_words(seeded_db: Engine,
 
 
 def test_a_target_that_can_no_longer_be_met_is_a_note_not_a_negative_number(targets: Targets) -> None:
-    frame = pd.DataFrame({
-        "subdistrict": ["广外", "德胜"], "code": ["110102020000", "110102010000"], "target": [29.0, 28.0],
-        "ytd_mean": [33.3, 28.2], "valid_days": [325, 325], "remaining_days": [40, 40],
-        "required_rest_mean": [-6.1, 26.2], "projection": [35.4, 30.0], "projection_low": [32.5, 27.6],
-        "projection_high": [37.1, 31.4], "status": ["off_track", "at_risk"],
-    })
-    out = content.contract_budget(frame, targets, dt.date(2026, 11, 21))  # until reports carry it
-    first, second = out.to_dict("records")
-    assert first["cannot_meet"] and np.isnan(first["required_rest_mean"])
-    assert first["best_possible_mean"] == pytest.approx(33.3 * 325 / 365, abs=0.05)
-    assert first["status"] == "exceeds" and first["outlook"] == "off_track"
-    assert not second["cannot_meet"] and second["required_rest_mean"] == 26.2
-    assert second["outlook"] == "at_risk"  # the interval 27.6–31.4 straddles 28
-    assert content.note_for(first) == f"已无法实现：全年至少 {first['best_possible_mean']:.1f}，高于目标 {first['best_gap']:.1f}"
+    from monitoring.reports.common import _budget_row
+    from monitoring.rules.budget import Profile
+
+    # 300 valid days at 40 µg/m³ through 27 October, target 28: even zero for the rest ends at 32.9
+    days = pd.DataFrame({"day": [dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(300)], "value": 40.0})
+    row = _budget_row(days, dt.date(2026, 10, 27), 28.0, Profile((), np.zeros((0, 12))), targets,
+                      year_over=False, complete=True)
+    assert row["cannot_meet"] and np.isnan(row["required_rest_mean"])
+    assert row["best_possible_mean"] == pytest.approx(40 * 300 / 365, abs=0.05)
+    assert row["status"] == "exceeds" and row["outlook"] == "off_track"
+    assert content.note_for(row) == f"已无法实现：全年至少 {row['best_possible_mean']:.1f}，高于目标 {row['best_gap']:.1f}"
 
 
 # -- the workbook ---------------------------------------------------------------------------------

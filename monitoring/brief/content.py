@@ -21,7 +21,6 @@ from sqlalchemy import Engine
 from monitoring import reports, timeutil
 from monitoring.errors import InputError
 from monitoring.i18n import t
-from monitoring.rules import validity as validity_rules
 from monitoring.rules import verdict
 from monitoring.rules.rounding import round_value
 from monitoring.storage import queries
@@ -138,45 +137,6 @@ def _r1(value: Any, targets: Targets) -> float:
         return float("nan")
     out = round_value(float(value), 1, targets.standards.rounding.rule)
     return float("nan") if out is None else float(out)
-
-
-def contract_budget(frame: pd.DataFrame, targets: Targets, through: dt.date) -> pd.DataFrame:
-    """The budget frame with the contract's columns (status = so far, outlook = year end,
-    cannot_meet, best_possible_mean, best_gap).
-
-    # until reports carry it: the lead's reports/budget.py adds these columns; delete this
-    # function then (every branch below is skipped when the column is already there)."""
-    out = frame.copy()
-    if "cannot_meet" not in out.columns:
-        required = pd.to_numeric(out["required_rest_mean"], errors="coerce")
-        out["cannot_meet"] = (required < 0).fillna(False).astype(bool)
-        n = pd.to_numeric(out["valid_days"], errors="coerce").fillna(0)
-        rest = pd.to_numeric(out["remaining_days"], errors="coerce").fillna(0)
-        # the rest of the year at zero: the best the annual mean can still be (from the rounded mean)
-        best = pd.to_numeric(out["ytd_mean"], errors="coerce") * n / (n + rest).replace(0, np.nan)
-        out["best_possible_mean"] = [_r1(b, targets) if c else float("nan") for b, c in zip(best, out["cannot_meet"], strict=True)]
-        out["best_gap"] = [_r1(b - g, targets) if c else float("nan")
-                           for b, g, c in zip(out["best_possible_mean"], out["target"], out["cannot_meet"], strict=True)]
-        out.loc[out["cannot_meet"], "required_rest_mean"] = float("nan")
-    if "outlook" not in out.columns:
-        first = dt.date(through.year, 1, 1)
-        rule = validity_rules.required_days(first, through, targets.validity(first))
-        year_over = rule.kind == "year"
-        need = rule.required if year_over else max(rule.required, targets.status_rules.min_days_so_far)
-        statuses, outlooks = [], []
-        for rec in out.to_dict("records"):
-            mean, goal = _opt(rec["ytd_mean"]), _opt(rec["target"])
-            n_days = int(rec["valid_days"] or 0)
-            status = verdict.so_far(mean, goal, complete=n_days >= need)
-            required = verdict.Required(_opt(rec["required_rest_mean"]), bool(rec["cannot_meet"]),
-                                        _opt(rec["best_possible_mean"]), _opt(rec["best_gap"]))
-            statuses.append(status)
-            outlooks.append(verdict.pm25_outlook(
-                year_over=year_over, status=status, valid_days=n_days, required=required,
-                projection=_opt(rec["projection"]), low=_opt(rec["projection_low"]), high=_opt(rec["projection_high"]),
-                ytd_mean=mean, target=goal, rules=targets.status_rules))
-        out["status"], out["outlook"] = statuses, outlooks
-    return out
 
 
 def _opt(value: Any) -> float | None:
@@ -354,7 +314,7 @@ def build(
     budget = reports.budget(engine, targets, year=year, through=through, exclude_dust=exclude_dust,
                             profile=lambda: profile)
     progress = reports.progress(engine, targets, year=year, exclude_dust=exclude_dust, profile=lambda: profile)
-    table = subdistrict_frame(contract_budget(budget.frame, targets, through))
+    table = subdistrict_frame(budget.frame)
     district = table.iloc[-1].to_dict()
     period = period_name(through)
     notes: list[str] = []

@@ -1,6 +1,6 @@
 """One verdict everywhere: for every subdistrict and the district, the status so far and the
 year-end outlook are the same on Rankings, Monthly progress, Overview, in `report ranking`,
-`report budget`, `report progress`, `report district`, and the brief's own table.
+`report budget`, `report progress`, `report district`, and the brief's table (the PDF and the workbook).
 
 The pages are read as a person reads them (AppTest tables in Chinese, labels mapped back to
 codes); the command line through cli.main with JSON output."""
@@ -8,6 +8,7 @@ codes); the command line through cli.main with JSON output."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 
 import pytest
@@ -44,6 +45,17 @@ def test_every_subdistrict_reads_the_same_everywhere(open_page: Callable[..., Ap
         last = months[-1]
         ref = budget[name or "西城区"]
         assert (last["status"], last["outlook"], last["ytd_mean"]) == (ref["status"], ref["outlook"], ref["ytd_mean"])
+
+    # the brief (PDF and XLSX come from this one table)
+    from sqlalchemy import create_engine
+
+    from monitoring import brief
+    from monitoring.targets import load_targets
+
+    b = brief.build(create_engine(os.environ["DATABASE_URL"]), load_targets(), year=YEAR, month=11)
+    for rec in b.subdistricts.to_dict("records"):
+        ref = budget[rec["subdistrict"]]
+        assert (rec["status"], rec["outlook"]) == (ref["status"], ref["outlook"]), rec["subdistrict"]
 
     # Rankings page: the table, read back to codes
     at = open_page("rankings")
