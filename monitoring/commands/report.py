@@ -66,9 +66,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     r = kinds.add_parser(
         "ranking",
-        help="one row per subdistrict: rank, subdistrict, mean, target, gap, valid_days, days, status, …",
-        description="Columns: rank, subdistrict, mean, target, gap, valid_days, days, status, code, pinyin, "
-        "completeness, complete, required_days, last_year_mean, change_pct, change_rank, demo. " + _FORMAT_HELP,
+        help="one row per subdistrict: rank, subdistrict, mean, target, gap, valid_days, days, status, outlook, …",
+        description="Columns: rank, subdistrict, mean, target, gap, valid_days, days, status (so far: meets / exceeds / "
+        "incomplete), outlook (year-end, PM2.5: on_track / at_risk / off_track / unknown — the same as `report budget`), "
+        "code, pinyin, completeness, complete, required_days, period_state (over / to_date), last_year_mean, "
+        "change_pct, change_rank, demo, mean_3y. " + _FORMAT_HELP,
     )
     _add_common(r)
     r.add_argument("--through", type=_date, help="last day (default: the last day with data in the year)")
@@ -80,8 +82,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d = kinds.add_parser(
         "district",
         help="district indicators (PM2.5, good-day ratio, heavy days, poor-road share) against their targets",
-        description="Columns: key, name, name_en, value, unit, target, direction, gap, status, valid_days, days, "
-        "last_year_value, trend, note, note_en. " + _FORMAT_HELP,
+        description="Columns: key, name, name_en, value, unit, target, direction, gap, status (so far), outlook "
+        "(year-end), valid_days, days, last_year_value, trend, note, note_en, value_3y. " + _FORMAT_HELP,
     )
     _add_common(d)
     d.add_argument("--through", type=_date, help="last day (default: the last day with data in the year)")
@@ -91,8 +93,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     g = kinds.add_parser(
         "progress",
         help="per month: monthly mean, year-to-date mean, target, remaining budget",
-        description="Columns: month, monthly_mean, monthly_valid_days, monthly_complete, ytd_mean, ytd_valid_days, "
-        "target, remaining_days, required_rest_mean, projection, status. " + _FORMAT_HELP,
+        description="Columns: month, month_state (over / in_progress / future), monthly_mean, monthly_valid_days, "
+        "monthly_days, monthly_complete (never for the month in progress), ytd_mean, ytd_valid_days, target, "
+        "remaining_days, required_rest_mean (empty when the target can no longer be met), cannot_meet, "
+        "best_possible_mean, projection, projection_low, projection_high, status, outlook (the year to date at the "
+        "month's end; empty for a future month). " + _FORMAT_HELP,
     )
     _add_common(g)
     g.add_argument("--subdistrict", help="a subdistrict (name, pinyin or code); default: the district")
@@ -102,9 +107,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     b = kinds.add_parser(
         "budget",
         help="year-end budget per subdistrict and district: required rest-of-year mean, projection, days left",
-        description="Columns: subdistrict, code, target, ytd_mean, valid_days, remaining_days, required_rest_mean, "
+        description="Columns: subdistrict, code, target, ytd_mean, valid_days, required_days, remaining_days, "
+        "required_rest_mean (empty when the target can no longer be met), cannot_meet, best_possible_mean, best_gap, "
         "projection, projection_low, projection_high, non_good_days, non_good_days_left, heavy_days, "
-        "heavy_days_left, status. " + _FORMAT_HELP,
+        "heavy_days_left, status (so far), outlook (year-end). " + _FORMAT_HELP,
     )
     _add_common(b)
     b.add_argument("--through", type=_date, help="last day (default: the last day with data in the year)")
