@@ -25,7 +25,8 @@ from monitoring.targets import Targets, load_targets
 DEMO_NOW = dt.datetime(2026, 11, 21, 23, 0)
 #: The as-of day of every test (and of the app servers the browser tests start): the day
 #: after the demo year's last full day, so November 2026 is the month in progress.
-os.environ.setdefault("MONITOR_TODAY", "2026-11-22")
+if not os.environ.get("MONITOR_TODAY"):
+    os.environ["MONITOR_TODAY"] = "2026-11-22"
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
