@@ -97,7 +97,7 @@ def localise_subdistricts(series: pd.Series, targets: Targets) -> pd.Series:
 
 
 # -- method and notes ---------------------------------------------------------------------
-METHOD_ORDER = ("period", "rule", "validity", "completeness", "rounding", "dust", "status_rule", "source")
+METHOD_ORDER = ("period", "rule", "validity", "completeness", "rounding", "events", "status_rule", "source")
 
 
 def method_items(report: Any) -> list[tuple[str, str]]:
@@ -120,11 +120,11 @@ def method_label(key: str) -> str:
 
 
 #: Shown in the caption line under a figure; the rest of the method sits in the expander below it.
-CAPTION_KEYS = ("period", "dust", "rounding")
+CAPTION_KEYS = ("period", "events", "rounding")
 
 
 def method_caption(report: Any, *, extra: Sequence[str] = (), notes: bool = True) -> None:
-    """How the figure was made, under the figure: period, dust days and rounding in one line,
+    """How the figure was made, under the figure: period, exceptional events and rounding in one line,
     every rule (validity, evaluation, status rule …) and the report's notes one click away."""
     items = method_items(report)
     line = [f"**{method_label(k)}**: {v}" for k, v in items if k in CAPTION_KEYS] + list(extra)
@@ -444,10 +444,11 @@ def columns_for(kind: str) -> dict[str, str]:
 
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "ranking": ("rank", "subdistrict", "mean", "target", "gap", "valid_days", "days", "completeness", "status",
+    "ranking": ("rank", "subdistrict", "mean", "mean_deducted", "target", "gap", "valid_days", "days", "completeness", "status",
                 "last_year_mean", "change_pct"),
     "district": ("name", "value", "unit", "target", "gap", "status", "valid_days", "days", "last_year_value", "trend"),
-    "progress": ("month", "monthly_mean", "monthly_valid_days", "monthly_complete", "ytd_mean", "ytd_valid_days",
+    "progress": ("month", "monthly_mean", "monthly_mean_deducted", "monthly_valid_days", "monthly_complete", "ytd_mean",
+                 "ytd_mean_deducted", "ytd_valid_days",
                  "target", "remaining_days", "required_rest_mean", "projection", "status"),
     "budget": ("subdistrict", "status", "target", "ytd_mean", "projection", "projection_low", "projection_high",
                "required_rest_mean", "valid_days", "remaining_days", "non_good_days", "non_good_days_left",
@@ -461,7 +462,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 #: Columns that hold a concentration (or load) and carry the table's unit in their header.
-UNIT_COLUMNS = {"mean", "target", "gap", "last_year_mean", "monthly_mean", "ytd_mean", "required_rest_mean",
+UNIT_COLUMNS = {"mean", "mean_deducted", "monthly_mean_deducted", "ytd_mean_deducted", "target", "gap", "last_year_mean", "monthly_mean", "ytd_mean", "required_rest_mean",
                 "projection", "projection_low", "projection_high", "value", "load", "mean_load"}
 #: The daily table's pollutant columns, each with its own unit.
 POLLUTANT_UNITS = {"pm25": "µg/m³", "pm10": "µg/m³", "so2": "µg/m³", "no2": "µg/m³", "co": "mg/m³",

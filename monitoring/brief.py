@@ -156,7 +156,7 @@ def method_lines(brief: BriefInput) -> list[str]:
     """The rules behind the numbers, in Chinese (the report methods' Chinese keys)."""
     lines: list[str] = []
     seen: set[str] = set()
-    labels = {"period": "时段", "rule": "方法", "validity": "有效性", "rounding": "修约", "dust": "沙尘天",
+    labels = {"period": "时段", "rule": "方法", "validity": "有效性", "rounding": "修约", "events": "例外事件",
               "status_rule": "判定规则", "projection": "预测方法"}
     for report in (brief.district, brief.progress, brief.budget):
         for key, value in report.method.items():

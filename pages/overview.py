@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import context as ctx
+from dashboard import events_section as ev
 from dashboard import loaders
 from dashboard import widgets as w
 
@@ -17,7 +18,8 @@ st.caption(t("overview.subtitle", year=f.year))
 if f.pollutant != "pm25":
     st.caption(t("ui.pm25_only", pollutant=t(f"pollutant.{f.pollutant}")))
 
-report = loaders.call(loaders.overview, f.year, f.through, f.exclude_dust)
+report = loaders.call(loaders.overview, f.year, f.through, False)
+deducted = ev.deducted(report, loaders.overview, f.year, f.through, year=f.year)  # None: no events in the period
 district = w.part(report, "district")
 ranking = w.part(report, "ranking")
 
@@ -41,9 +43,13 @@ for col, row in zip(cols, indicators.to_dict("records"), strict=False):
             direction=str(row.get("direction", "at_most")),
             decimals=w.decimals_for(str(row["unit"])),
             caption=" ".join(x for x in (w.days_caption(row.get("valid_days"), row.get("days")),
-                                         str(row.get("note_en" if ctx.lang() == "en" else "note") or "")) if x),
+                                         str(row.get("note_en" if ctx.lang() == "en" else "note") or ""),
+                                         ev.tile_line(deducted and w.part(deducted, "district"), str(row["key"]), "value",
+                                                      w.decimals_for(str(row["unit"])), w.unit_text(str(row["unit"]))))
+                             if x),
         )
 w.method_caption(district)
+ev.caption(report, f.year)
 
 st.subheader(t("overview.subdistricts"))
 frame = ranking.frame.sort_values("mean", na_position="last")

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import context as ctx
+from dashboard import events_section as ev
 from dashboard import loaders
 from dashboard import widgets as w
 from monitoring import brief
@@ -27,9 +28,10 @@ subdistrict = w.subdistrict_select(t("progress.where"), targets, key="progress_w
                                    district_label=t("progress.district"))
 where = w.localise_subdistricts(pd.Series([subdistrict]), targets).iloc[0] if subdistrict else ""
 
-progress = loaders.call(loaders.progress, f.year, subdistrict, f.exclude_dust)
-budget = loaders.call(loaders.budget, f.year, f.through, f.exclude_dust)
-frame = progress.frame
+progress = loaders.call(loaders.progress, f.year, subdistrict, False)
+budget = loaders.call(loaders.budget, f.year, f.through, False)
+deducted = ev.deducted(progress, loaders.progress, f.year, subdistrict, year=f.year)  # None: no events this year
+frame = ev.beside(ev.beside(progress.frame, deducted, "month", "monthly_mean"), deducted, "month", "ytd_mean")
 
 if not w.has_data(frame, "monthly_mean"):
     w.empty("ui.empty.year", year=f.year)
@@ -43,6 +45,10 @@ if row is not None:
     cols[0].metric(t("ui.col.ytd_mean"), w.fmt(row.get("ytd_mean"), 1, unit),
                    delta=t("ui.tile.target", target=w.fmt(row.get("target"), 0, unit)), delta_color="off",
                    delta_arrow="off", help=w.days_caption(row.get("valid_days"), None) or None, border=True)
+    budget_deducted = ev.deducted(budget, loaders.budget, f.year, f.through, year=f.year)
+    row_deducted = w.budget_row(budget_deducted.frame, subdistrict) if budget_deducted is not None else None
+    if row_deducted is not None:
+        cols[0].caption(t("events.deducted_value", value=w.fmt(row_deducted.get("ytd_mean"), 1, unit)))
     cols[1].metric(t("ui.col.required_rest_mean"), w.fmt(row.get("required_rest_mean"), 1, unit),
                    help=t("progress.required_help"), border=True)
     cols[2].metric(t("ui.col.projection"), w.fmt(row.get("projection"), 1, unit),
@@ -84,7 +90,8 @@ fig.update_layout(title={"text": t("progress.chart_title", year=f.year,
 w.chart(w.style(fig, height=440), key="progress-chart")
 st.caption(t("progress.chart_legend"))
 w.method_caption(progress)
-w.report_table(progress, "progress", unit=unit, name=t("progress.file_months", year=f.year, where=subdistrict or "district"),
+ev.caption(progress, f.year)
+w.report_table(progress, "progress", frame=frame, unit=unit, name=t("progress.file_months", year=f.year, where=subdistrict or "district"),
                key="progress-months")
 
 # -- the subdistricts at risk first -------------------------------------------------------------
@@ -100,8 +107,8 @@ else:
 # -- the brief --------------------------------------------------------------------------------
 st.subheader(t("progress.brief_title"))
 st.caption(t("progress.brief_help"))
-district_report = loaders.call(loaders.district, f.year, f.through, f.exclude_dust)
-district_progress = progress if subdistrict is None else loaders.call(loaders.progress, f.year, None, f.exclude_dust)
+district_report = loaders.call(loaders.district, f.year, f.through, False)
+district_progress = progress if subdistrict is None else loaders.call(loaders.progress, f.year, None, False)
 through = f.through or loaders.call(loaders.default_through, f.year)
 plan_sections = loaders.call(loaders.plan_brief_sections, through or dt.date(f.year, 12, 31), "zh")
 material = brief.BriefInput(year=f.year, through=through, district=district_report, progress=district_progress,

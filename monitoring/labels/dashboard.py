@@ -20,7 +20,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui.method.validity": ("有效性", "Validity"),
     "ui.method.completeness": ("完整性", "Completeness"),
     "ui.method.rounding": ("修约", "Rounding"),
-    "ui.method.dust": ("沙尘天", "Sand-and-dust days"),
+    "ui.method.events": ("例外事件", "Exceptional events"),
     "ui.method.status_rule": ("判定规则", "Status rule"),
     "ui.method.source": ("来源", "Source"),
     "ui.method.ranking": ("排名规则", "Ranking"),

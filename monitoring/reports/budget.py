@@ -16,7 +16,6 @@ from monitoring.reports.common import (
     Report,
     _budget_row,
     _district_daily,
-    _dust_filter,
     _nan,
     _Notes,
     _period_text,
@@ -26,6 +25,7 @@ from monitoring.reports.common import (
     _valid_daily,
 )
 from monitoring.reports.district import _district_aqi_counts, _indicator_target
+from monitoring.reports.events import deduction
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import budget as budget_rules
 from monitoring.rules.rounding import method_text as rounding_text
@@ -38,15 +38,15 @@ def budget(
     *,
     year: int,
     through: dt.date | None = None,
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
     profile: ProfileSource | None = None,
 ) -> Report:
     """Per subdistrict and for the district: what the rest of the year may still have."""
     notes = _Notes()
     first, last, has_data = _resolve_period(engine, year, through, None, None, targets)
-    excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
+    excluded, events_text = deduction(engine, targets, first, last, exclude_events)
     valid = _valid_daily(engine, targets, first, last, ("pm25", "pm10", "so2", "no2", "co", "o3"), excluded)
-    seasonal = _profile_source(engine, targets, year, exclude_dust, profile)()
+    seasonal = _profile_source(engine, targets, year, exclude_events, profile)()
     if seasonal.empty:
         notes.add(
             "数据库中没有往年完整的全年数据，无法形成季节曲线，年末预测不可用",
@@ -103,7 +103,7 @@ def budget(
         "status_rule_en": rule_en,
         "rounding": "GB/T 8170 四舍六入五成双",
         "rounding_en": rounding_text(targets),
-        **dust_text,
+        **events_text,
     }
     extra = {"status_rule_en": rule_en, "profile_years": list(seasonal.years), "profile": seasonal.mean.tolist(), "last": last}
     return Report("budget", frame, method, notes.zh, notes.en, extra)

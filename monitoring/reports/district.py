@@ -15,7 +15,6 @@ from monitoring.reports.common import (
     Report,
     _budget_row,
     _district_daily_db,
-    _dust_filter,
     _nan,
     _Notes,
     _period_stat,
@@ -26,6 +25,7 @@ from monitoring.reports.common import (
     _resolve_period,
     _same_day_last_year,
 )
+from monitoring.reports.events import deduction
 from monitoring.reports.road_dust import road_dust
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import budget as budget_rules
@@ -63,14 +63,14 @@ def district(
     *,
     year: int,
     through: dt.date | None = None,
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
     profile: ProfileSource | None = None,
 ) -> Report:
     """The measured 附4 indicators for the district."""
     notes = _Notes()
-    get_profile = _profile_source(engine, targets, year, exclude_dust, profile)
+    get_profile = _profile_source(engine, targets, year, exclude_events, profile)
     first, last, has_data = _resolve_period(engine, year, through, None, None, targets)
-    excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
+    excluded, events_text = deduction(engine, targets, first, last, exclude_events)
     validity = targets.validity(first)
     rule = validity_rules.required_days(first, last, validity)
     full_year = last == dt.date(year, 12, 31)
@@ -79,7 +79,7 @@ def district(
 
     def measure(f: dt.date, la: dt.date) -> dict[str, Any]:
         # only the district's daily values are needed: averaged in the database
-        dd = _district_daily_db(engine, targets, f, la, ("pm25", "pm10", "so2", "no2", "co", "o3"), exclude_dust)
+        dd = _district_daily_db(engine, targets, f, la, ("pm25", "pm10", "so2", "no2", "co", "o3"), exclude_events)
         pm = dd[dd["pollutant"] == "pm25"]["value"]
         wide = _wide(dd.drop(columns=["n_subdistricts", "demo"]), ["day"])
         aqi = aqi_rules.aqi_frame(wide, targets.aqi_standard)
@@ -89,7 +89,7 @@ def district(
 
     now = measure(first, last)
     ly_first, ly_last = _same_day_last_year(first), _same_day_last_year(last)
-    ly_excluded, _ = _dust_filter(engine, ly_first, ly_last, exclude_dust)
+    ly_excluded, _ = deduction(engine, targets, ly_first, ly_last, exclude_events)
     ly = measure(ly_first, ly_last)
     ly_rule = validity_rules.required_days(ly_first, ly_last, targets.validity(ly_first))
     ly_complete = ly["pm25_days"] >= max(ly_rule.required - len(ly_excluded), 1)
@@ -212,8 +212,10 @@ def district(
         "period_en": _period_text(first, last),
         "rule": "全区日均值 = 各街道当日有效日均值的算术平均；PM2.5 为全区有效日均值的算术平均；优良天数、重污染天数按全区日AQI（HJ 633-2012）统计",
         "rule_en": "district daily value = mean of the subdistricts' valid daily means of the day; PM2.5 = mean of the district's valid days; good and heavy days from the district daily AQI (HJ 633-2012)",
-        "validity": validity_rules.validity_text_zh(validity),
-        "validity_en": validity_rules.validity_text(validity),
+        "validity": validity_rules.validity_text_zh(validity)
+        + (f"；扣除例外事件 {len(excluded)} 天后本时段需 {required} 个有效日" if excluded else ""),
+        "validity_en": validity_rules.validity_text(validity)
+        + (f"; {required} valid days needed after deducting {len(excluded)} exceptional-event days" if excluded else ""),
         "rounding": "GB/T 8170 四舍六入五成双",
         "rounding_en": rounding_text(targets),
         "status_rule": (
@@ -230,7 +232,7 @@ def district(
         ),
         "trend": "与去年同期相比：down 下降、up 上升、flat 持平",
         "trend_en": "trend vs the same period of last year: down, up, flat",
-        **dust_text,
+        **events_text,
     }
     extra = {"budget": budget, "first": first, "last": last}
     return Report("district", frame, method, notes.zh, notes.en, extra)

@@ -14,7 +14,6 @@ from monitoring.reports.common import (
     Report,
     _budget_row,
     _district_daily,
-    _dust_filter,
     _month_end,
     _nan,
     _Notes,
@@ -26,6 +25,7 @@ from monitoring.reports.common import (
     _valid_daily,
 )
 from monitoring.reports.district import _indicator_target
+from monitoring.reports.events import deduction
 from monitoring.rules import budget as budget_rules
 from monitoring.rules import validity as validity_rules
 from monitoring.rules.rounding import method_text as rounding_text
@@ -45,13 +45,13 @@ def progress(
     *,
     year: int,
     subdistrict: str | None = None,
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
     profile: ProfileSource | None = None,
 ) -> Report:
     """Month by month: the monthly mean, the year-to-date mean and the budget at the month's end."""
     notes = _Notes()
     first, last, has_data = _resolve_period(engine, year, None, None, "pm25", targets)
-    excluded, dust_text = _dust_filter(engine, first, dt.date(year, 12, 31), exclude_dust)
+    excluded, events_text = deduction(engine, targets, first, dt.date(year, 12, 31), exclude_events)
     valid = _valid_daily(engine, targets, first, last, ("pm25",), excluded)
     if subdistrict is not None:
         sd = _resolve_subdistrict(targets, subdistrict)
@@ -65,7 +65,7 @@ def progress(
         who, who_en = targets.district.name, targets.district.name_en
         if target is None:
             notes.add("targets.yaml 中没有 pm25_annual 的数值目标", "indicator pm25_annual has no numeric target in targets.yaml")
-    seasonal = _profile_source(engine, targets, year, exclude_dust, profile)()
+    seasonal = _profile_source(engine, targets, year, exclude_events, profile)()
     rows = []
     for month in range(1, 13):
         m_first, m_end = dt.date(year, month, 1), _month_end(year, month)
@@ -114,7 +114,7 @@ def progress(
         "status_rule_en": rule_en + "; future: a month not reached yet",
         "rounding": "GB/T 8170 四舍六入五成双",
         "rounding_en": rounding_text(targets),
-        **dust_text,
+        **events_text,
     }
     return Report("progress", frame, method, notes.zh, notes.en, {"profile_years": list(seasonal.years)})
 

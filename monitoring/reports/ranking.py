@@ -11,7 +11,6 @@ from monitoring.reports.common import (
     POLLUTANT_NAMES,
     Report,
     _check_pollutant,
-    _dust_filter,
     _limit,
     _nan,
     _Notes,
@@ -25,6 +24,7 @@ from monitoring.reports.common import (
     _subdistrict_table,
     _valid_daily,
 )
+from monitoring.reports.events import deduction
 from monitoring.rules import ranking as ranking_rules
 from monitoring.rules import validity as validity_rules
 from monitoring.rules.rounding import decimals_for
@@ -75,13 +75,13 @@ def ranking(
     through: dt.date | None = None,
     month: int | None = None,
     pollutant: str = "pm25",
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
 ) -> Report:
     """One row per subdistrict (all 15), ranked ascending by the rounded period value."""
     pollutant = _check_pollutant(pollutant)
     notes = _Notes()
     first, last, has_data = _resolve_period(engine, year, through, month, pollutant, targets)
-    excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
+    excluded, events_text = deduction(engine, targets, first, last, exclude_events)
     validity = targets.validity(first)
     rule = validity_rules.required_days(first, last, validity)
     n_excl = len(excluded)
@@ -89,7 +89,7 @@ def ranking(
     current = _subdistrict_period(valid, pollutant, rule, n_excl)
 
     ly_first, ly_last = _same_day_last_year(first), _same_day_last_year(last)
-    ly_excluded, _ = _dust_filter(engine, ly_first, ly_last, exclude_dust)
+    ly_excluded, _ = deduction(engine, targets, ly_first, ly_last, exclude_events)
     ly_rule = validity_rules.required_days(ly_first, ly_last, targets.validity(ly_first))
     ly_valid = _valid_daily(engine, targets, ly_first, ly_last, (pollutant,), ly_excluded)
     previous = _subdistrict_period(ly_valid, pollutant, ly_rule, len(ly_excluded))
@@ -166,8 +166,10 @@ def ranking(
         "period_en": _period_text(first, last) + (f" (month {month})" if month else " (year to date)"),
         "rule": stat_zh,
         "rule_en": stat_en,
-        "validity": validity_rules.validity_text_zh(validity) + f"；本时段需 {rule.required} 个有效日",
-        "validity_en": validity_rules.validity_text(validity) + f"; this period needs {rule.text}",
+        "validity": validity_rules.validity_text_zh(validity) + f"；本时段需 {rule.required} 个有效日"
+        + (f"，扣除例外事件 {n_excl} 天后需 {max(rule.required - n_excl, 1)} 个" if n_excl else ""),
+        "validity_en": validity_rules.validity_text(validity) + f"; this period needs {rule.text}"
+        + (f", {max(rule.required - n_excl, 1)} after deducting {n_excl} exceptional-event days" if n_excl else ""),
         "rounding": "GB/T 8170 四舍六入五成双，" + f"{decimals_for(pollutant, targets)} 位小数",
         "rounding_en": rounding_text(targets),
         "ranking": "按累计浓度（修约后）由低到高排名，浓度相同名次并列（1、2、2、4）；数据不完整的街道照常排名但标注“数据不完整”",
@@ -179,7 +181,7 @@ def ranking(
         "change": "同比：与去年同期（同样日期范围）相比的变化率，去年同期数据不完整时不计算；改善幅度排名按变化率由低到高（降幅最大者第1）",
         "change_en": "change_pct: change on the same dates of last year, in %; not computed when last year's period is incomplete; "
         "change_rank: ascending by change_pct (the largest fall first), ties share a rank",
-        **dust_text,
+        **events_text,
     }
     return Report("ranking", frame, method, notes.zh, notes.en, {"first": first, "last": last, "pollutant": pollutant})
 
