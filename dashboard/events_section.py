@@ -62,22 +62,24 @@ def beside(frame: pd.DataFrame, other: Report | None, key: str, column: str) -> 
     return out
 
 
-def caption(report: Report, year: int) -> None:
-    """One line under a figure: which days the second figure deducts, or 本时段无例外事件."""
+def caption(report: Report, year: int, *, markers: bool = False) -> None:
+    """One line under a figure: which days the second figure deducts (``markers``: the chart
+    carries them as ◆ too), or 本时段无例外事件."""
     n, what = summary(report, year)
     if n == 0:
         st.caption(report_events.NO_EVENTS[0] if ctx.lang() == "zh" else report_events.NO_EVENTS[1])
     else:
-        st.caption(ctx.t("events.side_note", what=f"{n} {ctx.t('ui.unit.days')}（{what}）" if ctx.lang() == "zh"
+        st.caption(ctx.t("events.side_note" if markers else "events.side_note_plain", what=f"{n} {ctx.t('ui.unit.days')}（{what}）" if ctx.lang() == "zh"
                          else f"{n} days ({what})"))
 
 
 def add_markers(fig: go.Figure, names: list[str], values: pd.Series, unit: str) -> go.Figure:
-    """The deducted values as diamonds over the bars of the published ones."""
+    """The deducted values as diamonds over the bars of the published ones (widgets.bars_against_targets
+    puts bar i at x = i)."""
     fig.add_trace(go.Scatter(
-        x=names, y=values, mode="markers", name=ctx.t("events.marker"),
-        marker={"symbol": "diamond", "size": 11, "color": "#1f4e79", "line": {"width": 1, "color": "white"}},
-        hovertemplate="%{x}: %{y:.1f} " + unit + " (" + ctx.t("events.marker") + ")<extra></extra>",
+        x=list(range(len(names))), y=list(values), mode="markers", name=ctx.t("events.marker"), hovertext=names,
+        marker={"symbol": "diamond", "size": 11, "color": "#1f4e79", "line": {"width": 1.5, "color": "white"}},
+        hovertemplate="%{hovertext}: %{y:.1f} " + unit + " (" + ctx.t("events.marker") + ")<extra></extra>",
     ))
     return fig
 

@@ -70,7 +70,7 @@ with tab_change:
         w.empty("rankings.no_last_year", year=f.year - 1)
 
 w.method_caption(report)
-ev.caption(report, f.year)
+ev.caption(report, f.year, markers=deducted is not None)
 st.subheader(t("rankings.table"))
 w.report_table(report, "ranking", targets=targets, frame=ranked, unit=unit,
                name=t("rankings.file", year=f.year, pollutant=f.pollutant, period=f.month or "ytd"),

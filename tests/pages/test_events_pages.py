@@ -40,7 +40,7 @@ def test_rankings_show_the_deducted_mean_beside_the_published_one(
     assert got == {sd: expected[sd] for sd in got}
     assert (table["均值 (µg/m³)"] != table["扣除例外事件 (µg/m³)"]).any()
     page = texts(at)
-    assert "右列为扣除例外事件后的数值：3 天（沙尘 2026-03-14—03-16）" in page
+    assert "（表中一列、图中◆）扣除了 3 天（沙尘 2026-03-14—03-16）" in page
     assert "含例外事件 3 天（沙尘 2026-03-14—03-16），未扣除" in page  # the published figure's method
     traces = json.loads(charts(at)[0].proto.spec)["data"]
     assert "扣除例外事件" in [tr.get("name") for tr in traces]  # the deducted means drawn as markers on the bars
@@ -61,6 +61,7 @@ def test_overview_tiles_carry_the_deducted_value(private_app: Callable[..., AppT
     assert_clean(at)
     d = reports.district(with_event, targets, year=2026, exclude_events=True).frame.set_index("key")
     assert f"扣除例外事件：{d.loc['pm25_annual', 'value']:.1f} µg/m³" in texts(at)
+    assert "标“扣除例外事件”的数值扣除了 3 天（沙尘 2026-03-14—03-16）" in texts(at)
 
 
 def test_progress_months_with_and_without(private_app: Callable[..., AppTest], with_event: Engine,
@@ -73,6 +74,7 @@ def test_progress_months_with_and_without(private_app: Callable[..., AppTest], w
     assert months.iloc[1]["月均值（扣除例外事件） (µg/m³)"] == months.iloc[1].iloc[1]  # February: nothing deducted
     b = reports.budget(with_event, targets, year=2026, exclude_events=True).frame
     assert f"扣除例外事件：{b.iloc[-1]['ytd_mean']:.1f} µg/m³" in texts(at)
+    assert "标“扣除例外事件”的数值扣除了 3 天（沙尘 2026-03-14—03-16）" in texts(at)
 
 
 def _quality(app: Callable[..., AppTest], actor: Actor | None) -> AppTest:
