@@ -69,8 +69,8 @@ def caption(report: Report, year: int, *, markers: bool = False) -> None:
     if n == 0:
         st.caption(report_events.NO_EVENTS[0] if ctx.lang() == "zh" else report_events.NO_EVENTS[1])
     else:
-        st.caption(ctx.t("events.side_note" if markers else "events.side_note_plain", what=f"{n} {ctx.t('ui.unit.days')}（{what}）" if ctx.lang() == "zh"
-                         else f"{n} days ({what})"))
+        st.caption(ctx.t("events.side_note" if markers else "events.side_note_plain", n=n,
+                         what=f"{n} {ctx.t('ui.unit.days')}（{what}）" if ctx.lang() == "zh" else f"{n} days ({what})"))
 
 
 def add_markers(fig: go.Figure, names: list[str], values: pd.Series, unit: str) -> go.Figure:

@@ -157,9 +157,9 @@ def test_flag_dust_day_is_a_one_day_sand_dust_event(empty_db: Engine, targets: T
 # -- the command line -------------------------------------------------------------------------
 
 
-def _cli(db: Engine, *args: str) -> subprocess.CompletedProcess[str]:
+def _cli(db: Engine, *args: str, command: str = "events") -> subprocess.CompletedProcess[str]:
     env = {"DATABASE_URL": db.url.render_as_string(hide_password=False), "PATH": "/usr/bin:/bin", "MONITOR_LOAD_DEMO": "0"}
-    return subprocess.run([sys.executable, "-m", "monitoring", "events", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "monitoring", command, *args], capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=120, check=False)
 
 
@@ -182,6 +182,18 @@ def test_cli_add_list_remove_and_refusals(empty_db: Engine) -> None:
     assert "no exceptional events" in _cli(empty_db, "list").stdout
     everything = _cli(empty_db, "list", "--all", "--format", "json")
     assert '"removed_reason": "wrong city"' in everything.stdout
+
+
+def test_cli_report_exclude_events_and_the_old_flag(empty_db: Engine, targets: Targets) -> None:
+    _write(empty_db, targets, [("德胜", f"2026-03-{d:02d}", "pm25", 300.0 if d == 5 else 30.0) for d in range(1, 11)], resolution="d")
+    events.flag_event(empty_db, targets, "2026-03-05", "2026-03-05", "sand_dust", "沙尘", ANALYST)
+    for flag in ("--exclude-events", "--exclude-dust"):
+        r = _cli(empty_db, "ranking", "--year", "2026", "--month", "3", "--through", "2026-03-10", flag, "--format", "json",
+                 command="report")
+        assert r.returncode == 0, r.stderr
+        assert "扣除例外事件 1 天（沙尘 2026-03-05）；有效天数要求相应减少 1 天" in r.stdout
+    r = _cli(empty_db, "ranking", "--year", "2026", "--month", "3", "--through", "2026-03-10", "--format", "json", command="report")
+    assert "含例外事件 1 天（沙尘 2026-03-05），未扣除" in r.stdout
 
 
 # -- the figures with and without --------------------------------------------------------------
