@@ -127,3 +127,12 @@ def _submit(at: AppTest, label: str) -> Any:
         if str(button.label) == label:
             return button.click().run()
     raise AssertionError(f"no button {label!r}: {[b.label for b in at.button]}")
+
+
+def test_rankings_in_english(private_app: Callable[..., AppTest], with_event: Engine) -> None:
+    at = private_app("rankings", lang="en")
+    assert_clean(at)
+    assert "Events deducted (µg/m³)" in table_frames(at)[0].columns
+    page = texts(at)
+    assert "leave out 3 days (sand and dust 2026-03-14–03-16); the valid days required fall by 3" in page
+    assert "exceptional events included: 3 days (sand and dust 2026-03-14–03-16), not deducted" in page
