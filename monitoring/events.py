@@ -97,6 +97,7 @@ def flag_event(
             hint_zh="请说明事件及依据，例如“气象部门沙尘天气通报”",
         )
     with engine.begin() as conn:
+        store.lock_for_flagging(conn)
         clash = store.overlapping(conn, first_day, last_day)
         if clash:
             raise InputError(

@@ -306,3 +306,27 @@ def test_a_day_flagged_by_an_ingest_and_a_report_flag(empty_db: Engine, targets:
     assert pair.deducted.frame.set_index("subdistrict").loc["德胜", "mean"] == 30.0
     frame = pd.DataFrame(pair.deducted.frame)
     assert frame.set_index("subdistrict").loc["德胜", "days"] == 9
+
+
+def test_two_analysts_flagging_the_same_days_at_once_store_one_event(make_db: Callable[..., Engine], targets: Targets) -> None:
+    import threading
+
+    engine = make_db()
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def flag(i: int) -> None:
+        barrier.wait()
+        try:
+            events.flag_event(engine, targets, "2026-03-14", "2026-03-16", "sand_dust", f"analyst {i}", Actor(f"a{i}", "analyst"))
+            outcomes.append("stored")
+        except InputError as exc:
+            outcomes.append("overlap" if "overlaps" in str(exc) else str(exc))
+
+    threads = [threading.Thread(target=flag, args=(i,)) for i in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(outcomes) == ["overlap"] * 7 + ["stored"]
+    assert _count(engine) == 1
