@@ -63,7 +63,6 @@ def sidebar(years: list[int]) -> None:
         format_func=lambda p: i18n.t(f"pollutant.{p}", lang),
         key=ctx.POLLUTANT_KEY,
     )
-    st.sidebar.toggle(ctx.t("sidebar.exclude_dust"), key=ctx.DUST_KEY)
 
 
 def _last_complete_month() -> int:
@@ -74,7 +73,7 @@ def _last_complete_month() -> int:
 def main() -> None:
     # Widgets' values outlive the pages that show them only if the keys stay set.
     for key, default in ((ctx.LANG_KEY, "zh"), (ctx.PERIOD_KEY, "ytd"), (ctx.POLLUTANT_KEY, "pm25"),
-                         (ctx.MONTH_KEY, _last_complete_month()), (ctx.DUST_KEY, False)):
+                         (ctx.MONTH_KEY, _last_complete_month())):
         st.session_state.setdefault(key, default)
         st.session_state[key] = st.session_state[key]
     engine = ctx.engine()

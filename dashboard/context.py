@@ -21,7 +21,6 @@ YEAR_KEY = "year"
 PERIOD_KEY = "period"
 MONTH_KEY = "month"
 POLLUTANT_KEY = "pollutant"
-DUST_KEY = "exclude_dust"
 ACTOR_KEY = "actor"
 
 
@@ -74,7 +73,6 @@ class Filters:
     period: str  # "ytd" or "month"
     month: int | None
     pollutant: str
-    exclude_dust: bool
 
     @property
     def through(self) -> dt.date | None:
@@ -93,7 +91,6 @@ def filters() -> Filters:
         period="month" if period == "month" else "ytd",
         month=int(st.session_state.get(MONTH_KEY, today.month)) if period == "month" else None,
         pollutant=str(st.session_state.get(POLLUTANT_KEY, "pm25")),
-        exclude_dust=bool(st.session_state.get(DUST_KEY, False)),
     )
 
 

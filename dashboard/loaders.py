@@ -25,44 +25,44 @@ _MAX = 64
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
-def ranking(_engine: Engine, key: str, year: int, month: int | None, pollutant: str, exclude_dust: bool) -> Report:
+def ranking(_engine: Engine, key: str, year: int, month: int | None, pollutant: str, exclude_events: bool) -> Report:
     return reports.ranking(_engine, ctx.targets(), year=year, month=month, pollutant=pollutant,
-                           exclude_dust=exclude_dust, profile=_profile(_engine, key, year, exclude_dust))
+                           exclude_events=exclude_events, profile=_profile(_engine, key, year, exclude_events))
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
-def seasonal_profile(_engine: Engine, key: str, year: int, exclude_dust: bool) -> budget_rules.Profile:
-    """The budget's seasonal PM2.5 profile: computed once per year and dust setting, shared
+def seasonal_profile(_engine: Engine, key: str, year: int, exclude_events: bool) -> budget_rules.Profile:
+    """The budget's seasonal PM2.5 profile: computed once per year and events setting, shared
     by progress, budget, district and overview (each asked for it on its own before)."""
-    return reports.seasonal_profile(_engine, ctx.targets(), year, exclude_dust)
+    return reports.seasonal_profile(_engine, ctx.targets(), year, exclude_events)
 
 
-def _profile(engine: Engine, key: str, year: int, exclude_dust: bool) -> reports.ProfileSource:
-    return lambda: seasonal_profile(engine, key, year, exclude_dust)
-
-
-@st.cache_data(show_spinner=False, max_entries=_MAX)
-def district(_engine: Engine, key: str, year: int, through: dt.date | None, exclude_dust: bool) -> Report:
-    return reports.district(_engine, ctx.targets(), year=year, through=through, exclude_dust=exclude_dust,
-                            profile=_profile(_engine, key, year, exclude_dust))
+def _profile(engine: Engine, key: str, year: int, exclude_events: bool) -> reports.ProfileSource:
+    return lambda: seasonal_profile(engine, key, year, exclude_events)
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
-def overview(_engine: Engine, key: str, year: int, through: dt.date | None, exclude_dust: bool) -> Report:
-    return reports.overview(_engine, ctx.targets(), year=year, through=through, exclude_dust=exclude_dust,
-                            profile=_profile(_engine, key, year, exclude_dust))
+def district(_engine: Engine, key: str, year: int, through: dt.date | None, exclude_events: bool) -> Report:
+    return reports.district(_engine, ctx.targets(), year=year, through=through, exclude_events=exclude_events,
+                            profile=_profile(_engine, key, year, exclude_events))
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
-def progress(_engine: Engine, key: str, year: int, subdistrict: str | None, exclude_dust: bool) -> Report:
-    return reports.progress(_engine, ctx.targets(), year=year, subdistrict=subdistrict, exclude_dust=exclude_dust,
-                            profile=_profile(_engine, key, year, exclude_dust))
+def overview(_engine: Engine, key: str, year: int, through: dt.date | None, exclude_events: bool) -> Report:
+    return reports.overview(_engine, ctx.targets(), year=year, through=through, exclude_events=exclude_events,
+                            profile=_profile(_engine, key, year, exclude_events))
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
-def budget(_engine: Engine, key: str, year: int, through: dt.date | None, exclude_dust: bool) -> Report:
-    return reports.budget(_engine, ctx.targets(), year=year, through=through, exclude_dust=exclude_dust,
-                          profile=_profile(_engine, key, year, exclude_dust))
+def progress(_engine: Engine, key: str, year: int, subdistrict: str | None, exclude_events: bool) -> Report:
+    return reports.progress(_engine, ctx.targets(), year=year, subdistrict=subdistrict, exclude_events=exclude_events,
+                            profile=_profile(_engine, key, year, exclude_events))
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def budget(_engine: Engine, key: str, year: int, through: dt.date | None, exclude_events: bool) -> Report:
+    return reports.budget(_engine, ctx.targets(), year=year, through=through, exclude_events=exclude_events,
+                          profile=_profile(_engine, key, year, exclude_events))
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
@@ -72,9 +72,9 @@ def trend(_engine: Engine, key: str, pollutant: str) -> Report:
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
 def daily_aqi(
-    _engine: Engine, key: str, year: int, start: dt.date | None, end: dt.date | None, exclude_dust: bool
+    _engine: Engine, key: str, year: int, start: dt.date | None, end: dt.date | None, exclude_events: bool
 ) -> Report:
-    return reports.daily_aqi(_engine, ctx.targets(), year=year, start=start, end=end, exclude_dust=exclude_dust)
+    return reports.daily_aqi(_engine, ctx.targets(), year=year, start=start, end=end, exclude_events=exclude_events)
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)

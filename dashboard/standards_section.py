@@ -23,8 +23,8 @@ from monitoring.targets import Targets
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _comparison(_engine: Engine, key: str, year: int, through: dt.date | None, exclude_dust: bool) -> Report:
-    return reports.standards_comparison(_engine, ctx.targets(), year=year, through=through, exclude_dust=exclude_dust)
+def _comparison(_engine: Engine, key: str, year: int, through: dt.date | None, exclude_events: bool) -> Report:
+    return reports.standards_comparison(_engine, ctx.targets(), year=year, through=through, exclude_events=exclude_events)
 
 
 def _fmt(value: object, unit: str) -> str:
@@ -32,12 +32,12 @@ def _fmt(value: object, unit: str) -> str:
 
 
 def render_standards_comparison(year: int | None = None, through: dt.date | None = None,
-                                exclude_dust: bool | None = None) -> None:
+                                exclude_events: bool | None = None) -> None:
     """Draw the side-by-side table for the sidebar's year (or the one given)."""
     t = ctx.t
     f = ctx.filters()
     year = f.year if year is None else year
-    dust = f.exclude_dust if exclude_dust is None else exclude_dust
+    dust = bool(exclude_events)
     try:
         rep = _comparison(ctx.engine(), ctx.cache_key(), year, through, dust)
     except MonitorError as exc:  # shown in one line; the page above stays usable

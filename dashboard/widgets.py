@@ -124,7 +124,7 @@ def localise_subdistricts(series: pd.Series, targets: Targets) -> pd.Series:
 
 
 # -- method and notes ---------------------------------------------------------------------
-METHOD_ORDER = ("period", "rule", "validity", "completeness", "rounding", "dust", "status_rule", "source")
+METHOD_ORDER = ("period", "rule", "validity", "completeness", "rounding", "events", "status_rule", "source")
 
 
 def method_items(report: Any) -> list[tuple[str, str]]:
@@ -147,11 +147,11 @@ def method_label(key: str) -> str:
 
 
 #: Shown in the caption line under a figure; the rest of the method sits in the expander below it.
-CAPTION_KEYS = ("period", "dust", "rounding")
+CAPTION_KEYS = ("period", "events", "rounding")
 
 
 def method_caption(report: Any, *, extra: Sequence[str] = (), notes: bool = True) -> None:
-    """How the figure was made, under the figure: period, dust days and rounding in one line,
+    """How the figure was made, under the figure: period, exceptional events and rounding in one line,
     every rule (validity, evaluation, status rule …) and the report's notes one click away."""
     items = method_items(report)
     line = [f"**{method_label(k)}**: {v}" for k, v in items if k in CAPTION_KEYS] + list(extra)
@@ -471,13 +471,13 @@ def columns_for(kind: str) -> dict[str, str]:
 
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "ranking": ("rank", "subdistrict", "mean", "mean_3y", "target", "gap", "valid_days", "days", "required_days",
-                "status", "outlook", "last_year_mean", "change_pct"),
+    "ranking": ("rank", "subdistrict", "mean", "mean_deducted", "mean_3y", "target", "gap", "valid_days", "days",
+                "required_days", "status", "outlook", "last_year_mean", "change_pct"),
     "district": ("name", "value", "value_3y", "unit", "target", "gap", "status", "outlook", "valid_days", "days",
                  "last_year_value", "trend"),
-    "progress": ("month", "monthly_mean", "monthly_valid_days", "monthly_days", "monthly_complete", "ytd_mean",
-                 "ytd_valid_days", "target", "remaining_days", "required_rest_mean", "projection", "projection_low",
-                 "projection_high", "status", "outlook"),
+    "progress": ("month", "monthly_mean", "monthly_mean_deducted", "monthly_valid_days", "monthly_days",
+                 "monthly_complete", "ytd_mean", "ytd_mean_deducted", "ytd_valid_days", "target", "remaining_days",
+                 "required_rest_mean", "projection", "projection_low", "projection_high", "status", "outlook"),
     "budget": ("subdistrict", "outlook", "status", "target", "ytd_mean", "projection", "projection_low",
                "projection_high", "required_rest_mean", "best_possible_mean", "valid_days", "required_days",
                "remaining_days", "non_good_days", "non_good_days_left", "heavy_days", "heavy_days_left"),
@@ -490,8 +490,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 #: Columns that hold a concentration (or load) and carry the table's unit in their header.
-UNIT_COLUMNS = {"mean", "target", "gap", "last_year_mean", "monthly_mean", "ytd_mean", "required_rest_mean",
-                "projection", "projection_low", "projection_high", "value", "load", "mean_load", "mean_3y", "value_3y"}
+UNIT_COLUMNS = {"mean", "mean_deducted", "monthly_mean_deducted", "ytd_mean_deducted", "target", "gap", "last_year_mean",
+                "monthly_mean", "ytd_mean", "required_rest_mean", "projection", "projection_low", "projection_high",
+                "value", "load", "mean_load", "mean_3y", "value_3y", "best_possible_mean"}
 #: The daily table's pollutant columns, each with its own unit.
 POLLUTANT_UNITS = {"pm25": "µg/m³", "pm10": "µg/m³", "so2": "µg/m³", "no2": "µg/m³", "co": "mg/m³",
                    "o3_8h": "µg/m³"}

@@ -1,7 +1,7 @@
 """Who is acting: every write records an actor, and only analysts and admins may write.
 
-Roles: ``viewer`` (leaders: read every page), ``analyst`` (also upload, pull, flag dust
-days, enter indicator values and task statuses, remove demo data), ``admin`` (also
+Roles: ``viewer`` (leaders: read every page), ``analyst`` (also upload, pull, flag exceptional
+events, enter indicator values and task statuses, remove demo data), ``admin`` (also
 manage users). The command line runs as the operator's login name with the analyst role:
 whoever has a shell on the server can already write the database file.
 """

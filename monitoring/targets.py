@@ -226,6 +226,38 @@ class RoadDust(_Strict):
         return grades
 
 
+class EventKind(_Strict):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)
+    name: str
+    name_en: str
+    source: str
+    provisional: bool = False
+
+
+class ExceptionalEvents(_Strict):
+    """``exceptional_events`` in targets.yaml: the kinds of day range that may be deducted."""
+
+    standard: str
+    kinds: tuple[EventKind, ...] = Field(min_length=1)
+
+    @field_validator("kinds")
+    @classmethod
+    def _unique_with_sand_dust(cls, kinds: tuple[EventKind, ...]) -> tuple[EventKind, ...]:
+        keys = [k.key for k in kinds]
+        if len(set(keys)) != len(keys):
+            raise ValueError("each kind key must appear once")
+        # the ingest's dust-flag column and the migrated dust days are stored as sand_dust
+        if "sand_dust" not in keys:
+            raise ValueError("the kind sand_dust must be listed")
+        return kinds
+
+    def kind(self, key: str) -> EventKind:
+        for k in self.kinds:
+            if k.key == key:
+                return k
+        raise KeyError(key)
+
+
 class IngestRules(_Strict):
     """What an incoming value must satisfy (``ingest`` in targets.yaml)."""
 
@@ -322,6 +354,7 @@ class Targets(_Strict):
     road_dust: RoadDust
     history: History
     ingest: IngestRules = Field(default_factory=IngestRules)
+    exceptional_events: ExceptionalEvents
 
     _resolver: dict[str, Subdistrict] | None = PrivateAttr(default=None)
     _rule_set: str = PrivateAttr(default="in-force")

@@ -20,7 +20,7 @@ if f.period == "month" and f.month is not None and f.through is not None:
     start, end = dt.date(f.year, f.month, 1), f.through
 else:
     start, end = None, None
-report = loaders.call(loaders.daily_aqi, f.year, start, end, f.exclude_dust)
+report = loaders.call(loaders.daily_aqi, f.year, start, end, False)
 frame = report.frame
 st.caption(t("calendar.subtitle", period=w.method_text(report, "period") or f.year))
 

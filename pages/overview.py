@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import context as ctx
+from dashboard import events_section as ev
 from dashboard import loaders
 from dashboard import widgets as w
 from dashboard.standards_section import render_standards_comparison
@@ -18,7 +19,8 @@ st.caption(t("overview.subtitle", year=f.year))
 if f.pollutant != "pm25":
     st.caption(t("ui.pm25_only", pollutant=t(f"pollutant.{f.pollutant}")))
 
-report = loaders.call(loaders.overview, f.year, f.through, f.exclude_dust)
+report = loaders.call(loaders.overview, f.year, f.through, False)
+deducted = ev.deducted(report, loaders.overview, f.year, f.through, year=f.year)  # None: no events in the period
 district = w.part(report, "district")
 ranking = w.part(report, "ranking")
 
@@ -43,9 +45,13 @@ for col, row in zip(cols, indicators.to_dict("records"), strict=False):
             direction=str(row.get("direction", "at_most")),
             decimals=w.decimals_for(str(row["unit"])),
             caption=" ".join(x for x in (w.days_caption(row.get("valid_days"), row.get("days")),
-                                         str(row.get("note_en" if ctx.lang() == "en" else "note") or "")) if x),
+                                         str(row.get("note_en" if ctx.lang() == "en" else "note") or ""),
+                                         ev.tile_line(deducted and w.part(deducted, "district"), str(row["key"]), "value",
+                                                      w.decimals_for(str(row["unit"])), w.unit_text(str(row["unit"]))))
+                             if x),
         )
 w.method_caption(district)
+ev.caption(report, f.year)
 
 st.subheader(t("overview.subdistricts"))
 frame = ranking.frame.sort_values("mean", na_position="last")
@@ -72,5 +78,5 @@ with st.expander(t("overview.table"), icon=":material/table:"):
     w.report_table(ranking, "ranking", name=t("overview.file_ranking", year=f.year), key="overview-ranking", unit=unit,
                    targets=targets, frame=frame)
 
-render_standards_comparison(f.year, f.through, f.exclude_dust)  # issue 12 §1: in force vs 2012 rules
+render_standards_comparison(f.year, f.through, False)  # issue 12 §1: in force vs 2012 rules
 w.attribution([f.year])

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import context as ctx
+from dashboard import events_section as ev
 from dashboard import loaders
 from dashboard import widgets as w
 from dashboard.standards_section import render_standards_comparison
@@ -26,9 +27,10 @@ subdistrict = w.subdistrict_select(t("progress.where"), targets, key="progress_w
                                    district_label=t("progress.district"))
 where = w.localise_subdistricts(pd.Series([subdistrict]), targets).iloc[0] if subdistrict else ""
 
-progress = loaders.call(loaders.progress, f.year, subdistrict, f.exclude_dust)
-budget = loaders.call(loaders.budget, f.year, f.through, f.exclude_dust)
-frame = progress.frame
+progress = loaders.call(loaders.progress, f.year, subdistrict, False)
+budget = loaders.call(loaders.budget, f.year, f.through, False)
+deducted = ev.deducted(progress, loaders.progress, f.year, subdistrict, year=f.year)  # None: no events this year
+frame = ev.beside(ev.beside(progress.frame, deducted, "month", "monthly_mean"), deducted, "month", "ytd_mean")
 
 if not w.has_data(frame, "monthly_mean"):
     w.empty("ui.empty.year", year=f.year)
@@ -42,6 +44,10 @@ if row is not None:
     cols[0].metric(t("ui.col.ytd_mean"), w.fmt(row.get("ytd_mean"), 1, unit),
                    delta=t("ui.tile.target", target=w.fmt(row.get("target"), 0, unit)), delta_color="off",
                    delta_arrow="off", help=w.days_caption(row.get("valid_days"), None) or None, border=True)
+    budget_deducted = ev.deducted(budget, loaders.budget, f.year, f.through, year=f.year)
+    row_deducted = w.budget_row(budget_deducted.frame, subdistrict) if budget_deducted is not None else None
+    if row_deducted is not None:
+        cols[0].caption(t("events.deducted_value", value=w.fmt(row_deducted.get("ytd_mean"), 1, unit)))
     required, required_detail = w.required_text(row, unit)
     cols[1].metric(t("ui.col.required_rest_mean"), required, help=required_detail or t("progress.required_help"),
                    border=True)
@@ -88,7 +94,8 @@ fig.update_layout(title={"text": t("progress.chart_title", year=f.year,
 w.chart(w.style(fig, height=440), key="progress-chart")
 st.caption(t("progress.chart_legend"))
 w.method_caption(progress)
-w.report_table(progress, "progress", unit=unit, name=t("progress.file_months", year=f.year, where=subdistrict or "district"),
+ev.caption(progress, f.year)
+w.report_table(progress, "progress", frame=frame, unit=unit, name=t("progress.file_months", year=f.year, where=subdistrict or "district"),
                key="progress-months")
 
 # -- the subdistricts at risk first -------------------------------------------------------------
@@ -101,7 +108,7 @@ else:
                    name=t("progress.file_budget", year=f.year), key="progress-budget")
     w.method_caption(budget)
 
-render_standards_comparison(f.year, f.through, f.exclude_dust)  # issue 12 §1: in force vs 2012 rules
+render_standards_comparison(f.year, f.through, False)  # issue 12 §1: in force vs 2012 rules
 
 # -- the brief --------------------------------------------------------------------------------
 st.subheader(t("progress.brief_title"))
@@ -116,6 +123,6 @@ if through is not None:
         col.download_button(t(label), key=f"brief-{fmt}", on_click="ignore", icon=icon,
                             type="primary" if fmt == "pdf" else "secondary",
                             data=lambda fmt=fmt: brief.make(engine, targets, year=f.year, month=brief_month, fmt=fmt,
-                                                            exclude_dust=f.exclude_dust),
+                                                            exclude_events=False),
                             file_name=brief.file_name(f.year, brief_month, fmt), mime=brief.MIME[fmt])
 w.attribution([f.year])

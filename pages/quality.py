@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import context as ctx
 from dashboard import widgets as w
+from dashboard.events_section import render_panel as events_panel
 from monitoring import timeutil
 from monitoring.errors import MonitorError
 from monitoring.ingest.audit import (
@@ -201,3 +202,7 @@ else:
 removed = st.session_state.get("quality_demo_removed")
 if isinstance(removed, tuple):
     st.success(t("quality.demo_removed", runs=removed[0], rows=removed[1]))
+
+# -- exceptional events: everyone sees the list, analysts flag and remove ------------------------
+st.divider()
+events_panel(engine, targets, actor)

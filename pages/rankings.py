@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import context as ctx
+from dashboard import events_section as ev
 from dashboard import loaders
 from dashboard import widgets as w
 
@@ -16,7 +17,8 @@ pollutant_name = t(f"pollutant.{f.pollutant}")
 unit = w.unit_of(f.pollutant)
 
 st.title(t("nav.rankings"))
-report = loaders.call(loaders.ranking, f.year, f.month, f.pollutant, f.exclude_dust)
+report = loaders.call(loaders.ranking, f.year, f.month, f.pollutant, False)
+deducted = ev.deducted(report, loaders.ranking, f.year, f.month, f.pollutant, year=f.year)  # None: no events
 frame = report.frame
 period = w.method_text(report, "period")
 if f.month is not None and report.extra.get("period_state") == "to_date":
@@ -30,7 +32,7 @@ if not w.has_data(frame, "mean"):
     w.empty("ui.empty.filter", year=f.year, pollutant=pollutant_name)
     st.stop()
 
-ranked = frame.sort_values(["rank", "mean"], na_position="last")
+ranked = ev.beside(frame.sort_values(["rank", "mean"], na_position="last"), deducted, "subdistrict", "mean")
 names = w.sub_name(ranked)
 tab_bar, tab_map, tab_change = st.tabs([t("rankings.tab_bar"), t("rankings.tab_map"), t("rankings.tab_change")])
 with tab_bar:
@@ -44,6 +46,8 @@ with tab_bar:
                + " %{customdata[0]}<br>" + t("ui.col.gap") + " %{customdata[1]:+.1f}<br>" + t("ui.col.valid_days")
                + " %{customdata[2]}<extra></extra>"),
     )
+    if deducted is not None:
+        ev.add_markers(fig, list(names), ranked["mean_deducted"], unit)
     fig.update_layout(title={"text": t("rankings.chart_title", pollutant=pollutant_name, period=period)},
                       yaxis={"title": {"text": f"{pollutant_name} ({unit})"}})
     w.chart(w.style(fig, height=460), key="rankings-bars")
@@ -70,6 +74,7 @@ with tab_change:
         w.empty("rankings.no_last_year", year=f.year - 1)
 
 w.method_caption(report)
+ev.caption(report, f.year, markers=deducted is not None)
 st.subheader(t("rankings.table"))
 w.report_table(report, "ranking", targets=targets, frame=ranked, unit=unit,
                name=t("rankings.file", year=f.year, pollutant=f.pollutant, period=f.month or "ytd"),

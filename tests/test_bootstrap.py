@@ -34,7 +34,7 @@ def test_migrations_build_every_table_from_empty(make_db) -> None:  # type: igno
     assert migrate.current_revision(engine) == migrate.head_revision()
     names = set(inspect(engine).get_table_names())
     assert {"subdistricts", "stations", "readings", "daily_means", "road_dust", "ingestion_runs",
-            "rejected_rows", "reading_revisions", "dust_days", "alembic_version"} <= names
+            "rejected_rows", "reading_revisions", "exceptional_events", "alembic_version"} <= names
 
 
 def test_schema_revision_is_alembics_head() -> None:

@@ -110,7 +110,7 @@ def test_demo_year_ranking_and_method(seeded_db: Engine, targets: Targets) -> No
     assert f["rank"].is_monotonic_increasing and f["rank"].iloc[0] == 1
     assert f["demo"].all()
     assert rep.method["period_en"].startswith("2026-01-01 – 2026-11-21")
-    for key in ("period", "rule", "validity", "rounding", "dust", "status_rule"):
+    for key in ("period", "rule", "validity", "rounding", "events", "status_rule"):
         assert rep.method[key] and rep.method[f"{key}_en"]
     for r in f.itertuples():
         assert r.status in {"meets", "exceeds", "incomplete"}
@@ -254,16 +254,17 @@ def test_dust_days_with_and_without(empty_db: Engine, targets: Targets) -> None:
     with pytest.raises(PermissionDenied):
         flag_dust_day(empty_db, dt.date(2026, 3, 5), "沙尘", ANONYMOUS)
     assert flag_dust_day(empty_db, dt.date(2026, 3, 5), "沙尘暴", ANALYST)
-    assert reports.dust_days(empty_db, 2026) == [dt.date(2026, 3, 5)]
+    assert reports.event_days(empty_db, 2026) == [dt.date(2026, 3, 5)]
     kw = {"year": 2026, "month": 3, "through": dt.date(2026, 3, 10)}
     with_dust = reports.ranking(empty_db, targets, **kw)
-    without = reports.ranking(empty_db, targets, exclude_dust=True, **kw)
+    without = reports.ranking(empty_db, targets, exclude_events=True, **kw)
     assert with_dust.frame.set_index("subdistrict").loc["德胜", "mean"] == 57.0
     assert without.frame.set_index("subdistrict").loc["德胜", "mean"] == 30.0
     assert without.frame.set_index("subdistrict").loc["德胜", "days"] == 9
-    assert without.method["dust"] == "扣除沙尘天 1 天" and "含沙尘天" in with_dust.method["dust"]
+    assert without.method["events"].startswith("扣除例外事件 1 天（沙尘 2026-03-05）；有效天数要求相应减少 1 天")
+    assert with_dust.method["events"] == "含例外事件 1 天（沙尘 2026-03-05），未扣除"
     assert unflag_dust_day(empty_db, dt.date(2026, 3, 5), ANALYST)
-    assert reports.dust_days(empty_db, 2026) == []
+    assert reports.event_days(empty_db, 2026) == []
 
 
 def test_unknown_pollutant_is_refused(empty_db: Engine, targets: Targets) -> None:

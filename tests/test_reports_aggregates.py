@@ -24,11 +24,11 @@ ANALYST = Actor("tester", "analyst")
 ALL = ("pm25", "pm10", "so2", "no2", "co", "o3")
 
 
-def _profile_from_rows(engine: Engine, targets: Targets, year: int, exclude_dust: bool) -> budget_rules.Profile:
+def _profile_from_rows(engine: Engine, targets: Targets, year: int, exclude_events: bool) -> budget_rules.Profile:
     """The profile as it was computed before: every daily row of every past year in Python."""
     years = [y for y in queries.years_with_data(engine) if y < year]
     first, last = dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31)
-    excluded = set(queries.dust_days(engine, first, last)) if exclude_dust else set()
+    excluded = set(queries.event_days(engine, first, last)) if exclude_events else set()
     valid = common._valid_daily(engine, targets, first, last, ("pm25",), excluded)
     valid = valid[~valid["demo"].astype(bool)]
     dd = common._district_daily(valid)
@@ -36,19 +36,19 @@ def _profile_from_rows(engine: Engine, targets: Targets, year: int, exclude_dust
     return budget_rules.seasonal_profile(dd, targets.status_rules.seasonal_profile_years, year, min_days_per_month=15)
 
 
-@pytest.mark.parametrize("exclude_dust", [False, True])
-def test_profile_from_sql_equals_profile_from_daily_rows(seeded_db: Engine, targets: Targets, exclude_dust: bool) -> None:
+@pytest.mark.parametrize("exclude_events", [False, True])
+def test_profile_from_sql_equals_profile_from_daily_rows(seeded_db: Engine, targets: Targets, exclude_events: bool) -> None:
     # dust days in winter and spring move the monthly means when they are excluded
     for day in (dt.date(2015, 1, 15), dt.date(2015, 4, 2), dt.date(2016, 3, 10)):
         assert flag_dust_day(seeded_db, day, "沙尘", ANALYST)
     for year in (2026, 2017, 2016):
-        expected = _profile_from_rows(seeded_db, targets, year, exclude_dust)
-        got = reports.seasonal_profile(seeded_db, targets, year, exclude_dust)
+        expected = _profile_from_rows(seeded_db, targets, year, exclude_events)
+        got = reports.seasonal_profile(seeded_db, targets, year, exclude_events)
         assert got.years == expected.years, year
         assert got.factors.shape == expected.factors.shape
         np.testing.assert_allclose(got.factors, expected.factors, rtol=1e-12, atol=0)
     # the profile years of the seeded history, the demo year 2026 left out
-    assert reports.seasonal_profile(seeded_db, targets, 2026, exclude_dust).years == (2014, 2015, 2016)
+    assert reports.seasonal_profile(seeded_db, targets, 2026, exclude_events).years == (2014, 2015, 2016)
     with_dust = reports.seasonal_profile(seeded_db, targets, 2026, False)
     without = reports.seasonal_profile(seeded_db, targets, 2026, True)
     assert not np.allclose(with_dust.factors, without.factors)  # the dust days do count
@@ -100,15 +100,15 @@ def test_profile_from_monthly_matches_seasonal_profile() -> None:
     assert budget_rules.profile_from_monthly(_monthly(daily.iloc[:0]), 5, 2026).empty
 
 
-@pytest.mark.parametrize(("year", "exclude_dust"), [(2015, False), (2015, True), (2026, False)])
-def test_district_daily_from_sql_equals_daily_rows(seeded_db: Engine, targets: Targets, year: int, exclude_dust: bool) -> None:
+@pytest.mark.parametrize(("year", "exclude_events"), [(2015, False), (2015, True), (2026, False)])
+def test_district_daily_from_sql_equals_daily_rows(seeded_db: Engine, targets: Targets, year: int, exclude_events: bool) -> None:
     for day in (dt.date(2015, 3, 3), dt.date(2015, 3, 4), dt.date(2026, 5, 1)):
         flag_dust_day(seeded_db, day, "沙尘", ANALYST)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    excluded = set(queries.dust_days(seeded_db, first, last)) if exclude_dust else set()
+    excluded = set(queries.event_days(seeded_db, first, last)) if exclude_events else set()
     valid = common._valid_daily(seeded_db, targets, first, last, ALL, excluded)
     expected = common._district_daily(valid)
-    got = common._district_daily_db(seeded_db, targets, first, last, ALL, exclude_dust)
+    got = common._district_daily_db(seeded_db, targets, first, last, ALL, exclude_events)
     assert len(expected) > 300
     assert got["pollutant"].tolist() == expected["pollutant"].tolist()
     assert got["day"].tolist() == expected["day"].tolist()

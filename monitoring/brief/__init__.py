@@ -39,11 +39,11 @@ def make(
     year: int,
     month: int,
     fmt: Format,
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
     generated: dt.datetime | None = None,
 ) -> bytes:
     """The brief of ``month`` of ``year`` as a file (what the CLI writes and the page offers)."""
-    return render(build(engine, targets, year=year, month=month, exclude_dust=exclude_dust, generated=generated), fmt)
+    return render(build(engine, targets, year=year, month=month, exclude_events=exclude_events, generated=generated), fmt)
 
 
 __all__ = ["FORMATS", "MIME", "Brief", "Format", "build", "file_name", "make", "period_name", "render", "rest_name"]

@@ -63,7 +63,7 @@ class Brief:
     demo: bool
     generated: dt.datetime
     appendix: Appendix
-    exclude_dust: bool = False
+    exclude_events: bool = False
 
     @property
     def generated_text(self) -> str:
@@ -254,7 +254,7 @@ def method_lines(budget: reports.Report, targets: Targets) -> list[str]:
     the required rest-of-year mean."""
     status_zh, _ = verdict.status_rule_text(targets.status_rules)
     outlook_zh, _ = verdict.outlook_rule_text(targets.status_rules)
-    dust = budget.method.get("dust", "")
+    dust = budget.method.get("events", "")
     return [
         "数据：全区日值 = 各街道有效日均值的平均；均值为有效日均值的算术平均（HJ 663-2013），修约按 GB/T 8170"
         + (f"；{dust}" if dust else ""),
@@ -305,15 +305,15 @@ def build(
     *,
     year: int,
     month: int,
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
     generated: dt.datetime | None = None,
 ) -> Brief:
     """The brief of ``month`` of ``year``: the year to the month's end (or its last day with data)."""
     through = resolve_through(engine, targets, year, month)
-    profile = reports.seasonal_profile(engine, targets, year, exclude_dust)
-    budget = reports.budget(engine, targets, year=year, through=through, exclude_dust=exclude_dust,
+    profile = reports.seasonal_profile(engine, targets, year, exclude_events)
+    budget = reports.budget(engine, targets, year=year, through=through, exclude_events=exclude_events,
                             profile=lambda: profile)
-    progress = reports.progress(engine, targets, year=year, exclude_dust=exclude_dust, profile=lambda: profile)
+    progress = reports.progress(engine, targets, year=year, exclude_events=exclude_events, profile=lambda: profile)
     table = subdistrict_frame(budget.frame)
     district = table.iloc[-1].to_dict()
     period = period_name(through)
@@ -336,5 +336,5 @@ def build(
         demo=year in queries.demo_years(engine),
         generated=generated or timeutil.now_beijing(),
         appendix=appendix(engine, targets, year, through),
-        exclude_dust=exclude_dust,
+        exclude_events=exclude_events,
     )

@@ -296,7 +296,7 @@ def render(brief: Brief) -> bytes:
         Paragraph(esc(brief.title), h1),
         Paragraph(esc(f"数据截至 {brief.through.year}年{brief.through.month}月{brief.through.day}日"
                       f"　·　{brief.generated_text}"
-                      + ("　·　扣除沙尘天" if brief.exclude_dust else "")), sub),
+                      + ("　·　扣除例外事件" if brief.exclude_events else "")), sub),
     ]
     if brief.demo:
         story.append(Paragraph(esc(t("brief.demo", "zh")), demo))

@@ -66,7 +66,7 @@ def render(brief: Brief) -> bytes:
     sheet.merge_range(row, 0, row, 11, brief.headline, lead)
     sheet.set_row(row, 34)
     row += 1
-    stamp = f"数据截至 {brief.through:%Y-%m-%d}；{brief.generated_text}；单位 {UNIT}" + ("；扣除沙尘天" if brief.exclude_dust else "")
+    stamp = f"数据截至 {brief.through:%Y-%m-%d}；{brief.generated_text}；单位 {UNIT}" + ("；扣除例外事件" if brief.exclude_events else "")
     sheet.write_string(row, 0, stamp, muted)
     row += 2
 

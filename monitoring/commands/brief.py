@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--month", type=int, required=True, choices=range(1, 13), metavar="M",
                    help="the month the brief closes (1–12); a month still running ends on its last day with data")
     p.add_argument("--out", type=Path, required=True, help="the file to write: FILE.pdf or FILE.xlsx")
-    p.add_argument("--exclude-dust", action="store_true", help="leave flagged sand-and-dust days out (扣除沙尘天)")
+    p.add_argument("--exclude-events", "--exclude-dust", dest="exclude_events", action="store_true",
+                   help="leave the days of exceptional events out, sand and dust included (扣除例外事件)")
     p.set_defaults(handler=run)
 
 
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     engine = make_engine(check_writable=False)
     try:
         data = brief.make(engine, targets, year=args.year, month=args.month, fmt=fmt,  # type: ignore[arg-type]
-                          exclude_dust=args.exclude_dust)
+                          exclude_events=args.exclude_events)
     finally:
         engine.dispose()
     # written whole or not at all: a half-written brief never replaces a good one

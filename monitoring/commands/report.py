@@ -40,7 +40,9 @@ def _add_common(p: argparse.ArgumentParser, *, year: bool = True, dust: bool = T
         p.add_argument("--year", type=int, required=True, help="the year, e.g. 2026")
     p.add_argument("--format", choices=("csv", "json"), default="csv", help=_FORMAT_HELP)
     if dust:
-        p.add_argument("--exclude-dust", action="store_true", help="leave flagged sand-and-dust days out (扣除沙尘天)")
+        # --exclude-dust: the name of earlier versions, kept (sand and dust is one kind of event)
+        p.add_argument("--exclude-events", "--exclude-dust", dest="exclude_events", action="store_true",
+                       help="leave the days of exceptional events out, sand and dust included (扣除例外事件)")
 
 
 _STANDARDS_HELP = (
@@ -187,25 +189,25 @@ def build(args: argparse.Namespace) -> Any:
     targets = load_targets().under(getattr(args, "standards", "in-force"))
     engine = make_engine(check_writable=False)
     kind = args.kind
-    dust = getattr(args, "exclude_dust", False)
+    deduct = getattr(args, "exclude_events", False)
     if kind == "ranking":
         return reports.ranking(
             engine, targets, year=args.year, through=args.through, month=args.month,
-            pollutant=args.pollutant, exclude_dust=dust,
+            pollutant=args.pollutant, exclude_events=deduct,
         )
     if kind == "district":
-        return reports.district(engine, targets, year=args.year, through=args.through, exclude_dust=dust)
+        return reports.district(engine, targets, year=args.year, through=args.through, exclude_events=deduct)
     if kind == "progress":
-        return reports.progress(engine, targets, year=args.year, subdistrict=args.subdistrict, exclude_dust=dust)
+        return reports.progress(engine, targets, year=args.year, subdistrict=args.subdistrict, exclude_events=deduct)
     if kind == "budget":
-        return reports.budget(engine, targets, year=args.year, through=args.through, exclude_dust=dust)
+        return reports.budget(engine, targets, year=args.year, through=args.through, exclude_events=deduct)
     if kind == "trend":
         return reports.trend(engine, targets, pollutant=args.pollutant)
     if kind == "road-dust":
         return reports.road_dust(engine, targets, year=args.year, month=args.month)
     return reports.daily_aqi(
         engine, targets, year=args.year, start=args.start, end=args.end, subdistrict=args.subdistrict,
-        district=args.district, exclude_dust=dust,
+        district=args.district, exclude_events=deduct,
     )
 
 

@@ -704,7 +704,7 @@ def _ingest(
                 counts = _write_readings(conn, run_id, frame, source_label, replace, targets, say)
             write_rejected(conn, run_id, reject_payload)
             if result.dust_days:  # in the same transaction: the flags stand or fall with the rows
-                from monitoring.storage.dust_days import flag_days
+                from monitoring.storage.events import flag_days
 
                 flag_days(conn, result.dust_days, f"flagged by {name}", actor.name, run_id)
     except Exception as exc:

@@ -26,7 +26,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui.method.validity": ("有效性", "Validity"),
     "ui.method.completeness": ("完整性", "Completeness"),
     "ui.method.rounding": ("修约", "Rounding"),
-    "ui.method.dust": ("沙尘天", "Sand-and-dust days"),
+    "ui.method.events": ("例外事件", "Exceptional events"),
     "ui.method.status_rule": ("累计判定", "So-far rule"),
     "ui.method.outlook_rule": ("全年预判规则", "Outlook rule"),
     "ui.method.source": ("来源", "Source"),

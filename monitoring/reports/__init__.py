@@ -26,13 +26,14 @@ from monitoring.reports.common import (
     ProfileSource,
     Report,
     default_through,
-    dust_days,
+    event_days,
     last_day_with_data,
     seasonal_profile,
     years_with_data,
 )
 from monitoring.reports.compare import standards_comparison
 from monitoring.reports.district import district
+from monitoring.reports.events import SideBySide, side_by_side
 from monitoring.reports.overview import overview
 from monitoring.reports.progress import progress
 from monitoring.reports.ranking import ranking
@@ -40,7 +41,7 @@ from monitoring.reports.road_dust import road_dust
 from monitoring.reports.trend import trend
 
 __all__ = [
-    "POLLUTANT_NAMES", "UNITS", "ProfileSource", "Report", "backtest", "budget", "daily_aqi", "default_through",
-    "district", "dust_days", "last_day_with_data", "overview", "progress", "ranking", "road_dust", "seasonal_profile",
-    "standards_comparison", "trend", "years_with_data",
+    "POLLUTANT_NAMES", "UNITS", "ProfileSource", "Report", "SideBySide", "backtest", "budget", "daily_aqi",
+    "default_through", "district", "event_days", "last_day_with_data", "overview", "progress", "ranking", "road_dust",
+    "seasonal_profile", "side_by_side", "standards_comparison", "trend", "years_with_data",
 ]

@@ -13,13 +13,13 @@ from monitoring.reports.common import (
     POLLUTANT_NAMES,
     Report,
     _district_daily,
-    _dust_filter,
     _Notes,
     _period_text,
     _subdistrict_table,
     _valid_daily,
     standards_method,
 )
+from monitoring.reports.events import deduction
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules.rounding import decimals_for, round_series
 from monitoring.targets import Targets, subdistrict_id
@@ -64,13 +64,13 @@ def daily_aqi(
     end: dt.date | None = None,
     subdistrict: str | None = None,
     district: bool = False,
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
 ) -> Report:
     """AQI per subdistrict-day (or per district day with ``district=True``)."""
     notes = _Notes()
     first = start or dt.date(year, 1, 1)
     last = end or dt.date(year, 12, 31)
-    excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
+    excluded, events_text = deduction(engine, targets, first, last, exclude_events)
     valid = _valid_daily(engine, targets, first, last, ("pm25", "pm10", "so2", "no2", "co", "o3"), excluded)
     table = _subdistrict_table(targets)
     if subdistrict is not None:
@@ -104,7 +104,7 @@ def daily_aqi(
         "rule_en": aqi_rules.method_text(standard),
         "district": "全区日值：各街道当日有效日均值的算术平均",
         "district_en": "district daily value: mean of the subdistricts' valid daily values of the day",
-        **dust_text,
+        **events_text,
         **standards_method(targets, first, last),
     }
     return Report("daily_aqi", frame, method, notes.zh, notes.en, {})

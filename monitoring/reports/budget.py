@@ -18,7 +18,6 @@ from monitoring.reports.common import (
     _budget_row,
     _district_aqi_counts,
     _district_daily,
-    _dust_filter,
     _indicator_target,
     _nan,
     _Notes,
@@ -30,6 +29,7 @@ from monitoring.reports.common import (
     resolve_period,
     standards_method,
 )
+from monitoring.reports.events import deduction
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import budget as budget_rules
 from monitoring.rules import verdict
@@ -76,7 +76,7 @@ def budget(
     *,
     year: int,
     through: dt.date | None = None,
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
     profile: ProfileSource | None = None,
 ) -> Report:
     """Per subdistrict and for the district: what the rest of the year may still have, the
@@ -84,9 +84,9 @@ def budget(
     notes = _Notes()
     period = resolve_period(engine, year, through, None, None, targets)
     first, last, has_data = period.first, period.last, period.has_data
-    excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
+    excluded, events_text = deduction(engine, targets, first, last, exclude_events)
     valid = _valid_daily(engine, targets, first, last, ("pm25", "pm10", "so2", "no2", "co", "o3"), excluded)
-    seasonal = _profile_source(engine, targets, year, exclude_dust, profile)()
+    seasonal = _profile_source(engine, targets, year, exclude_events, profile)()
     if seasonal.empty:
         notes.add(
             "数据库中没有往年完整的全年数据，无法形成季节曲线，年末预测不可用",
@@ -144,7 +144,7 @@ def budget(
         "outlook_rule_en": outlook_en,
         "rounding": "GB/T 8170 四舍六入五成双",
         "rounding_en": rounding_text(targets),
-        **dust_text,
+        **events_text,
         **standards_method(targets, first, last),
     }
     extra = {"profile_years": list(seasonal.years), "profile": seasonal.mean.tolist(), "last": last,

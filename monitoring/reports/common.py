@@ -115,18 +115,6 @@ def _check_pollutant(pollutant: str) -> str:
     return key
 
 
-def _dust_filter(engine: Engine, first: dt.date, last: dt.date, exclude_dust: bool) -> tuple[set[dt.date], dict[str, str]]:
-    days = set(queries.dust_days(engine, first, last))
-    if exclude_dust:
-        text = {"dust": f"扣除沙尘天 {len(days)} 天", "dust_en": f"sand-and-dust days excluded: {len(days)}"}
-    else:
-        text = {
-            "dust": f"含沙尘天（本时段标记沙尘天 {len(days)} 天）",
-            "dust_en": f"sand-and-dust days included ({len(days)} flagged in the period)",
-        }
-    return (days if exclude_dust else set()), text
-
-
 def _valid_daily(
     engine: Engine,
     targets: Targets,
@@ -178,15 +166,15 @@ def _district_daily(valid: pd.DataFrame) -> pd.DataFrame:
 
 
 def _district_daily_db(
-    engine: Engine, targets: Targets, first: dt.date, last: dt.date, pollutants: tuple[str, ...], exclude_dust: bool
+    engine: Engine, targets: Targets, first: dt.date, last: dt.date, pollutants: tuple[str, ...], exclude_events: bool
 ) -> pd.DataFrame:
-    """``_district_daily`` of the valid values first … last (flagged dust days left out with
-    ``exclude_dust``), averaged in the database: pollutant, day, value, n_subdistricts, demo."""
+    """``_district_daily`` of the valid values first … last (days of exceptional events left out
+    with ``exclude_events``), averaged in the database: pollutant, day, value, n_subdistricts, demo."""
     parts = []
     for f, la in _validity_segments(targets, first, last):
         rule = targets.validity(f)
         part = queries.district_daily(
-            engine, f, la, pollutants, rule.daily_min_hours, rule.o3_daily_min_windows, exclude_dust=exclude_dust
+            engine, f, la, pollutants, rule.daily_min_hours, rule.o3_daily_min_windows, exclude_events=exclude_events
         )
         if len(part):
             parts.append(part)
@@ -285,9 +273,9 @@ def default_through(engine: Engine, targets: Targets, year: int) -> dt.date | No
     return queries.last_valid_day(engine, year, min_hours) or last
 
 
-def dust_days(engine: Engine, year: int) -> list[dt.date]:
-    """The flagged sand-and-dust days of ``year``."""
-    return queries.dust_days(engine, dt.date(year, 1, 1), dt.date(year, 12, 31))
+def event_days(engine: Engine, year: int) -> list[dt.date]:
+    """The days of ``year`` inside an exceptional event in force (sand and dust included)."""
+    return queries.event_days(engine, dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
 @dataclass(frozen=True)
@@ -407,10 +395,10 @@ def _validity_segments(targets: Targets, first: dt.date, last: dt.date) -> list[
     return list(zip(starts, ends, strict=True))
 
 
-def _monthly_sums(engine: Engine, targets: Targets, first: dt.date, last: dt.date, exclude_dust: bool) -> pd.DataFrame:
+def _monthly_sums(engine: Engine, targets: Targets, first: dt.date, last: dt.date, exclude_events: bool) -> pd.DataFrame:
     parts = [
         queries.district_monthly_sums(
-            engine, f, la, "pm25", targets.validity(f).daily_min_hours, exclude_dust=exclude_dust
+            engine, f, la, "pm25", targets.validity(f).daily_min_hours, exclude_events=exclude_events
         )
         for f, la in _validity_segments(targets, first, last)
     ]
@@ -426,7 +414,7 @@ def _monthly_sums(engine: Engine, targets: Targets, first: dt.date, last: dt.dat
 _PROFILE_MIN_DAYS = 15
 
 
-def seasonal_profile(engine: Engine, targets: Targets, year: int, exclude_dust: bool = False) -> budget_rules.Profile:
+def seasonal_profile(engine: Engine, targets: Targets, year: int, exclude_events: bool = False) -> budget_rules.Profile:
     """The district PM2.5 seasonal profile of the years before ``year`` held in the database
     (the most recent ``status_rules.seasonal_profile_years`` with every month; demo data
     left out): monthly sums from the database, not every daily row."""
@@ -435,26 +423,26 @@ def seasonal_profile(engine: Engine, targets: Targets, year: int, exclude_dust: 
     # the most recent years first (one spare for a gap); all years only when they fall short
     window_first = dt.date(max(year - n_years - 1, 1), 1, 1)
     profile = budget_rules.profile_from_monthly(
-        _monthly_sums(engine, targets, window_first, last, exclude_dust), n_years, year, _PROFILE_MIN_DAYS
+        _monthly_sums(engine, targets, window_first, last, exclude_events), n_years, year, _PROFILE_MIN_DAYS
     )
     if len(profile.years) < n_years:
         held = queries.available_years(engine)
         if held and held[-1] < window_first.year:
             profile = budget_rules.profile_from_monthly(
-                _monthly_sums(engine, targets, dt.date(held[-1], 1, 1), last, exclude_dust), n_years, year, _PROFILE_MIN_DAYS
+                _monthly_sums(engine, targets, dt.date(held[-1], 1, 1), last, exclude_events), n_years, year, _PROFILE_MIN_DAYS
             )
     return profile
 
 
 #: Where a report gets the seasonal profile: called only when needed (the dashboard passes
-#: its cached one, computed once per year and dust setting for all pages).
+#: its cached one, computed once per year and events setting for all pages).
 ProfileSource = Callable[[], budget_rules.Profile]
 
 
 def _profile_source(
-    engine: Engine, targets: Targets, year: int, exclude_dust: bool, given: ProfileSource | None
+    engine: Engine, targets: Targets, year: int, exclude_events: bool, given: ProfileSource | None
 ) -> ProfileSource:
-    return given if given is not None else (lambda: seasonal_profile(engine, targets, year, exclude_dust))
+    return given if given is not None else (lambda: seasonal_profile(engine, targets, year, exclude_events))
 
 
 def _budget_row(

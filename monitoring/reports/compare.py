@@ -21,7 +21,6 @@ from monitoring.reports.aqi import _wide
 from monitoring.reports.common import (
     Report,
     _district_daily_db,
-    _dust_filter,
     _limit,
     _nan,
     _Notes,
@@ -32,6 +31,7 @@ from monitoring.reports.common import (
     resolve_period,
     standards_method,
 )
+from monitoring.reports.events import deduction
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import verdict
 from monitoring.targets import Targets
@@ -63,7 +63,7 @@ def _indicator(targets: Targets, key: str) -> Any:
 
 
 def standards_comparison(
-    engine: Engine, targets: Targets, *, year: int, through: dt.date | None = None, exclude_dust: bool = False
+    engine: Engine, targets: Targets, *, year: int, through: dt.date | None = None, exclude_events: bool = False
 ) -> Report:
     """District good-day ratio, heavy-pollution days and PM2.5 annual mean vs limit under the
     rules in force (``targets`` as given) and under the 2012 rules, side by side."""
@@ -71,8 +71,8 @@ def standards_comparison(
     base = targets.under(BASELINE)
     period = resolve_period(engine, year, through, None, None, targets)
     first, last, has_data = period.first, period.last, period.has_data
-    excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
-    dd = _district_daily_db(engine, targets, first, last, ("pm25", "pm10", "so2", "no2", "co", "o3"), exclude_dust)
+    excluded, events_text = deduction(engine, targets, first, last, exclude_events)
+    dd = _district_daily_db(engine, targets, first, last, ("pm25", "pm10", "so2", "no2", "co", "o3"), exclude_events)
     wide = _wide(dd.drop(columns=["n_subdistricts", "demo"]), ["day"])
     pm = dd[dd["pollutant"] == "pm25"]["value"] if len(dd) else pd.Series(dtype="float64")
 
@@ -147,7 +147,7 @@ def standards_comparison(
         "status_rule_en": "meets / exceeds / incomplete so far (rules.verdict.so_far): " + verdict.status_rule_text(targets.status_rules)[1],
         "difference": "差值 = 现行标准值 − 2012 标准值",
         "difference_en": "difference = value under the rules in force − value under the 2012 rules",
-        **dust_text,
+        **events_text,
         **standards_method(targets, first, last),
     }
     base_method = standards_method(base, first, last)

@@ -17,7 +17,6 @@ from monitoring.reports.common import (
     Report,
     _district_aqi_counts,
     _district_daily_db,
-    _dust_filter,
     _indicator_target,
     _nan,
     _Notes,
@@ -30,6 +29,7 @@ from monitoring.reports.common import (
     resolve_period,
     standards_method,
 )
+from monitoring.reports.events import deduction
 from monitoring.reports.road_dust import road_dust
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import budget as budget_rules
@@ -62,15 +62,15 @@ def district(
     *,
     year: int,
     through: dt.date | None = None,
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
     profile: ProfileSource | None = None,
 ) -> Report:
     """The measured 附4 indicators for the district."""
     notes = _Notes()
-    get_profile = _profile_source(engine, targets, year, exclude_dust, profile)
+    get_profile = _profile_source(engine, targets, year, exclude_events, profile)
     period = resolve_period(engine, year, through, None, None, targets)
     first, last, has_data = period.first, period.last, period.has_data
-    excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
+    excluded, events_text = deduction(engine, targets, first, last, exclude_events)
     validity = targets.validity(first)
     n_excl = len(excluded)
     days, required = period.days(n_excl), period.required(n_excl)
@@ -78,7 +78,7 @@ def district(
 
     def measure(f: dt.date, la: dt.date) -> dict[str, Any]:
         # only the district's daily values are needed: averaged in the database
-        dd = _district_daily_db(engine, targets, f, la, ("pm25", "pm10", "so2", "no2", "co", "o3"), exclude_dust)
+        dd = _district_daily_db(engine, targets, f, la, ("pm25", "pm10", "so2", "no2", "co", "o3"), exclude_events)
         pm = dd[dd["pollutant"] == "pm25"]["value"]
         wide = _wide(dd.drop(columns=["n_subdistricts", "demo"]), ["day"])
         aqi = aqi_rules.aqi_frame(wide, targets.aqi_standard)
@@ -88,7 +88,7 @@ def district(
 
     now = measure(first, last)
     ly_first, ly_last = _same_day_last_year(first), _same_day_last_year(last)
-    ly_excluded, _ = _dust_filter(engine, ly_first, ly_last, exclude_dust)
+    ly_excluded, _ = deduction(engine, targets, ly_first, ly_last, exclude_events)
     ly = measure(ly_first, ly_last)
     ly_rule = validity_rules.required_days(ly_first, ly_last, targets.validity(ly_first))
     ly_complete = ly["pm25_days"] >= max(ly_rule.required - len(ly_excluded), 1)
@@ -187,7 +187,7 @@ def district(
     if not has_data:
         notes.add(f"{year} 年没有监测数据", f"no readings for {year}")
     frame = pd.DataFrame(rows)[DISTRICT_COLUMNS]
-    three = moving_average.three_year(engine, targets, year=year, exclude_dust=exclude_dust)
+    three = moving_average.three_year(engine, targets, year=year, exclude_events=exclude_events)
     frame["value_3y"] = three.district_column(frame["key"])  # HJ 663—2026 three-year moving average (PM2.5 row)
     status_zh, status_en = verdict.status_rule_text(targets.status_rules)
     outlook_zh, outlook_en = verdict.outlook_rule_text(targets.status_rules)
@@ -197,8 +197,11 @@ def district(
         "period_en": period_en,
         "rule": "全区日均值 = 各街道当日有效日均值的算术平均；PM2.5 为全区有效日均值的算术平均；优良天数、重污染天数按全区日AQI（各日现行的 HJ 633，见“适用标准”）统计",
         "rule_en": "district daily value = mean of the subdistricts' valid daily means of the day; PM2.5 = mean of the district's valid days; good and heavy days from the district daily AQI (HJ 633 in force each day, see Standards)",
-        "validity": validity_rules.validity_text_zh(validity) + f"；本时段需 {required} 个有效日",
-        "validity_en": validity_rules.validity_text(validity) + f"; this period needs {period.rule.text}",
+        "validity": validity_rules.validity_text_zh(validity)
+        + (f"；扣除例外事件 {len(excluded)} 天后本时段需 {required} 个有效日" if excluded else f"；本时段需 {required} 个有效日"),
+        "validity_en": validity_rules.validity_text(validity)
+        + (f"; {required} valid days needed after deducting {len(excluded)} exceptional-event days" if excluded
+           else f"; this period needs {period.rule.text}"),
         "rounding": "GB/T 8170 四舍六入五成双",
         "rounding_en": rounding_text(targets),
         "status_rule": status_zh + "；重污染天数超过目标即为累计超标；差等级道路比例按修约后的比例判断",
@@ -208,7 +211,7 @@ def district(
         "heavy days: above the target off track, at it at risk",
         "trend": "与去年同期相比：down 下降、up 上升、flat 持平",
         "trend_en": "trend vs the same period of last year: down, up, flat",
-        **dust_text,
+        **events_text,
         **standards_method(targets, first, last),
         **three.method,
     }

@@ -23,13 +23,13 @@ from sqlalchemy import Engine
 from monitoring.reports.common import (
     POLLUTANT_NAMES,
     _district_daily,
-    _dust_filter,
     _Notes,
     _period_stat,
     _r,
     _subdistrict_table,
     _valid_daily,
 )
+from monitoring.reports.events import deduction
 from monitoring.rules import evaluation as evaluation_rules
 from monitoring.storage import queries
 from monitoring.targets import Targets
@@ -66,7 +66,7 @@ def three_year(
     *,
     year: int,
     pollutant: str = "pm25",
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
     annual: bool = True,
 ) -> MovingAverage:
     """The moving average ending in ``year`` for every subdistrict and the district.
@@ -92,7 +92,7 @@ def three_year(
     district: list[float | None] = []
     for y in years:
         first, last = dt.date(y, 1, 1), dt.date(y, 12, 31)
-        excluded, _ = _dust_filter(engine, first, last, exclude_dust)
+        excluded, _ = deduction(engine, targets, first, last, exclude_events)
         required = max(targets.validity(first).annual_min_days - len(excluded), 1)
         last_data = queries.last_day_with_data(engine, y, pollutant)
         over = last_data is not None and last_data >= last

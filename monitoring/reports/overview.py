@@ -20,12 +20,12 @@ def overview(
     *,
     year: int,
     through: dt.date | None = None,
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
     profile: ProfileSource | None = None,
 ) -> Report:
     """district() and ranking() in one call (extra["district"], extra["ranking"])."""
-    d = district(engine, targets, year=year, through=through, exclude_dust=exclude_dust, profile=profile)
-    r = ranking(engine, targets, year=year, through=through, exclude_dust=exclude_dust, profile=profile)
+    d = district(engine, targets, year=year, through=through, exclude_events=exclude_events, profile=profile)
+    r = ranking(engine, targets, year=year, through=through, exclude_events=exclude_events, profile=profile)
     return Report(
         "overview",
         d.frame,

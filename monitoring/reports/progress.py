@@ -15,7 +15,6 @@ from monitoring.reports.common import (
     ProfileSource,
     Report,
     _district_daily,
-    _dust_filter,
     _indicator_target,
     _month_end,
     _nan,
@@ -29,6 +28,7 @@ from monitoring.reports.common import (
     resolve_period,
     standards_method,
 )
+from monitoring.reports.events import deduction
 from monitoring.rules import budget as budget_rules
 from monitoring.rules import validity as validity_rules
 from monitoring.rules import verdict
@@ -50,7 +50,7 @@ def progress(
     *,
     year: int,
     subdistrict: str | None = None,
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
     profile: ProfileSource | None = None,
 ) -> Report:
     """Month by month: the monthly mean, the year-to-date mean and the budget at the month's end."""
@@ -58,7 +58,7 @@ def progress(
     period = resolve_period(engine, year, None, None, "pm25", targets)
     first, last, has_data = period.first, period.last, period.has_data
     today = timeutil.today_beijing()
-    excluded, dust_text = _dust_filter(engine, first, dt.date(year, 12, 31), exclude_dust)
+    excluded, events_text = deduction(engine, targets, first, dt.date(year, 12, 31), exclude_events)
     valid = _valid_daily(engine, targets, first, last, ("pm25",), excluded)
     if subdistrict is not None:
         sd = _resolve_subdistrict(targets, subdistrict)
@@ -69,7 +69,7 @@ def progress(
         who, who_en = targets.district.name, targets.district.name_en
         if _indicator_target(targets, "pm25_annual") is None:
             notes.add("targets.yaml 中没有 pm25_annual 的数值目标", "indicator pm25_annual has no numeric target in targets.yaml")
-    seasonal = _profile_source(engine, targets, year, exclude_dust, profile)()
+    seasonal = _profile_source(engine, targets, year, exclude_events, profile)()
     rows = []
     for month in range(1, 13):
         m_first, m_end = dt.date(year, month, 1), _month_end(year, month)
@@ -149,7 +149,7 @@ def progress(
         "projection_en": proj_en,
         "rounding": "GB/T 8170 四舍六入五成双",
         "rounding_en": rounding_text(targets),
-        **dust_text,
+        **events_text,
         **standards_method(targets, first, last),
     }
     return Report("progress", frame, method, notes.zh, notes.en,

@@ -15,7 +15,6 @@ from monitoring.reports.common import (
     ProfileSource,
     Report,
     _check_pollutant,
-    _dust_filter,
     _limit,
     _nan,
     _Notes,
@@ -32,6 +31,7 @@ from monitoring.reports.common import (
     resolve_period,
     standards_method,
 )
+from monitoring.reports.events import deduction
 from monitoring.rules import ranking as ranking_rules
 from monitoring.rules import validity as validity_rules
 from monitoring.rules import verdict
@@ -84,7 +84,7 @@ def ranking(
     through: dt.date | None = None,
     month: int | None = None,
     pollutant: str = "pm25",
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
     profile: ProfileSource | None = None,
 ) -> Report:
     """One row per subdistrict (all 15), ranked ascending by the rounded period value, with
@@ -93,9 +93,8 @@ def ranking(
     notes = _Notes()
     period = resolve_period(engine, year, through, month, pollutant, targets)
     first, last, has_data = period.first, period.last, period.has_data
-    excluded, dust_text = _dust_filter(engine, first, last, exclude_dust)
+    excluded, events_text = deduction(engine, targets, first, last, exclude_events)
     validity = targets.validity(first)
-    rule = period.rule
     n_excl = len(excluded)
     valid = _valid_daily(engine, targets, first, last, (pollutant,), excluded)
     current = _subdistrict_period(valid, pollutant, period, n_excl, targets.evaluation_for_year(year))
@@ -103,14 +102,14 @@ def ranking(
     if pollutant == "pm25":
         # the year-end outlook is the budget's (the same function, the same year period)
         year_period = period if month is None else resolve_period(engine, year, through, None, "pm25", targets)
-        year_excluded = excluded if month is None else _dust_filter(engine, year_period.first, year_period.last, exclude_dust)[0]
-        seasonal = _profile_source(engine, targets, year, exclude_dust, profile)()
+        year_excluded = excluded if month is None else deduction(engine, targets, year_period.first, year_period.last, exclude_events)[0]
+        seasonal = _profile_source(engine, targets, year, exclude_events, profile)()
         verdicts = pm25_verdicts(engine, targets, year_period, year_excluded, seasonal,
                                  valid if month is None else None)
         outlooks = {int(k): str(v["outlook"]) for k, v in verdicts.items() if k != "district"}
 
     ly_first, ly_last = _same_day_last_year(first), _same_day_last_year(last)
-    ly_excluded, _ = _dust_filter(engine, ly_first, ly_last, exclude_dust)
+    ly_excluded, _ = deduction(engine, targets, ly_first, ly_last, exclude_events)
     ly_period = period_for(ly_first, _same_day_last_year(period.end), ly_last, targets, through=ly_last)
     ly_valid = _valid_daily(engine, targets, ly_first, ly_last, (pollutant,), ly_excluded)
     previous = _subdistrict_period(ly_valid, pollutant, ly_period, len(ly_excluded), targets.evaluation_for_year(year - 1))
@@ -182,7 +181,7 @@ def ranking(
     frame["change_rank"] = ranking_rules.competition_rank(frame["change_pct"])
     frame = frame.sort_values(["rank", "code"], na_position="last", kind="stable").reset_index(drop=True)
     frame = frame[RANKING_COLUMNS]
-    three = moving_average.three_year(engine, targets, year=year, pollutant=pollutant, exclude_dust=exclude_dust, annual=month is None)
+    three = moving_average.three_year(engine, targets, year=year, pollutant=pollutant, exclude_events=exclude_events, annual=month is None)
     frame["mean_3y"] = three.column(frame["code"])  # HJ 663—2026 three-year moving average
     stat_zh, stat_en = _stat_name(pollutant, targets.evaluation_for_year(year))
     target_zh = "各街道2026年PM2.5年均浓度目标（附1）" if pollutant == "pm25" else f"{limit_standard} 年均限值"
@@ -193,9 +192,11 @@ def ranking(
         "rule": stat_zh,
         "rule_en": stat_en,
         "validity": validity_rules.validity_text_zh(validity) + f"；本时段需 {period.needed(targets, n_excl)} 个有效日"
+        + (f"（已扣除例外事件 {n_excl} 天）" if n_excl else "")
         + (f"（进行中的时段至少 {targets.status_rules.min_days_so_far} 天）" if not period.over else ""),
-        "validity_en": validity_rules.validity_text(validity) + f"; this period needs {rule.text}"
-        + (f", and at least {targets.status_rules.min_days_so_far} while in progress" if not period.over else ""),
+        "validity_en": validity_rules.validity_text(validity) + f"; this period needs {period.needed(targets, n_excl)} valid days"
+        + (f" after deducting {n_excl} exceptional-event days" if n_excl else "")
+        + (f", at least {targets.status_rules.min_days_so_far} while in progress" if not period.over else ""),
         "rounding": "GB/T 8170 四舍六入五成双，" + f"{decimals_for(pollutant, targets)} 位小数",
         "rounding_en": rounding_text(targets),
         "ranking": "按累计浓度（修约后）由低到高排名，浓度相同名次并列（1、2、2、4）；数据不足的街道照常排名但标注“数据不足”",
@@ -211,7 +212,7 @@ def ranking(
         "change": "同比：与去年同期（同样日期范围）相比的变化率，去年同期数据不完整时不计算；改善幅度排名按变化率由低到高（降幅最大者第1）",
         "change_en": "change_pct: change on the same dates of last year, in %; not computed when last year's period is incomplete; "
         "change_rank: ascending by change_pct (the largest fall first), ties share a rank",
-        **dust_text,
+        **events_text,
         **standards_method(targets, first, last),
         **three.method,
     }

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Select, case, extract, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, Select, case, extract, func, or_, select
 
+from monitoring.storage.events import day_is_deducted, list_events
 from monitoring.storage.schema import daily_means, ingestion_runs, road_dust
-from monitoring.storage.schema import dust_days as dust_days_table
 
 
 def available_years(engine: Engine) -> list[int]:
@@ -139,13 +139,9 @@ def years_with_data(engine: Engine) -> list[int]:
     return sorted({_as_date(d).year for d in days})
 
 
-def dust_days(engine: Engine, first: dt.date, last: dt.date) -> list[dt.date]:
-    """Flagged sand-and-dust days first … last."""
-    with engine.connect() as conn:
-        days = conn.execute(
-            select(dust_days_table.c.day).where(dust_days_table.c.day.between(first, last)).order_by(dust_days_table.c.day)
-        ).scalars().all()
-    return [_as_date(d) for d in days]
+def event_days(engine: Engine, first: dt.date, last: dt.date) -> list[dt.date]:
+    """The days first … last inside an exceptional event in force (sand and dust included)."""
+    return sorted({d for e in list_events(engine, first, last) for d in e.days(first, last)})
 
 
 def road_dust_frame(engine: Engine, first: dt.date, last: dt.date) -> pd.DataFrame:
@@ -229,14 +225,14 @@ def district_monthly_sums(
     pollutant: str,
     min_hours: int,
     *,
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
 ) -> pd.DataFrame:
     """Per year and month first … last: the sum (``total``) and number (``n``) of the
     district's daily values of ``pollutant``, demo rows left out.
 
     A district daily value is the mean of the subdistricts' valid daily means that day
-    (≥ ``min_hours`` hours, or given as a daily value); with ``exclude_dust`` the flagged
-    sand-and-dust days are left out. Two GROUP BYs in the database instead of every daily
+    (≥ ``min_hours`` hours, or given as a daily value); with ``exclude_events`` the days of
+    exceptional events in force are left out. Two GROUP BYs in the database instead of every daily
     row in Python: the seasonal profile reads ten years as ~120 rows.
     """
     day = daily_means.c.day
@@ -246,8 +242,8 @@ def district_monthly_sums(
         daily_means.c.demo.is_(False),
         or_(daily_means.c.n_hours.is_(None), daily_means.c.n_hours >= min_hours),
     ]
-    if exclude_dust:
-        conditions.append(day.not_in(select(dust_days_table.c.day).where(dust_days_table.c.day.between(first, last))))
+    if exclude_events:
+        conditions.append(~day_is_deducted(day))
     per_day = select(day.label("day"), func.avg(daily_means.c.mean).label("value")).where(*conditions).group_by(day).subquery()
     year, month = extract("year", per_day.c.day), extract("month", per_day.c.day)
     stmt = (
@@ -269,7 +265,7 @@ def district_daily(
     min_hours: int,
     o3_min_windows: int,
     *,
-    exclude_dust: bool = False,
+    exclude_events: bool = False,
 ) -> pd.DataFrame:
     """The district's daily values first … last, averaged in the database (one row per
     pollutant and day instead of one per subdistrict): pollutant, day, value,
@@ -277,14 +273,14 @@ def district_daily(
 
     Valid subdistrict values only: the daily mean with ≥ ``min_hours`` hours (or given as a
     daily value); O3 the daily maximum 8-hour mean with ≥ ``o3_min_windows`` windows, and
-    ``o3_1h`` O3's daily maximum 1-hour value on a valid day. With ``exclude_dust`` the
-    flagged sand-and-dust days are left out. Ordered by pollutant, day.
+    ``o3_1h`` O3's daily maximum 1-hour value on a valid day. With ``exclude_events`` the
+    days of exceptional events in force are left out. Ordered by pollutant, day.
     """
     dm = daily_means.c
     hours_ok = or_(dm.n_hours.is_(None), dm.n_hours >= min_hours)
-    in_period = [dm.day.between(first, last)]
-    if exclude_dust:
-        in_period.append(dm.day.not_in(select(dust_days_table.c.day).where(dust_days_table.c.day.between(first, last))))
+    in_period: list[ColumnElement[bool]] = [dm.day.between(first, last)]
+    if exclude_events:
+        in_period.append(~day_is_deducted(dm.day))
     all_demo = func.min(case((dm.demo.is_(True), 1), else_=0))
     parts: list[tuple[str | None, Any, list[Any]]] = []
     plain = [p for p in pollutants if p != "o3"]

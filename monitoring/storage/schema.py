@@ -202,15 +202,29 @@ reading_revisions = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
-dust_days = Table(
-    "dust_days",
+# -- exceptional events (migration 0004; replaced the one-day table dust_days) ----------------
+
+exceptional_events = Table(
+    "exceptional_events",
     metadata,
-    # A sand-and-dust day (沙尘天) for the whole district; figures are given with and without.
-    Column("day", Date, primary_key=True),
-    Column("note", Text, nullable=False, server_default=""),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # A day range (Beijing dates, both included) deducted from assessment (HJ 663—2026 例外事件;
+    # sand and dust under 环办监测〔2016〕120号); figures are given with and without.
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    # A key of targets.yaml exceptional_events.kinds (checked by monitoring.events: the kinds are data).
+    Column("kind", String(32), nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
     Column("flagged_by", String(64), nullable=False),
     Column("flagged_at", DateTime(timezone=True), nullable=False),
+    # The ingest that flagged it (a dust-flag column), else NULL (a person or the command line).
     Column("run_id", Integer, ForeignKey("ingestion_runs.id")),
+    # Removal keeps the row (nothing is lost): only rows with removed_at NULL are deducted.
+    Column("removed_by", String(64)),
+    Column("removed_at", DateTime(timezone=True)),
+    Column("removed_reason", Text),
+    CheckConstraint("first_day <= last_day", name="range"),
+    Index("ix_exceptional_events_first_day_last_day", "first_day", "last_day"),
 )
 
 # -- plan tracking (migration 0002): history tables, the current value is the latest row --

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,17 +59,9 @@ class Server:
     users_path: Path
 
 
-@pytest.fixture(scope="session")
-def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if os.environ.get("TEST_DATABASE_URL"):
-        pytest.skip("the browser tests run on SQLite only")
-    folder = tmp_path_factory.mktemp("e2e")
-    db_path = folder / "app.db"
-    shutil.copyfile(seeded_template, db_path)
-    users_path = folder / "users.yaml"
-    from monitoring import auth
-
-    auth.add_user(ANALYST[0], ANALYST[1], "analyst", "E2E 分析员", path=users_path)
+@contextmanager
+def run_server(db_path: Path, users_path: Path, folder: Path) -> Iterator[Server]:
+    """``streamlit run app.py`` on ``db_path`` until the block ends."""
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", MONITOR_USERS=str(users_path),
                MONITOR_LOAD_DEMO="0", PYTHONUNBUFFERED="1")
@@ -91,6 +84,27 @@ def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory) -> It
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def seeded_copy(seeded_template: str, folder: Path) -> tuple[Path, Path]:
+    """A private copy of the seeded database and a users file with the analyst."""
+    db_path = folder / "app.db"
+    shutil.copyfile(seeded_template, db_path)
+    users_path = folder / "users.yaml"
+    from monitoring import auth
+
+    auth.add_user(ANALYST[0], ANALYST[1], "analyst", "E2E 分析员", path=users_path)
+    return db_path, users_path
+
+
+@pytest.fixture(scope="session")
+def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("the browser tests run on SQLite only")
+    folder = tmp_path_factory.mktemp("e2e")
+    db_path, users_path = seeded_copy(seeded_template, folder)
+    with run_server(db_path, users_path, folder) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

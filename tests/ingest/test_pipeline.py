@@ -15,7 +15,7 @@ from monitoring.actors import Actor
 from monitoring.errors import PermissionDenied
 from monitoring.ingest.pipeline import IngestResult, ingest_file, ingest_frame
 from monitoring.storage.audit import list_runs, run_rejected, run_revisions
-from monitoring.storage.schema import daily_means, dust_days, reading_revisions, readings, rejected_rows
+from monitoring.storage.schema import daily_means, exceptional_events, reading_revisions, readings, rejected_rows
 from monitoring.targets import Targets
 from tests.factories import make_readings
 
@@ -267,8 +267,9 @@ def test_dust_flag_column_marks_dust_days(make_db, targets: Targets) -> None:
     r = _ingest(engine, text.encode(), targets)
     assert r.accepted == 2 and r.dust_days == [dt.date(2026, 3, 15)]
     with engine.connect() as conn:
-        flagged = conn.execute(select(dust_days.c.day, dust_days.c.flagged_by, dust_days.c.run_id)).all()
-    assert [(d, by, run) for d, by, run in flagged] == [(dt.date(2026, 3, 15), "tester", r.run_id)]
+        ev = exceptional_events.c
+        flagged = conn.execute(select(ev.first_day, ev.last_day, ev.kind, ev.flagged_by, ev.run_id)).all()
+    assert [tuple(f) for f in flagged] == [(dt.date(2026, 3, 15), dt.date(2026, 3, 15), "sand_dust", "tester", r.run_id)]
 
 
 def test_road_dust_file(make_db, targets: Targets) -> None:
@@ -362,13 +363,13 @@ def test_dust_flags_and_readings_are_one_transaction(make_db, targets: Targets) 
                 "CREATE FUNCTION no_dust() RETURNS trigger LANGUAGE plpgsql AS "
                 "$$ BEGIN RAISE EXCEPTION 'no dust'; END $$"
             )
-            conn.exec_driver_sql("CREATE TRIGGER no_dust BEFORE INSERT ON dust_days FOR EACH ROW EXECUTE FUNCTION no_dust()")
+            conn.exec_driver_sql("CREATE TRIGGER no_dust BEFORE INSERT ON exceptional_events FOR EACH ROW EXECUTE FUNCTION no_dust()")
         else:
-            conn.exec_driver_sql("CREATE TRIGGER no_dust BEFORE INSERT ON dust_days BEGIN SELECT RAISE(ABORT, 'no dust'); END")
+            conn.exec_driver_sql("CREATE TRIGGER no_dust BEFORE INSERT ON exceptional_events BEGIN SELECT RAISE(ABORT, 'no dust'); END")
     text = "街道,时间,PM10,沙尘\n德胜,2026-03-15 13:00,900,是\n德胜,2026-03-16 13:00,90,\n"
     with pytest.raises(Exception, match="no dust"):
         _ingest(engine, text.encode(), targets)
-    assert _count(engine) == 0 and _count(engine, dust_days) == 0 and _count(engine, daily_means) == 0
+    assert _count(engine) == 0 and _count(engine, exceptional_events) == 0 and _count(engine, daily_means) == 0
     assert list_runs(engine).iloc[0]["status"] == "failed"
 
 

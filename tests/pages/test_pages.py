@@ -151,10 +151,12 @@ def test_calendar_shows_the_chosen_day(open_page: Callable[..., AppTest]) -> Non
     assert len(day) == 15 and (day["日期"].astype(str) == "2026-01-15").all()
 
 
-def test_dust_toggle_changes_the_method(open_page: Callable[..., AppTest]) -> None:
-    at = open_page("rankings", exclude_dust=True)
+def test_no_sidebar_toggle_the_method_names_the_events(open_page: Callable[..., AppTest]) -> None:
+    # exceptional events are shown side by side (tests/pages/test_events_pages.py), not toggled
+    at = open_page("rankings")
     assert_clean(at)
-    assert "扣除沙尘" in texts(at)
+    assert not at.sidebar.toggle
+    assert "本时段无例外事件" in texts(at)
 
 
 @pytest.mark.parametrize("page", ["overview", "rankings", "progress", "calendar", "road-dust"])
