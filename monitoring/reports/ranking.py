@@ -191,11 +191,13 @@ def ranking(
         "period_en": period.text()[1] + (f", month {month}" if month else (", whole year" if period.over else ", year to date")),
         "rule": stat_zh,
         "rule_en": stat_en,
-        "validity": validity_rules.validity_text_zh(validity) + f"；本时段需 {period.needed(targets, n_excl)} 个有效日"
-        + (f"（已扣除例外事件 {n_excl} 天）" if n_excl else "")
+        "validity": validity_rules.validity_text_zh(validity)
+        + (f"；扣除例外事件 {n_excl} 天后需 {period.needed(targets, n_excl)} 个有效日" if n_excl
+           else f"；本时段需 {period.needed(targets, n_excl)} 个有效日")
         + (f"（进行中的时段至少 {targets.status_rules.min_days_so_far} 天）" if not period.over else ""),
-        "validity_en": validity_rules.validity_text(validity) + f"; this period needs {period.needed(targets, n_excl)} valid days"
-        + (f" after deducting {n_excl} exceptional-event days" if n_excl else "")
+        "validity_en": validity_rules.validity_text(validity)
+        + (f"; {period.needed(targets, n_excl)} valid days needed after deducting {n_excl} exceptional-event days" if n_excl
+           else f"; this period needs {period.needed(targets, n_excl)} valid days")
         + (f", at least {targets.status_rules.min_days_so_far} while in progress" if not period.over else ""),
         "rounding": "GB/T 8170 四舍六入五成双，" + f"{decimals_for(pollutant, targets)} 位小数",
         "rounding_en": rounding_text(targets),
