@@ -1,0 +1,127 @@
+"""Issue 13, item 1: four ingests of overlapping files at once, into one real database.
+
+Four real ``python -m monitoring ingest`` processes start together on files that share
+keys (some with a different value). Each writer must decide "new, duplicate or conflict"
+on the store as it is when it writes (it holds the write lock first), so: every process
+exits 0 without a traceback, each run's rows are accounted for, the store holds exactly
+the union of the four files' keys, every stored value is one a file gave for its key,
+the runs' ``accepted`` add up to the stored rows, and the daily means equal a
+recomputation from the stored readings. Runs on SQLite, and on PostgreSQL when
+TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, select
+
+from monitoring import config
+from monitoring.storage.schema import daily_means, ingestion_runs, readings
+from monitoring.storage.writes import DailyRules, refresh_daily_means
+from monitoring.targets import Targets
+from tests.factories import canonical, make_readings
+
+ROOT = config.PROJECT_ROOT
+WRITERS = 4
+KEY = ["subdistrict_id", "pollutant", "ts"]
+
+
+def _env(url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update(DATABASE_URL=url, MONITOR_LOAD_DEMO="0", PYTHONPATH=str(ROOT))
+    return env
+
+
+def overlapping_files(targets: Targets, folder: Path, seed: int) -> list[pd.DataFrame]:
+    """Four long-form files over the same 20 days: each holds a random 70 % of a common
+    set of rows; files 2 and 3 give a different value for 5 % of theirs."""
+    rng = random.Random(seed)
+    names = [sd.short_name for sd in targets.subdistricts][:6]
+    base = make_readings(targets, first_day=dt.date(2026, 3, 1), days=20, pollutants=("pm25", "pm10", "o3"),
+                         subdistricts=names, rng=rng)
+    files = []
+    for i in range(WRITERS):
+        keep = [rng.random() < 0.7 for _ in range(len(base))]
+        part = base.loc[keep].copy()
+        if i >= 2:
+            changed = [rng.random() < 0.05 for _ in range(len(part))]
+            part.loc[changed, "value"] = part.loc[changed, "value"] + 1.0 + i
+        part.to_csv(folder / f"writer{i}.csv", index=False)
+        files.append(part)
+    return files
+
+
+def _stored(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(select(readings.c.subdistrict_id, readings.c.pollutant, readings.c.ts, readings.c.value,
+                                   readings.c.run_id)).all()
+    return pd.DataFrame(rows, columns=[*KEY, "value", "run_id"])
+
+
+def _daily(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(select(daily_means.c.subdistrict_id, daily_means.c.pollutant, daily_means.c.day,
+                                   daily_means.c.mean, daily_means.c.n_hours, daily_means.c.max8h)).all()
+    frame = pd.DataFrame(rows, columns=["subdistrict_id", "pollutant", "day", "mean", "n_hours", "max8h"])
+    frame["day"] = frame["day"].astype(str)
+    return frame.sort_values(["subdistrict_id", "pollutant", "day"], ignore_index=True)
+
+
+def check_union(engine: Engine, targets: Targets, files: list[pd.DataFrame], run_ids: list[int]) -> None:
+    """The store equals the union of the files, and the runs account for every row."""
+    candidates = pd.concat([canonical(targets, f) for f in files], ignore_index=True)
+    stored = _stored(engine)
+    union = candidates.drop_duplicates(KEY)
+    assert len(stored) == len(union), "every key of every file is stored once"
+    merged = stored.merge(candidates[[*KEY, "value"]], on=KEY, suffixes=("", "_file"))
+    merged["given"] = (merged["value"] - merged["value_file"]).abs() < 1e-9
+    assert merged.groupby(KEY)["given"].any().all(), "each stored value is one a file gave for its key"
+
+    with engine.connect() as conn:
+        runs = conn.execute(select(ingestion_runs).where(ingestion_runs.c.id.in_(run_ids))).all()
+    assert len(runs) == WRITERS
+    assert all(r.status == "succeeded" for r in runs), [(r.id, r.status, r.message) for r in runs]
+    assert sum(r.accepted for r in runs) == len(stored), "accepted rows add up to the stored rows"
+    for r, f in zip(sorted(runs, key=lambda r: r.id), files, strict=False):
+        assert r.accepted + r.duplicates + r.conflicts == r.rows, r.message
+    per_run = stored.groupby("run_id").size().to_dict()
+    assert {int(r.id): r.accepted for r in runs if r.accepted} == {int(k): int(v) for k, v in per_run.items()}
+    assert sum(r.rows for r in runs) == sum(len(f) for f in files)
+
+    # the daily means the writers kept equal a recomputation from what is stored
+    kept = _daily(engine)
+    with engine.begin() as conn:
+        refresh_daily_means(conn, stored[KEY], DailyRules.from_targets(targets))
+    again = _daily(engine)
+    pd.testing.assert_frame_equal(kept, again, check_exact=False, rtol=0, atol=1e-9)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_four_concurrent_ingests_of_overlapping_files_store_the_union(
+    seed: int, make_db, targets: Targets, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    engine = make_db()
+    url = engine.url.render_as_string(hide_password=False)
+    files = overlapping_files(targets, tmp_path, seed)
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "monitoring", "ingest", str(tmp_path / f"writer{i}.csv")], cwd=ROOT,
+                         env=_env(url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for i in range(WRITERS)
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    for p, (out, err) in zip(procs, outs, strict=True):
+        assert "Traceback" not in err, err
+        assert p.returncode == 0, err
+        assert "stored" in out
+    with engine.connect() as conn:
+        run_ids = [int(i) for i in conn.execute(select(ingestion_runs.c.id).where(ingestion_runs.c.kind == "ingest")).scalars()]
+    check_union(engine, targets, files, run_ids)
