@@ -143,13 +143,13 @@ STALE_RUN_AFTER = dt.timedelta(hours=1)
 
 def mark_interrupted_runs(conn: Connection, older_than: dt.timedelta = STALE_RUN_AFTER) -> int:
     """Runs left ``running`` by a killed process: their data was rolled back (a run is
-    closed in the transaction that commits its data), so say so."""
+    closed in the transaction that commits its data), so say so. ``finished_at`` stays
+    empty: when the process died is not known (a failed run without it is "interrupted")."""
     result = conn.execute(
         update(ingestion_runs)
         .where(ingestion_runs.c.status == "running", ingestion_runs.c.started_at < utcnow() - older_than)
         .values(
             status="failed",
-            finished_at=utcnow(),
             message="interrupted: the process stopped before the file was committed; nothing was stored, run it again",
         )
     )
