@@ -173,12 +173,13 @@ def rejected_csv(rejected: pd.DataFrame | list[Any]) -> bytes:
 def remove_demo_data(engine: Engine, targets: Targets, actor: Actor) -> tuple[int, int]:
     """Delete every row the demo runs stored; return (runs, rows removed). Analysts only."""
     require_writer(actor, "remove the demo data")
+    from monitoring.storage.engine import write_transaction
     from monitoring.storage.queries import demo_runs
     from monitoring.storage.writes import DailyRules, delete_runs
 
     ids = demo_runs(engine)
     if not ids:
         return 0, 0
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:  # reads the days it refreshes: no writer in between
         counts = delete_runs(conn, ids, DailyRules.from_targets(targets))
     return len(ids), counts.rows

@@ -33,7 +33,9 @@ def flag_days(conn: Connection, days: Iterable[dt.date], note: str, flagged_by: 
 
 def upsert_dust_day(engine: Engine, day: dt.date, note: str, flagged_by: str, run_id: int | None = None) -> bool:
     """Flag ``day``; True when it was new, False when an existing flag was updated."""
-    with engine.begin() as conn:
+    from monitoring.storage.engine import write_transaction
+
+    with write_transaction(engine) as conn:  # "is it flagged?" then insert: no writer in between
         return flag_days(conn, [day], note, flagged_by, run_id) == 1
 
 
