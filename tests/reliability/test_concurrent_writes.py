@@ -173,3 +173,51 @@ def test_a_writer_committing_between_another_writers_reads_and_its_insert_is_see
     assert a.accepted + b.accepted == len(_stored(engine))
     assert min(a.accepted, b.accepted) < max(len(f) for f in files), "the second writer found the first one's rows"
     check_union(engine, targets, files, [a.run_id or 0, b.run_id or 0])
+
+
+#: ``python -m monitoring ingest FILE`` with a short busy timeout (the real one is 30 s).
+SHORT_TIMEOUT_INGEST = """
+import sys
+from monitoring.storage import engine
+engine.SQLITE_BUSY_TIMEOUT_MS = 300
+from monitoring.cli import main
+sys.exit(main(["ingest", sys.argv[1]]))
+"""
+
+
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="holds SQLite's write lock from a raw connection")
+def test_a_writer_holding_the_lock_too_long_is_one_line_on_the_cli_and_one_chinese_message(
+    make_db, targets: Targets, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    import sqlite3
+
+    from monitoring.errors import StorageError
+
+    engine = make_db()
+    url = engine.url.render_as_string(hide_password=False)
+    overlapping_files(targets, tmp_path, seed=4)
+    path = tmp_path / "writer0.csv"
+    holder = sqlite3.connect(str(engine.url.database), isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another writer, busy for longer than the timeout
+        done = subprocess.run([sys.executable, "-c", SHORT_TIMEOUT_INGEST, str(path)], cwd=ROOT, env=_env(url),
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1
+        assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1, done.stderr
+        assert done.stderr.startswith("error: ") and "busy" in done.stderr
+
+        # the page: a MonitorError with a Chinese message (ctx.show_error draws it), the
+        # preview still works (it only reads)
+        monkeypatch.setattr("monitoring.storage.engine.SQLITE_BUSY_TIMEOUT_MS", 300)
+        page_engine = make_engine(url)
+        analyst = Actor("page", "analyst")
+        preview = ingest_file(page_engine, path, name=path.name, targets=targets, actor=analyst, dry_run=True)
+        assert preview.status == "dry_run" and preview.accepted > 0
+        with pytest.raises(StorageError) as busy:
+            ingest_file(page_engine, path, name=path.name, targets=targets, actor=analyst, run_kind="upload")
+        assert "\n" not in str(busy.value) and "数据库被其他写入长时间占用" in busy.value.message_zh
+        page_engine.dispose()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert _stored(engine).empty, "nothing was stored"
