@@ -18,11 +18,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import functools
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ParamSpec
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,7 @@ from monitoring.ingest.readers import Blob, Chunk, Table, frame_table, load_blob
 from monitoring.targets import POLLUTANTS, Targets
 
 Progress = Callable[[float, str], None]
+P = ParamSpec("P")
 
 #: Rows per write inside the one transaction, about (slices end where a day ends).
 #: Measured on a million rows: 50,000 → 2.6 s and 259 MB peak; 100,000 → 2.45 s, 257 MB;
@@ -109,6 +111,28 @@ class IngestResult:
 # -- entry points ------------------------------------------------------------------------
 
 
+def _storage_faults(ingest: Callable[P, IngestResult]) -> Callable[P, IngestResult]:
+    """A database fault anywhere in an ingest (a writer holding the lock past the timeout,
+    a full disk, a read-only volume) becomes one StorageError line (English and Chinese)
+    for the command line and the page; anything else keeps its traceback (a bug)."""
+
+    @functools.wraps(ingest)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> IngestResult:
+        try:
+            return ingest(*args, **kwargs)
+        except MonitorError:
+            raise
+        except Exception as exc:
+            from monitoring.storage.faults import storage_error
+
+            if (clear := storage_error(exc, str(kwargs.get("name", "")))) is not None:
+                raise clear from exc
+            raise
+
+    return guarded
+
+
+@_storage_faults
 def ingest_file(
     engine: Engine,
     source: Path | bytes | BinaryIO,
@@ -127,26 +151,26 @@ def ingest_file(
     require_writer(actor, "load data")
     options = _options(dry_run, strict, replace, hour_beginning)
     blob: Blob | None = None
-    with _storage_faults(name):
-        try:
-            blob = load_blob(source, name)
-            table = read_table(source, name=name, blob=blob)
-        except InputError as exc:
-            if not dry_run:
-                _record_refused(engine, name, run_kind, actor, blob.sha256 if blob else None, options, exc)
-            raise
-        return _ingest(
-            engine,
-            table,
-            targets=targets,
-            actor=actor,
-            run_kind=run_kind,
-            source_label=SOURCE_OF_KIND.get(run_kind, run_kind),
-            options=options,
-            progress=progress,
-        )
+    try:
+        blob = load_blob(source, name)
+        table = read_table(source, name=name, blob=blob)
+    except InputError as exc:
+        if not dry_run:
+            _record_refused(engine, name, run_kind, actor, blob.sha256 if blob else None, options, exc)
+        raise
+    return _ingest(
+        engine,
+        table,
+        targets=targets,
+        actor=actor,
+        run_kind=run_kind,
+        source_label=SOURCE_OF_KIND.get(run_kind, run_kind),
+        options=options,
+        progress=progress,
+    )
 
 
+@_storage_faults
 def ingest_frame(
     engine: Engine,
     frame: pd.DataFrame,
@@ -165,34 +189,15 @@ def ingest_frame(
     """Validate and store a long-form readings table (an HTTP source's payload)."""
     require_writer(actor, "load data")
     options = _options(dry_run, strict, replace, False)
-    with _storage_faults(name):
-        try:
-            table = frame_table(frame, name=name, sha256=sha256)
-        except InputError as exc:
-            if not dry_run:
-                _record_refused(engine, name, run_kind, actor, sha256, options, exc)
-            raise
-        return _ingest(
-            engine, table, targets=targets, actor=actor, run_kind=run_kind, source_label=source_label, options=options,
-            progress=progress,
-        )
-
-
-@contextlib.contextmanager
-def _storage_faults(name: str) -> Iterator[None]:
-    """A database fault anywhere in an ingest (a writer holding the lock past the timeout,
-    a full disk, a read-only volume) becomes one StorageError line (English and Chinese)
-    for the command line and the page; anything else keeps its traceback (a bug)."""
     try:
-        yield
-    except MonitorError:
+        table = frame_table(frame, name=name, sha256=sha256)
+    except InputError as exc:
+        if not dry_run:
+            _record_refused(engine, name, run_kind, actor, sha256, options, exc)
         raise
-    except Exception as exc:
-        from monitoring.storage.faults import storage_error
-
-        if (clear := storage_error(exc, name)) is not None:
-            raise clear from exc
-        raise
+    return _ingest(
+        engine, table, targets=targets, actor=actor, run_kind=run_kind, source_label=source_label, options=options, progress=progress
+    )
 
 
 def _options(dry_run: bool, strict: bool, replace: bool, hour_beginning: bool) -> dict[str, bool]:
