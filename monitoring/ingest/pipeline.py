@@ -3,10 +3,13 @@
 Every source ends here: the upload page and ``python -m monitoring ingest`` call
 ``ingest_file``; an HTTP pull converts its payload to a readings table and calls
 ``ingest_frame``. The file is read in chunks (bounded memory) and validated completely
-before anything is written; then the good rows are written in ONE transaction
-(storage.writes), and the run record (start_run / finish_run, own transactions) says
-who, what file (sha256), and what became of each row. A refused file leaves its audit
-line and its rejected rows, nothing else.
+before anything is written; then the good rows are written in ONE transaction that holds
+the write lock from its start (storage.engine.write_transaction, storage.writes), and the
+run record says who, what file (sha256), and what became of each row: opened by
+start_run before, closed by finish_run inside that same transaction, so the record and
+the data commit together. A dry run (the upload preview) is the writer's own
+classification with the writes left out. A refused file leaves its audit line and its
+rejected rows, nothing else.
 
 Counting (one rule for every layout): ``rows = accepted + rejected + duplicates +
 missing + (conflicts - replaced)``. A wide row holds one reading per pollutant column;
