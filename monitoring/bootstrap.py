@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from monitoring import config, embedded, timeutil
 from monitoring.errors import StorageError
 from monitoring.storage import migrate
-from monitoring.storage.engine import describe, make_engine
+from monitoring.storage.engine import describe, make_engine, write_transaction
 from monitoring.storage.schema import readings, road_dust, stations, subdistricts
 from monitoring.storage.writes import (
     DailyRules,
@@ -153,15 +153,15 @@ def _load(
 ) -> int:
     run_id = start_run(engine, info)
     try:
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
             if road_dust_rows:
                 counts = write_road_dust(conn, run_id, frame, source=info.source)
             else:
                 counts = write_readings(conn, run_id, frame, source=info.source, rules=rules)
+            finish_run(conn, run_id, "succeeded", counts)  # with its data (see storage.writes)
     except Exception as exc:
         finish_run(engine, run_id, "failed", RunCounts(rows=len(frame)), message=str(exc)[:500])
         raise
-    finish_run(engine, run_id, "succeeded", counts)
     return counts.accepted
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from monitoring.actors import Actor, require_writer
 from monitoring.errors import InputError
 from monitoring.storage import events as store
+from monitoring.storage.engine import write_transaction
 from monitoring.storage.events import Event
 from monitoring.targets import Targets
 
@@ -96,8 +97,9 @@ def flag_event(
             hint="say what happened and on what evidence, e.g. 'CMA dust bulletin 2026-03-14'",
             hint_zh="请说明事件及依据，例如“气象部门沙尘天气通报”",
         )
-    with engine.begin() as conn:
-        store.lock_for_flagging(conn)
+    # the write lock before the overlap check: two analysts flagging the same days at once
+    # cannot both pass it (the second waits, then sees the first's event and is refused)
+    with write_transaction(engine) as conn:
         clash = store.overlapping(conn, first_day, last_day)
         if clash:
             raise InputError(
@@ -123,7 +125,7 @@ def remove_event(engine: Engine, event_id: int, actor: Actor, reason: str = "") 
             hint="see `python -m monitoring events list` for the ids",
             hint_zh="请在例外事件列表中查看编号",
         )
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         done = store.mark_removed(conn, event.id, actor.name, " ".join((reason or "").split()))
     if not done:
         raise InputError(
@@ -157,7 +159,7 @@ def flag_dust_day(engine: Engine, day: dt.date, note: str, actor: Actor, run_id:
     is already inside an event, which is left as it is)."""
     require_writer(actor, "flag sand-and-dust days")
     day = _as_date(day)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         return store.flag_days(conn, [day], note or "沙尘", actor.name, run_id) == 1
 
 

@@ -105,6 +105,7 @@ else:
         {
             t("quality.col.id"): runs["id"],
             t("quality.col.started"): runs["started_at"],
+            t("quality.col.finished"): runs["finished_at"],  # "" while running or after a kill
             t("quality.col.kind"): runs["kind"].map(lambda k: t(f"quality.kind.{k}")),
             t("quality.col.data_kind"): runs["data_kind"].map(lambda k: t(f"upload.kind.{k}")),
             t("quality.col.source"): runs["source"],

@@ -24,9 +24,11 @@ def _text(value: object) -> str:
 def run(args: argparse.Namespace) -> int:
     from monitoring.errors import InputError
     from monitoring.ingest.audit import run_detail, runs_table
+    from monitoring.storage import migrate
     from monitoring.storage.engine import make_engine
 
     engine = make_engine()
+    migrate.ensure_current(engine)  # a new or old database: its schema first, not "no such table"
     if args.action == "list":
         if args.run_id is not None:
             print("python -m monitoring runs: error: `runs list` takes no RUN_ID (use `runs show RUN_ID`)", file=sys.stderr)
@@ -38,11 +40,13 @@ def run(args: argparse.Namespace) -> int:
         if runs.empty:
             print("no runs yet: load a file with `python -m monitoring ingest PATH`")
             return 0
-        print(f"{'id':>5}  {'started (Beijing)':<19}  {'kind':<7} {'status':<9} {'user':<16} {'rows':>9} {'stored':>9} "
-              f"{'rejected':>8} {'dup':>7} {'confl':>6}  sha256        source")
+        # finished is empty for a run still running, or killed (state "interrupted")
+        print(f"{'id':>5}  {'started (Beijing)':<19}  {'finished':<19}  {'kind':<7} {'status':<11} {'user':<16} {'rows':>9} "
+              f"{'stored':>9} {'rejected':>8} {'dup':>7} {'confl':>6}  sha256        source")
         for r in runs.itertuples(index=False):
-            print(f"{r.id:>5}  {r.started_at:<19}  {r.kind:<7} {r.status:<9} {_text(r.user)[:16]:<16} {r.rows:>9,} "
-                  f"{r.accepted:>9,} {r.rejected:>8,} {r.duplicates:>7,} {r.conflicts:>6,}  {_text(r.sha256)[:12]:<12}  {r.source}")
+            print(f"{r.id:>5}  {r.started_at:<19}  {r.finished_at:<19}  {r.kind:<7} {r.status:<11} {_text(r.user)[:16]:<16} "
+                  f"{r.rows:>9,} {r.accepted:>9,} {r.rejected:>8,} {r.duplicates:>7,} {r.conflicts:>6,}  "
+                  f"{_text(r.sha256)[:12]:<12}  {r.source}")
         return 0
     if args.run_id is None:
         print("python -m monitoring runs: error: `runs show` needs a RUN_ID (see `runs list`)", file=sys.stderr)

@@ -19,17 +19,45 @@ from monitoring.actors import Actor, require_writer
 from monitoring.targets import Targets
 
 
-def _beijing(value: Any) -> str:
-    """A stored UTC instant as Beijing local time text."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
+def _utc(value: Any) -> dt.datetime | None:
+    """A stored instant as an aware UTC datetime; None when there is none.
+
+    A run not finished (running, or killed) has no ``finished_at``: None from the row,
+    NaT once it is in a frame column of datetimes (NaT has no ``astimezone``).
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
+    if not isinstance(value, dt.datetime):
+        return None
     if value.tzinfo is None:  # SQLite returns naive UTC
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(timeutil.BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+    return value.astimezone(dt.UTC)
+
+
+def _beijing(value: Any) -> str:
+    """A stored UTC instant as Beijing local time text ("" when there is none)."""
+    instant = _utc(value)
+    return "" if instant is None else instant.astimezone(timeutil.BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def run_state(status: Any, started_at: Any, finished_at: Any, now: dt.datetime | None = None) -> str:
+    """The state a run is shown with: its status, except ``interrupted`` for a run whose
+    process was killed: still ``running`` long after it started, or marked failed by
+    ``init`` (``mark_interrupted_runs``: failed, no finish time). Nothing of such a run
+    was stored: a run is closed in the transaction that commits its data."""
+    from monitoring.storage.writes import STALE_RUN_AFTER
+
+    started = _utc(started_at)
+    now = now or dt.datetime.now(dt.UTC)
+    if status == "running" and started is not None and now - started > STALE_RUN_AFTER:
+        return "interrupted"
+    if status == "failed" and _utc(finished_at) is None:
+        return "interrupted"
+    return str(status)
 
 
 def _label(ts: Any) -> str:
@@ -39,12 +67,14 @@ def _label(ts: Any) -> str:
 
 
 def runs_table(engine: Engine, limit: int = 50) -> pd.DataFrame:
-    """The newest runs, times in Beijing local time, the data span as labels."""
+    """The newest runs, times in Beijing local time ("" for a run not finished), the data
+    span as labels, the status as ``run_state`` tells it."""
     from monitoring.storage.audit import list_runs
 
     runs = list_runs(engine, limit=limit)
     if runs.empty:
         return runs
+    runs["status"] = [run_state(*r) for r in zip(runs["status"], runs["started_at"], runs["finished_at"], strict=True)]
     runs["started_at"] = runs["started_at"].map(_beijing)
     runs["finished_at"] = runs["finished_at"].map(_beijing)
     runs["first"] = runs["first_ts"].map(_label)
@@ -70,6 +100,7 @@ def run_detail(engine: Engine, run_id: int, *, count_stored: bool = True) -> Run
     run = get_run(engine, run_id)
     if run is None:
         return None
+    run["status"] = run_state(run["status"], run["started_at"], run["finished_at"])
     run["started_at"] = _beijing(run["started_at"])
     run["finished_at"] = _beijing(run["finished_at"])
     run["first"] = _label(run.pop("first_ts"))
@@ -142,12 +173,13 @@ def rejected_csv(rejected: pd.DataFrame | list[Any]) -> bytes:
 def remove_demo_data(engine: Engine, targets: Targets, actor: Actor) -> tuple[int, int]:
     """Delete every row the demo runs stored; return (runs, rows removed). Analysts only."""
     require_writer(actor, "remove the demo data")
+    from monitoring.storage.engine import write_transaction
     from monitoring.storage.queries import demo_runs
     from monitoring.storage.writes import DailyRules, delete_runs
 
     ids = demo_runs(engine)
     if not ids:
         return 0, 0
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:  # reads the days it refreshes: no writer in between
         counts = delete_runs(conn, ids, DailyRules.from_targets(targets))
     return len(ids), counts.rows

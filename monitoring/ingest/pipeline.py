@@ -3,10 +3,13 @@
 Every source ends here: the upload page and ``python -m monitoring ingest`` call
 ``ingest_file``; an HTTP pull converts its payload to a readings table and calls
 ``ingest_frame``. The file is read in chunks (bounded memory) and validated completely
-before anything is written; then the good rows are written in ONE transaction
-(storage.writes), and the run record (start_run / finish_run, own transactions) says
-who, what file (sha256), and what became of each row. A refused file leaves its audit
-line and its rejected rows, nothing else.
+before anything is written; then the good rows are written in ONE transaction that holds
+the write lock from its start (storage.engine.write_transaction, storage.writes), and the
+run record says who, what file (sha256), and what became of each row: opened by
+start_run before, closed by finish_run inside that same transaction, so the record and
+the data commit together. A dry run (the upload preview) is the writer's own
+classification with the writes left out. A refused file leaves its audit line and its
+rejected rows, nothing else.
 
 Counting (one rule for every layout): ``rows = accepted + rejected + duplicates +
 missing + (conflicts - replaced)``. A wide row holds one reading per pollutant column;
@@ -15,13 +18,15 @@ a row refused as a whole (unknown subdistrict, bad time) counts once.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ParamSpec
 
 import numpy as np
 import pandas as pd
@@ -29,13 +34,14 @@ from sqlalchemy import Engine
 
 from monitoring import timeutil
 from monitoring.actors import Actor, require_writer
-from monitoring.errors import InputError
+from monitoring.errors import InputError, MonitorError
 from monitoring.ingest import fast
 from monitoring.ingest import validate as v
 from monitoring.ingest.readers import Blob, Chunk, Table, frame_table, load_blob, read_table
 from monitoring.targets import POLLUTANTS, Targets
 
 Progress = Callable[[float, str], None]
+P = ParamSpec("P")
 
 #: Rows per write inside the one transaction, about (slices end where a day ends).
 #: Measured on a million rows: 50,000 → 2.6 s and 259 MB peak; 100,000 → 2.45 s, 257 MB;
@@ -108,6 +114,28 @@ class IngestResult:
 # -- entry points ------------------------------------------------------------------------
 
 
+def _storage_faults(ingest: Callable[P, IngestResult]) -> Callable[P, IngestResult]:
+    """A database fault anywhere in an ingest (a writer holding the lock past the timeout,
+    a full disk, a read-only volume) becomes one StorageError line (English and Chinese)
+    for the command line and the page; anything else keeps its traceback (a bug)."""
+
+    @functools.wraps(ingest)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> IngestResult:
+        try:
+            return ingest(*args, **kwargs)
+        except MonitorError:
+            raise
+        except Exception as exc:
+            from monitoring.storage.faults import storage_error
+
+            if (clear := storage_error(exc, str(kwargs.get("name", "")))) is not None:
+                raise clear from exc
+            raise
+
+    return guarded
+
+
+@_storage_faults
 def ingest_file(
     engine: Engine,
     source: Path | bytes | BinaryIO,
@@ -145,6 +173,7 @@ def ingest_file(
     )
 
 
+@_storage_faults
 def ingest_frame(
     engine: Engine,
     frame: pd.DataFrame,
@@ -184,9 +213,9 @@ def _record_refused(
     from monitoring.storage.writes import RunInfo, finish_run, start_run, write_rejected
 
     run_id = start_run(engine, RunInfo(kind=run_kind, source=name, user=actor.name, sha256=sha256, options=options))
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # the reason and the closed record together
         write_rejected(conn, run_id, [(0, "", exc.message_zh, exc.message)])
-    finish_run(engine, run_id, "refused", message=exc.message[:2000])
+        finish_run(conn, run_id, "refused", message=exc.message[:2000])
 
 
 # -- reading and validating -------------------------------------------------------------------
@@ -666,75 +695,128 @@ def _ingest(
     )
     _preview(result, frame, targets, kind)
 
-    if dry_run:
-        _classify_against_store(engine, result, frame, kind)
-        result.accepted = len(frame) - result.duplicates + dup_in_file - result.conflicts
-        if replace:
-            result.replaced = result.conflicts
-            result.accepted += result.conflicts
-        refused = (strict and rejected) or (frame.empty and rejected)
-        result.status = "refused" if refused else "dry_run"
+    # A whole file refused (--strict with rejected rows), or nothing left to store: no
+    # classification, the good rows are counted but not stored.
+    refuse_all = bool((strict and rejected) or frame.empty)
+    whole_status = "refused" if rejected else ("dry_run" if dry_run else "succeeded")
+    conflicts: list[pd.DataFrame] = []
+    duplicates_in_file = result.duplicates
+
+    def settle(counts: Any, status: str) -> None:
+        """The result's counts and messages from the writer's counts (None: refused whole)."""
+        result.duplicates = duplicates_in_file
+        if counts is not None:
+            result.accepted = counts.accepted
+            result.duplicates += counts.duplicates
+            result.conflicts = counts.conflicts
+            result.replaced = counts.replaced
+        result.status = status
         _finish_counts(result)
+        if counts is None:
+            result.rows += len(frame)  # good rows of a refused file: counted, not stored
         _messages(result, strict)
+
+    if dry_run:
+        # the preview is the writer's own classification with the writes left out
+        # (storage.writes, dry_run=True), read-only: what it says is what the write does.
+        counts = None
+        if not refuse_all:
+            with engine.connect() as conn:
+                counts = _write(conn, 0, frame, kind, source_label, replace, targets, say, dry_run=True, conflicts=conflicts)
+        settle(counts, whole_status if refuse_all else "dry_run")
+        result.conflict_rows = _conflict_table(conflicts)
         return result
 
-    from monitoring.storage.writes import RunCounts, RunInfo, finish_run, start_run, write_rejected
+    from monitoring.storage.engine import write_transaction
+    from monitoring.storage.writes import RunInfo, finish_run, start_run, write_rejected
 
     info = RunInfo(kind=run_kind, source=name, user=actor.name, data_kind=kind, sha256=table.blob.sha256, options=options)
     run_id = start_run(engine, info)
     result.run_id = run_id
     reject_payload = [(r.line, r.raw, r.reason, r.reason_en) for r in rejected]
-    if (strict and rejected) or frame.empty:
-        with engine.begin() as conn:
-            write_rejected(conn, run_id, reject_payload)
-        result.status = "refused" if rejected else "succeeded"
-        _finish_counts(result)
-        result.rows += len(frame)  # good rows of a refused file: counted, not stored
-        _messages(result, strict)
-        finish_run(engine, run_id, result.status, _counts(result), message=result.message[:2000])
-        return result
-
-    say(0.7, f"writing {len(frame):,} rows")
+    if not refuse_all:
+        say(0.7, f"writing {len(frame):,} rows")
     try:
-        counts = RunCounts()
-        with engine.begin() as conn:
-            if kind == "road_dust":
-                counts = _write_road_dust(conn, run_id, frame, source_label, replace)
-            else:
-                counts = _write_readings(conn, run_id, frame, source_label, replace, targets, say)
-            write_rejected(conn, run_id, reject_payload)
-            if result.dust_days:  # in the same transaction: the flags stand or fall with the rows
-                from monitoring.storage.events import flag_days
+        # the write lock first, then the reads that classify the rows (see write_transaction)
+        with write_transaction(engine) as conn:
+            counts = None
+            if not refuse_all:
+                counts = _write(conn, run_id, frame, kind, source_label, replace, targets, say)
+                if result.dust_days:  # in the same transaction: the flags stand or fall with the rows
+                    from monitoring.storage.events import flag_days
 
-                flag_days(conn, result.dust_days, f"flagged by {name}", actor.name, run_id)
+                    flag_days(conn, result.dust_days, f"flagged by {name}", actor.name, run_id)
+            write_rejected(conn, run_id, reject_payload)
+            settle(counts, whole_status if refuse_all else "succeeded")
+            # closed in the data's own transaction: a process killed at any instant leaves
+            # both (succeeded, rows stored) or neither (running, nothing stored).
+            finish_run(conn, run_id, result.status, _counts(result), message=result.message[:2000])
     except Exception as exc:
         result.status = "failed"
+        result.accepted = result.replaced = result.conflicts = 0
+        result.duplicates = duplicates_in_file
         result.message = f"{name}: the write failed, nothing was stored: {type(exc).__name__}: {str(exc)[:300]}"
         result.message_zh = f"{name}：写入失败，未保存任何数据"
-        finish_run(engine, run_id, "failed", _counts(result), message=result.message)
-        from monitoring.storage.faults import storage_error  # full disk, read-only, locked: one clear line
-
-        if (clear := storage_error(exc, name)) is not None:
-            raise clear from exc
+        # the store may be unusable (full, locked): the run then stays "running" and is
+        # later marked interrupted, "nothing stored", which is true
+        with contextlib.suppress(Exception):
+            finish_run(engine, run_id, "failed", _counts(result), message=result.message)
         raise
-    result.accepted = counts.accepted
-    result.duplicates += counts.duplicates
-    result.conflicts = counts.conflicts
-    result.replaced = counts.replaced
     if result.conflicts and kind == "readings":
         from monitoring.storage.audit import run_revisions
 
         result.conflict_rows = run_revisions(engine, run_id)
-    result.status = "succeeded"
-    _finish_counts(result)
-    _messages(result, strict)
-    finish_run(engine, run_id, "succeeded", _counts(result), message=result.message[:2000])
     say(1.0, "done")
     return result
 
 
+def _write(
+    conn: Any,
+    run_id: int,
+    frame: pd.DataFrame,
+    kind: str,
+    source: str,
+    replace: bool,
+    targets: Targets,
+    say: Progress,
+    *,
+    dry_run: bool = False,
+    conflicts: list[pd.DataFrame] | None = None,
+) -> Any:
+    """Store the good rows (or, ``dry_run``, classify them exactly as storing would)."""
+    if kind == "road_dust":
+        return _write_road_dust(conn, run_id, frame, source, replace, dry_run=dry_run)
+    return _write_readings(conn, run_id, frame, source, replace, targets, say, dry_run=dry_run, conflicts=conflicts)
+
+
+def _conflict_table(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """A dry run's conflicts as the preview shows them (the write's come from the audit)."""
+    if not parts:
+        return pd.DataFrame()
+    clash = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(
+        {
+            "subdistrict_id": clash["subdistrict_id"].to_numpy(),
+            "pollutant": clash["pollutant"].to_numpy(),
+            "time": timeutil.ts_to_labels(clash["ts"].to_numpy()),
+            "station": clash["station"].to_numpy(),
+            "old_value": clash["old_value"].to_numpy(),
+            "new_value": clash["new_value"].to_numpy(),
+        }
+    )
+
+
 def _write_readings(
-    conn: Any, run_id: int, frame: pd.DataFrame, source: str, replace: bool, targets: Targets, say: Progress
+    conn: Any,
+    run_id: int,
+    frame: pd.DataFrame,
+    source: str,
+    replace: bool,
+    targets: Targets,
+    say: Progress,
+    *,
+    dry_run: bool = False,
+    conflicts: list[pd.DataFrame] | None = None,
 ) -> Any:
     from monitoring.storage.writes import DailyRules, ReadingRows, RunCounts, pollutant_keys, write_rows
 
@@ -777,8 +859,10 @@ def _write_readings(
             demo=np.full(len(at), source == "demo"),
             run_id=np.zeros(len(at), dtype="int64"),
         )
-        total.add(write_rows(conn, run_id, rows, source=source[:32], rules=rules, replace=replace, in_key_order=in_key_order))
-        say(0.7 + 0.3 * end / len(frame), f"wrote {end:,} of {len(frame):,} rows")
+        total.add(write_rows(conn, run_id, rows, source=source[:32], rules=rules, replace=replace, in_key_order=in_key_order,
+                             dry_run=dry_run, conflicts=conflicts))
+        if not dry_run:
+            say(0.7 + 0.3 * end / len(frame), f"wrote {end:,} of {len(frame):,} rows")
     return total
 
 
@@ -796,10 +880,10 @@ def _slice_bounds(sorted_keys: np.ndarray, size: int) -> list[int]:
     return [0, *cuts.tolist(), len(sorted_keys)]
 
 
-def _write_road_dust(conn: Any, run_id: int, frame: pd.DataFrame, source: str, replace: bool) -> Any:
+def _write_road_dust(conn: Any, run_id: int, frame: pd.DataFrame, source: str, replace: bool, *, dry_run: bool = False) -> Any:
     from monitoring.storage.writes import write_road_dust
 
-    return write_road_dust(conn, run_id, frame.drop(columns="line"), source=source[:32], replace=replace)
+    return write_road_dust(conn, run_id, frame.drop(columns="line"), source=source[:32], replace=replace, dry_run=dry_run)
 
 
 def _rejected_rows(table: Table, out: _Collected) -> list[RejectedRow]:
@@ -868,45 +952,6 @@ def _preview(result: IngestResult, frame: pd.DataFrame, targets: Targets, kind: 
         result.last_label = timeutil.ts_to_label(int(last[present].max()))
     grouped.insert(0, "subdistrict", grouped["subdistrict_id"].map(names))
     result.by_subdistrict_pollutant = grouped.drop(columns="subdistrict_id")
-
-
-def _classify_against_store(engine: Engine, result: IngestResult, frame: pd.DataFrame, kind: str) -> None:
-    """Dry run: how many rows the database already holds (duplicates) or holds differently."""
-    if kind != "readings" or frame.empty:
-        return
-    from monitoring.storage.audit import stored_values
-
-    # one (subdistrict, pollutant) at a time: a file already stored whole would otherwise
-    # hold every stored row and the merge of both at once (a million rows: ~250 MB more).
-    clashes: list[pd.DataFrame] = []
-    codes = frame["subdistrict_id"].to_numpy().astype("int64") * len(POLLUTANTS) + pd.Categorical(
-        frame["pollutant"], categories=POLLUTANTS
-    ).codes.astype("int64")
-    order = np.argsort(codes, kind="stable")
-    bounds = np.flatnonzero(np.diff(codes[order])) + 1
-    for rows in np.split(order, bounds):
-        group = frame.iloc[rows]
-        old = stored_values(engine, group)
-        if old.empty:
-            continue
-        merged = group.merge(old, on=["subdistrict_id", "pollutant", "ts", "resolution", "station"], how="inner")
-        same = np.isclose(merged["value"].to_numpy(dtype="float64"), merged["old_value"].to_numpy(dtype="float64"), rtol=0.0, atol=1e-9)
-        result.duplicates += int(same.sum())
-        if not same.all():
-            clashes.append(merged.loc[~same])
-    clash = pd.concat(clashes, ignore_index=True) if clashes else pd.DataFrame()
-    result.conflicts = len(clash)
-    if len(clash):
-        result.conflict_rows = pd.DataFrame(
-            {
-                "subdistrict_id": clash["subdistrict_id"].to_numpy(),
-                "pollutant": clash["pollutant"].to_numpy(),
-                "time": timeutil.ts_to_labels(clash["ts"].to_numpy()),
-                "station": clash["station"].to_numpy(),
-                "old_value": clash["old_value"].to_numpy(),
-                "new_value": clash["value"].to_numpy(),
-            }
-        )
 
 
 def _finish_counts(result: IngestResult) -> None:

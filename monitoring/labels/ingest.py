@@ -113,6 +113,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "quality.demo_removed": ("已删除演示数据：{rows:,} 行（{runs} 次导入）。", "Removed the demo data: {rows:,} rows ({runs} runs)."),
     "quality.col.id": ("编号", "Run"),
     "quality.col.started": ("开始时间", "Started"),
+    "quality.col.finished": ("结束时间", "Finished"),
     "quality.col.kind": ("方式", "Kind"),
     "quality.col.data_kind": ("数据", "Data"),
     "quality.col.source": ("来源/文件", "Source / file"),
@@ -134,6 +135,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "quality.status.refused": ("被拒绝", "refused"),
     "quality.status.failed": ("失败", "failed"),
     "quality.status.running": ("进行中", "running"),
+    "quality.status.interrupted": ("已中断（未保存）", "interrupted (nothing stored)"),
     "quality.status.removed": ("已删除", "removed"),
     "quality.status.dry_run": ("试运行", "dry run"),
 }

@@ -1,7 +1,8 @@
 """Reads of the ingestion audit: runs, their rejected rows and revisions, stored keys.
 
-``runs list`` / ``runs show``, the data-quality page (and its scheduled-pulls panel) and
-the ingestion pipeline's dry run go through these; all parameters are bound.
+``runs list`` / ``runs show`` and the data-quality page (and its scheduled-pulls panel)
+go through these; all parameters are bound. (A dry run classifies rows with the writer's
+own matching, storage.writes, not here.)
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, func, select
 
 from monitoring import timeutil
 from monitoring.storage.schema import ingestion_runs, reading_revisions, readings, rejected_rows, subdistricts
@@ -149,29 +150,3 @@ def run_revisions(engine: Engine, run_id: int) -> pd.DataFrame:
     )
     frame.insert(2, "time", timeutil.ts_to_labels(frame["ts"].to_numpy(dtype="int64")) if len(frame) else pd.Series(dtype="datetime64[s]"))
     return frame.drop(columns="ts")
-
-
-def stored_values(engine: Engine, frame: pd.DataFrame) -> pd.DataFrame:
-    """Stored readings sharing a key with ``frame`` (columns of the key + old_value).
-
-    Read per (subdistrict, pollutant) over the frame's time range, then matched in memory.
-    """
-    key = ["subdistrict_id", "pollutant", "ts", "resolution", "station"]
-    parts: list[pd.DataFrame] = []
-    with engine.connect() as conn:
-        for (sd, pol), group in frame.groupby(["subdistrict_id", "pollutant"], sort=False):
-            lo, hi = int(group["ts"].min()), int(group["ts"].max())
-            rows = conn.execute(
-                select(
-                    readings.c.subdistrict_id, readings.c.pollutant, readings.c.ts, readings.c.resolution,
-                    readings.c.station, readings.c.value,
-                ).where(and_(readings.c.subdistrict_id == int(sd), readings.c.pollutant == str(pol), readings.c.ts.between(lo, hi)))
-            ).all()
-            if rows:
-                parts.append(pd.DataFrame(rows, columns=[*key, "old_value"]))
-    if not parts:
-        return pd.DataFrame(columns=[*key, "old_value"])
-    found = pd.concat(parts, ignore_index=True)
-    found["subdistrict_id"] = found["subdistrict_id"].astype("int64")
-    found["ts"] = found["ts"].astype("int64")
-    return found

@@ -7,12 +7,14 @@ busy timeout, so an upload while pages are read waits instead of failing with
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -21,6 +23,9 @@ from monitoring.errors import StorageError
 
 #: Milliseconds a SQLite writer waits for another writer before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: Tables whose content a data write reads to decide what is new (PostgreSQL locks them
+#: for the whole write; SQLite's write lock covers the whole file).
+WRITE_LOCKED_TABLES = ("readings", "road_dust", "exceptional_events")
 
 
 def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -93,6 +98,34 @@ def make_engine(url: str | None = None, *, check_writable: bool = True) -> Engin
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
     return engine
+
+
+@contextlib.contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the write lock from its first statement (commit on exit).
+
+    A data write first reads what is stored ("is this key there? with which value?") and
+    then writes what is new. Those reads must see the store as it is when the write
+    happens, so no other writer may commit in between: the lock is taken before the
+    first read. Readers are never blocked (SQLite WAL, PostgreSQL MVCC).
+
+    - SQLite: ``BEGIN IMMEDIATE``. pysqlite (legacy transaction control) would otherwise
+      begin only at the first INSERT, after the reads; it leaves an explicit BEGIN alone
+      and SQLAlchemy's commit/rollback then end it. Waits up to the busy timeout.
+    - PostgreSQL: ``LOCK TABLE … IN SHARE ROW EXCLUSIVE MODE`` on the tables a write
+      decides on: it excludes every other writer of them (any INSERT/UPDATE/DELETE, not
+      only ours) but no reader; under READ COMMITTED each later statement then sees all
+      that was committed before the lock. Waits up to the same timeout (``lock_timeout``).
+    A wait past the timeout raises the driver's error, which ``faults.storage_error``
+    tells in one line.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(SQLITE_BUSY_TIMEOUT_MS)}")
+            conn.exec_driver_sql(f"LOCK TABLE {', '.join(WRITE_LOCKED_TABLES)} IN SHARE ROW EXCLUSIVE MODE")
+        yield conn
 
 
 def describe(engine: Engine) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, false, insert, select, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, insert, select, update
 
 from monitoring.storage.schema import exceptional_events as ev
 
@@ -90,17 +90,6 @@ def get_event(engine: Engine, event_id: int) -> Event | None:
     return None if row is None else _event(row)
 
 
-def lock_for_flagging(conn: Connection) -> None:
-    """Take the write lock before the overlap check, so two analysts flagging the same days at
-    once cannot both pass it: the second waits, then sees the first's event and is refused."""
-    if conn.dialect.name == "postgresql":
-        # self-conflicting, readers unaffected
-        conn.execute(text("LOCK TABLE exceptional_events IN SHARE ROW EXCLUSIVE MODE"))
-    else:
-        # SQLite: a write statement (touching no row) opens the write transaction now
-        conn.execute(update(ev).where(false()).values(kind=ev.c.kind))
-
-
 def overlapping(conn: Connection, first: dt.date, last: dt.date) -> list[Event]:
     """Events in force that share a day with first … last."""
     return [_event(r) for r in conn.execute(select(ev).where(_overlaps(first, last)).order_by(ev.c.first_day)).all()]
@@ -134,8 +123,8 @@ def mark_removed(conn: Connection, event_id: int, removed_by: str, reason: str) 
 def flag_days(conn: Connection, days: Iterable[dt.date], note: str, flagged_by: str, run_id: int | None = None) -> int:
     """Sand-and-dust days of an ingest (its dust-flag column), inside the caller's transaction
     so the flags stand or fall with the rows: each run of consecutive days not yet inside an
-    event becomes one ``sand_dust`` event. Returns how many days were newly deducted."""
-    lock_for_flagging(conn)
+    event becomes one ``sand_dust`` event. Returns how many days were newly deducted.
+    The caller holds the write lock (``engine.write_transaction``) before this overlap check."""
     new: list[dt.date] = [d for d in sorted(set(days)) if not overlapping(conn, d, d)]
     runs: list[list[dt.date]] = []
     for day in new:

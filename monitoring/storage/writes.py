@@ -1,14 +1,17 @@
 """The write side of storage: ingestion runs, readings, daily means, road dust, audit.
 
 Every source (upload, ``ingest``, ``pull``, ``init``) ends here. A file is written in one
-transaction that the caller opens (``with engine.begin() as conn``); the run record is
-written in its own short transactions before and after, so a refused or failed file
-still leaves its audit line and nothing else.
+transaction that the caller opens with ``engine.write_transaction`` (the write lock is
+held before the first read, so concurrent writers each see the store as it is when they
+write). The run is recorded as ``running`` in its own short transaction first, and
+closed (``finish_run(conn, …)``) inside the file's transaction: the data and the closed
+record commit together, so a run still ``running`` stored nothing.
 
 Rows are classified against what is stored before anything is written: new rows are
 inserted, identical rows are duplicates, a different value under an existing key is a
 conflict (kept, or replaced with ``replace=True``, the old value going to
-``reading_revisions`` either way).
+``reading_revisions`` either way). A dry run (``dry_run=True``) is the same
+classification with every write left out, so a preview says what the write will do.
 """
 
 from __future__ import annotations
@@ -139,13 +142,14 @@ STALE_RUN_AFTER = dt.timedelta(hours=1)
 
 
 def mark_interrupted_runs(conn: Connection, older_than: dt.timedelta = STALE_RUN_AFTER) -> int:
-    """Runs left ``running`` by a killed process: their data was rolled back; say so."""
+    """Runs left ``running`` by a killed process: their data was rolled back (a run is
+    closed in the transaction that commits its data), so say so. ``finished_at`` stays
+    empty: when the process died is not known (a failed run without it is "interrupted")."""
     result = conn.execute(
         update(ingestion_runs)
         .where(ingestion_runs.c.status == "running", ingestion_runs.c.started_at < utcnow() - older_than)
         .values(
             status="failed",
-            finished_at=utcnow(),
             message="interrupted: the process stopped before the file was committed; nothing was stored, run it again",
         )
     )
@@ -450,9 +454,16 @@ def write_rows(
     rules: DailyRules,
     replace: bool = False,
     in_key_order: bool = False,
+    dry_run: bool = False,
+    conflicts: list[pd.DataFrame] | None = None,
 ) -> RunCounts:
     """``write_readings`` of rows already in columns (see there). ``in_key_order``: the
-    caller sorted them by the table's whole key (the writer then does not check)."""
+    caller sorted them by the table's whole key (the writer then does not check).
+
+    ``dry_run``: classify exactly as the write would and return the same counts, writing
+    nothing. ``conflicts``: a list that receives, per call with conflicts, a frame of
+    them (subdistrict_id, pollutant, ts, resolution, station, old_value, new_value).
+    """
     counts = RunCounts(rows=len(rows))
     if not len(rows):
         return counts
@@ -461,8 +472,10 @@ def write_rows(
     occupied = _occupied(conn, spans)
 
     if not occupied.any():
-        _insert_readings(conn, rows, source=source, run_id=run_id, in_key_order=in_key_order)
         counts.accepted = len(rows)
+        if dry_run:
+            return counts
+        _insert_readings(conn, rows, source=source, run_id=run_id, in_key_order=in_key_order)
         _delete_daily_spans(conn, spans)
         _insert_daily(conn, _daily_from_rows(rows, rules))
         return counts
@@ -473,6 +486,24 @@ def write_rows(
     clash = rows.take(np.flatnonzero(differ))
     counts.duplicates = int(found.sum()) - len(clash)
     counts.conflicts = len(clash)
+    if conflicts is not None and len(clash):
+        conflicts.append(
+            pd.DataFrame(
+                {
+                    "subdistrict_id": clash.sd,
+                    "pollutant": clash.pollutant,
+                    "ts": clash.ts,
+                    "resolution": clash.res,
+                    "station": clash.station,
+                    "old_value": stored_value[differ],
+                    "new_value": clash.value,
+                }
+            )
+        )
+    if dry_run:
+        counts.replaced = len(clash) if replace else 0
+        counts.accepted = len(new) + counts.replaced
+        return counts
     touched = ReadingRows.concat([new, clash]) if replace else new
     # what the touched days hold now, read before anything is written
     stored = _read_stored(conn, _spans(touched)) if len(touched) else ReadingRows.empty()
@@ -879,9 +910,10 @@ def _nullable(value: Any) -> Any:
 
 
 def write_road_dust(
-    conn: Connection, run_id: int, frame: pd.DataFrame, *, source: str, replace: bool = False
+    conn: Connection, run_id: int, frame: pd.DataFrame, *, source: str, replace: bool = False, dry_run: bool = False
 ) -> RunCounts:
-    """Store road-dust rows (``ROAD_DUST_COLUMNS``); same duplicate/conflict rules as readings."""
+    """Store road-dust rows (``ROAD_DUST_COLUMNS``); same duplicate/conflict rules as readings.
+    ``dry_run``: the same classification and counts, nothing written."""
     counts = RunCounts(rows=len(frame))
     if frame.empty:
         return counts
@@ -937,19 +969,22 @@ def write_road_dust(
                 "at": now,
             }
         )
-        if replace:
+        if replace and not dry_run:
             conn.execute(
                 update(road_dust)
                 .where(road_dust.c.id == prev.id)
                 .values(load=float(r.load), grade=grade, run_id=run_id, source=source)
             )
+        if replace:
             counts.replaced += 1
+    counts.accepted = len(new_rows) + counts.replaced
+    if dry_run:
+        return counts
     if new_rows:
         conn.execute(insert(road_dust), new_rows)
     # The old value stays in the audit trail, whether it was replaced or kept.
     if revisions:
         conn.execute(insert(road_dust_revisions), revisions)
-    counts.accepted = len(new_rows) + counts.replaced
     return counts
 
 

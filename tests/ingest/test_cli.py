@@ -105,3 +105,57 @@ def test_the_command_line_starts_without_its_heavy_dependencies() -> None:
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+# -- issue 13, item 2: runs not finished ---------------------------------------------------------
+
+
+def unfinished_runs(engine: Engine) -> dict[str, int]:
+    """A run running now, one killed two hours ago (still ``running``), and one that init
+    marked interrupted; beside a finished one. Their ids by name."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from monitoring.storage.schema import ingestion_runs
+    from monitoring.storage.writes import RunInfo, mark_interrupted_runs, start_run
+    from tests.factories import make_run
+
+    done = make_run(engine, "done.csv", "succeeded", kind="ingest", accepted=3)
+    killed = start_run(engine, RunInfo(kind="ingest", source="killed.csv", user="tester"))
+    marked = start_run(engine, RunInfo(kind="upload", source="marked.csv", user="tester"))
+    two_hours_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    with engine.begin() as conn:
+        conn.execute(update(ingestion_runs).where(ingestion_runs.c.id.in_([killed, marked])).values(started_at=two_hours_ago))
+        conn.execute(update(ingestion_runs).where(ingestion_runs.c.id == killed).values(status="running"))
+    with engine.begin() as conn:
+        mark_interrupted_runs(conn)  # marks both; put the killed one back, as if init had not run yet
+        conn.execute(update(ingestion_runs).where(ingestion_runs.c.id == killed).values(status="running", finished_at=None,
+                                                                                        message=""))
+    running = start_run(engine, RunInfo(kind="pull", source="running-now", user="tester"))
+    return {"done": done, "killed": killed, "marked": marked, "running": running}
+
+
+def test_runs_list_and_show_with_a_running_and_a_killed_run(make_db) -> None:  # type: ignore[no-untyped-def]
+    engine = make_db()
+    url = engine.url.render_as_string(hide_password=False)
+    ids = unfinished_runs(engine)
+
+    listing = _cli(url, "runs", "list")
+    assert listing.returncode == 0 and "Traceback" not in listing.stderr, listing.stderr
+    lines = {int(line.split()[0]): line for line in listing.stdout.splitlines()[1:]}
+    assert " running " in lines[ids["running"]] and " interrupted " in lines[ids["killed"]]
+    assert " interrupted " in lines[ids["marked"]] and " succeeded " in lines[ids["done"]]
+
+    records = {r["id"]: r for r in json.loads(_cli(url, "runs", "list", "--format", "json").stdout)}
+    assert records[ids["running"]]["finished_at"] == "" and records[ids["running"]]["status"] == "running"
+    assert records[ids["killed"]]["finished_at"] == "" and records[ids["killed"]]["status"] == "interrupted"
+    assert records[ids["marked"]]["finished_at"] == "" and records[ids["marked"]]["status"] == "interrupted"
+    assert records[ids["marked"]]["message"].startswith("interrupted") and records[ids["done"]]["finished_at"] != ""
+
+    for name in ("running", "killed", "marked"):
+        shown = _cli(url, "runs", "show", str(ids[name]))
+        assert shown.returncode == 0 and "Traceback" not in shown.stderr, shown.stderr
+        assert "finished: \n" in shown.stdout or shown.stdout.rstrip().endswith("finished:")
+        shown_json = json.loads(_cli(url, "runs", "show", str(ids[name]), "--format", "json").stdout)
+        assert shown_json["finished_at"] == ""

@@ -266,3 +266,25 @@ def test_a_broken_sources_file_is_named_and_the_page_goes_on(
     assert not at.exception, at.exception
     assert len(at.error) == 1 and "colour" in at.error[0].value
     assert len(at.dataframe) >= 2  # the runs and the hours with data are still there
+
+
+def test_quality_page_shows_a_running_and_a_killed_run(app_db: Engine) -> None:
+    """Issue 13, item 2: the page used to stop on NaT (a run without a finish time)."""
+    from tests.ingest.test_cli import unfinished_runs
+
+    ids = unfinished_runs(app_db)
+    for lang, running, killed in (("zh", "进行中", "已中断（未保存）"), ("en", "running", "interrupted (nothing stored)")):
+        at = _page("quality", lang=lang, actor=ANALYST)
+        assert not at.exception, at.exception
+        run_col = i18n.t("quality.col.id", lang)
+        runs = next(d.value for d in at.dataframe if run_col in d.value.columns)  # after the pulls panel
+        by_id = runs.set_index(run_col)
+        status, finished = i18n.t("quality.col.status", lang), i18n.t("quality.col.finished", lang)
+        assert by_id.loc[ids["running"], status] == running and by_id.loc[ids["running"], finished] == ""
+        for name in ("killed", "marked"):  # the app's start-up has marked the killed one too
+            assert by_id.loc[ids[name], status] == killed and by_id.loc[ids[name], finished] == ""
+        assert by_id.loc[ids["done"], finished] != ""
+    # the detail of the killed run draws too
+    at = _page("quality", actor=ANALYST, quality_run=ids["killed"])
+    assert not at.exception, at.exception
+    assert "已中断" in _texts(at)

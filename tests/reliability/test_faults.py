@@ -129,7 +129,11 @@ def test_sigkill_mid_file_stores_all_or_nothing_and_a_rerun_completes(
 
     after_kill = _count(engine)
     assert after_kill in (0, rows), "all of the file or none of it"
-    # (all of it only if the kill landed between the commit and the run's closing record)
+    # all of it only if the kill came after the commit; the run record commits with the
+    # data (issue 13, item 18), so its status says which
+    with engine.connect() as conn:
+        killed_status = conn.execute(select(ingestion_runs.c.status).order_by(ingestion_runs.c.id)).scalars().first()
+    assert (killed_status == "succeeded") == (after_kill == rows), killed_status
     assert (_count(engine, daily_means) > 0) == (after_kill == rows), "daily means go with their readings"
     assert _integrity(db) == "ok"
 
@@ -142,7 +146,7 @@ def test_sigkill_mid_file_stores_all_or_nothing_and_a_rerun_completes(
     # rerun is its own, succeeded, run.
     with engine.connect() as conn:
         statuses = sorted(conn.execute(select(ingestion_runs.c.status)).scalars())
-    assert statuses.count("succeeded") == 1
+    assert statuses.count("succeeded") == 1 + (after_kill == rows)
     assert set(statuses) <= {"succeeded", "running"}
 
 
