@@ -471,8 +471,8 @@ def columns_for(kind: str) -> dict[str, str]:
 
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "ranking": ("rank", "subdistrict", "mean", "mean_deducted", "mean_3y", "target", "gap", "valid_days", "days",
-                "required_days", "status", "outlook", "last_year_mean", "change_pct"),
+    "ranking": ("rank", "subdistrict", "mean", "mean_deducted", "target", "gap", "status", "outlook", "valid_days",
+                "days", "required_days", "mean_3y", "last_year_mean", "change_pct"),
     "district": ("name", "value", "value_3y", "unit", "target", "gap", "status", "outlook", "valid_days", "days",
                  "last_year_value", "trend"),
     "progress": ("month", "monthly_mean", "monthly_mean_deducted", "monthly_valid_days", "monthly_days",
@@ -501,7 +501,9 @@ POLLUTANT_UNITS = {"pm25": "µg/m³", "pm10": "µg/m³", "so2": "µg/m³", "no2"
 def display_frame(frame: pd.DataFrame, kind: str, targets: Targets | None = None, *, unit: str = "") -> pd.DataFrame:
     """The columns a reader needs, statuses and names in the screen's language, headers translated
     and, for concentrations, followed by their unit."""
-    cols = [c for c in COLUMNS[kind] if c in frame.columns]
+    # a column that only says "not available" everywhere (no three complete years yet) is left out
+    optional = {"mean_3y", "value_3y"}
+    cols = [c for c in COLUMNS[kind] if c in frame.columns and not (c in optional and frame[c].isna().all())]
     shown = frame[cols].copy()
     if "status" in shown.columns:
         shown["status"] = shown["status"].map(status_text)
