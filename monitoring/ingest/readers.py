@@ -269,7 +269,7 @@ def _refuse(name: str, en: str, zh: str, hint: str) -> InputError:
 def sniff_container(blob: Blob) -> str:
     """``csv`` or ``xlsx``; refuse empty, binary and legacy .xls files."""
     head = blob.head()
-    if not head.strip() or head.strip() in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+    if not head.strip() or head.strip(b" \t\r\n\x00") in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xfe\xff", b""):
         raise _refuse(blob.name, "the file is empty", "文件是空的", "export the data again; the file has no rows")
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
@@ -280,7 +280,7 @@ def sniff_container(blob: Blob) -> str:
             "不支持旧版 Excel .xls 文件",
             "open it in Excel and save as .xlsx or CSV UTF-8",
         )
-    if not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff")) and b"\x00" in head:
+    if not head.startswith((b"\xff\xfe", b"\xfe\xff", _UTF32_BE)) and b"\x00" in head:
         raise _refuse(
             blob.name,
             "this is a binary file, not a CSV or XLSX table",
@@ -290,11 +290,17 @@ def sniff_container(blob: Blob) -> str:
     return "csv"
 
 
+_UTF32_BE = b"\x00\x00\xfe\xff"
+_UTF32_LE = b"\xff\xfe\x00\x00"
+
+
 def detect_encoding(blob: Blob) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (covers GBK/GB2312)."""
+    """UTF-8 (with or without BOM), UTF-32 or UTF-16 with BOM, else GB18030 (covers GBK/GB2312)."""
     head = blob.head()
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if head.startswith((_UTF32_LE, _UTF32_BE)):  # before UTF-16: its BOM starts the same way
+        return "utf-32"
     if head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):
         return "utf-16"
     cut = head if len(head) < SNIFF_BYTES else head[: head.rfind(b"\n") + 1] or head
@@ -454,12 +460,86 @@ def read_table(
     return _read_csv(blob)
 
 
+def _has_quote(blob: Blob) -> bool:
+    with blob.open() as fh:
+        return any(b'"' in block for block in iter(lambda: fh.read(1 << 20), b""))
+
+
+def physical_lines(blob: Blob, encoding: str, delimiter: str) -> Callable[[Any], Any]:
+    """Record numbers (as the parser counts rows) → physical line numbers of the file.
+
+    They differ after a quoted field holding a line break (LF, CR or CRLF): the record goes
+    on over two lines. A file without a quote character has none (the usual case, checked
+    at memchr speed); else it is scanned once with the csv module, whose ``line_num``
+    counts physical lines, to note where the two counts part.
+    """
+    import numpy as np
+
+    def same(records: Any) -> Any:
+        return records
+
+    if not _has_quote(blob):
+        return same
+    starts: list[int] = []
+    extras: list[int] = []
+    try:
+        with blob.open() as fh, io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="") as text:
+            reader = csv.reader(text, delimiter=delimiter)
+            last_end, last_extra = 0, 0
+            for record, _row in enumerate(reader, start=1):
+                extra = last_end + 1 - record
+                if extra != last_extra:
+                    starts.append(record)
+                    extras.append(extra)
+                    last_extra = extra
+                last_end = reader.line_num
+    except (csv.Error, UnicodeError, OSError):
+        pass  # the parser reports what is wrong; the line numbers up to there stand
+    if not starts:
+        return same
+    at = np.asarray(starts, dtype="int64")
+    shift = np.asarray([0, *extras], dtype="int64")
+
+    def to_physical(records: Any) -> Any:
+        r = np.asarray(records, dtype="int64")
+        return r + shift[np.searchsorted(at, r, side="right")]
+
+    return to_physical
+
+
+def _first_bad_bytes(blob: Blob, encoding: str) -> tuple[int, int, bytes] | None:
+    """Where the text stops being ``encoding``: (byte offset, physical line, the bad bytes)."""
+    import codecs
+
+    base = "utf-8" if encoding == "utf-8-sig" else encoding
+    decoder = codecs.getincrementaldecoder(base)("strict")
+    consumed = 3 if encoding == "utf-8-sig" else 0
+    line = 1
+    last_cr = False
+    with blob.open() as fh:
+        fh.seek(consumed)
+        while block := fh.read(1 << 20):
+            pending = decoder.getstate()[0]
+            try:
+                text = decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                data = pending + block
+                good = data[: exc.start].decode(base, errors="replace")
+                breaks = good.count("\n") + good.count("\r") - good.count("\r\n") - (last_cr and good.startswith("\n"))
+                return consumed - len(pending) + exc.start, line + breaks, data[exc.start : exc.end]
+            line += text.count("\n") + text.count("\r") - text.count("\r\n") - (last_cr and text.startswith("\n"))
+            last_cr = text.endswith("\r")
+            consumed += len(block)
+    return None
+
+
 def _read_csv(blob: Blob) -> Table:
     encoding = detect_encoding(blob)
     lines = _sniff_text(blob, encoding)
     header_index, delimiter, headers = find_header(lines, blob.name)
     layout = detect_layout(headers, name=blob.name)
     bad: list[BadLine] = []
+    bad_records: set[int] = set()  # as the parser counts them (a quoted line break is one record)
     n_fields = len(headers)
 
     def raw_lines(wanted: set[int]) -> dict[int, str]:
@@ -480,6 +560,7 @@ def _read_csv(blob: Blob) -> Table:
         # the last column is read too: a row with too few fields leaves it empty.
         positions = sorted({*used, n_fields - 1})
         names = layout.columns() if n_fields - 1 in used else [*layout.columns(), "__last__"]
+        physical = physical_lines(blob, encoding, delimiter)
         fh = blob.open()
         try:
             with warnings.catch_warnings(record=True) as caught:
@@ -507,10 +588,12 @@ def _read_csv(blob: Blob) -> Table:
                     for frame in reader:
                         new_bad = _collect_bad(caught, n_fields)
                         caught.clear()
-                        bad.extend(new_bad)
-                        numbers = _line_numbers(next_line, len(frame), {b.line for b in bad})
-                        if len(numbers):
-                            next_line = int(numbers[-1]) + 1
+                        bad_records.update(b.line for b in new_bad)
+                        bad.extend(_on_physical(new_bad, physical))
+                        records = _line_numbers(next_line, len(frame), bad_records)
+                        if len(records):
+                            next_line = int(records[-1]) + 1
+                        numbers = physical(records)
                         frame = frame[positions]
                         frame.columns = names
                         if not delimiter.isascii():  # the Python parser fills a missing field with NaN
@@ -521,17 +604,23 @@ def _read_csv(blob: Blob) -> Table:
                             frame = frame.drop(columns="__last__")
                         done = min(1.0, fh.tell() / blob.size) if blob.size else 1.0
                         yield Chunk(cells=frame, lines=numbers, done=done, maybe_short=maybe_short)
-                bad.extend(_collect_bad(caught, n_fields))
+                bad.extend(_on_physical(_collect_bad(caught, n_fields), physical))
         except UnicodeDecodeError as exc:
+            # the parser's offset is inside its own buffer: find the real one in the file.
+            found = _first_bad_bytes(blob, encoding)
+            offset, line, raw = found if found is not None else (exc.start, 0, exc.object[exc.start : exc.end])
+            shown = "".join(f"\\x{b:02x}" for b in raw[:8])
+            at_en = f"line {line}: " if line else ""
+            at_zh = f"第 {line} 行：" if line else ""
             raise _refuse(
                 blob.name,
-                f"bytes at offset {exc.start} are not valid {encoding} text (the file mixes encodings)",
-                f"文件中第 {exc.start} 字节处编码不一致（不是有效的 {encoding} 文本）",
+                f"{at_en}bytes at offset {offset:,} ({shown}) are not valid {encoding} text (the file mixes encodings)",
+                f"{at_zh}文件第 {offset:,} 字节处（{shown}）编码不一致（不是有效的 {encoding} 文本）",
                 "save the whole file once as CSV UTF-8 and try again",
             ) from None
         except (pd.errors.ParserError, csv.Error, ValueError, OverflowError) as exc:
             # any failure of the parser is the file's problem: one line, never a traceback.
-            raise _parser_refusal(blob.name, exc) from None
+            raise _parser_refusal(blob.name, exc, physical) from None
         finally:
             fh.close()
 
@@ -555,13 +644,15 @@ _WHERE = re.compile(r"\b(line|row) (\d+)", re.IGNORECASE)
 _COLUMN = re.compile(r"\b(?:column|field|col) (\d+)", re.IGNORECASE)
 
 
-def _parser_refusal(name: str, exc: BaseException) -> InputError:
+def _parser_refusal(name: str, exc: BaseException, physical: Callable[[Any], Any] | None = None) -> InputError:
     """A parser failure as a one-line refusal, naming the line (and column) when the parser did."""
-    detail = " ".join(str(exc).split())[:300] or type(exc).__name__
+    detail = printable(" ".join(str(exc).split()), 300) or type(exc).__name__
     where = _WHERE.search(detail)
     column = _COLUMN.search(detail)
     # the C parser counts "row" from 0 over the whole file, "line" from 1.
     line = (int(where.group(2)) + (where.group(1).lower() == "row")) if where else None
+    if line is not None and physical is not None:
+        line = int(physical([line])[0])
     at_en = f"line {line}: " if where else ""
     at_zh = f"第 {line} 行：" if where else ""
     if where and column:
@@ -573,6 +664,13 @@ def _parser_refusal(name: str, exc: BaseException) -> InputError:
         f"{at_zh}无法按表格读取（{detail}）",
         "check quotes and delimiters, or save the file again from Excel as CSV UTF-8",
     )
+
+
+def _on_physical(bad: list[BadLine], physical: Callable[[Any], Any]) -> list[BadLine]:
+    if not bad:
+        return bad
+    lines = physical([b.line for b in bad])
+    return [BadLine(line=int(n), fields=b.fields, expected=b.expected) for n, b in zip(lines, bad, strict=True)]
 
 
 def _collect_bad(caught: list[warnings.WarningMessage], expected: int) -> list[BadLine]:
@@ -613,6 +711,18 @@ def _cell_text(value: Any) -> str:
 #: XML rows looked at to tell whether a sheet holds anything.
 _SHEET_PROBE_ROWS = 1000
 _SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
+
+
+class SheetChoiceError(InputError):
+    """The workbook's sheet to read must be named (``sheets``: the names to choose from)."""
+
+    def __init__(self, message: str, *, sheets: list[str], message_zh: str, hint: str) -> None:
+        super().__init__(message, message_zh=message_zh, hint=hint)
+        self.sheets = sheets
+
+
+def _choose(name: str, en: str, zh: str, hint: str, sheets: list[Any]) -> SheetChoiceError:
+    return SheetChoiceError(f"{name}: {en}", message_zh=f"{name}：{zh}", hint=hint, sheets=[s.title for s in sheets])
 
 
 def _bounds_or_default(bounds: WorkbookBounds | None) -> WorkbookBounds:
@@ -714,32 +824,35 @@ def _pick_sheet(workbook: Any, name: str, wanted: str | None) -> Any:
         for sheet in sheets:
             if sheet.title == wanted or sheet.title.strip().lower() == wanted.strip().lower():
                 return sheet
-        raise _refuse(
+        raise _choose(
             name,
             f"no sheet named {printable(wanted)!r}; the sheets are: {titles}",
             f"没有名为“{printable(wanted)}”的工作表；现有工作表：{titles}",
             "give one of these names with --sheet (or choose it on the Upload page)",
+            sheets,
         )
     visible = [s for s in sheets if getattr(s, "sheet_state", "visible") == "visible"]
     filled = [s for s in visible if _holds_cells(s)]
     if len(filled) > 1:
         names = ", ".join(printable(s.title) for s in filled)
-        raise _refuse(
+        raise _choose(
             name,
             f"several sheets hold data: {names}; say which to read",
             f"多个工作表都有内容：{names.replace(', ', '、')}；请指定要导入的工作表",
             "choose the sheet with --sheet NAME (or on the Upload page), or keep only the readings sheet visible",
+            filled,
         )
     if filled:
         return filled[0]
     hidden = [s for s in sheets if s not in visible and _holds_cells(s)]
     if hidden:
         names = ", ".join(printable(s.title) for s in hidden)
-        raise _refuse(
+        raise _choose(
             name,
             f"only hidden sheets hold data ({names}); a hidden sheet is not read unless asked for",
             f"只有隐藏的工作表有内容（{names}），隐藏的工作表默认不导入",
-            "unhide the sheet in Excel, or choose it with --sheet NAME",
+            "unhide the sheet in Excel, or choose it with --sheet NAME (or on the Upload page)",
+            hidden,
         )
     raise _refuse(name, "the workbook is empty", "工作簿是空的", "put the readings on one visible sheet")
 

@@ -74,7 +74,11 @@ def _reasons(mask: np.ndarray, zh: Any, en: Any, values: pd.Series | None = None
 
 
 def _short(text: Any, limit: int = 40) -> str:
+    """A cell as a reason quotes it: control characters escaped (a quoted line break, a CR,
+    ESC …), so the reason stays one printable line; cut at ``limit``."""
     s = str(text)
+    if not s.isprintable():
+        s = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in s)
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
