@@ -23,8 +23,8 @@ from monitoring.ingest.audit import (
 )
 from monitoring.pull_status import PullStatus, configured_sources, pull_status
 from monitoring.storage.audit import run_pm25_above_pm10
-from monitoring.targets import subdistrict_id
 from monitoring.storage.queries import demo_runs
+from monitoring.targets import subdistrict_id
 
 RUNS_SHOWN = 200
 COLUMN_KEYS = {"old_value": "old", "new_value": "new"}
