@@ -526,7 +526,7 @@ def _first_bad_bytes(blob: Blob, encoding: str) -> tuple[int, int, bytes] | None
                 data = pending + block
                 good = data[: exc.start].decode(base, errors="replace")
                 breaks = good.count("\n") + good.count("\r") - good.count("\r\n") - (last_cr and good.startswith("\n"))
-                return consumed - len(pending) + exc.start, line + breaks, data[exc.start : exc.end]
+                return consumed - len(pending) + exc.start, line + breaks, data[exc.start : exc.start + 4]
             line += text.count("\n") + text.count("\r") - text.count("\r\n") - (last_cr and text.startswith("\n"))
             last_cr = text.endswith("\r")
             consumed += len(block)
@@ -608,8 +608,8 @@ def _read_csv(blob: Blob) -> Table:
         except UnicodeDecodeError as exc:
             # the parser's offset is inside its own buffer: find the real one in the file.
             found = _first_bad_bytes(blob, encoding)
-            offset, line, raw = found if found is not None else (exc.start, 0, exc.object[exc.start : exc.end])
-            shown = "".join(f"\\x{b:02x}" for b in raw[:8])
+            offset, line, raw = found if found is not None else (exc.start, 0, exc.object[exc.start : exc.start + 4])
+            shown = "".join(f"\\x{b:02x}" for b in raw[:4])
             at_en = f"line {line}: " if line else ""
             at_zh = f"第 {line} 行：" if line else ""
             raise _refuse(
