@@ -285,7 +285,7 @@ def _with_sheet_xml(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
 def _dimension_lie() -> bytes:
     """2 KB whose <dimension> claims 702 columns × 1,048,576 rows; five real rows."""
     return _with_sheet_xml(_workbook({"Sheet1": _rows_for_xlsx(1)}),
-                           lambda x: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:ZZ1048576"/>', x))
+                           lambda x: re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:ZZ1048576"/>', x))
 
 
 def _far_cell() -> bytes:
@@ -343,7 +343,9 @@ def zip_bomb_sheet(path: Path, rows: int = 1_048_576, cells: int = 16) -> Path:
         for name in base.namelist():
             if name != "xl/worksheets/sheet1.xml":
                 out.writestr(zipfile.ZipInfo(name, date_time=FIXED.timetuple()[:6]), base.read(name))
-        with out.open(zipfile.ZipInfo("xl/worksheets/sheet1.xml", date_time=FIXED.timetuple()[:6]), "w") as sheet:
+        part = zipfile.ZipInfo("xl/worksheets/sheet1.xml", date_time=FIXED.timetuple()[:6])
+        part.compress_type = zipfile.ZIP_DEFLATED
+        with out.open(part, "w") as sheet:
             sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
                         b'spreadsheetml/2006/main"><sheetData>')
             for _ in range(rows // 4096):
@@ -355,10 +357,17 @@ def zip_bomb_sheet(path: Path, rows: int = 1_048_576, cells: int = 16) -> Path:
 def shared_strings_flood(path: Path, n: int = 400_000) -> Path:
     """A good workbook whose shared-string table carries ``n`` more strings no cell uses."""
     base = zipfile.ZipFile(io.BytesIO(_workbook({"Sheet1": _rows_for_xlsx()})))
-    table = base.read("xl/sharedStrings.xml")
-    extra = b"".join(b"<si><t>unused %d</t></si>" % i for i in range(n))
-    table = re.sub(rb'(count|uniqueCount)="\d+"', rb'\1="%d"' % (n + 100), table).replace(b"</sst>", extra + b"</sst>")
-    path.write_bytes(_zip_of({name: table if name == "xl/sharedStrings.xml" else base.read(name) for name in base.namelist()}))
+    parts = {name: base.read(name) for name in base.namelist()}  # openpyxl writes inline strings: add a table
+    parts["xl/sharedStrings.xml"] = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">' % (n, n)
+        + b"".join(b"<si><t>unused %d</t></si>" % i for i in range(n)) + b"</sst>")
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/></Types>')
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    path.write_bytes(_zip_of(parts))
     return path
 
 
