@@ -34,7 +34,7 @@ from monitoring.storage.schema import readings
 from monitoring.targets import IngestRules, Targets, WorkbookBounds
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "corpus"))
-import make_corpus  # noqa: E402
+import make_corpus
 
 ANALYST = Actor("hostile-test", "analyst")
 FILES = make_corpus.FILES
