@@ -294,6 +294,13 @@ def _far_cell() -> bytes:
     return _with_sheet_xml(_dimension_lie(), lambda x: x.replace(b"</sheetData>", far))
 
 
+def _far_empty_cell() -> bytes:
+    """The attack as found: a lying <dimension> and an empty styled cell at ZZ1048576, so a
+    reader that pads rows fills 1,048,570 rows of 702 cells (main: past 6 GB)."""
+    far = b'<row r="1048576"><c r="ZZ1048576" s="0"/></row></sheetData>'
+    return _with_sheet_xml(_dimension_lie(), lambda x: x.replace(b"</sheetData>", far))
+
+
 def issue13_readers() -> dict[str, Callable[[], bytes]]:
     c: dict[str, Callable[[], bytes]] = {}
     # 6: loggers' error codes are rejected rows; missing values (-9999 …) are missing
@@ -325,6 +332,7 @@ def issue13_readers() -> dict[str, Callable[[], bytes]]:
     # 3: the sheet's claimed size is not trusted; what it really holds is bounded
     c["workbook_dimension_lie.xlsx"] = _dimension_lie
     c["workbook_far_cell.xlsx"] = _far_cell
+    c["workbook_far_empty_cell.xlsx"] = _far_empty_cell
     return c
 
 
