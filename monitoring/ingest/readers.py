@@ -857,6 +857,17 @@ def _pick_sheet(workbook: Any, name: str, wanted: str | None) -> Any:
     raise _refuse(name, "the workbook is empty", "工作簿是空的", "put the readings on one visible sheet")
 
 
+def _claimed_rows(sheet: Any) -> int | None:
+    """The rows a sheet's <dimension> claims (read again, then reset: never trusted)."""
+    try:
+        sheet._get_size()  # openpyxl's own reader of the claim
+        return int(sheet.max_row) if sheet.max_row else None
+    except Exception:  # no claim, or one that does not parse: the bound paces the bar
+        return None
+    finally:
+        sheet.reset_dimensions()
+
+
 def _sheet_rows(sheet: Any, name: str, bounds: WorkbookBounds) -> Iterator[tuple[int, list[Any]]]:
     """(row number, cells) of every non-empty row, refusing a sheet past the bounds."""
     cells_read = 0
@@ -940,7 +951,8 @@ def _read_xlsx(blob: Blob, sheet_name: str | None = None, bounds: WorkbookBounds
     names = layout.columns()
     # clamped: a sheet's claimed size only paces the progress bar (and the accumulator's
     # first estimate), so a lie can cost at most the bound.
-    expected_rows = max(1, min(limits.max_rows, sheet.max_row or 1))
+    claimed = _claimed_rows(sheet)
+    expected_rows = max(1, min(limits.max_rows, claimed)) if claimed else None  # None: no claim, no pace
 
     def chunks() -> Iterator[Chunk]:
         import numpy as np
@@ -968,7 +980,7 @@ def _read_xlsx(blob: Blob, sheet_name: str | None = None, bounds: WorkbookBounds
 
             frame = pd.DataFrame({n: [cell(r, pos) for _k, r in batch] for n, pos in zip(names, positions, strict=True)}, dtype=str)
             lines = np.asarray([k for k, _r in batch], dtype="int64")
-            return Chunk(cells=frame, lines=lines, done=min(0.99, batch[-1][0] / expected_rows))
+            return Chunk(cells=frame, lines=lines, done=min(0.99, batch[-1][0] / expected_rows) if expected_rows else 0.0)
 
         try:
             for item in itertools.chain(head[header_at + 1 :], rows):
