@@ -547,11 +547,21 @@ def _read_csv(blob: Blob) -> Table:
         if not wanted:
             return found
         last = max(wanted)
+        open_at: int | None = None  # a wanted row whose quoted field goes on to the next line
         with blob.open() as fh, io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="") as text:
             for number, line in enumerate(text, start=1):
-                if number in wanted:
-                    found[number] = line.rstrip("\r\n")
-                if number >= last:
+                if open_at is not None:
+                    found[open_at] += line
+                    if found[open_at].count('"') % 2 == 0:
+                        found[open_at] = found[open_at].rstrip("\r\n")
+                        open_at = None
+                elif number in wanted:
+                    found[number] = line
+                    if line.count('"') % 2:  # the whole row, as the parser read it
+                        open_at = number
+                    else:
+                        found[number] = line.rstrip("\r\n")
+                if number >= last and open_at is None:
                     break
         return found
 
