@@ -256,6 +256,17 @@ class ExceptionalEvents(_Strict):
             if k.key == key:
                 return k
         raise KeyError(key)
+class WorkbookBounds(_Strict):
+    """Bounds of an XLSX workbook read as a stream (``ingest.workbook``); past one, refused."""
+
+    max_rows: int = Field(default=1_048_576, gt=0)
+    max_columns: int = Field(default=256, gt=0)
+    max_cells: int = Field(default=5_000_000, gt=0)
+    max_uncompressed_mb: float = Field(default=200.0, gt=0)
+    max_shared_strings: int = Field(default=100_000, gt=0)
+
+
+_MISSING_MARKS = ("na", "n/a", "nan", "null", "none", "—", "——", "-", "--", "–", "/", "缺测", "无")
 
 
 class IngestRules(_Strict):
@@ -267,6 +278,30 @@ class IngestRules(_Strict):
     road_dust_max_load: float = Field(default=50.0, gt=0)
     #: Readings and road-dust dates before this day are refused (1899/1900: Excel's empty date).
     earliest_date: dt.date = dt.date(2000, 1, 1)
+    #: Texts and numbers meaning "no value" (counted as missing), and loggers' error codes (rejected).
+    missing_marks: tuple[str, ...] = _MISSING_MARKS
+    missing_values: tuple[float, ...] = (-999.0, -99.0, -9999.0, -99999.0)
+    error_codes: tuple[float, ...] = (9999.0, 99999.0, 999999.0)
+    workbook: WorkbookBounds = Field(default_factory=WorkbookBounds)
+
+    @field_validator("missing_marks")
+    @classmethod
+    def _marks_folded(cls, marks: tuple[str, ...]) -> tuple[str, ...]:
+        # compared with cells folded the same way: a mark written otherwise would never match.
+        for mark in marks:
+            if unicodedata.normalize("NFKC", mark).strip().lower() != mark:
+                raise ValueError(f"write {mark!r} in lower case without surrounding spaces")
+        return marks
+
+    @model_validator(mode="after")
+    def _codes_are_not_missing(self) -> IngestRules:
+        both = sorted(set(self.missing_values) & set(self.error_codes))
+        if both:
+            raise ValueError(f"{both[0]:g} is both a missing value and an error code; keep it in one list")
+        positive = [x for x in self.missing_values if x >= 0]
+        if positive:
+            raise ValueError(f"missing_values: {positive[0]:g} could be a concentration; list it under error_codes")
+        return self
 
     @field_validator("plausible_range")
     @classmethod

@@ -23,7 +23,9 @@ from monitoring.ingest.audit import (
     runs_table,
 )
 from monitoring.pull_status import PullStatus, configured_sources, pull_status
+from monitoring.storage.audit import run_pm25_above_pm10
 from monitoring.storage.queries import demo_runs
+from monitoring.targets import subdistrict_id
 
 RUNS_SHOWN = 200
 COLUMN_KEYS = {"old_value": "old", "new_value": "new"}
@@ -160,6 +162,20 @@ else:
             table = named_conflicts(detail.conflicts.head(1000), targets)
             table.columns = [t(f"upload.col.{COLUMN_KEYS.get(c, c)}") for c in table.columns]
             st.dataframe(table, hide_index=True, width="stretch")
+        if r["data_kind"] == "readings" and r["status"] == "succeeded":
+            odd = run_pm25_above_pm10(engine, int(r["id"]))  # issue 13: kept, but flagged
+            if len(odd):
+                by_id = {subdistrict_id(sd.code): sd.pinyin if english else sd.short_name for sd in targets.subdistricts}
+                st.warning(t("quality.plausibility", n=f"{len(odd):,}"), icon=":material/warning:")
+                st.caption(t("quality.plausibility_caption"))
+                shown_odd = pd.DataFrame({
+                    t("upload.col.subdistrict"): odd["subdistrict_id"].map(by_id),
+                    t("upload.col.station"): odd["station"],
+                    t("upload.col.time"): pd.to_datetime(odd["time"]).dt.strftime("%Y-%m-%d %H:%M"),
+                    t("quality.col.pm25"): odd["pm25"],
+                    t("quality.col.pm10"): odd["pm10"],
+                })
+                st.dataframe(shown_odd, hide_index=True, width="stretch")
 
 # -- hours with data --------------------------------------------------------------------
 year = timeutil.today_beijing().year

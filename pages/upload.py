@@ -6,6 +6,8 @@ button runs the real ingest. Every rule lives in monitoring.ingest; this page dr
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -14,8 +16,10 @@ from monitoring.errors import MonitorError
 from monitoring.ingest import templates
 from monitoring.ingest.audit import named_conflicts, rejected_csv
 from monitoring.ingest.pipeline import IngestResult, ingest_file
+from monitoring.ingest.readers import SheetChoiceError
 
 PREVIEW_KEY = "upload.preview"
+SHEETS_KEY = "upload.sheets"  # (file id, sheet names) of a workbook whose sheet must be chosen
 DONE_KEY = "upload.done"
 #: Rejected rows shown on the page (all of them are in the download).
 SHOW_REJECTED = 500
@@ -90,7 +94,11 @@ def preview_section(result: IngestResult) -> None:
     if result.first_label and result.last_label:
         st.markdown(t("upload.span", first=f"{result.first_label:%Y-%m-%d %H:%M}", last=f"{result.last_label:%Y-%m-%d %H:%M}"))
     if result.ignored_columns:
-        st.caption(t("upload.ignored", cols=", ".join(result.ignored_columns)))
+        st.info(t("upload.ignored_columns", cols=", ".join(result.ignored_columns)), icon=":material/visibility_off:")
+    for note in result.conversions:
+        st.info(t("upload.conversions", text=note.en if english else note.zh), icon=":material/schedule:")
+    for note in result.warnings:
+        st.warning(t("upload.warnings", text=note.en if english else note.zh), icon=":material/warning:")
     if result.dust_days:
         st.warning(t("upload.dust_days", days="、".join(d.isoformat() for d in result.dust_days)))
     counts = result.by_subdistrict_pollutant
@@ -118,8 +126,12 @@ with st.expander(t("upload.options")):
     hour_beginning = st.checkbox(t("upload.hour_beginning"), key="upload_hour_beginning")
 
 data = uploaded.getvalue() if uploaded is not None else b""
-options = {"strict": strict, "replace": replace, "hour_beginning": hour_beginning}
 file_id = (uploaded.name, len(data), getattr(uploaded, "file_id", "")) if uploaded is not None else None
+sheets = st.session_state.get(SHEETS_KEY)
+sheet: str | None = None
+if isinstance(sheets, tuple) and sheets[0] == file_id:  # drawn on every run, so the choice stays
+    sheet = st.selectbox(t("upload.sheet"), sheets[1], index=None, key="upload_sheet")
+options: dict[str, Any] = {"strict": strict, "replace": replace, "hour_beginning": hour_beginning, "sheet": sheet}
 preview_id = (file_id, tuple(sorted(options.items())))
 
 entry = st.session_state.get(DONE_KEY)
@@ -155,6 +167,13 @@ else:
     try:
         preview = ingest_file(engine, data, name=uploaded.name, targets=targets, actor=actor, run_kind="upload",
                               dry_run=True, progress=update, **options)
+    except SheetChoiceError as exc:
+        bar.empty()
+        if not (isinstance(sheets, tuple) and sheets[0] == file_id):
+            st.session_state[SHEETS_KEY] = (file_id, exc.sheets)
+            st.rerun()  # draw the sheet choice
+        ctx.show_error(exc)
+        st.stop()
     except MonitorError as exc:
         bar.empty()
         ctx.show_error(exc)

@@ -1,9 +1,11 @@
-"""``ingest PATH... [--dry-run] [--strict] [--replace] [--hour-beginning] [--format text|json]``.
+"""``ingest PATH... [--dry-run] [--strict] [--replace] [--hour-beginning] [--sheet NAME] [--format text|json]``.
 
 Loads readings or road-dust files (CSV or XLSX; the kind is told from the headers), one
 line per file in text mode, one JSON object per file with ``--format json``. Exit 1 when
 a file was refused (unreadable, or ``--strict`` with a rejected row, or every row
-rejected); the other files are still loaded.
+rejected); the other files are still loaded. The JSON object also lists the columns not
+used (``ignored_columns``), the conversions made (``conversions``: zoned times → Beijing
+time) and the plausibility warnings (``warnings``: PM2.5 above PM10).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--strict", action="store_true", help="refuse a whole file when any row is rejected")
     p.add_argument("--replace", action="store_true", help="replace stored values that differ (old values stay in the audit trail)")
     p.add_argument("--hour-beginning", action="store_true", help="the file labels an hour by its start (13:00 = 13:00-14:00)")
+    p.add_argument("--sheet", metavar="NAME", help="the workbook sheet to read, when several sheets hold data")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=run)
 
@@ -70,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
                 strict=args.strict,
                 replace=args.replace,
                 hour_beginning=args.hour_beginning,
+                sheet=args.sheet,
             )
         except InputError as exc:
             exit_code = 1

@@ -111,7 +111,9 @@ def _block(batch: Any, column: dict[str, str], ctx: v.Context) -> dict[str, np.n
     _clean(r_place)
     # time: parsed, converted and checked as the general reader does, per distinct cell
     times, time_at = _distinct(batch.column(column["time"]))
-    labels, daily = v.parse_times(times)
+    labels, daily, zoned = v.parse_times_zoned(times)
+    if zoned.any():  # the general reader reports the conversion with the lines it touched
+        raise NotClean("a time converted from another zone")
     labels = v.to_hour_ending(labels, daily, ctx)
     _clean(
         v.check_time(times, labels),
@@ -128,8 +130,10 @@ def _block(batch: Any, column: dict[str, str], ctx: v.Context) -> dict[str, np.n
     if values.null_count:
         raise NotClean("an empty value")
     numbers = values.to_numpy()
-    if np.isnan(numbers).any() or np.isin(numbers, v.MISSING_NUMBERS).any():
+    if np.isnan(numbers).any() or np.isin(numbers, ctx.missing_values).any():
         raise NotClean("a missing-value mark")
+    if np.isin(numbers, ctx.error_codes).any():
+        raise NotClean("an instrument error code")
     positions = codes.cat.codes.to_numpy()[pollutant_at]
     row_codes = v.pollutant_series(positions)
     _clean(v.check_not_negative(numbers, row_codes), v.check_range(numbers, row_codes, ctx))

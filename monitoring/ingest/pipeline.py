@@ -82,6 +82,8 @@ class IngestResult:
     sha256: str | None = None
     dust_days: list[dt.date] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    conversions: list[v.Note] = field(default_factory=list)  # e.g. zoned times → Beijing time
+    warnings: list[v.Note] = field(default_factory=list)  # plausibility: kept, but to check
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +103,9 @@ class IngestResult:
             "last_label": self.last_label.isoformat(sep=" ", timespec="minutes") if self.last_label else None,
             "dust_days": [d.isoformat() for d in self.dust_days],
             "message": self.message,
+            "ignored_columns": self.ignored_columns,
+            "conversions": [n.to_json() for n in self.conversions],
+            "warnings": [n.to_json() for n in self.warnings],
             "rejected_rows": [
                 {"line": r.line, "raw": r.raw, "reason": r.reason_en, "reason_zh": r.reason} for r in self.rejected_rows
             ],
@@ -149,14 +154,16 @@ def ingest_file(
     replace: bool = False,
     hour_beginning: bool = False,
     progress: Progress | None = None,
+    sheet: str | None = None,
 ) -> IngestResult:
-    """Read, validate and (unless ``dry_run``) store one readings or road-dust file."""
+    """Read, validate and (unless ``dry_run``) store one readings or road-dust file
+    (``sheet``: the workbook's sheet to read, when it has several)."""
     require_writer(actor, "load data")
     options = _options(dry_run, strict, replace, hour_beginning)
     blob: Blob | None = None
     try:
         blob = load_blob(source, name)
-        table = read_table(source, name=name, blob=blob)
+        table = read_table(source, name=name, blob=blob, sheet=sheet, bounds=targets.ingest.workbook)
     except InputError as exc:
         if not dry_run:
             _record_refused(engine, name, run_kind, actor, blob.sha256 if blob else None, options, exc)
@@ -280,6 +287,7 @@ class _Collected:
     data_rows: int = 0
     maybe_short: list[np.ndarray] = field(default_factory=list)
     dust_days: set[dt.date] = field(default_factory=set)
+    zoned_lines: list[np.ndarray] = field(default_factory=list)  # times converted to Beijing time
 
     def reject(self, lines: np.ndarray, reasons: v.Reasons) -> None:
         if len(reasons):
@@ -348,7 +356,9 @@ def _readings_chunk(chunk: Chunk, table: Table, ctx: v.Context, out: _Collected)
 
     # time
     time_text = cells["time"] if "time" in cells else v.parse_year_month_day_hour(cells)
-    labels, daily = v.parse_times(time_text)
+    labels, daily, zoned = v.parse_times_zoned(time_text)
+    if zoned.any():
+        out.zoned_lines.append(lines[zoned])
     labels = v.to_hour_ending(labels, daily, ctx)
     row_reasons += [
         v.check_time(time_text, labels),
@@ -389,7 +399,7 @@ def _readings_chunk(chunk: Chunk, table: Table, ctx: v.Context, out: _Collected)
         r_pol = v.Reasons.none()
         good = np.ones(len(idx), dtype=bool)
     value_lines = lines[idx]
-    values = v.parse_values(value_cells.reset_index(drop=True), codes.reset_index(drop=True))
+    values = v.parse_values(value_cells.reset_index(drop=True), codes.reset_index(drop=True), ctx)
     codes = codes.reset_index(drop=True)
     value_reasons = [
         r_pol,
@@ -693,6 +703,8 @@ def _ingest(
         ignored_columns=list(table.layout.ignored),
         dust_days=sorted(out.dust_days),
     )
+    result.conversions = [n for n in [v.zone_note(np.concatenate(out.zoned_lines) if out.zoned_lines else np.empty(0))] if n]
+    result.warnings = [n for n in [v.pm25_above_pm10(frame) if kind == "readings" else None] if n]
     _preview(result, frame, targets, kind)
 
     # A whole file refused (--strict with rejected rows), or nothing left to store: no
@@ -1007,3 +1019,6 @@ def _messages(result: IngestResult, strict: bool) -> None:
     )
     if result.ignored_columns:
         result.message_zh += f"；忽略的列：{'、'.join(result.ignored_columns[:8])}"
+    for note in [*result.conversions, *result.warnings]:
+        result.message += f"; {note.en}"
+        result.message_zh += f"；{note.zh}"

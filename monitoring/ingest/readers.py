@@ -17,17 +17,21 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import re
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 import pandas as pd
 
 from monitoring.errors import InputError
+
+if TYPE_CHECKING:
+    from monitoring.targets import WorkbookBounds
 
 #: Rows per chunk: large enough for vectorised work, small enough for bounded memory.
 CHUNK_ROWS = 100_000
@@ -73,6 +77,13 @@ for _code, _names in {
 
 _ROLE_OF: dict[str, str] = {spelling: role for role, spellings in HEADER_ROLES.items() for spelling in spellings}
 _UNIT_SUFFIX = re.compile(r"^(.*?)[(（\[【]\s*(.+?)\s*[)）\]】]$")
+
+
+def printable(text: Any, limit: int = 200) -> str:
+    """Text fit for a one-line message: control and invisible characters (NUL, CR, ESC,
+    zero-width …) written as escapes, cut at ``limit`` characters."""
+    out = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
+    return out if len(out) <= limit else out[: limit - 1] + "…"
 
 
 def norm_header(text: Any) -> str:
@@ -176,7 +187,7 @@ def detect_layout(headers: list[str], *, name: str) -> Layout:
         if form == "long":
             missing += [r for r in ("pollutant", "value") if r not in roles]
     if missing:
-        shown = ", ".join(h if h else "(empty)" for h in headers[:12])
+        shown = ", ".join(printable(h, 40) if h else "(empty)" for h in headers[:12])
         garbled = _looks_garbled(headers)
         hint = (
             "the header looks garbled: save the file as UTF-8 (CSV UTF-8 in Excel) or GBK and try again"
@@ -194,6 +205,12 @@ def detect_layout(headers: list[str], *, name: str) -> Layout:
     kept = set(roles.values()) | set(pollutants)
     if road_dust:
         ignored = [h for pos, h in enumerate(headers) if pos not in kept and h.strip()]
+    elif form == "long":
+        # a pollutant column beside pollutant/value (``…,value,PM10``) is not read: say so
+        # (issue 13), in file order with the others.
+        dropped = {pos for pos, h in enumerate(headers) if pos not in kept and split_unit(h)[0]}
+        ignored = [h if split_unit(h)[0] else f"#{pos + 1}" for pos, h in enumerate(headers)
+                   if pos in dropped or (pos not in kept and not split_unit(h)[0])]
     return Layout(kind=kind, form=form, roles=roles, pollutants=pollutants, header_units=units, headers=headers, ignored=ignored)
 
 
@@ -252,7 +269,7 @@ def _refuse(name: str, en: str, zh: str, hint: str) -> InputError:
 def sniff_container(blob: Blob) -> str:
     """``csv`` or ``xlsx``; refuse empty, binary and legacy .xls files."""
     head = blob.head()
-    if not head.strip() or head.strip() in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+    if not head.strip() or head.strip(b" \t\r\n\x00") in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xfe\xff", b""):
         raise _refuse(blob.name, "the file is empty", "文件是空的", "export the data again; the file has no rows")
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
@@ -263,7 +280,7 @@ def sniff_container(blob: Blob) -> str:
             "不支持旧版 Excel .xls 文件",
             "open it in Excel and save as .xlsx or CSV UTF-8",
         )
-    if not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff")) and b"\x00" in head:
+    if not head.startswith((b"\xff\xfe", b"\xfe\xff", _UTF32_BE)) and b"\x00" in head:
         raise _refuse(
             blob.name,
             "this is a binary file, not a CSV or XLSX table",
@@ -273,11 +290,17 @@ def sniff_container(blob: Blob) -> str:
     return "csv"
 
 
+_UTF32_BE = b"\x00\x00\xfe\xff"
+_UTF32_LE = b"\xff\xfe\x00\x00"
+
+
 def detect_encoding(blob: Blob) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (covers GBK/GB2312)."""
+    """UTF-8 (with or without BOM), UTF-32 or UTF-16 with BOM, else GB18030 (covers GBK/GB2312)."""
     head = blob.head()
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if head.startswith((_UTF32_LE, _UTF32_BE)):  # before UTF-16: its BOM starts the same way
+        return "utf-32"
     if head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):
         return "utf-16"
     cut = head if len(head) < SNIFF_BYTES else head[: head.rfind(b"\n") + 1] or head
@@ -419,15 +442,95 @@ class Table:
     bad_lines: list[BadLine]  # filled while chunks are read (rows with too many fields)
     raw_lines: Callable[[set[int]], dict[int, str]]  # line number → the line as written
     n_fields: int = 0  # fields of the header line (CSV only: checks rows with too few)
+    sheet: str | None = None  # the workbook's sheet read (XLSX only)
 
 
-def read_table(source: Source, *, name: str, blob: Blob | None = None) -> Table:
-    """Open a readings or road-dust file; raise InputError when it cannot be read at all."""
+def read_table(
+    source: Source, *, name: str, blob: Blob | None = None, sheet: str | None = None, bounds: WorkbookBounds | None = None
+) -> Table:
+    """Open a readings or road-dust file; raise InputError when it cannot be read at all.
+
+    ``sheet``: the workbook sheet to read; ``bounds``: targets.yaml ``ingest.workbook``
+    (its defaults when not given, e.g. for a pull).
+    """
     blob = blob or load_blob(source, name)
     container = sniff_container(blob)
     if container == "xlsx":
-        return _read_xlsx(blob)
+        return _read_xlsx(blob, sheet, bounds)
     return _read_csv(blob)
+
+
+def _has_quote(blob: Blob) -> bool:
+    with blob.open() as fh:
+        return any(b'"' in block for block in iter(lambda: fh.read(1 << 20), b""))
+
+
+def physical_lines(blob: Blob, encoding: str, delimiter: str) -> Callable[[Any], Any]:
+    """Record numbers (as the parser counts rows) → physical line numbers of the file.
+
+    They differ after a quoted field holding a line break (LF, CR or CRLF): the record goes
+    on over two lines. A file without a quote character has none (the usual case, checked
+    at memchr speed); else it is scanned once with the csv module, whose ``line_num``
+    counts physical lines, to note where the two counts part.
+    """
+    import numpy as np
+
+    def same(records: Any) -> Any:
+        return records
+
+    if not _has_quote(blob):
+        return same
+    starts: list[int] = []
+    extras: list[int] = []
+    try:
+        with blob.open() as fh, io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="") as text:
+            reader = csv.reader(text, delimiter=delimiter)
+            last_end, last_extra = 0, 0
+            for record, _row in enumerate(reader, start=1):
+                extra = last_end + 1 - record
+                if extra != last_extra:
+                    starts.append(record)
+                    extras.append(extra)
+                    last_extra = extra
+                last_end = reader.line_num
+    except (csv.Error, UnicodeError, OSError):
+        pass  # the parser reports what is wrong; the line numbers up to there stand
+    if not starts:
+        return same
+    at = np.asarray(starts, dtype="int64")
+    shift = np.asarray([0, *extras], dtype="int64")
+
+    def to_physical(records: Any) -> Any:
+        r = np.asarray(records, dtype="int64")
+        return r + shift[np.searchsorted(at, r, side="right")]
+
+    return to_physical
+
+
+def _first_bad_bytes(blob: Blob, encoding: str) -> tuple[int, int, bytes] | None:
+    """Where the text stops being ``encoding``: (byte offset, physical line, the bad bytes)."""
+    import codecs
+
+    base = "utf-8" if encoding == "utf-8-sig" else encoding
+    decoder = codecs.getincrementaldecoder(base)("strict")
+    consumed = 3 if encoding == "utf-8-sig" else 0
+    line = 1
+    last_cr = False
+    with blob.open() as fh:
+        fh.seek(consumed)
+        while block := fh.read(1 << 20):
+            pending = decoder.getstate()[0]
+            try:
+                text = decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                data = pending + block
+                good = data[: exc.start].decode(base, errors="replace")
+                breaks = good.count("\n") + good.count("\r") - good.count("\r\n") - (last_cr and good.startswith("\n"))
+                return consumed - len(pending) + exc.start, line + breaks, data[exc.start : exc.start + 4]
+            line += text.count("\n") + text.count("\r") - text.count("\r\n") - (last_cr and text.startswith("\n"))
+            last_cr = text.endswith("\r")
+            consumed += len(block)
+    return None
 
 
 def _read_csv(blob: Blob) -> Table:
@@ -436,6 +539,7 @@ def _read_csv(blob: Blob) -> Table:
     header_index, delimiter, headers = find_header(lines, blob.name)
     layout = detect_layout(headers, name=blob.name)
     bad: list[BadLine] = []
+    bad_records: set[int] = set()  # as the parser counts them (a quoted line break is one record)
     n_fields = len(headers)
 
     def raw_lines(wanted: set[int]) -> dict[int, str]:
@@ -443,11 +547,21 @@ def _read_csv(blob: Blob) -> Table:
         if not wanted:
             return found
         last = max(wanted)
+        open_at: int | None = None  # a wanted row whose quoted field goes on to the next line
         with blob.open() as fh, io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="") as text:
             for number, line in enumerate(text, start=1):
-                if number in wanted:
-                    found[number] = line.rstrip("\r\n")
-                if number >= last:
+                if open_at is not None:
+                    found[open_at] += line
+                    if found[open_at].count('"') % 2 == 0:
+                        found[open_at] = found[open_at].rstrip("\r\n")
+                        open_at = None
+                elif number in wanted:
+                    found[number] = line
+                    if line.count('"') % 2:  # the whole row, as the parser read it
+                        open_at = number
+                    else:
+                        found[number] = line.rstrip("\r\n")
+                if number >= last and open_at is None:
                     break
         return found
 
@@ -456,6 +570,7 @@ def _read_csv(blob: Blob) -> Table:
         # the last column is read too: a row with too few fields leaves it empty.
         positions = sorted({*used, n_fields - 1})
         names = layout.columns() if n_fields - 1 in used else [*layout.columns(), "__last__"]
+        physical = physical_lines(blob, encoding, delimiter)
         fh = blob.open()
         try:
             with warnings.catch_warnings(record=True) as caught:
@@ -483,10 +598,12 @@ def _read_csv(blob: Blob) -> Table:
                     for frame in reader:
                         new_bad = _collect_bad(caught, n_fields)
                         caught.clear()
-                        bad.extend(new_bad)
-                        numbers = _line_numbers(next_line, len(frame), {b.line for b in bad})
-                        if len(numbers):
-                            next_line = int(numbers[-1]) + 1
+                        bad_records.update(b.line for b in new_bad)
+                        bad.extend(_on_physical(new_bad, physical))
+                        records = _line_numbers(next_line, len(frame), bad_records)
+                        if len(records):
+                            next_line = int(records[-1]) + 1
+                        numbers = physical(records)
                         frame = frame[positions]
                         frame.columns = names
                         if not delimiter.isascii():  # the Python parser fills a missing field with NaN
@@ -497,17 +614,23 @@ def _read_csv(blob: Blob) -> Table:
                             frame = frame.drop(columns="__last__")
                         done = min(1.0, fh.tell() / blob.size) if blob.size else 1.0
                         yield Chunk(cells=frame, lines=numbers, done=done, maybe_short=maybe_short)
-                bad.extend(_collect_bad(caught, n_fields))
+                bad.extend(_on_physical(_collect_bad(caught, n_fields), physical))
         except UnicodeDecodeError as exc:
+            # the parser's offset is inside its own buffer: find the real one in the file.
+            found = _first_bad_bytes(blob, encoding)
+            offset, line, raw = found if found is not None else (exc.start, 0, exc.object[exc.start : exc.start + 4])
+            shown = "".join(f"\\x{b:02x}" for b in raw[:4])
+            at_en = f"line {line}: " if line else ""
+            at_zh = f"第 {line} 行：" if line else ""
             raise _refuse(
                 blob.name,
-                f"bytes at offset {exc.start} are not valid {encoding} text (the file mixes encodings)",
-                f"文件中第 {exc.start} 字节处编码不一致（不是有效的 {encoding} 文本）",
+                f"{at_en}bytes at offset {offset:,} ({shown}) are not valid {encoding} text (the file mixes encodings)",
+                f"{at_zh}文件第 {offset:,} 字节处（{shown}）编码不一致（不是有效的 {encoding} 文本）",
                 "save the whole file once as CSV UTF-8 and try again",
             ) from None
         except (pd.errors.ParserError, csv.Error, ValueError, OverflowError) as exc:
             # any failure of the parser is the file's problem: one line, never a traceback.
-            raise _parser_refusal(blob.name, exc) from None
+            raise _parser_refusal(blob.name, exc, physical) from None
         finally:
             fh.close()
 
@@ -531,13 +654,15 @@ _WHERE = re.compile(r"\b(line|row) (\d+)", re.IGNORECASE)
 _COLUMN = re.compile(r"\b(?:column|field|col) (\d+)", re.IGNORECASE)
 
 
-def _parser_refusal(name: str, exc: BaseException) -> InputError:
+def _parser_refusal(name: str, exc: BaseException, physical: Callable[[Any], Any] | None = None) -> InputError:
     """A parser failure as a one-line refusal, naming the line (and column) when the parser did."""
-    detail = " ".join(str(exc).split())[:300] or type(exc).__name__
+    detail = printable(" ".join(str(exc).split()), 300) or type(exc).__name__
     where = _WHERE.search(detail)
     column = _COLUMN.search(detail)
     # the C parser counts "row" from 0 over the whole file, "line" from 1.
     line = (int(where.group(2)) + (where.group(1).lower() == "row")) if where else None
+    if line is not None and physical is not None:
+        line = int(physical([line])[0])
     at_en = f"line {line}: " if where else ""
     at_zh = f"第 {line} 行：" if where else ""
     if where and column:
@@ -549,6 +674,13 @@ def _parser_refusal(name: str, exc: BaseException) -> InputError:
         f"{at_zh}无法按表格读取（{detail}）",
         "check quotes and delimiters, or save the file again from Excel as CSV UTF-8",
     )
+
+
+def _on_physical(bad: list[BadLine], physical: Callable[[Any], Any]) -> list[BadLine]:
+    if not bad:
+        return bad
+    lines = physical([b.line for b in bad])
+    return [BadLine(line=int(n), fields=b.fields, expected=b.expected) for n, b in zip(lines, bad, strict=True)]
 
 
 def _collect_bad(caught: list[warnings.WarningMessage], expected: int) -> list[BadLine]:
@@ -584,80 +716,324 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _read_xlsx(blob: Blob) -> Table:
+# -- workbooks (issue 13: streamed, bounded, the right sheet) -------------------------------
+
+#: XML rows looked at to tell whether a sheet holds anything.
+_SHEET_PROBE_ROWS = 1000
+_SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
+
+
+class SheetChoiceError(InputError):
+    """The workbook's sheet to read must be named (``sheets``: the names to choose from)."""
+
+    def __init__(self, message: str, *, sheets: list[str], message_zh: str, hint: str) -> None:
+        super().__init__(message, message_zh=message_zh, hint=hint)
+        self.sheets = sheets
+
+
+def _choose(name: str, en: str, zh: str, hint: str, sheets: list[Any]) -> SheetChoiceError:
+    return SheetChoiceError(f"{name}: {en}", message_zh=f"{name}：{zh}", hint=hint, sheets=[s.title for s in sheets])
+
+
+def _bounds_or_default(bounds: WorkbookBounds | None) -> WorkbookBounds:
+    from monitoring.targets import WorkbookBounds
+
+    return bounds if bounds is not None else WorkbookBounds()
+
+
+def _too_big(name: str, en: str, zh: str, key: str) -> InputError:
+    return _refuse(
+        name,
+        f"{en} (targets.yaml ingest.workbook.{key})",
+        f"{zh}（targets.yaml ingest.workbook.{key}）",
+        "save the readings as CSV UTF-8 (no such bound) or split the workbook; keep only the table of readings",
+    )
+
+
+def _not_a_workbook(name: str, exc: BaseException) -> InputError:
+    return _refuse(
+        name,
+        f"not a readable XLSX workbook ({type(exc).__name__})",
+        "不是可读取的 XLSX 工作簿",
+        "open it in Excel and save it again as .xlsx or CSV UTF-8",
+    )
+
+
+def _check_package(blob: Blob, bounds: WorkbookBounds) -> None:
+    """Refuse a zip bomb or a flood of shared strings before openpyxl unpacks anything.
+
+    The sizes come from the zip's directory; zipfile stops reading a part at its stated
+    size (and fails its checksum past it), so a part cannot unpack to more than it says.
+    """
+    import zipfile
+
+    with blob.open() as fh:
+        try:
+            package = zipfile.ZipFile(fh)
+            parts = package.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise _not_a_workbook(blob.name, exc) from None
+        total = sum(p.file_size for p in parts)
+        limit = bounds.max_uncompressed_mb * (1 << 20)
+        if total > limit:
+            raise _too_big(
+                blob.name,
+                f"the workbook unpacks to {total / (1 << 20):,.0f} MB, more than the {bounds.max_uncompressed_mb:g} MB allowed",
+                f"工作簿解压后为 {total / (1 << 20):,.0f} MB，超过允许的 {bounds.max_uncompressed_mb:g} MB",
+                "max_uncompressed_mb",
+            )
+        for part in parts:
+            if not part.filename.lower().endswith("sharedstrings.xml"):
+                continue
+            count, tail = 0, b""
+            try:
+                with package.open(part) as src:
+                    while block := src.read(1 << 20):
+                        text = tail + block
+                        count += sum(1 for m in _SHARED_STRING.finditer(text) if m.end() > len(tail))
+                        tail = text[-16:]
+                        if count > bounds.max_shared_strings:
+                            raise _too_big(
+                                blob.name,
+                                f"the workbook holds more than {bounds.max_shared_strings:,} distinct texts (shared strings)",
+                                f"工作簿的不同文本（共享字符串）超过 {bounds.max_shared_strings:,} 个",
+                                "max_shared_strings",
+                            )
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise _not_a_workbook(blob.name, exc) from None
+
+
+def _trimmed(row: tuple[Any, ...] | list[Any]) -> list[Any]:
+    """A row without its trailing empty cells ([] for an empty row)."""
+    cells = list(row)
+    while cells and (cells[-1] is None or (isinstance(cells[-1], str) and not cells[-1].strip())):
+        cells.pop()
+    return cells
+
+
+def _holds_cells(sheet: Any) -> bool:
+    for i, row in enumerate(sheet.iter_rows(values_only=True)):
+        if _trimmed(row):
+            return True
+        if i >= _SHEET_PROBE_ROWS:
+            return False
+    return False
+
+
+def _pick_sheet(workbook: Any, name: str, wanted: str | None) -> Any:
+    """The sheet to read: the one asked for; else the only visible sheet holding cells.
+
+    A hidden sheet is never read unless asked for by name: it is often the old data. With
+    several visible sheets holding cells the file is refused with their names, not guessed.
+    """
+    sheets = list(workbook.worksheets)
+    for sheet in sheets:
+        sheet.reset_dimensions()  # the <dimension> a sheet claims is not trusted (issue 13)
+    titles = ", ".join(printable(s.title) for s in sheets)
+    if wanted is not None:
+        for sheet in sheets:
+            if sheet.title == wanted or sheet.title.strip().lower() == wanted.strip().lower():
+                return sheet
+        raise _choose(
+            name,
+            f"no sheet named {printable(wanted)!r}; the sheets are: {titles}",
+            f"没有名为“{printable(wanted)}”的工作表；现有工作表：{titles}",
+            "give one of these names with --sheet (or choose it on the Upload page)",
+            sheets,
+        )
+    visible = [s for s in sheets if getattr(s, "sheet_state", "visible") == "visible"]
+    filled = [s for s in visible if _holds_cells(s)]
+    if len(filled) > 1:
+        names = ", ".join(printable(s.title) for s in filled)
+        raise _choose(
+            name,
+            f"several sheets hold data: {names}; say which to read",
+            f"多个工作表都有内容：{names.replace(', ', '、')}；请指定要导入的工作表",
+            "choose the sheet with --sheet NAME (or on the Upload page), or keep only the readings sheet visible",
+            filled,
+        )
+    if filled:
+        return filled[0]
+    hidden = [s for s in sheets if s not in visible and _holds_cells(s)]
+    if hidden:
+        names = ", ".join(printable(s.title) for s in hidden)
+        raise _choose(
+            name,
+            f"only hidden sheets hold data ({names}); a hidden sheet is not read unless asked for",
+            f"只有隐藏的工作表有内容（{names}），隐藏的工作表默认不导入",
+            "unhide the sheet in Excel, or choose it with --sheet NAME (or on the Upload page)",
+            hidden,
+        )
+    raise _refuse(name, "the workbook is empty", "工作簿是空的", "put the readings on one visible sheet")
+
+
+def _claimed_rows(sheet: Any) -> int | None:
+    """The rows a sheet's <dimension> claims (read again, then reset: never trusted)."""
+    try:
+        sheet._get_size()  # openpyxl's own reader of the claim
+        return int(sheet.max_row) if sheet.max_row else None
+    except Exception:  # no claim, or one that does not parse: the bound paces the bar
+        return None
+    finally:
+        sheet.reset_dimensions()
+
+
+def _sheet_rows(sheet: Any, name: str, bounds: WorkbookBounds) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cells) of every non-empty row, refusing a sheet past the bounds."""
+    cells_read = 0
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > bounds.max_rows:
+            raise _too_big(name, f"the sheet has more than {bounds.max_rows:,} rows", f"工作表超过 {bounds.max_rows:,} 行", "max_rows")
+        cells = _trimmed(row)
+        if not cells:
+            continue
+        if len(cells) > bounds.max_columns:
+            raise _too_big(
+                name,
+                f"line {number}: {len(cells):,} columns, more than the {bounds.max_columns:,} allowed",
+                f"第 {number} 行：{len(cells):,} 列，超过允许的 {bounds.max_columns:,} 列",
+                "max_columns",
+            )
+        cells_read += len(cells)
+        if cells_read > bounds.max_cells:
+            raise _too_big(
+                name,
+                f"line {number}: the sheet holds more than {bounds.max_cells:,} cells",
+                f"第 {number} 行：工作表超过 {bounds.max_cells:,} 个单元格",
+                "max_cells",
+            )
+        yield number, cells
+
+
+def _open_sheet(blob: Blob, sheet_name: str | None) -> tuple[Any, Any]:
     from openpyxl import load_workbook
 
     try:
-        with blob.open() as fh:
-            workbook = load_workbook(fh, read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-            workbook.close()
+        workbook = load_workbook(blob.open(), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise _refuse(
-            blob.name,
-            f"not a readable XLSX workbook ({type(exc).__name__})",
-            "不是可读取的 XLSX 工作簿",
-            "open it in Excel and save it again as .xlsx or CSV UTF-8",
-        ) from None
-    while rows and all(c is None or str(c).strip() == "" for c in rows[-1]):
-        rows.pop()
-    if not rows:
-        raise _refuse(blob.name, "the workbook is empty", "工作簿是空的", "put the readings on the first sheet")
-    texts = [[_cell_text(c) for c in r] for r in rows[: MAX_TITLE_LINES + 1]]
-    header_index = 0
-    for i, cells in enumerate(texts):
-        known = sum(1 for c in cells if _ROLE_OF.get(split_unit(c)[0]) or POLLUTANT_NAMES.get(split_unit(c)[0]))
+        raise _not_a_workbook(blob.name, exc) from None
+    try:
+        return workbook, _pick_sheet(workbook, blob.name, sheet_name)
+    except InputError:
+        workbook.close()
+        raise
+    except Exception as exc:
+        workbook.close()
+        raise _not_a_workbook(blob.name, exc) from None
+
+
+def _read_xlsx(blob: Blob, sheet_name: str | None = None, bounds: WorkbookBounds | None = None) -> Table:
+    limits = _bounds_or_default(bounds)
+    _check_package(blob, limits)
+    workbook, sheet = _open_sheet(blob, sheet_name)
+    chosen = sheet.title
+    rows = _sheet_rows(sheet, blob.name, limits)
+    head: list[tuple[int, list[Any]]] = []
+    try:
+        for item in rows:
+            head.append(item)
+            if len(head) > MAX_TITLE_LINES:
+                break
+    except InputError:
+        workbook.close()
+        raise
+    except Exception as exc:
+        workbook.close()
+        raise _not_a_workbook(blob.name, exc) from None
+    if not head:
+        workbook.close()
+        raise _refuse(blob.name, "the workbook is empty", "工作簿是空的", "put the readings on one visible sheet")
+    header_at = 0
+    for i, (_n, cells) in enumerate(head):
+        texts = [_cell_text(c) for c in cells]
+        known = sum(1 for c in texts if _ROLE_OF.get(split_unit(c)[0]) or POLLUTANT_NAMES.get(split_unit(c)[0]))
         if known >= 2:
-            header_index = i
+            header_at = i
             break
-    headers = [_cell_text(c) for c in rows[header_index]]
-    while headers and not headers[-1].strip():
-        headers.pop()
-    layout = detect_layout(headers, name=blob.name)
+    header_number = head[header_at][0]
+    headers = [_cell_text(c) for c in head[header_at][1]]
+    try:
+        layout = detect_layout(headers, name=blob.name)
+    except InputError:
+        workbook.close()
+        raise
     positions = sorted(set(layout.roles.values()) | set(layout.pollutants))
-    data = rows[header_index + 1 :]
-    # A datetime column whose times are all midnight holds dates: write them as dates, so
-    # a daily file saved by Excel is not read as hourly values at 00:00.
-    date_only: set[int] = set()
-    for pos in positions:
-        col = [r[pos] for r in data if pos < len(r) and isinstance(r[pos], dt.datetime)]
-        if col and all((v.hour, v.minute, v.second) == (0, 0, 0) for v in col):
-            date_only.add(pos)
-
-    def cell(row: list[Any], pos: int) -> str:
-        value = row[pos] if pos < len(row) else None
-        if pos in date_only and isinstance(value, dt.datetime):
-            return value.date().isoformat()
-        return _cell_text(value)
-
-    first_line = header_index + 2
+    names = layout.columns()
+    # clamped: a sheet's claimed size only paces the progress bar (and the accumulator's
+    # first estimate), so a lie can cost at most the bound.
+    claimed = _claimed_rows(sheet)
+    expected_rows = max(1, min(limits.max_rows, claimed)) if claimed else None  # None: no claim, no pace
 
     def chunks() -> Iterator[Chunk]:
         import numpy as np
 
-        for start in range(0, len(data), CHUNK_ROWS):
-            part = data[start : start + CHUNK_ROWS]
-            frame = pd.DataFrame(
-                {name: [cell(r, pos) for r in part] for name, pos in zip(layout.columns(), positions, strict=True)},
-                dtype=str,
-            )
-            lines = np.arange(first_line + start, first_line + start + len(part), dtype="int64")
-            yield Chunk(cells=frame, lines=lines, done=min(1.0, (start + len(part)) / max(1, len(data))))
+        # A datetime column whose times are all midnight holds dates: write them as dates,
+        # so a daily file saved by Excel is not read as hourly values at 00:00. Decided on
+        # the first chunk (the sheet is a stream), then kept for the file.
+        date_only: set[int] | None = None
+        part: list[tuple[int, list[Any]]] = []
+
+        def frame_of(batch: list[tuple[int, list[Any]]]) -> Chunk:
+            nonlocal date_only
+            if date_only is None:
+                date_only = set()
+                for pos in positions:
+                    col = [r[pos] for _n, r in batch if pos < len(r) and isinstance(r[pos], dt.datetime)]
+                    if col and all((x.hour, x.minute, x.second) == (0, 0, 0) for x in col):
+                        date_only.add(pos)
+
+            def cell(row: list[Any], pos: int) -> str:
+                value = row[pos] if pos < len(row) else None
+                if date_only and pos in date_only and isinstance(value, dt.datetime):
+                    return value.date().isoformat()
+                return _cell_text(value)
+
+            frame = pd.DataFrame({n: [cell(r, pos) for _k, r in batch] for n, pos in zip(names, positions, strict=True)}, dtype=str)
+            lines = np.asarray([k for k, _r in batch], dtype="int64")
+            return Chunk(cells=frame, lines=lines, done=min(0.99, batch[-1][0] / expected_rows) if expected_rows else 0.0)
+
+        try:
+            for item in itertools.chain(head[header_at + 1 :], rows):
+                part.append(item)
+                if len(part) >= CHUNK_ROWS:
+                    yield frame_of(part)
+                    part = []
+            if part:
+                yield frame_of(part)
+        except InputError:
+            raise
+        except Exception as exc:  # a part broken half-way through the sheet
+            raise _not_a_workbook(blob.name, exc) from None
+        finally:
+            workbook.close()
 
     def raw_lines(wanted: set[int]) -> dict[int, str]:
-        return {n: ",".join(_cell_text(c) for c in data[n - first_line]) for n in wanted if 0 <= n - first_line < len(data)}
+        found: dict[int, str] = {}
+        if not wanted:
+            return found
+        book, again = _open_sheet(blob, chosen)
+        try:
+            last = max(wanted)
+            for number, cells in _sheet_rows(again, blob.name, limits):
+                if number in wanted:
+                    found[number] = ",".join(_cell_text(c) for c in cells)
+                if number >= last:
+                    break
+        finally:
+            book.close()
+        return found
 
     return Table(
         blob=blob,
         container="xlsx",
         encoding=None,
         delimiter=None,
-        header_line=header_index + 1,
+        header_line=header_number,
         layout=layout,
         chunks=chunks(),
         bad_lines=[],
         raw_lines=raw_lines,
+        sheet=chosen,
     )
 
 

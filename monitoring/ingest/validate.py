@@ -27,11 +27,15 @@ import pandas as pd
 from monitoring import timeutil
 from monitoring.targets import POLLUTANTS, Targets, normalise_name, subdistrict_id
 
-#: Cells that mean "no value": counted as missing, never an error.
-MISSING_MARKS = frozenset(
-    {"", "na", "n/a", "nan", "null", "none", "—", "——", "-", "--", "–", "/", "-999", "-99", "-999.0", "-99.0", "缺测", "无"}
-)
-MISSING_NUMBERS = (-999.0, -99.0)
+#: The missing-value marks, missing numbers and error codes are data: targets.yaml
+#: ``ingest.missing_marks`` / ``missing_values`` / ``error_codes`` (issue 13), in ``Context``.
+
+#: The number grammar (issue 13): optional sign, digits with an optional decimal part (or a
+#: decimal part alone), an optional exponent, spaces around. Python's float() also takes
+#: ``1_0`` (= 10), ``inf``, ``nan`` and digits of any script, none of which a file means.
+NUMBER = re.compile(r"[ \t]*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?[ \t]*")
+#: Any character outside the grammar's alphabet (a fast check over a whole column at once).
+_OUTSIDE_GRAMMAR = re.compile(r"[^0-9.eE+\- \t]")
 #: Flags of the optional sand-dust column that mark the row's day as a dust day.
 DUST_TRUE = frozenset({"1", "是", "true", "yes", "y", "沙尘", "√", "✓", "x"})
 DUST_FALSE = frozenset({"", "0", "否", "false", "no", "n"})
@@ -70,7 +74,11 @@ def _reasons(mask: np.ndarray, zh: Any, en: Any, values: pd.Series | None = None
 
 
 def _short(text: Any, limit: int = 40) -> str:
+    """A cell as a reason quotes it: control characters escaped (a quoted line break, a CR,
+    ESC …), so the reason stays one printable line; cut at ``limit``."""
     s = str(text)
+    if not s.isprintable():
+        s = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in s)
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
@@ -89,6 +97,9 @@ class Context:
     today: dt.date
     hour_beginning: bool = False
     earliest: dt.date = dt.date(2000, 1, 1)  # dates before it are refused (targets.yaml ingest.earliest_date)
+    missing_marks: frozenset[str] = frozenset({""})  # folded cell texts meaning "no value"
+    missing_values: tuple[float, ...] = ()  # numbers meaning "no value"
+    error_codes: tuple[float, ...] = ()  # loggers' failure codes: rejected rows
 
     @classmethod
     def build(cls, targets: Targets, *, hour_beginning: bool = False, now: dt.datetime | None = None) -> Context:
@@ -111,6 +122,9 @@ class Context:
             today=now.date(),
             hour_beginning=hour_beginning,
             earliest=targets.ingest.earliest_date,
+            missing_marks=frozenset({"", *targets.ingest.missing_marks}),
+            missing_values=tuple(targets.ingest.missing_values),
+            error_codes=tuple(targets.ingest.error_codes),
         )
 
 
@@ -189,23 +203,56 @@ def _normalise_time_text(cells: pd.Series) -> pd.Series:
     return s.str.replace(r"\s+", " ", regex=True)
 
 
+#: A time of day followed by a zone: ``Z``, ``+00:00``, ``+0800``, ``-05`` (issue 13).
+_ZONED = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+_ZONE_SUFFIX = re.compile(r"\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+#: Seconds with a fraction of zeros (``13:00:00.000``): the fraction says nothing more.
+_ZERO_FRACTION = re.compile(r"(\d:\d{2}:\d{2})\.0+(?=\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)?$)")
+#: The zone of the labels: Beijing time (UTC+8, no daylight saving).
+BEIJING_OFFSET = pd.Timedelta(hours=8)
+
+
 def parse_times(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Labels (naive datetime64) and a daily flag per cell; NaT where nothing fits.
+    """Labels (naive datetime64) and a daily flag per cell; NaT where nothing fits (see ``parse_times_zoned``)."""
+    labels, daily, _zoned = parse_times_zoned(cells)
+    return labels, daily
+
+
+def parse_times_zoned(cells: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Labels (naive datetime64, Beijing time), a daily flag and a converted flag per cell.
 
     Formats of INTERFACES.md, tried vectorised one after another on what is still
-    unparsed: hourly ``2026-01-05 13:00`` (also ``T``, ``/``, seconds), then a date alone
-    (a daily value). ``24:00`` is read as 00:00 of the next day, as hour-ending tables write it.
+    unparsed: hourly ``2026-01-05 13:00`` (also ``T``, ``/``, seconds, a fraction of zero
+    seconds), then a date alone (a daily value). ``24:00`` is read as 00:00 of the next
+    day, as hour-ending tables write it. A time with a zone (``…Z``, ``+00:00``) is
+    converted to Beijing time and flagged, so the result can say a conversion happened.
     """
     # the common case first, on the cells as they are: one vectorised parse, no rewriting.
     first = pd.to_datetime(cells, format=_HOURLY_FORMATS[0], errors="coerce")
     labels = pd.Series(first, index=cells.index).astype("datetime64[s]")
     daily = np.zeros(len(cells), dtype=bool)
+    zoned = np.zeros(len(cells), dtype=bool)
     todo = labels.isna().to_numpy()
     h24 = np.zeros(len(cells), dtype=bool)
     if not todo.any():
-        return labels, daily
+        return labels, daily, zoned
     s = cells.copy()
-    s[todo] = _normalise_time_text(cells[todo])
+    raw = cells[todo].str.strip().str.replace(_ZERO_FRACTION, r"\1", regex=True)
+    has_zone = raw.str.contains(_ZONED).to_numpy()
+    if has_zone.any():
+        where = np.flatnonzero(todo)[has_zone]
+        text = raw[has_zone].str.replace("/", "-", regex=False)
+        aware = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+        local = (aware.dt.tz_localize(None) + BEIJING_OFFSET).astype("datetime64[s]")
+        labels.iloc[where] = local.to_numpy()
+        # flagged when the clock time moved (a +08:00 time is already Beijing time)
+        wall = pd.to_datetime(text.str.replace(_ZONE_SUFFIX, "", regex=True), format="ISO8601", errors="coerce")
+        zoned[where] = (local.notna() & (local.to_numpy() != wall.astype("datetime64[s]").to_numpy())).to_numpy()
+        todo = labels.isna().to_numpy()
+        raw = raw.loc[cells.index[todo]]  # a zoned cell that did not parse goes on, to be reported
+        if not todo.any():
+            return labels, daily, zoned
+    s[todo] = _normalise_time_text(raw)
     h24[todo] = s[todo].str.endswith(" 24:00").to_numpy() | s[todo].str.endswith(" 24:00:00").to_numpy()
     if h24.any():
         s[h24] = s[h24].str.replace(r" 24:00(:00)?$", " 00:00", regex=True)
@@ -223,7 +270,7 @@ def parse_times(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
         daily[idx] = True
     if h24.any():
         labels[h24] = labels[h24] + pd.Timedelta(days=1)
-    return labels, daily
+    return labels, daily, zoned
 
 
 def check_time(cells: pd.Series, labels: pd.Series) -> Reasons:
@@ -422,20 +469,40 @@ class Values:
     reasons: Reasons
 
 
-def parse_values(cells: pd.Series, codes: pd.Series) -> Values:
+def number(text: str) -> float | None:
+    """The number a cell writes by the grammar (``NUMBER``), or None."""
+    return float(text) if NUMBER.fullmatch(text) else None
+
+
+def parse_numbers(raw_cells: np.ndarray) -> np.ndarray:
+    """float64 per cell by the number grammar; NaN where a cell is not such a number."""
+    try:
+        # the usual file: every cell a number, converted by Python's float() in one pass
+        # (~4× faster than to_numeric). float() is wider than the grammar, so the column
+        # is then checked whole: finite, and no character outside the grammar's alphabet
+        # (with those, float() accepts exactly the grammar).
+        numbers = np.array(raw_cells, dtype="float64")
+        if np.isfinite(numbers).all() and not _OUTSIDE_GRAMMAR.search(" ".join(raw_cells)):
+            return numbers
+    except (ValueError, TypeError):
+        pass
+    numbers = np.full(len(raw_cells), np.nan, dtype="float64")
+    for i, cell in enumerate(raw_cells):
+        if isinstance(cell, str) and NUMBER.fullmatch(cell):
+            numbers[i] = float(cell)
+    return numbers
+
+
+def parse_values(cells: pd.Series, codes: pd.Series, ctx: Context | None = None) -> Values:
     """Numbers from value cells; missing marks counted; a unit inside a cell checked.
 
     A unit inside the cell is accepted when it is the pollutant's own unit (stripped),
-    refused otherwise. Anything else that is not a number is refused.
+    refused otherwise. Anything else that is not a number (by ``NUMBER``) is refused, and
+    so is a logger's error code (targets.yaml ``ingest.error_codes``).
     """
+    marks = ctx.missing_marks if ctx is not None else frozenset({""})
     raw_cells = cells.to_numpy(dtype=object)
-    try:
-        # the usual file: every cell a number (surrounding spaces allowed), converted by
-        # Python's float() in one pass, ~4× faster than to_numeric; any other cell fails
-        # it, and to_numeric then marks which (NaN), for the row-by-row look below.
-        numbers = np.array(raw_cells, dtype="float64")
-    except (ValueError, TypeError):
-        numbers = pd.to_numeric(cells, errors="coerce").to_numpy(dtype="float64", copy=True)
+    numbers = parse_numbers(raw_cells)
     failed = np.isnan(numbers)
     missing = np.zeros(len(cells), dtype=bool)
     reasons = Reasons.none()
@@ -449,14 +516,12 @@ def parse_values(cells: pd.Series, codes: pd.Series) -> Values:
         for row_np, cell, p in zip(rows, raw, pol, strict=True):
             row = int(row_np)
             folded = unicodedata.normalize("NFKC", str(cell)).strip()
-            if folded.lower() in MISSING_MARKS:
+            if folded.lower() in marks:
                 missing[row] = True
                 continue
-            try:
-                numbers[row] = float(folded)
+            if (parsed := number(folded)) is not None:  # full-width digits, folded by NFKC
+                numbers[row] = parsed
                 continue
-            except ValueError:
-                pass
             m = _NUMBER_WITH_UNIT.match(folded)
             if m and isinstance(p, str):
                 unit = norm_unit(m.group(2))
@@ -472,16 +537,31 @@ def parse_values(cells: pd.Series, codes: pd.Series) -> Values:
             zh.append(f'值 "{_short(cell)}" 不是数字')
             en.append(f'value "{_short(cell)}" is not a number')
         reasons = Reasons(np.asarray(bad_rows, dtype="int64"), zh, en)
-    sentinel = np.isin(numbers, MISSING_NUMBERS)
-    missing |= sentinel
+    if ctx is not None:
+        missing |= np.isin(numbers, ctx.missing_values)
+        codes_hit = np.isin(numbers, ctx.error_codes)
+        if codes_hit.any():
+            reasons = _merge_reasons(reasons, _error_codes(codes_hit, numbers, codes))
     numbers[missing] = np.nan
     if len(reasons):
         numbers[reasons.rows] = np.nan
     return Values(numbers=numbers, missing=missing, reasons=reasons)
 
 
+def _error_codes(hit: np.ndarray, numbers: np.ndarray, codes: pd.Series) -> Reasons:
+    rows = np.flatnonzero(hit)
+    pol = codes.to_numpy()[rows]
+    return Reasons(
+        rows,
+        [f"{POLLUTANT_TEXT.get(p, p)} 值 {numbers[r]:g} 是仪器的故障代码，不是测量值（targets.yaml ingest.error_codes）"
+         for r, p in zip(rows, pol, strict=True)],
+        [f"{POLLUTANT_TEXT.get(p, p)} value {numbers[r]:g} is an instrument error code, not a measurement "
+         "(targets.yaml ingest.error_codes)" for r, p in zip(rows, pol, strict=True)],
+    )
+
+
 def check_not_negative(numbers: np.ndarray, codes: pd.Series) -> Reasons:
-    """No negative concentration (-999 and -99 are missing marks, handled before)."""
+    """No negative concentration (-999, -99 … are missing values, handled before)."""
     bad = ~np.isnan(numbers) & (numbers < 0)
     rows = np.flatnonzero(bad)
     pol = codes.iloc[rows].to_numpy()
@@ -575,8 +655,8 @@ def check_load(cells: pd.Series, ctx: Context) -> tuple[np.ndarray, np.ndarray, 
     """Load in g/m²: a number, not negative, not above ingest.road_dust_max_load."""
     text = cells.str.strip()
     folded = text.str.replace(r"\s*(g/m²|g/m2|克/平方米)$", "", regex=True)
-    numbers = pd.to_numeric(folded, errors="coerce").to_numpy(dtype="float64", copy=True)
-    missing = text.str.lower().isin(MISSING_MARKS).to_numpy() | np.isin(numbers, MISSING_NUMBERS)
+    numbers = parse_numbers(folded.to_numpy(dtype=object))
+    missing = text.str.lower().isin(ctx.missing_marks).to_numpy() | np.isin(numbers, ctx.missing_values)
     numbers[missing] = np.nan
     nan = np.isnan(numbers) & ~missing
     neg = ~np.isnan(numbers) & (numbers < 0)
@@ -626,3 +706,77 @@ def _merge_reasons(*parts: Reasons) -> Reasons:
 def merge(*parts: Reasons) -> Reasons:
     """All reasons of several rules (a row may appear more than once)."""
     return _merge_reasons(*parts)
+
+
+# -- notes: what the result says beside its counts (issue 13) ----------------------------------
+
+#: Lines a note names at most (the count covers them all).
+NOTE_LINES = 5
+
+
+@dataclass
+class Note:
+    """Something the result tells beside its counts: a conversion made, or a warning."""
+
+    code: str  # time_zone | pm25_above_pm10
+    rows: int
+    lines: list[int]  # the first NOTE_LINES lines it concerns
+    en: str
+    zh: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "rows": self.rows, "lines": self.lines, "message": self.en, "message_zh": self.zh}
+
+
+def _lines_text(lines: list[int], rows: int) -> str:
+    return ", ".join(str(x) for x in lines) + (", …" if rows > len(lines) else "")
+
+
+def zone_note(lines: np.ndarray) -> Note | None:
+    """Times written with another zone, converted to Beijing time."""
+    if not len(lines):
+        return None
+    first = sorted(int(x) for x in np.unique(lines))
+    n, shown = len(first), first[:NOTE_LINES]
+    return Note(
+        "time_zone",
+        n,
+        shown,
+        f"{n} time(s) carried a time zone (Z, +00:00 …) and were converted to Beijing time (UTC+8): line {_lines_text(shown, n)}",
+        f"{n} 个时间带有时区（Z、+00:00 等），已换算为北京时间（UTC+8）：第 {_lines_text(shown, n)} 行",
+    )
+
+
+def pm25_above_pm10(frame: pd.DataFrame) -> Note | None:
+    """Hours (or days) where a place's PM2.5 is above its PM10: kept, but flagged.
+
+    PM2.5 is part of PM10, so a higher PM2.5 in the same hour and place says one of the
+    two values (or their columns) is wrong. Same key: subdistrict, station, time, resolution.
+    """
+    if frame.empty or "pollutant" not in frame:
+        return None
+    pol = frame["pollutant"].astype("category").cat.set_categories(list(POLLUTANTS)).cat.codes.to_numpy()
+    pm25, pm10 = pol == POLLUTANTS.index("pm25"), pol == POLLUTANTS.index("pm10")
+    if not pm25.any() or not pm10.any():
+        return None
+    station = frame["station"].astype("category").cat.codes.to_numpy().astype("int64")
+    res = frame["resolution"].astype("category").cat.codes.to_numpy().astype("int64")
+    # one int64 per key (ts < 2^35, 2 resolutions, subdistrict < 1024, station codes < 2^16)
+    key = ((frame["ts"].to_numpy().astype("int64") * 2 + res) * 1024 + frame["subdistrict_id"].to_numpy().astype("int64")) * 65536 + station
+    _common, i25, i10 = np.intersect1d(key[pm25], key[pm10], assume_unique=False, return_indices=True)
+    if not len(i25):
+        return None
+    values = frame["value"].to_numpy(dtype="float64")
+    above = values[pm25][i25] > values[pm10][i10]
+    if not above.any():
+        return None
+    lines = np.sort(frame["line"].to_numpy()[pm25][i25][above])
+    n, shown = len(lines), [int(x) for x in lines[:NOTE_LINES]]
+    return Note(
+        "pm25_above_pm10",
+        n,
+        shown,
+        f"plausibility: PM2.5 above PM10 in the same hour and place {n} time(s), kept, check the values: line {_lines_text(shown, n)}",
+        f"合理性提示：{n} 处同一时间同一地点 PM2.5 高于 PM10（已保存，请核对数值）：第 {_lines_text(shown, n)} 行",
+    )
+

@@ -76,6 +76,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "upload.col.old": ("已保存的值", "Stored value"),
     "upload.col.new": ("文件中的值", "Value in the file"),
     "upload.col.action": ("处理", "Action"),
+    # -- issue 13: hostile files and values --
+    "upload.ignored_columns": (
+        "以下列未被使用（不会导入）：{cols}",
+        "These columns are not used (nothing in them is stored): {cols}",
+    ),
+    "upload.conversions": ("已做的换算：{text}", "Conversions made: {text}"),
+    "upload.warnings": ("合理性提示（数据照常保存，请核对）：{text}", "Plausibility warning (the rows are stored; please check): {text}"),
+    "upload.sheet": ("选择要导入的工作表", "Choose the sheet to read"),
+    "quality.plausibility": ("合理性提示：PM2.5 高于 PM10（{n} 处）", "Plausibility: PM2.5 above PM10 ({n})"),
+    "quality.plausibility_caption": (
+        "同一时间、同一地点 PM2.5 不应高于 PM10（PM2.5 是 PM10 的一部分）。这些值已保存，请核对原始数据或列是否颠倒。",
+        "PM2.5 is part of PM10, so it should not be higher in the same hour and place. These values are stored; "
+        "check the source data or whether the two columns were swapped.",
+    ),
+    "quality.col.pm25": ("PM2.5", "PM2.5"),
+    "quality.col.pm10": ("PM10", "PM10"),
     # data quality
     "quality.caption": (
         "每次导入（上传、命令行、自动拉取、初始化）都有记录：谁、何时、哪个文件（SHA-256）、各类行数和被拒绝的行及原因。",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, select
 
 from monitoring import timeutil
 from monitoring.storage.schema import ingestion_runs, reading_revisions, readings, rejected_rows, subdistricts
@@ -149,4 +149,52 @@ def run_revisions(engine: Engine, run_id: int) -> pd.DataFrame:
         columns=["subdistrict_id", "pollutant", "ts", "resolution", "station", "old_value", "new_value", "old_run_id", "action"],
     )
     frame.insert(2, "time", timeutil.ts_to_labels(frame["ts"].to_numpy(dtype="int64")) if len(frame) else pd.Series(dtype="datetime64[s]"))
+    return frame.drop(columns="ts")
+
+
+#: Rows the plausibility list of a run shows at most.
+PLAUSIBILITY_ROWS = 1000
+
+
+def run_pm25_above_pm10(engine: Engine, run_id: int, limit: int = PLAUSIBILITY_ROWS) -> pd.DataFrame:
+    """Stored hours (and days) where PM2.5 is above PM10 in the same place, one of the two
+    from this run (issue 13): kept, shown as a plausibility warning.
+
+    Found through the primary key over the run's [first_ts, last_ts], like run_rows_stored;
+    columns subdistrict_id, station, time (Beijing label), resolution, pm25, pm10.
+    """
+    pm10 = readings.alias("pm10")
+    with engine.connect() as conn:
+        span = conn.execute(
+            select(ingestion_runs.c.first_ts, ingestion_runs.c.last_ts).where(ingestion_runs.c.id == int(run_id))
+        ).first()
+        if span is None or span.first_ts is None or span.last_ts is None:
+            return pd.DataFrame(columns=["subdistrict_id", "station", "time", "resolution", "pm25", "pm10"])
+        rows = conn.execute(
+            select(readings.c.subdistrict_id, readings.c.station, readings.c.ts, readings.c.resolution,
+                   readings.c.value.label("pm25"), pm10.c.value.label("pm10"))
+            .select_from(
+                readings.join(
+                    pm10,
+                    and_(
+                        pm10.c.subdistrict_id == readings.c.subdistrict_id,
+                        pm10.c.pollutant == "pm10",
+                        pm10.c.ts == readings.c.ts,
+                        pm10.c.resolution == readings.c.resolution,
+                        pm10.c.station == readings.c.station,
+                    ),
+                )
+            )
+            .where(
+                readings.c.subdistrict_id.in_(select(subdistricts.c.id)),
+                readings.c.pollutant == "pm25",
+                readings.c.ts.between(int(span.first_ts), int(span.last_ts)),
+                (readings.c.run_id == int(run_id)) | (pm10.c.run_id == int(run_id)),
+                readings.c.value > pm10.c.value,
+            )
+            .order_by(readings.c.ts, readings.c.subdistrict_id, readings.c.station)
+            .limit(int(limit))
+        ).all()
+    frame = pd.DataFrame(rows, columns=["subdistrict_id", "station", "ts", "resolution", "pm25", "pm10"])
+    frame.insert(2, "time", timeutil.ts_to_labels(frame["ts"].to_numpy(dtype="int64")) if len(frame) else [])
     return frame.drop(columns="ts")

@@ -232,7 +232,151 @@ def corpus() -> dict[str, Callable[[], bytes]]:
     c["xlsx_truncated.xlsx"] = lambda: _workbook({"Sheet1": _rows_for_xlsx()})[:700]
     c["zip_not_a_workbook.xlsx"] = lambda: _zip_of({"readme.txt": b"not a workbook", "../../etc/passwd": b"root::0:0"})
     c["old_xls_ole_header.xls"] = lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+
+    # -- issue 13: readers ------------------------------------------------------------------
+    c.update(issue13_readers())
     return c
+
+
+# -- issue 13: readers ----------------------------------------------------------------------
+
+#: Where the GBK bytes of ``mixed_encoding_late.csv`` start (past the 64 KB the sniffer reads).
+MIXED_AT = 66_033
+
+
+def _mixed_encoding_late() -> bytes:
+    head = _csv([LONG_HEADER, *_long_rows(100)])
+    assert len(head) < MIXED_AT
+    filler = "月坛,2026-01-06 01:00,PM2.5,35.0\n".encode()
+    pad = MIXED_AT - len(head)
+    body = head + b"".join([filler] * (pad // len(filler)))
+    body += b"#" * (MIXED_AT - len(body) - 1) + b"\n"  # a comment-like line: rejected, not a problem
+    assert len(body) == MIXED_AT
+    return body + "德胜,2026-01-06 02:00,PM2.5,36\n".encode("gbk")
+
+
+def _hidden_first_sheet() -> bytes:
+    """The old data on a hidden first sheet, this month's on the visible (active) second one."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    old = wb.active
+    old.title = "旧数据"
+    old.append(["街道", "时间", "污染物", "浓度"])
+    for name in NAMES[:10]:
+        old.append([name, dt.datetime(2025, 1, 5, 13), "PM2.5", 99])
+    old.sheet_state = "hidden"
+    new = wb.create_sheet("数据")
+    for row in _rows_for_xlsx():
+        new.append(row)
+    wb.active = 1
+    wb.properties.created = wb.properties.modified = FIXED
+    wb.properties.creator = "corpus"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _normalise_zip(buf.getvalue())
+
+
+def _with_sheet_xml(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    return _zip_of({n: edit(src.read(n)) if n == "xl/worksheets/sheet1.xml" else src.read(n) for n in src.namelist()})
+
+
+def _dimension_lie() -> bytes:
+    """2 KB whose <dimension> claims 702 columns × 1,048,576 rows; five real rows."""
+    return _with_sheet_xml(_workbook({"Sheet1": _rows_for_xlsx(1)}),
+                           lambda x: re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:ZZ1048576"/>', x))
+
+
+def _far_cell() -> bytes:
+    """Five real rows and one cell at ZZ1048576: the sheet really is 702 columns wide."""
+    far = b'<row r="1048576"><c r="ZZ1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    return _with_sheet_xml(_dimension_lie(), lambda x: x.replace(b"</sheetData>", far))
+
+
+def _far_empty_cell() -> bytes:
+    """The attack as found: a lying <dimension> and an empty styled cell at ZZ1048576, so a
+    reader that pads rows fills 1,048,570 rows of 702 cells (main: past 6 GB)."""
+    far = b'<row r="1048576"><c r="ZZ1048576" s="0"/></row></sheetData>'
+    return _with_sheet_xml(_dimension_lie(), lambda x: x.replace(b"</sheetData>", far))
+
+
+def issue13_readers() -> dict[str, Callable[[], bytes]]:
+    c: dict[str, Callable[[], bytes]] = {}
+    # 6: loggers' error codes are rejected rows; missing values (-9999 …) are missing
+    c["sentinel_values.csv"] = lambda: _csv(_good("德胜,2026-01-05 14:00,PM10,9999", "月坛,2026-01-05 14:00,PM2.5,99999",
+                                                  "德胜,2026-01-05 15:00,PM10,-9999"))
+    # 7: numbers by the grammar, not by float(): 1_0 is not 10, Arabic-Indic ٣٥ is not 35
+    c["underscore_number.csv"] = lambda: _csv(_good("德胜,2026-01-05 14:00,PM2.5,1_0", "月坛,2026-01-05 14:00,PM2.5,٣٥"))
+    # 8: the hidden first sheet is old data; the visible one is read
+    c["workbook_hidden_first_sheet.xlsx"] = _hidden_first_sheet
+    c["workbook_only_hidden_sheet.xlsx"] = lambda: _with_workbook_state(_workbook({"数据": _rows_for_xlsx()}), "hidden")
+    # 9: a pollutant column beside pollutant/value is listed as ignored
+    c["long_extra_pm10_column.csv"] = lambda: _csv(
+        [LONG_HEADER + ",PM10", "德胜,2026-01-05 13:00,PM2.5,35.0,60", "月坛,2026-01-05 13:00,PM2.5,41.5,70"])
+    # 10: zoned times converted to Beijing time; zero seconds and milliseconds accepted
+    c["zoned_times.csv"] = lambda: _csv([LONG_HEADER, "德胜,2026-01-05T05:00+00:00,PM2.5,35", "月坛,2026-01-05T05:00Z,PM2.5,36",
+                                         "天桥,2026-01-05T13:00+08:00,PM2.5,37", "牛街,2026-01-05 13:00:00.000,PM2.5,38",
+                                         "广内,2026-01-05 13:00:00,PM2.5,39"])
+    # 11: PM2.5 above PM10 in the same hour and place: kept, flagged
+    c["pm25_above_pm10.csv"] = lambda: _csv(["街道,时间,PM2.5,PM10", "德胜,2026-01-05 13:00,80,50", "月坛,2026-01-05 13:00,30,60"])
+    # 16: physical line numbers after a quoted line break (LF, CR), the real byte offset, UTF-32
+    c["quoted_newline_line_numbers.csv"] = lambda: _csv(
+        [LONG_HEADER + ",note", '德胜,2026-01-05 13:00,PM2.5,35,"two', 'lines"', '月坛,2026-01-05 13:00,PM2.5,36,"a', 'b', 'c"',
+         "德胜门外,2026-01-05 13:00,PM2.5,37,"])
+    c["embedded_cr_line_numbers.csv"] = lambda: _csv(
+        [LONG_HEADER + ",note", '德胜,2026-01-05 13:00,PM2.5,35,"one\rtwo"', "德胜门外,2026-01-05 13:00,PM2.5,37,"])
+    c["mixed_encoding_late.csv"] = _mixed_encoding_late
+    c["utf32_le_bom.csv"] = lambda: ("\ufeff" + "\n".join(_good("德胜门外,2026-01-05 14:00,PM2.5,36")) + "\n").encode("utf-32-le")
+    c["utf32_be_bom.csv"] = lambda: ("\ufeff" + "\n".join(_good()) + "\n").encode("utf-32-be")
+    # 3: the sheet's claimed size is not trusted; what it really holds is bounded
+    c["workbook_dimension_lie.xlsx"] = _dimension_lie
+    c["workbook_far_cell.xlsx"] = _far_cell
+    c["workbook_far_empty_cell.xlsx"] = _far_empty_cell
+    return c
+
+
+def _with_workbook_state(data: bytes, state: str) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    edit = {"xl/workbook.xml": lambda x: x.replace(b'state="visible"', f'state="{state}"'.encode(), 1)}
+    return _zip_of({n: edit[n](src.read(n)) if n in edit else src.read(n) for n in src.namelist()})
+
+
+def zip_bomb_sheet(path: Path, rows: int = 1_048_576, cells: int = 16) -> Path:
+    """A workbook of ``rows`` identical rows of ``cells`` numbers: ~1 MB packed, ~360 MB unpacked."""
+    base = zipfile.ZipFile(io.BytesIO(_workbook({"Sheet1": _rows_for_xlsx(1)})))
+    row = b"<row>" + b"<c><v>1</v></c>" * cells + b"</row>"
+    block = row * 4096
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+        for name in base.namelist():
+            if name != "xl/worksheets/sheet1.xml":
+                out.writestr(zipfile.ZipInfo(name, date_time=FIXED.timetuple()[:6]), base.read(name))
+        part = zipfile.ZipInfo("xl/worksheets/sheet1.xml", date_time=FIXED.timetuple()[:6])
+        part.compress_type = zipfile.ZIP_DEFLATED
+        with out.open(part, "w") as sheet:
+            sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                        b'spreadsheetml/2006/main"><sheetData>')
+            for _ in range(rows // 4096):
+                sheet.write(block)
+            sheet.write(b"</sheetData></worksheet>")
+    return path
+
+
+def shared_strings_flood(path: Path, n: int = 400_000) -> Path:
+    """A good workbook whose shared-string table carries ``n`` more strings no cell uses."""
+    base = zipfile.ZipFile(io.BytesIO(_workbook({"Sheet1": _rows_for_xlsx()})))
+    parts = {name: base.read(name) for name in base.namelist()}  # openpyxl writes inline strings: add a table
+    parts["xl/sharedStrings.xml"] = (
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">' % (n, n)
+        + b"".join(b"<si><t>unused %d</t></si>" % i for i in range(n)) + b"</sst>")
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.sharedStrings+xml"/></Types>')
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    path.write_bytes(_zip_of(parts))
+    return path
 
 
 # -- big files, written at test time -----------------------------------------------------

@@ -37,7 +37,8 @@ def _stored(engine: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]
 
 def _outcome(r: IngestResult) -> tuple[Any, ...]:
     return (r.status, r.rows, r.accepted, r.rejected, r.duplicates, r.conflicts, r.missing, r.first_label, r.last_label,
-            [(x.line, x.reason_en) for x in r.rejected_rows], r.message)
+            [(x.line, x.reason_en) for x in r.rejected_rows], r.message,
+            r.ignored_columns, [n.to_json() for n in r.conversions], [n.to_json() for n in r.warnings])
 
 
 def _both(
@@ -152,3 +153,59 @@ def test_options_act_the_same_through_either_reader(
     used, result = _both(make_db, targets, monkeypatch, _clean(targets).to_csv(index=False).encode(), **options)
     assert used
     assert result.status == ("dry_run" if options.get("dry_run") else "succeeded")
+
+
+# -- issue 13: readers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "attack",
+    ["underscore", "error_code", "missing_9999", "zoned", "milliseconds", "pm25_above_pm10", "extra_pm10", "quoted_newline"],
+)
+def test_hostile_values_end_the_same_through_either_reader(
+    make_db, targets: Targets, monkeypatch: pytest.MonkeyPatch, attack: str  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setattr(fast, "BLOCK_BYTES", 4096)
+    frame = make_readings(targets, days=2, pollutants=("pm25", "pm10"), rng=random.Random(3))
+    frame.loc[frame["pollutant"] == "pm10", "value"] *= 3  # PM10 above PM2.5, as it is
+    frame = frame.astype({"value": object})
+    at = len(frame) - 40  # a pm25 row (pollutants alternate), blocks after the first
+    assert frame.loc[at, "pollutant"] == "pm25"
+    if attack == "underscore":
+        frame.loc[at, "value"] = "1_0"
+    elif attack == "error_code":
+        frame.loc[at, "value"] = "9999"
+    elif attack == "missing_9999":
+        frame.loc[at, "value"] = "-9999"
+    elif attack == "zoned":
+        frame.loc[at, "time"] = pd.Timestamp(frame.loc[at, "time"]).strftime("%Y-%m-%dT%H:%M+08:00")
+        frame.loc[at + 2, "time"] = (pd.Timestamp(frame.loc[at + 2, "time"]) - pd.Timedelta(hours=8)).strftime("%Y-%m-%dT%H:%MZ")
+    elif attack == "milliseconds":
+        frame.loc[at, "time"] = frame.loc[at, "time"] + ":00.000"
+    elif attack == "pm25_above_pm10":
+        frame.loc[at, "value"] = float(frame.loc[at + 1, "value"]) + 5
+    elif attack == "extra_pm10":
+        frame = frame.assign(PM10="60")
+    elif attack == "quoted_newline":
+        frame = frame.assign(note="")
+        frame.loc[at - 10, "note"] = "two\nlines"
+        frame.loc[at, "subdistrict"] = "德胜门外"
+    used, result = _both(make_db, targets, monkeypatch, frame.to_csv(index=False).encode())
+    line = at + 2  # the header is line 1
+    if attack == "underscore":
+        assert not used and result.rejected == 1 and 'value "1_0" is not a number' in result.rejected_rows[0].reason_en
+    elif attack == "error_code":
+        assert not used and result.rejected == 1 and "error code" in result.rejected_rows[0].reason_en
+    elif attack == "missing_9999":
+        assert not used and result.missing == 1 and result.rejected == 0
+    elif attack == "zoned":
+        assert not used and result.rejected == 0 and [(n.code, n.lines) for n in result.conversions] == [("time_zone", [line + 2])]
+    elif attack == "milliseconds":
+        assert result.rejected == 0 and result.accepted == len(frame)  # either reader: the same outcome
+    elif attack == "pm25_above_pm10":
+        assert used and result.rejected == 0 and [(n.code, n.lines) for n in result.warnings] == [("pm25_above_pm10", [line])]
+    elif attack == "extra_pm10":
+        assert used and result.ignored_columns == ["PM10"]
+    elif attack == "quoted_newline":
+        assert not used and [r.line for r in result.rejected_rows] == [line + 1]
+

@@ -288,3 +288,45 @@ def test_quality_page_shows_a_running_and_a_killed_run(app_db: Engine) -> None:
     at = _page("quality", actor=ANALYST, quality_run=ids["killed"])
     assert not at.exception, at.exception
     assert "已中断" in _texts(at)
+# -- issue 13: hostile files and values ---------------------------------------------------------
+
+CORPUS_FILES = ROOT / "tests" / "corpus" / "files"
+
+
+def test_upload_preview_names_ignored_columns_conversions_and_warnings(app_db: Engine) -> None:
+    at = _page("upload", actor=ANALYST)
+    body = ("subdistrict,time,pollutant,value,PM10\n德胜,2026-01-05T05:00Z,PM2.5,80,x\n德胜,2026-01-05 13:00,PM10,50,x\n")
+    at.file_uploader(key="upload_file").set_value(("n.csv", body.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    infos = "\n".join(i.value for i in at.info)
+    assert "以下列未被使用（不会导入）：PM10" in infos
+    assert "已做的换算：1 个时间带有时区" in infos and "北京时间" in infos
+    warnings = "\n".join(w.value for w in at.warning)
+    assert "合理性提示" in warnings and "PM2.5 高于 PM10" in warnings and "第 2 行" in warnings
+
+
+def test_upload_of_a_workbook_with_several_sheets_asks_which(app_db: Engine) -> None:
+    at = _page("upload", actor=ANALYST)
+    data = (CORPUS_FILES / "workbook_data_on_first_of_two.xlsx").read_bytes()
+    at.file_uploader(key="upload_file").set_value(("two.xlsx", data, "application/octet-stream"))
+    at.run()
+    assert not at.exception, at.exception
+    assert "多个工作表都有内容：数据、汇总" in "\n".join(e.value for e in at.error)
+    choice = at.selectbox(key="upload_sheet")
+    assert choice.options == ["数据", "汇总"]
+    choice.set_value("数据").run()
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["将保存"] == "15"
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception
+    assert _count(app_db) == 16  # the seed and the sheet chosen
+
+
+def test_quality_page_flags_pm25_above_pm10(app_db: Engine, targets: Targets) -> None:
+    ingest_file(app_db, (CORPUS_FILES / "pm25_above_pm10.csv").read_bytes(), name="p.csv", targets=targets, actor=ANALYST)
+    quality = _page("quality", actor=ANALYST)
+    assert not quality.exception, quality.exception
+    assert any("合理性提示：PM2.5 高于 PM10（1 处）" in w.value for w in quality.warning)
+    flagged = [d.value for d in quality.dataframe if "PM2.5" in d.value.columns]
+    assert flagged and flagged[0][["街道", "PM2.5", "PM10"]].values.tolist() == [["德胜", 80.0, 50.0]]

@@ -80,6 +80,7 @@ def test_corpus_file(name: str, expected: dict[str, Any], make_db, targets: Targ
         assert expected["status"] == "refused", f"refused unexpectedly: {error}"
         assert expected["reason"] in error
         assert error.startswith(f"{name}: ") and "\n" not in error, "one line that names the file"
+        assert error.isprintable(), "printable text only: no NUL, CR or escape (issue 13)"
         assert _stored(engine, readings) == 0 and _stored(engine, road_dust) == 0
         with engine.connect() as conn:
             audit = conn.execute(select(ingestion_runs.c.status, ingestion_runs.c.user, ingestion_runs.c.message)).all()
@@ -97,6 +98,11 @@ def test_corpus_file(name: str, expected: dict[str, Any], make_db, targets: Targ
         assert expected["reason"] in reasons
     for row in result.rejected_rows:
         assert row.line >= 2 and row.reason and row.reason_en
+        assert row.reason_en.isprintable() and row.reason.isprintable(), "a reason is one printable line (issue 13)"
+    # issue 13: what the result says beside its counts
+    assert result.ignored_columns == expected.get("ignored_columns", result.ignored_columns)
+    assert [n.code for n in result.conversions] == expected.get("conversions", [])
+    assert [n.code for n in result.warnings] == expected.get("warnings", [])
     stored = _stored(engine, table)
     if result.status == "refused":
         assert stored == 0
