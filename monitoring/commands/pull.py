@@ -144,8 +144,10 @@ def run(args: argparse.Namespace) -> int:
         if printer is not None:
             printer.close()
         engine.dispose()
+    from monitoring.printable import printable, printable_json
+
     if args.format == "json":
-        print(json.dumps(result.to_json(), ensure_ascii=False))
+        print(printable_json(json.dumps(result.to_json(), ensure_ascii=False)))
     else:
-        print(result.line())
+        print(printable(result.line()))
     return 0 if result.ok else 1
