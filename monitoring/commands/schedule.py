@@ -141,9 +141,9 @@ def run(args: argparse.Namespace) -> int:
     if args.rounds < 0:
         print("python -m monitoring schedule: error: --rounds must be 0 or more", file=sys.stderr)
         return 2
-    handler = logging.StreamHandler()
-    handler.setFormatter(PrintableFormatter("%(asctime)s %(levelname)s %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    log_handler = logging.StreamHandler()
+    log_handler.setFormatter(PrintableFormatter("%(asctime)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[log_handler])
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
