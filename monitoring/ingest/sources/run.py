@@ -23,7 +23,7 @@ from monitoring.actors import Actor, require_writer
 from monitoring.errors import InputError, MonitorError, SourceError
 from monitoring.ingest.sources.config import AnySource, HttpSettings
 from monitoring.ingest.sources.frames import FetchOutcome
-from monitoring.ingest.sources.http import make_session
+from monitoring.ingest.sources.http import make_session, pull_deadline
 from monitoring.storage import queries
 from monitoring.storage.writes import RunCounts, RunInfo, finish_run, start_run
 from monitoring.targets import Targets
@@ -128,11 +128,13 @@ def window(
     # an hour that has not ended has no value yet: a --to in the future means "up to now"
     end = latest if end is None else min(end, latest)
     if start is None:
-        newest, first_asked = queries.pull_resume_point(engine, source.name)
-        if newest is not None:
-            start = timeutil.ts_to_label(newest) + HOUR
-        elif first_asked is not None:  # earlier pulls failed: catch up from where they began
-            start = dt.datetime.strptime(first_asked, "%Y-%m-%d %H:%M")
+        point = queries.pull_resume_point(
+            engine, source.name, end_ts=timeutil.label_to_ts(end), lookback_hours=source.lookback_hours
+        )
+        if point.next_ts is not None:
+            start = timeutil.ts_to_label(point.next_ts)
+        elif point.first_asked is not None:  # earlier pulls failed: catch up from where they began
+            start = dt.datetime.strptime(point.first_asked, "%Y-%m-%d %H:%M")
         elif source.start is not None:
             start = dt.datetime.combine(source.start, dt.time(1))
         else:
@@ -198,7 +200,8 @@ def pull(
     own_session = session is None
     session = session or make_session(settings)
     try:
-        outcome = _fetch(source, session, settings, targets=targets, start=start, end=end, progress=progress)
+        with pull_deadline(settings.limits.deadline):
+            outcome = _fetch(source, session, settings, targets=targets, start=start, end=end, progress=progress)
     except MonitorError as exc:
         run_id = None if dry_run else _record(engine, source, actor, "failed", str(exc), options)
         raise PullFailed(exc, run_id) from None
@@ -245,6 +248,8 @@ def pull(
             dry_run=dry_run,
             sha256=outcome.sha256,
             progress=progress,
+            # the window asked: where the next pull resumes is worked out from it
+            extra_options={"kind": source.kind, "from": options["from"], "to": options["to"]},
         )
     except InputError as exc:
         # the pipeline recorded the run as refused; say which
