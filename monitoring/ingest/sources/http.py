@@ -66,7 +66,8 @@ def pull_deadline(seconds: float | None) -> Iterator[None]:
 
 
 class _DeadlinePassed(Exception):
-    """Raised from a retry's back-off sleep that would end past the pull's deadline."""
+    """Raised from a retry's back-off sleep that would end past the pull's deadline (not
+    an OSError, so requests lets it through unwrapped)."""
 
 
 class _PullRetry(Retry):
@@ -235,9 +236,11 @@ def fetch(
             before = budget.sent
             try:
                 response = session.get(url, params=params, headers=dict(headers or {}), timeout=timeout, stream=True)
+            except _DeadlinePassed:  # a retry's back-off would end past the deadline
+                raise _deadline_error(where, source, budget) from None
             except requests.exceptions.RequestException as exc:
                 sent = max(budget.sent, before + 1)  # each failed request was counted by _PullRetry
-                if _is_deadline(exc) or budget.remaining() <= 0:
+                if budget.remaining() <= 0:
                     raise _deadline_error(where, source, budget) from None
                 raise _request_error(exc, where=where, source=source, settings=settings, attempts=sent) from None
             # the answered request and the ones urllib3 retried before it (its own history)
@@ -273,23 +276,6 @@ def fetch(
         return _check(response, body, where=where, source=source, expect=expect, attempts=budget.sent)
     finally:
         _BUDGET.reset(token)
-
-
-def _is_deadline(exc: BaseException) -> bool:
-    """A retry's back-off would have ended past the deadline (raised from _PullRetry.sleep,
-    wrapped by requests)."""
-    seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
-    while stack:
-        item = stack.pop()
-        if item is None or id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, _DeadlinePassed):
-            return True
-        stack.extend([item.__cause__, item.__context__, getattr(item, "reason", None)])
-        stack.extend(a for a in item.args if isinstance(a, BaseException))
-    return False
 
 
 def _is_timeout(exc: BaseException) -> bool:
