@@ -161,7 +161,7 @@ class _BodyBroken(Exception):
 def _too_big(where: str, source: str, settings: HttpSettings, seen: str) -> SourceError:
     mb = settings.limits.max_response_mb
     return SourceError(
-        f"{where}: the response is larger than {mb:g} MB ({seen}); nothing was stored",
+        f"{where}: the response is larger than {mb:g} MB ({seen})",
         message_zh=f"数据源 {source} 的响应超过 {mb:g} MB 上限，已停止下载，未写入任何数据",
         hint="if the source is right, raise limits.max_response_mb in sources.yaml or pull a shorter period with --from/--to",
     )
@@ -170,7 +170,7 @@ def _too_big(where: str, source: str, settings: HttpSettings, seen: str) -> Sour
 def _deadline_error(where: str, source: str, budget: _Budget, received: int | None = None) -> SourceError:
     got = f"; {received:,} bytes of this response received" if received is not None else ""
     return SourceError(
-        f"{where}: the pull went past its deadline of {budget.seconds:g} s{got}; nothing was stored",
+        f"{where}: the pull went past its deadline of {budget.seconds:g} s{got}",
         message_zh=f"数据源 {source} 的拉取超过时限 {budget.seconds:g} 秒，已中止，未写入任何数据",
         hint="the server is too slow; raise limits.deadline in sources.yaml, or pull a shorter period with --from/--to",
     )
