@@ -3,9 +3,11 @@
 
 Retries (urllib3's ``Retry`` on the session's adapters) cover connection errors, read
 timeouts, 429 and 5xx, with exponential back-off and ``Retry-After`` honoured. A body cut
-short (fewer bytes than its Content-Length) is raised by requests after the status line
-was read, outside urllib3's retry loop, so ``fetch`` retries that itself with the same
-back-off. The session is passed in (as openaq-python does), so tests hand it the real
+short (fewer bytes than its Content-Length) or stalled fails after the status line was
+read, outside urllib3's retry loop, so ``fetch`` retries that itself with the same
+back-off. The body is read as it arrives, bounded by ``limits.max_response_mb`` (after
+decompression) and by the pull's deadline (``pull_deadline``), so neither a huge answer
+nor a trickle can hold a pull; "after N attempts" counts the requests really sent. The session is passed in (as openaq-python does), so tests hand it the real
 local server and a scheduler reuses one connection pool.
 """
 

@@ -4,8 +4,9 @@ All-or-nothing per pull: every request of the run is made and every response che
 before anything is written, and the write is the pipeline's single transaction. A failure
 at any point (network, status, HTML page, cut body, malformed JSON, a missing API key)
 leaves no reading behind and is recorded as a ``failed`` ingestion run with its reason;
-as the next pull resumes after the newest reading stored, it fetches the same window
-again and catches up.
+as the next pull resumes at the oldest hour still missing (storage.queries.pull_resume_point),
+it fetches the same window again and catches up. Every fetch shares the pull's deadline
+(``limits.deadline``) and each body is bounded by ``limits.max_response_mb``.
 """
 
 from __future__ import annotations
