@@ -412,8 +412,8 @@ def login(
     if actor is not None:
         return LoginResult(actor)
     if until > clock:
-        log.warning("login refused for user %r from %s: %s, %.0f s left",
+        log.warning("login refused for user '%s' from %s: %s, %.0f s left",
                     shown_user, shown_client, "locked" if locked else "too many failures", until - clock)
         return LoginResult(None, wait_s=until - clock, locked=locked)
-    log.warning("failed login for user %r from %s", shown_user, shown_client)
+    log.warning("failed login for user '%s' from %s", shown_user, shown_client)
     return LoginResult(None)
