@@ -261,6 +261,8 @@ def fetch(
                 if response.status_code != 200:
                     body = b""
                     break
+                if budget.remaining() <= 0:  # the read timeout was shortened to the deadline
+                    raise _deadline_error(where, source, budget) from None
                 wait = min(settings.retries.backoff_factor * 2 ** (attempt - 1), settings.retries.backoff_max)
                 if attempt < body_attempts and wait < budget.remaining():
                     time.sleep(wait)

@@ -263,3 +263,14 @@ def test_a_read_timeout_names_the_requests_really_made(
         do_pull(csv_source(server), http(read=0.3, total=1), start=HOURS[0])
     assert server.hits("/export.csv") == 2
     assert "timed out after 2 attempts" in str(exc.value)
+
+
+def test_a_body_stalled_past_the_deadline_says_deadline(
+    server: ScriptedServer, engine: Engine, do_pull: Callable[..., PullResult]
+) -> None:
+    server.route("/export.csv", Reply(body=readings_csv([("德胜", HOURS[0])] * 50), stall_after=100))
+    started = time.monotonic()
+    with pytest.raises(PullFailed) as exc:
+        do_pull(csv_source(server), http(read=30.0, deadline=1.5), start=HOURS[0])
+    _failed_cleanly(engine, CSV, exc, "deadline of 1.5 s")
+    assert time.monotonic() - started < 3.0
