@@ -105,3 +105,13 @@ def test_the_helper_keeps_text_and_escapes_controls() -> None:
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-x", "@A1", "\tx", "\rx"])
 def test_neutralise_text_is_the_rule(value: str) -> None:
     assert neutralise_text(value) == "'" + value
+
+
+def test_the_schedulers_log_lines_are_escaped() -> None:
+    import logging
+
+    from monitoring.commands.schedule import PrintableFormatter
+
+    record = logging.LogRecord("monitoring.schedule", logging.ERROR, __file__, 1, "%s", ("bad\n2026 INFO forged\x1b[2J",), None)
+    line = PrintableFormatter("%(levelname)s %(message)s").format(record)
+    assert line == "ERROR bad\\n2026 INFO forged\\x1b[2J"
