@@ -9,12 +9,15 @@ no cookie is kept, so closing the tab logs out.
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import context as ctx
-from monitoring import auth
+from monitoring import actors, auth
 from monitoring.actors import Actor, require_admin
-from monitoring.errors import MonitorError
+from monitoring.errors import MonitorError, PermissionDenied
 
 _NAME_KEY = "auth_display_name"
 
@@ -24,9 +27,31 @@ def _log_out() -> None:
     st.session_state.pop(_NAME_KEY, None)
 
 
+def _refresh(box: DeltaGenerator) -> None:
+    """The session's role as the users file says now: `users role` and `users remove` apply
+    to a session already logged in (every write also re-checks, in actors.require_writer)."""
+    actor = st.session_state.get(ctx.ACTOR_KEY)
+    if not isinstance(actor, Actor):
+        return
+    try:
+        fresh = actors.current(actor)
+    except PermissionDenied:
+        _log_out()
+        box.warning(ctx.t("auth.revoked"))
+        return
+    except MonitorError as exc:  # an unreadable users file: no rights until it is fixed
+        _log_out()
+        ctx.show_error(exc, box)
+        return
+    if fresh is not None and fresh.role != actor.role:
+        st.session_state[ctx.ACTOR_KEY] = fresh
+        box.info(ctx.t("auth.role_changed", role=ctx.t(f"auth.role.{fresh.role}")))
+
+
 def login_sidebar() -> Actor:
     """Draw the login form (or who is logged in, with a log-out button); return the actor."""
     box = st.sidebar.expander(ctx.t("auth.title"), expanded=False, icon=":material/login:")
+    _refresh(box)
     current = ctx.actor()
     if current.name != "anonymous" and ctx.ACTOR_KEY in st.session_state:
         name = st.session_state.get(_NAME_KEY, current.name)
@@ -49,7 +74,19 @@ def login_sidebar() -> Actor:
         submitted = st.form_submit_button(ctx.t("auth.submit"))
     box.caption(ctx.t("auth.viewer_note"))
     if submitted:
-        actor = auth.authenticate(username, password)
+        ip = st.context.ip_address  # None through localhost (a reverse proxy on the same host)
+        try:
+            result = auth.login(username, password, client=ip if isinstance(ip, str) else None)
+        except MonitorError as exc:
+            ctx.show_error(exc, box)
+            return current
+        actor = result.actor
+        if result.locked:
+            box.error(ctx.t("auth.locked", minutes=max(1, math.ceil(result.wait_s / 60))))
+            return current
+        if result.throttled:
+            box.error(ctx.t("auth.wait", seconds=max(1, math.ceil(result.wait_s))))
+            return current
         if actor is None:
             box.error(ctx.t("auth.failed"))
             return current
@@ -105,7 +142,7 @@ def admin_panel(current: Actor) -> None:
             else:
                 auth.set_role(who, str(role))
                 if who == current.name:  # the admin changed their own role: it applies now
-                    st.session_state[ctx.ACTOR_KEY] = Actor(who, role)  # type: ignore[arg-type]
+                    st.session_state[ctx.ACTOR_KEY] = Actor(who, role, current.users_file)  # type: ignore[arg-type]
                 box.success(ctx.t("auth.admin.done"))
         if right.button(ctx.t("auth.admin.remove"), key="auth_admin_remove", type="secondary"):
             require_admin(ctx.actor())

@@ -9,7 +9,7 @@ whoever has a shell on the server can already write the database file.
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from monitoring.errors import PermissionDenied
@@ -22,6 +22,10 @@ ROLES: tuple[Role, ...] = ("viewer", "analyst", "admin")
 class Actor:
     name: str
     role: Role
+    #: The users file a dashboard login was checked against; every write reads the role
+    #: from it again, so `users role NAME viewer` or `users remove NAME` applies to a
+    #: session already logged in. None: not a login (the command line, the system).
+    users_file: str | None = field(default=None, compare=False)
 
     @property
     def can_write(self) -> bool:
@@ -47,8 +51,29 @@ def command_line_actor() -> Actor:
     return Actor(f"cli:{name}", "analyst")
 
 
+def current(actor: Actor | None) -> Actor | None:
+    """The actor with its role as the users file says now (a login's role may have been
+    changed, or the user removed, since the session logged in)."""
+    if actor is None or actor.users_file is None:
+        return actor
+    from pathlib import Path
+
+    from monitoring.auth import load_users  # auth imports this module
+
+    user = load_users(Path(actor.users_file)).get(actor.name)
+    if user is None:
+        raise PermissionDenied(
+            f"{actor.name} is no longer a user (removed from {actor.users_file}): nothing was changed",
+            message_zh="您的账户已被删除，无法执行此操作；请重新登录",
+            hint="ask an admin to add the user again",
+        )
+    return actor if user.role == actor.role else Actor(actor.name, user.role, actor.users_file)
+
+
 def require_writer(actor: Actor | None, action: str = "change data") -> Actor:
-    """Refuse the call unless the actor is an analyst or an admin."""
+    """Refuse the call unless the actor is an analyst or an admin (its role read again
+    from the users file for a dashboard login)."""
+    actor = current(actor)
     if actor is None or not actor.can_write:
         who = actor.name if actor else "nobody"
         raise PermissionDenied(
@@ -60,6 +85,7 @@ def require_writer(actor: Actor | None, action: str = "change data") -> Actor:
 
 
 def require_admin(actor: Actor | None, action: str = "manage users") -> Actor:
+    actor = current(actor)
     if actor is None or not actor.is_admin:
         raise PermissionDenied(
             f"{actor.name if actor else 'nobody'} may not {action}: admins only",

@@ -14,9 +14,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import json
+import logging
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +31,7 @@ import yaml
 from monitoring import config
 from monitoring.actors import ROLES, Actor, Role
 from monitoring.errors import ConfigError, InputError
+from monitoring.printable import printable
 
 #: bcrypt work factor: about 0.2 s per check on a small server, slow for a guesser.
 BCRYPT_ROUNDS = 12
@@ -52,9 +56,10 @@ class User:
     role: Role
     password_hash: str
 
-    def actor(self) -> Actor:
+    def actor(self, users_file: Path | None = None) -> Actor:
         # The username, not the display name, goes into the audit: it is unique and stable.
-        return Actor(self.username, self.role)
+        # The file is kept so that a write re-reads the role from it (actors.current).
+        return Actor(self.username, self.role, None if users_file is None else str(users_file))
 
 
 def _path(path: Path | None) -> Path:
@@ -257,8 +262,158 @@ def verify_password(password: str, password_hash: str) -> bool:
 
 def authenticate(username: str, password: str, *, path: Path | None = None) -> Actor | None:
     """The actor for a correct username and password, else None (the same time either way)."""
+    path = _path(path)
     user = load_users(path).get(username.strip())
     if user is None:
         verify_password(password, _dummy_hash())
         return None
-    return user.actor() if verify_password(password, user.password_hash) else None
+    return user.actor(path.absolute()) if verify_password(password, user.password_hash) else None
+
+
+# -- login throttling ---------------------------------------------------------------------
+
+#: Where failed attempts are counted: next to the users file (git-ignored with it), so the
+#: count is the same for every Streamlit session, rerun and process.
+ATTEMPTS_FILE = "login_attempts.json"
+log = logging.getLogger("monitoring.auth")
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A login attempt: the actor, or why not. ``wait_s`` > 0: refused without checking the
+    password, because the name or the client must wait (``locked``: the long lock)."""
+
+    actor: Actor | None
+    wait_s: float = 0.0
+    locked: bool = False
+
+    @property
+    def throttled(self) -> bool:
+        return self.wait_s > 0
+
+
+def attempts_path(path: Path | None = None) -> Path:
+    return _path(path).parent / ATTEMPTS_FILE
+
+
+def _read_attempts(path: Path) -> dict[str, dict[str, float]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        # a damaged count must not open the door nor lock everyone out: start again
+        log.warning("login attempts file %s is unreadable; counting from zero", path)
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, dict)}
+
+
+def _write_attempts(path: Path, state: dict[str, dict[str, float]]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(state, fh)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _keys(username: str, client: str | None) -> list[tuple[str, bool]]:
+    """(key, is_client): a user name is counted case-folded, so Wang and wang share a count."""
+    keys = [("user:" + username.strip().lower()[:64], False)]
+    if client:
+        keys.append(("client:" + client[:64], True))
+    return keys
+
+
+def _blocked_until(entry: dict[str, float], limits: config.LoginThrottle) -> tuple[float, bool]:
+    """When the next attempt may come for one key, and whether that is the lock."""
+    until = float(entry.get("until", 0.0))
+    failures = int(entry.get("failures", 0))
+    extra = failures - limits.free_failures
+    delay = 0.0 if extra < 0 else min(limits.delay_s * 2.0**extra, limits.delay_max_s)
+    wait_until = float(entry.get("last", 0.0)) + delay
+    return (until, True) if until >= wait_until else (wait_until, False)
+
+
+def _fresh(state: dict[str, dict[str, float]], clock: float, limits: config.LoginThrottle) -> dict[str, dict[str, float]]:
+    """The counts still in force: failures are forgotten a lock's length after the last one
+    (the file stays small whatever an attacker sends)."""
+    keep = max(limits.lock_s, limits.delay_max_s)
+    return {k: v for k, v in state.items()
+            if clock - float(v.get("last", 0.0)) < keep or float(v.get("until", 0.0)) > clock}
+
+
+def wait_before_login(
+    username: str,
+    *,
+    client: str | None = None,
+    path: Path | None = None,
+    now: float | None = None,
+    limits: config.LoginThrottle | None = None,
+) -> tuple[float, bool]:
+    """Seconds until ``username`` may try again from ``client`` (0: now), and whether that
+    is the lock. Reads the count only."""
+    path = _path(path)
+    limits = limits or config.login_throttle()
+    clock = time.time() if now is None else now
+    state = _fresh(_read_attempts(attempts_path(path)), clock, limits)
+    until, locked = max(_blocked_until(state.get(k, {}), limits) for k, _ in _keys(username, client))
+    return max(until - clock, 0.0), locked and until > clock
+
+
+def login(
+    username: str,
+    password: str,
+    *,
+    client: str | None = None,
+    path: Path | None = None,
+    now: float | None = None,
+    limits: config.LoginThrottle | None = None,
+) -> LoginResult:
+    """Check a login, throttled per user name and per client (an IP address; None when
+    unknown). After ``free_failures`` failures each attempt waits longer (doubling up to
+    ``delay_max_s``); ``lock_after`` failures in a row lock the name (``client_lock_after``
+    the client) for ``lock_s``. A throttled attempt is refused without a bcrypt check and
+    counts as a failure. Failures are logged (never the password); a success clears them.
+    The count is held under the users file's lock for the whole check, so parallel
+    attempts cannot all slip in before the first failure is written."""
+    path = _path(path)
+    limits = limits or config.login_throttle()
+    clock = time.time() if now is None else now
+    shown_user, shown_client = printable(username.strip()[:64]), printable(client or "unknown")
+    keys = _keys(username, client)
+    state_path = attempts_path(path)
+    with _locked(path):
+        state = _fresh(_read_attempts(state_path), clock, limits)
+        waits = [_blocked_until(state.get(k, {}), limits) for k, _ in keys]
+        until, locked = max(waits)
+        actor = None if until > clock else authenticate(username, password, path=path)
+        if actor is not None:
+            for key, _ in keys:
+                state.pop(key, None)
+        else:
+            for key, is_client in keys:
+                entry = state.setdefault(key, {"failures": 0, "last": 0.0, "until": 0.0})
+                entry["failures"] = int(entry.get("failures", 0)) + 1
+                entry["last"] = clock
+                locked_now = float(entry.get("until", 0.0)) > clock  # a lock is not lengthened by knocking
+                if not locked_now and entry["failures"] >= (limits.client_lock_after if is_client else limits.lock_after):
+                    entry["until"] = clock + limits.lock_s
+        try:
+            _write_attempts(state_path, state)
+        except OSError as exc:
+            raise _bad_file(state_path, f"cannot be written ({exc.strerror})") from None
+    if actor is not None:
+        return LoginResult(actor)
+    if until > clock:
+        log.warning("login refused for user '%s' from %s: %s, %.0f s left",
+                    shown_user, shown_client, "locked" if locked else "too many failures", until - clock)
+        return LoginResult(None, wait_s=until - clock, locked=locked)
+    log.warning("failed login for user '%s' from %s", shown_user, shown_client)
+    return LoginResult(None)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from monitoring import commands
 from monitoring.errors import MonitorError
+from monitoring.printable import printable
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
@@ -45,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = args.handler(args)
     except MonitorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(exc)}", file=sys.stderr)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         print("interrupted: nothing of the current file was stored", file=sys.stderr)
@@ -57,6 +58,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if (clear := storage_error(exc)) is None:
             raise
-        print(f"error: {clear}", file=sys.stderr)
+        print(f"error: {printable(clear)}", file=sys.stderr)
         return EXIT_REFUSED
     return int(result or 0)

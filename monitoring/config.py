@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitoring.errors import ConfigError
+
 #: The project root: the folder holding app.py, targets.yaml and data/.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -54,6 +56,25 @@ MONITOR_TODAY = Setting(
     "For reproducing a past day's figures and for tests",
 )
 
+# Login throttling (monitoring/auth.py): failures are counted per user name and per
+# client, in a file next to the users file, so the count holds across sessions and reruns.
+MONITOR_LOGIN_FREE_FAILURES = Setting(
+    "MONITOR_LOGIN_FREE_FAILURES", "3", "wrong passwords allowed before the login form makes one wait"
+)
+MONITOR_LOGIN_DELAY = Setting(
+    "MONITOR_LOGIN_DELAY", "2", "seconds to wait after the first failure past the free ones; doubled after each further one"
+)
+MONITOR_LOGIN_DELAY_MAX = Setting("MONITOR_LOGIN_DELAY_MAX", "60", "the longest wait between two attempts, in seconds")
+MONITOR_LOGIN_LOCK_AFTER = Setting(
+    "MONITOR_LOGIN_LOCK_AFTER", "10", "failed attempts on one user name in a row that lock it for a while"
+)
+MONITOR_LOGIN_CLIENT_LOCK_AFTER = Setting(
+    "MONITOR_LOGIN_CLIENT_LOCK_AFTER", "20", "failed attempts from one client (IP address), any user names, that lock it"
+)
+MONITOR_LOGIN_LOCK_MINUTES = Setting(
+    "MONITOR_LOGIN_LOCK_MINUTES", "15", "how long a lock lasts; failures older than this are forgotten"
+)
+
 SETTINGS: tuple[Setting, ...] = (
     DATABASE_URL,
     MONITOR_TARGETS,
@@ -61,6 +82,12 @@ SETTINGS: tuple[Setting, ...] = (
     MONITOR_USERS,
     MONITOR_LOAD_DEMO,
     MONITOR_TODAY,
+    MONITOR_LOGIN_FREE_FAILURES,
+    MONITOR_LOGIN_DELAY,
+    MONITOR_LOGIN_DELAY_MAX,
+    MONITOR_LOGIN_LOCK_AFTER,
+    MONITOR_LOGIN_CLIENT_LOCK_AFTER,
+    MONITOR_LOGIN_LOCK_MINUTES,
 )
 
 
@@ -82,3 +109,42 @@ def users_path() -> Path:
 
 def load_demo() -> bool:
     return MONITOR_LOAD_DEMO.value() not in {"0", "false", "no"}
+
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    """The login throttle's thresholds (see the MONITOR_LOGIN_* settings)."""
+
+    free_failures: int = 3
+    delay_s: float = 2.0
+    delay_max_s: float = 60.0
+    lock_after: int = 10
+    client_lock_after: int = 20
+    lock_s: float = 15 * 60.0
+
+
+def _number(setting: Setting, low: float, high: float) -> float:
+    raw = setting.value()
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:
+        raise ConfigError(
+            f"setting {setting.name}={raw!r}: expected a number from {low:g} to {high:g} ({setting.help})",
+            message_zh=f"设置 {setting.name} 的值 {raw!r} 无效，应为 {low:g} 至 {high:g} 之间的数",
+            hint=f"set {setting.name} to a number or unset it (default {setting.default})",
+        )
+    return value
+
+
+def login_throttle() -> LoginThrottle:
+    """The thresholds from the environment, each checked (one line naming the setting)."""
+    return LoginThrottle(
+        free_failures=int(_number(MONITOR_LOGIN_FREE_FAILURES, 0, 1000)),
+        delay_s=_number(MONITOR_LOGIN_DELAY, 0, 3600),
+        delay_max_s=_number(MONITOR_LOGIN_DELAY_MAX, 0, 86400),
+        lock_after=int(_number(MONITOR_LOGIN_LOCK_AFTER, 1, 100000)),
+        client_lock_after=int(_number(MONITOR_LOGIN_CLIENT_LOCK_AFTER, 1, 100000)),
+        lock_s=_number(MONITOR_LOGIN_LOCK_MINUTES, 0, 7 * 24 * 60) * 60,
+    )

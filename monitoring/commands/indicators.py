@@ -37,15 +37,17 @@ def run_list(args: argparse.Namespace) -> int:
     migrate.ensure_current(engine)
     frame = plan.indicators_table(engine, targets, as_of=as_of)
     records = [{k: jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    from monitoring.printable import printable, printable_json
+
     if args.format == "json":
-        print(json.dumps(records, ensure_ascii=False, indent=2))
+        print(printable_json(json.dumps(records, ensure_ascii=False, indent=2)))
         return 0
     for r in records:
         target = f"{'≤' if r['direction'] == 'at_most' else '≥' if r['direction'] == 'at_least' else ''}{r['target']:g}" \
             if r["target"] is not None else r["target_text"]
         value = "—" if r["value"] is None else f"{r['value']:g}"
         gap = "" if r["gap"] is None else f"{r['gap']:+g}"
-        print(f"{r['key']:<32}{value:>10} {r['unit']:<6} target {target:<14} gap {gap:<8} {r['status']:<12} {r['source']}")
+        print(f"{r['key']:<32}{value:>10} {r['unit']:<6} target {target:<14} gap {gap:<8} {r['status']:<12} {printable(r['source'])}")
     return 0
 
 

@@ -44,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from monitoring.actors import command_line_actor
     from monitoring.errors import InputError
     from monitoring.ingest.pipeline import ingest_file
+    from monitoring.printable import printable, printable_json
     from monitoring.storage.engine import make_engine
     from monitoring.targets import load_targets
 
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     for text in args.paths:
         path = Path(text)
         if not path.is_file():
-            print(f"error: {text}: no such file — check the path", file=sys.stderr)
+            print(f"error: {printable(text)}: no such file — check the path", file=sys.stderr)
             exit_code = 1
             continue
         try:
@@ -78,21 +79,21 @@ def run(args: argparse.Namespace) -> int:
         except InputError as exc:
             exit_code = 1
             if args.format == "json":
-                print(json.dumps({"file": path.name, "status": "refused", "error": str(exc)}, ensure_ascii=False))
+                print(printable_json(json.dumps({"file": path.name, "status": "refused", "error": str(exc)}, ensure_ascii=False)))
             else:
-                print(f"error: {exc}", file=sys.stderr)
+                print(f"error: {printable(exc)}", file=sys.stderr)
             continue
         if result.refused:
             exit_code = 1
         if args.format == "json":
-            print(json.dumps(result.to_json(), ensure_ascii=False))
+            print(printable_json(json.dumps(result.to_json(), ensure_ascii=False)))
         else:
             run_note = f" (run {result.run_id})" if result.run_id is not None else ""
             stream = sys.stderr if result.refused else sys.stdout
-            print(result.message + run_note, file=stream)
+            print(printable(result.message) + run_note, file=stream)
             if result.rejected and not result.refused:
                 print(f"  see `python -m monitoring runs show {result.run_id}` for the rejected rows" if result.run_id else
-                      f"  first rejected: {result.rejected_rows[0].reason_en}", file=stream)
+                      f"  first rejected: {printable(result.rejected_rows[0].reason_en)}", file=stream)
     return exit_code
 
 

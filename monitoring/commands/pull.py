@@ -1,7 +1,7 @@
 """``pull SOURCE [--from DATE] [--to DATE]``: fetch one HTTP source of sources.yaml.
 
-Incremental by default: from the hour after the newest reading the source stored, up to
-the last hour that has ended. All-or-nothing: a failure stores nothing, is recorded as a
+Incremental by default: from the oldest hour still missing (within the source's
+look-back), else after the last hour asked, up to the last hour that has ended. All-or-nothing: a failure stores nothing, is recorded as a
 failed ingestion run with its reason, and exits 1 with one line. See docs/PULLS.md.
 """
 
@@ -45,8 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "pull",
         help="fetch one configured HTTP source (sources.yaml) into the database",
-        description="Fetch one HTTP source of sources.yaml. Without --from it resumes after the newest reading "
-        "the source stored; without --to it runs up to the last hour that has ended. Hours are hour-ending "
+        description="Fetch one HTTP source of sources.yaml. Without --from it resumes at the oldest hour still "
+        "missing within lookback_hours, else after the last hour asked; without --to it runs up to the last hour that has ended. Hours are hour-ending "
         "Beijing labels. A failed pull stores nothing and is recorded as a failed run (exit 1).",
     )
     p.add_argument("source", metavar="SOURCE", help="a source name from sources.yaml")
@@ -144,8 +144,10 @@ def run(args: argparse.Namespace) -> int:
         if printer is not None:
             printer.close()
         engine.dispose()
+    from monitoring.printable import printable, printable_json
+
     if args.format == "json":
-        print(json.dumps(result.to_json(), ensure_ascii=False))
+        print(printable_json(json.dumps(result.to_json(), ensure_ascii=False)))
     else:
-        print(result.line())
+        print(printable(result.line()))
     return 0 if result.ok else 1

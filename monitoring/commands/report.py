@@ -236,7 +236,11 @@ def run(args: argparse.Namespace) -> int:
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    report.frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    from monitoring.exports import neutralise
+
+    # the same rule as the dashboard's downloads: a text cell (a road name from an upload)
+    # that a spreadsheet would run as a formula gets a leading apostrophe
+    neutralise(report.frame).to_csv(sys.stdout, index=False, lineterminator="\n")
     for key, text in report.method.items():
         if key.endswith("_en"):
             print(f"# {key[:-3]}: {text}", file=sys.stderr)

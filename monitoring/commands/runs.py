@@ -18,12 +18,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _text(value: object) -> str:
-    return "" if value is None else str(value)
+    """A stored value as printable text: file names, users and messages come from outside
+    and may hold newlines or terminal escape codes."""
+    from monitoring.printable import printable
+
+    return printable(value)
 
 
 def run(args: argparse.Namespace) -> int:
     from monitoring.errors import InputError
     from monitoring.ingest.audit import run_detail, runs_table
+    from monitoring.printable import printable_json
     from monitoring.storage import migrate
     from monitoring.storage.engine import make_engine
 
@@ -35,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         runs = runs_table(engine, limit=args.limit)
         if args.format == "json":
-            print(runs.to_json(orient="records", force_ascii=False))
+            print(printable_json(runs.to_json(orient="records", force_ascii=False)))
             return 0
         if runs.empty:
             print("no runs yet: load a file with `python -m monitoring ingest PATH`")
@@ -46,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         for r in runs.itertuples(index=False):
             print(f"{r.id:>5}  {r.started_at:<19}  {r.finished_at:<19}  {r.kind:<7} {r.status:<11} {_text(r.user)[:16]:<16} "
                   f"{r.rows:>9,} {r.accepted:>9,} {r.rejected:>8,} {r.duplicates:>7,} {r.conflicts:>6,}  "
-                  f"{_text(r.sha256)[:12]:<12}  {r.source}")
+                  f"{_text(r.sha256)[:12]:<12}  {_text(r.source)}")
         return 0
     if args.run_id is None:
         print("python -m monitoring runs: error: `runs show` needs a RUN_ID (see `runs list`)", file=sys.stderr)
@@ -63,14 +68,14 @@ def run(args: argparse.Namespace) -> int:
         out["stored_now"] = detail.stored
         out["rejected_rows"] = detail.rejected.to_dict(orient="records")
         out["conflict_rows"] = json.loads(detail.conflicts.to_json(orient="records", date_format="iso", force_ascii=False))
-        print(json.dumps(out, ensure_ascii=False, default=str))
+        print(printable_json(json.dumps(out, ensure_ascii=False, default=str)))
         return 0
     r = detail.run
-    print(f"run {r['id']}: {r['kind']} of {r['data_kind']} from {r['source']} by {r['user']}")
-    print(f"  status:   {r['status']}{(' — ' + r['message']) if r['message'] else ''}")
+    print(f"run {r['id']}: {r['kind']} of {r['data_kind']} from {_text(r['source'])} by {_text(r['user'])}")
+    print(f"  status:   {r['status']}{(' — ' + _text(r['message'])) if r['message'] else ''}")
     print(f"  started:  {r['started_at']} (Beijing)   finished: {r['finished_at']}")
     print(f"  sha256:   {_text(r['sha256'])}")
-    print(f"  options:  {json.dumps(r.get('options') or {}, ensure_ascii=False)}")
+    print(f"  options:  {printable_json(json.dumps(r.get('options') or {}, ensure_ascii=False))}")
     print(f"  counts:   rows {r['rows']:,}, stored {r['accepted']:,}, rejected {r['rejected']:,}, duplicates {r['duplicates']:,}, "
           f"conflicts {r['conflicts']:,} (replaced {r['replaced']:,}), missing {r['missing']:,}"
           + (f"; still stored now: {detail.stored:,}" if detail.stored >= 0 else ""))
@@ -79,12 +84,12 @@ def run(args: argparse.Namespace) -> int:
     if len(detail.rejected):
         print(f"rejected rows ({len(detail.rejected):,}):")
         for x in detail.rejected.itertuples(index=False):
-            print(f"  {x.reason_en or x.reason}")
+            print(f"  {_text(x.reason_en or x.reason)}")
             if x.raw:
-                print(f"      {x.raw}")
+                print(f"      {_text(x.raw)}")
     if len(detail.conflicts):
         print(f"conflicts ({len(detail.conflicts):,}):")
         for c in detail.conflicts.itertuples(index=False):
-            print(f"  subdistrict {c.subdistrict_id} {c.pollutant} {c.time:%Y-%m-%d %H:%M} station '{c.station}': "
+            print(f"  subdistrict {c.subdistrict_id} {c.pollutant} {c.time:%Y-%m-%d %H:%M} station '{_text(c.station)}': "
                   f"stored {c.old_value:g}, file {c.new_value:g} -> {c.action}")
     return 0

@@ -52,6 +52,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(handler=run)
 
 
+class PrintableFormatter(logging.Formatter):
+    """Log lines with control characters escaped: a server's answer or a file name in a
+    message cannot forge a log line or drive the terminal reading it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from monitoring.printable import printable
+
+        return printable(super().format(record))
+
+
 def next_start(now: dt.datetime, every: dt.timedelta, delay: dt.timedelta) -> dt.datetime:
     """The first instant after ``now`` that is a multiple of ``every`` (since midnight) plus ``delay``."""
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -131,7 +141,9 @@ def run(args: argparse.Namespace) -> int:
     if args.rounds < 0:
         print("python -m monitoring schedule: error: --rounds must be 0 or more", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    log_handler = logging.StreamHandler()
+    log_handler.setFormatter(PrintableFormatter("%(asctime)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[log_handler])
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:

@@ -45,14 +45,16 @@ def run_list(args: argparse.Namespace) -> int:
     if args.overdue:
         frame = plan.overdue_tasks(frame)
     records = [{k: jsonable(row[k]) for k in JSON_FIELDS} for row in frame.to_dict("records")]
+    from monitoring.printable import printable, printable_json
+
     if args.format == "json":
-        print(json.dumps(records, ensure_ascii=False, indent=2))
+        print(printable_json(json.dumps(records, ensure_ascii=False, indent=2)))
         return 0
     for r in records:
         flag = " OVERDUE" if r["overdue"] else ""
-        first_line = str(r["measure"]).splitlines()[0][:40]
-        print(f"{r['measure_id']:<8} {r['status']:<12}{r['deadline']:<6} {'；'.join(r['lead_units'])[:30]:<30} "
-              f"{r['task']} — {first_line}{flag}")
+        first_line = printable((str(r["measure"]).splitlines() or [""])[0][:40])
+        print(f"{printable(r['measure_id']):<8} {printable(r['status']):<12}{printable(r['deadline']):<6} "
+              f"{printable('；'.join(r['lead_units']))[:30]:<30} {printable(r['task'])} — {first_line}{flag}")
     print(f"{len(records)} measures")
     return 0
 

@@ -84,8 +84,10 @@ def run_list(args: argparse.Namespace) -> int:
     if not users:
         print(f"no users in {config.users_path()}; add one: python -m monitoring users add NAME --role admin")
         return 0
+    from monitoring.printable import printable
+
     for u in users.values():
-        print(f"{u.username}\t{u.role}\t{u.name}")
+        print(f"{u.username}\t{u.role}\t{printable(u.name)}")
     return 0
 
 

@@ -195,10 +195,12 @@ def ingest_frame(
     replace: bool = False,
     progress: Progress | None = None,
     sha256: str | None = None,
+    extra_options: dict[str, Any] | None = None,
 ) -> IngestResult:
-    """Validate and store a long-form readings table (an HTTP source's payload)."""
+    """Validate and store a long-form readings table (an HTTP source's payload);
+    ``extra_options`` go into the run's options (a pull's window)."""
     require_writer(actor, "load data")
-    options = _options(dry_run, strict, replace, False)
+    options: dict[str, Any] = {**_options(dry_run, strict, replace, False), **(extra_options or {})}
     try:
         table = frame_table(frame, name=name, sha256=sha256)
     except InputError as exc:
@@ -215,7 +217,7 @@ def _options(dry_run: bool, strict: bool, replace: bool, hour_beginning: bool) -
 
 
 def _record_refused(
-    engine: Engine, name: str, run_kind: str, actor: Actor, sha256: str | None, options: dict[str, bool], exc: InputError
+    engine: Engine, name: str, run_kind: str, actor: Actor, sha256: str | None, options: dict[str, Any], exc: InputError
 ) -> None:
     from monitoring.storage.writes import RunInfo, finish_run, start_run, write_rejected
 

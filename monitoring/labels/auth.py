@@ -8,6 +8,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "auth.logout": ("退出登录", "Log out"),
     "auth.signed_in": ("已登录：{name}（{role}）", "Logged in: {name} ({role})"),
     "auth.failed": ("用户名或密码错误", "Wrong username or password"),
+    # -- issue 13: login throttling and rights re-checked (rel-pulls) --
+    "auth.wait": (
+        "登录失败次数过多，请 {seconds} 秒后再试",
+        "Too many failed logins: try again in {seconds} s",
+    ),
+    "auth.locked": (
+        "登录失败次数过多，该用户名（或本机）已被临时锁定，请 {minutes} 分钟后再试；如忘记密码请联系管理员",
+        "Too many failed logins: this user name (or this computer) is locked for {minutes} min; ask an admin if you forgot the password",
+    ),
+    "auth.revoked": (
+        "您的账户已被管理员删除，已退出登录",
+        "Your account was removed by an admin: you are logged out",
+    ),
+    "auth.role_changed": (
+        "您的角色已被管理员改为「{role}」",
+        "An admin changed your role to {role}",
+    ),
     "auth.viewer_note": (
         "未登录时可查看所有页面；上传、拉取和标记数据需以分析员身份登录。",
         "Without logging in you can read every page; uploading, pulling and flagging data need an analyst login.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -170,32 +171,92 @@ def road_dust_years(engine: Engine) -> list[int]:
     return sorted({_as_date(d).year for d in days})
 
 
-def pull_resume_point(engine: Engine, source: str) -> tuple[int | None, str | None]:
-    """Where an incremental pull of an HTTP source resumes: ``(newest_ts, first_from)``.
+@dataclass(frozen=True)
+class ResumePoint:
+    """Where an incremental pull of an HTTP source starts (see :func:`pull_resume_point`)."""
 
-    ``newest_ts``: the ``ts`` of the newest hourly reading the source stored, read from
-    ``readings`` itself so that it is what is really stored (no index on ``run_id``, see
-    schema.py: a scan, ~0.4 s on 7.9 M readings, once per pull; the quality page reads
-    ``ingestion_runs`` instead). When it stored nothing yet, ``first_from`` is the earliest window start
-    (``options["from"]``, a Beijing label) its earlier, failed, pulls asked for, so the
-    next pull catches up from there; None when there was no pull at all.
+    #: the ts (hour-ending label, UTC seconds) of the first hour to ask for; None when the
+    #: source has no successful pull yet
+    next_ts: int | None
+    #: with no successful pull: the earliest window start (a Beijing label) its failed
+    #: pulls asked for, so the next one catches up from there; None when it never pulled
+    first_asked: str | None = None
+
+
+_PULL_POLLUTANTS = ("pm25", "pm10", "so2", "no2", "o3", "co")
+_HOUR = 3600
+
+
+def _label_ts(text: object) -> int | None:
+    from monitoring.timeutil import label_to_ts
+
+    try:
+        return label_to_ts(dt.datetime.strptime(str(text), "%Y-%m-%d %H:%M"))
+    except ValueError:
+        return None
+
+
+def pull_resume_point(engine: Engine, source: str, *, end_ts: int, lookback_hours: int) -> ResumePoint:
+    """The oldest hour an incremental pull of ``source`` must ask for again.
+
+    The windows come from the source's successful pull runs (``options["from"/"to"]``; an
+    older run without them counts as its stored span), never from the newest reading, so
+    a row an answer carried from outside its window cannot move the point past hours
+    nobody asked for. Within the look-back (``lookback_hours`` back from ``end_ts``, the
+    newest hour of the pull about to run) every subdistrict the source stored there is
+    checked hour by hour: the oldest hour one of them lacks (an hour published late, a
+    subdistrict's hours missing from an answer) is where the pull resumes; with none, the
+    hour after the newest window asked. Read per subdistrict and pollutant through the
+    readings key (one index range each), not by scanning ``readings``.
     """
-    from monitoring.storage.schema import readings
+    from monitoring.storage.schema import readings, subdistricts
 
     pulls = (ingestion_runs.c.kind == "pull", ingestion_runs.c.source == source)
     with engine.connect() as conn:
-        newest = conn.execute(
-            select(func.max(readings.c.ts)).where(
-                readings.c.run_id.in_(select(ingestion_runs.c.id).where(*pulls)),
-                readings.c.source == source,
+        runs = conn.execute(
+            select(ingestion_runs.c.status, ingestion_runs.c.options, ingestion_runs.c.first_ts, ingestion_runs.c.last_ts)
+            .where(*pulls)
+        ).all()
+        asked: list[tuple[int, int]] = []
+        for run in runs:
+            if run.status != "succeeded":
+                continue
+            options = run.options if isinstance(run.options, dict) else {}
+            first, last = _label_ts(options.get("from")), _label_ts(options.get("to"))
+            if first is None or last is None:  # a run recorded before the window was kept
+                first, last = run.first_ts, run.last_ts
+            if first is not None and last is not None:
+                asked.append((int(first), int(last)))
+        if not asked:
+            starts = [str(r.options["from"]) for r in runs if isinstance(r.options, dict) and r.options.get("from")]
+            return ResumePoint(None, min(starts) if starts else None)
+        newest = max(last for _, last in asked)
+        oldest = min((first for first, last in asked if first <= last), default=newest + _HOUR)
+        low = max(end_ts - (lookback_hours - 1) * _HOUR, oldest)
+        if lookback_hours <= 0 or low > newest:
+            return ResumePoint(newest + _HOUR)
+        ids = conn.execute(select(subdistricts.c.id)).scalars().all()
+        found = conn.execute(
+            select(readings.c.subdistrict_id, readings.c.ts)
+            .where(
+                readings.c.subdistrict_id.in_(list(ids)),
+                readings.c.pollutant.in_(_PULL_POLLUTANTS),
+                readings.c.ts.between(low, newest),
                 readings.c.resolution == "h",
+                readings.c.source == source,
             )
-        ).scalar()
-        if newest is not None:
-            return int(newest), None
-        asked = conn.execute(select(ingestion_runs.c.options).where(*pulls)).scalars().all()
-    starts = [str(o["from"]) for o in asked if isinstance(o, dict) and o.get("from")]
-    return None, (min(starts) if starts else None)
+            .distinct()
+        ).all()
+    hours_of: dict[int, set[int]] = {}
+    for subdistrict_id, ts in found:
+        hours_of.setdefault(int(subdistrict_id), set()).add(int(ts))
+    if not hours_of:  # nothing stored in the look-back: every hour of it is asked again
+        return ResumePoint(low)
+    for ts in range(low, newest + 1, _HOUR):
+        if any(ts not in hours for hours in hours_of.values()):
+            return ResumePoint(ts)
+    return ResumePoint(newest + _HOUR)
+
 
 def hours_with_data(engine: Engine, year: int, pollutant: str = "pm25") -> pd.DataFrame:
     """Per subdistrict: hours of ``year`` with a value (from the daily means' n_hours).

@@ -54,9 +54,23 @@ class Retries(_Strict):
     retry_after_max: int = Field(default=300, ge=0, le=21600)
 
 
+class Limits(_Strict):
+    # the largest response body accepted, in MB (10^6 bytes, after decompression); checked
+    # while reading, so a bigger one is refused before it fills the memory
+    max_response_mb: float = Field(default=50.0, gt=0, le=2000)
+    # seconds the whole pull may take: every request, retry, back-off and slow body
+    # together (a server trickling bytes never trips the per-read timeout)
+    deadline: float = Field(default=900.0, gt=0, le=86400)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_response_mb * 1_000_000)
+
+
 class HttpSettings(_Strict):
     timeout: Timeouts = Timeouts()
     retries: Retries = Retries()
+    limits: Limits = Limits()
     # the User-Agent sent with every request
     user_agent: str = "xicheng-air-monitor/1 (+python-requests)"
 
@@ -66,6 +80,7 @@ class HttpOverride(_Strict):
 
     timeout: Timeouts | None = None
     retries: Retries | None = None
+    limits: Limits | None = None
     user_agent: str | None = None
 
 
@@ -76,6 +91,9 @@ class _Source(_Strict):
     # the first hour a first pull fetches (nothing stored yet from this source); None:
     # the last 24 hours.
     start: dt.date | None = None
+    # hours back from the newest hour of a pull within which an hour a subdistrict lacks
+    # (not published yet, or missing from the answer) is asked for again; 0: never
+    lookback_hours: int = Field(default=24, ge=0, le=24 * 31)
     http: HttpOverride | None = None
 
     @field_validator("name")
@@ -110,6 +128,7 @@ class _Source(_Strict):
         return HttpSettings(
             timeout=self.http.timeout or defaults.timeout,
             retries=self.http.retries or defaults.retries,
+            limits=self.http.limits or defaults.limits,
             user_agent=self.http.user_agent or defaults.user_agent,
         )
 

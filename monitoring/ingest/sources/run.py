@@ -4,8 +4,9 @@ All-or-nothing per pull: every request of the run is made and every response che
 before anything is written, and the write is the pipeline's single transaction. A failure
 at any point (network, status, HTML page, cut body, malformed JSON, a missing API key)
 leaves no reading behind and is recorded as a ``failed`` ingestion run with its reason;
-as the next pull resumes after the newest reading stored, it fetches the same window
-again and catches up.
+as the next pull resumes at the oldest hour still missing (storage.queries.pull_resume_point),
+it fetches the same window again and catches up. Every fetch shares the pull's deadline
+(``limits.deadline``) and each body is bounded by ``limits.max_response_mb``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from monitoring.actors import Actor, require_writer
 from monitoring.errors import InputError, MonitorError, SourceError
 from monitoring.ingest.sources.config import AnySource, HttpSettings
 from monitoring.ingest.sources.frames import FetchOutcome
-from monitoring.ingest.sources.http import make_session
+from monitoring.ingest.sources.http import make_session, pull_deadline
 from monitoring.storage import queries
 from monitoring.storage.writes import RunCounts, RunInfo, finish_run, start_run
 from monitoring.targets import Targets
@@ -128,11 +129,13 @@ def window(
     # an hour that has not ended has no value yet: a --to in the future means "up to now"
     end = latest if end is None else min(end, latest)
     if start is None:
-        newest, first_asked = queries.pull_resume_point(engine, source.name)
-        if newest is not None:
-            start = timeutil.ts_to_label(newest) + HOUR
-        elif first_asked is not None:  # earlier pulls failed: catch up from where they began
-            start = dt.datetime.strptime(first_asked, "%Y-%m-%d %H:%M")
+        point = queries.pull_resume_point(
+            engine, source.name, end_ts=timeutil.label_to_ts(end), lookback_hours=source.lookback_hours
+        )
+        if point.next_ts is not None:
+            start = timeutil.ts_to_label(point.next_ts)
+        elif point.first_asked is not None:  # earlier pulls failed: catch up from where they began
+            start = dt.datetime.strptime(point.first_asked, "%Y-%m-%d %H:%M")
         elif source.start is not None:
             start = dt.datetime.combine(source.start, dt.time(1))
         else:
@@ -198,7 +201,8 @@ def pull(
     own_session = session is None
     session = session or make_session(settings)
     try:
-        outcome = _fetch(source, session, settings, targets=targets, start=start, end=end, progress=progress)
+        with pull_deadline(settings.limits.deadline):
+            outcome = _fetch(source, session, settings, targets=targets, start=start, end=end, progress=progress)
     except MonitorError as exc:
         run_id = None if dry_run else _record(engine, source, actor, "failed", str(exc), options)
         raise PullFailed(exc, run_id) from None
@@ -245,6 +249,8 @@ def pull(
             dry_run=dry_run,
             sha256=outcome.sha256,
             progress=progress,
+            # the window asked: where the next pull resumes is worked out from it
+            extra_options={"kind": source.kind, "from": options["from"], "to": options["to"]},
         )
     except InputError as exc:
         # the pipeline recorded the run as refused; say which

@@ -58,13 +58,20 @@ def test_pull_prints_one_line_and_stores(setup: Engine, capsys: pytest.CaptureFi
     assert len(stored(setup, "cnemc-test")) == 36
 
 
-def test_pull_json_and_then_up_to_date(setup: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+def test_pull_json_and_then_up_to_date(setup: Engine, server: ScriptedServer, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["pull", "cnemc-test", "--from", "2026-01-05", "--to", "2026-01-05 11:00", "--format", "json", "--quiet"]) == 0
     out, err = capsys.readouterr()
     doc = json.loads(out)
     # --from a day means its 01:00; 01:00–09:00 are not published (404) on this server
     assert (doc["from"], doc["to"], doc["status"], doc["accepted"]) == ("2026-01-05 01:00", "2026-01-05 11:00", "succeeded", 24)
     assert len(doc["not_published"]) == 9 and err == ""
+    # the hours not published are asked for again (within lookback_hours) and stored once published
+    for hour in range(1, 10):
+        label = dt.datetime(2026, 1, 5, hour)
+        server.route(f"/c/{label:%Y%m%d%H}.csv", Reply(body=cnemc_hour(label)))
+    assert main(["pull", "cnemc-test", "--to", "2026-01-05 11:00", "--quiet"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "cnemc-test: succeeded; 2026-01-05 01:00 … 2026-01-05 11:00; 11 request(s); rows 132: accepted 108, duplicates 24")
     assert main(["pull", "cnemc-test", "--to", "2026-01-05 11:00", "--quiet"]) == 0
     assert capsys.readouterr().out.startswith("cnemc-test: up to date")
 

@@ -27,6 +27,8 @@ def test_the_repository_file_validates(targets: Targets) -> None:
     cnemc = sources.get("cnemc-beijing")
     assert cnemc.http_settings(sources.defaults).timeout.read == 60  # its own override
     assert cnemc.http_settings(sources.defaults).retries.total == 5  # the default kept
+    limits = cnemc.http_settings(sources.defaults).limits
+    assert (limits.max_bytes, limits.deadline, cnemc.lookback_hours) == (50_000_000, 900, 24)
 
 
 def _undocumented(text: str) -> list[tuple[str, int]]:
@@ -97,6 +99,9 @@ def _edited(tmp_path: Path, old: str, new: str) -> Path:
         ('    url: "https://api.openaq.org/v3"', '    url: "ftp://api.openaq.org/v3"', r"url must start with http"),
         ("    api_key_env: OPENAQ_API_KEY", "    api_key_env: OPENAQ API KEY", r"api_key_env: String should match pattern"),
         ("version: 1", "version: 2", r"version: Input should be 1"),
+        ("    deadline: 900", "    deadline: 0", r"defaults\.limits\.deadline: Input should be greater than 0"),
+        ("    max_response_mb: 50", "    max_response_mb: lots", r"defaults\.limits\.max_response_mb: Input should be a valid number"),
+        ("    lookback_hours: 24", "    lookback_hours: -1", r"sources\[0 cnemc-beijing\]\.lookback_hours: Input should be greater than or equal to 0"),
         ("defaults:\n", "defaults:\n  - oops\n", r"line \d+, column \d+|defaults"),
     ],
 )
