@@ -312,79 +312,117 @@ def tile_map(frame: pd.DataFrame, targets: Targets, *, value_col: str, color_col
     return style(fig, height=540, legend=False)
 
 
-def aqi_colorscale(targets: Targets, day: Any) -> tuple[list[list[Any]], list[str], list[str]]:
-    """A discrete plotly colorscale over the AQI levels 1..6 of the standard in force (HJ 633-2012)."""
-    when = pd.Timestamp(day).date() if day is not None and not is_missing(day) else pd.Timestamp.today().date()
-    categories = targets.aqi_standard(when).categories
-    n = len(categories)
-    scale: list[list[Any]] = []
-    for i, cat in enumerate(categories):
-        scale.append([i / n, cat.color])
-        scale.append([(i + 1) / n, cat.color])
-    names = [cat.name if ctx.lang() == "zh" else cat.name_en for cat in categories]
-    return scale, names, [cat.color for cat in categories]
+def category_legend(frame: pd.DataFrame) -> list[tuple[str, str, int]]:
+    """(name, colour, level) of every AQI category the frame holds, mildest first.
 
-
-def calendar_strip(frame: pd.DataFrame, targets: Targets, *, title: str) -> go.Figure:
-    """Daily AQI category of every subdistrict: one row per subdistrict, one column per day."""
-    order = [sd.short_name for sd in targets.subdistricts]
-    present = set(frame["subdistrict"].astype(str))
-    rows_order = [o for o in order if o in present]
-    # Place each (subdistrict, day) row into 2-D grids with numpy: one pass, no wide frame.
-    row = pd.Categorical(frame["subdistrict"].astype(str), categories=rows_order).codes
-    col, days = pd.factorize(frame["day"], sort=True)
-    keep = row >= 0
-    shape = (len(rows_order), len(days))
-
-    def grid(values: Any, fill: Any, dtype: Any) -> Any:
-        out = np.full(shape, fill, dtype=dtype)
-        out[row[keep], col[keep]] = np.asarray(values, dtype=dtype)[keep]
-        return out
-
-    level = grid(pd.to_numeric(frame["level"], errors="coerce").to_numpy(dtype=float, na_value=np.nan), np.nan, float)
-    aqi = grid(pd.to_numeric(frame["aqi"], errors="coerce").to_numpy(dtype=float, na_value=np.nan), np.nan, float)
-    pm25 = grid(pd.to_numeric(frame["pm25"], errors="coerce").to_numpy(dtype=float, na_value=np.nan), np.nan, float)
+    Taken from the report's own ``category``/``color`` columns, day by day: a year that
+    spans two standards (HJ 633-2012, then HJ 633—2026) lists each standard's categories
+    as the days used them, never a fixed table."""
     english = ctx.lang() == "en" and "category_en" in frame.columns
-    category = grid(frame["category_en" if english else "category"].astype(object).to_numpy(), "", object)
-    names = list(localise_subdistricts(pd.Series(rows_order), targets))
-    first_day = days[0] if len(days) else None
-    scale, labels, _ = aqi_colorscale(targets, first_day)
-    n = len(labels)
-    fig = go.Figure(go.Heatmap(
-        z=level, x=pd.to_datetime(pd.Index(days)), y=names,
-        zmin=0.5, zmax=n + 0.5, colorscale=scale, xgap=1, ygap=2, customdata=np.stack([aqi, pm25], axis=2),
-        text=category,
-        colorbar={"tickvals": list(range(1, n + 1)), "ticktext": labels, "thickness": 12, "title": {"text": "AQI"}},
-        hovertemplate=("%{y} %{x|%Y-%m-%d}<br>AQI %{customdata[0]:.0f} · %{text}"
-                       "<br>PM2.5 %{customdata[1]:.1f} µg/m³<extra></extra>"),
-    ))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(title={"text": title, "font": {"size": 14}})
-    return style(fig, height=560, legend=False)
+    name_col = "category_en" if english else "category"
+    rows = frame.dropna(subset=["color"]) if "color" in frame.columns else frame.iloc[0:0]
+    rows = rows[rows[name_col].astype(str) != ""]
+    if rows.empty:
+        return []
+    pairs = (rows.assign(_level=pd.to_numeric(rows["level"], errors="coerce"))
+             .groupby([name_col, "color"], sort=False)
+             .agg(level=("_level", "min"), first=("day", "min")).reset_index()
+             .sort_values(["level", "first"], kind="stable"))
+    return [(str(n), str(c), int(lv) if not is_missing(lv) else 0)
+            for n, c, lv in zip(pairs[name_col], pairs["color"], pairs["level"], strict=True)]
 
 
-def calendar_month_grid(frame: pd.DataFrame, targets: Targets, *, title: str) -> go.Figure:
-    """A classic calendar (weeks × weekdays) of one subdistrict's daily AQI category."""
+#: The colour of a day without a valid AQI (no data, or too few pollutants).
+NO_AQI_COLOR = "#e6e6e6"
+
+
+def calendar_months(frame: pd.DataFrame, *, title: str) -> go.Figure:
+    """One subdistrict's (or the district's) year as a calendar: a row per month, a cell per day.
+
+    Each cell is a square marker coloured with the category of the AQI standard in force
+    that day (the report's ``color``); one legend entry per category. The points carry the
+    day (``customdata[0]``) so a click can open that day's values."""
     data = frame.copy()
     days = pd.to_datetime(data["day"])
-    data["week"] = days.dt.isocalendar().week.astype(int).where(~((days.dt.month == 1) & (days.dt.isocalendar().week > 50)), 0)
-    data["week"] = data["week"].where(~((days.dt.month == 12) & (days.dt.isocalendar().week == 1)), 53)
-    data["weekday"] = days.dt.day_of_week
-    scale, names, _ = aqi_colorscale(targets, days.iloc[0] if len(days) else None)
-    n = len(names)
-    weekday_names = [ctx.t(f"ui.weekday.{i}") for i in range(7)]
-    fig = go.Figure(go.Heatmap(
-        x=data["week"], y=[weekday_names[w] for w in data["weekday"]], z=data["level"].astype(float),
-        zmin=0.5, zmax=n + 0.5, colorscale=scale, xgap=2, ygap=2,
-        customdata=list(zip(days.dt.strftime("%Y-%m-%d"), data["aqi"], data["category"], data["pm25"], strict=True)),
-        hovertemplate="%{customdata[0]}<br>AQI %{customdata[1]} · %{customdata[2]}<br>PM2.5 %{customdata[3]:.1f}"
-                      "<extra></extra>",
-        colorbar={"tickvals": list(range(1, n + 1)), "ticktext": names, "thickness": 12},
-    ))
-    fig.update_yaxes(categoryorder="array", categoryarray=weekday_names[::-1])
-    fig.update_xaxes(title={"text": ctx.t("calendar.week")})
-    fig.update_layout(title={"text": title, "font": {"size": 14}})
-    return style(fig, height=280, legend=False)
+    data["_month"] = days.dt.month
+    data["_dom"] = days.dt.day
+    data["_day"] = days.dt.strftime("%Y-%m-%d")
+    english = ctx.lang() == "en" and "category_en" in data.columns
+    name_col = "category_en" if english else "category"
+    month_names = [ctx.t(f"ui.month.{m}") for m in range(1, 13)]
+    fig = go.Figure()
+    hover = ("%{customdata[0]}<br>AQI %{customdata[1]} · %{customdata[2]}<br>"
+             + ctx.t("ui.col.primary") + " %{customdata[3]}<br>PM2.5 %{customdata[4]} µg/m³<extra></extra>")
+
+    def cells(part: pd.DataFrame, name: str, colour: str) -> None:
+        custom = np.column_stack([
+            part["_day"].to_numpy(dtype=object),
+            [fmt(v, 0) for v in part["aqi"]],
+            part[name_col].fillna("").astype(str).replace("", "—").to_numpy(dtype=object),
+            [primary_text(v) for v in part["primary"]],
+            [fmt(v, 1) for v in part["pm25"]],
+        ]) if len(part) else None
+        fig.add_trace(go.Scatter(
+            x=part["_dom"], y=[month_names[m - 1] for m in part["_month"]], mode="markers", name=name,
+            marker={"symbol": "square", "size": 19, "color": colour, "line": {"color": "white", "width": 1}},
+            customdata=custom, hovertemplate=hover,
+        ))
+
+    for name, colour, _level in category_legend(data):
+        cells(data[(data[name_col].astype(str) == name) & (data["color"].astype(str) == colour)], name, colour)
+    no_aqi = data[data["color"].isna() | (data[name_col].fillna("").astype(str) == "")]
+    if len(no_aqi):
+        cells(no_aqi, ctx.t("calendar.no_aqi"), NO_AQI_COLOR)
+    present = [month_names[m - 1] for m in sorted(data["_month"].unique())] or month_names
+    fig.update_yaxes(categoryorder="array", categoryarray=present[::-1], showgrid=False, ticks="",
+                     range=[-0.6, len(present) - 0.4])
+    fig.update_xaxes(range=[0.4, 31.6], tickmode="array", tickvals=list(range(1, 32)), showgrid=False,
+                     title={"text": ctx.t("calendar.day_of_month")}, zeroline=False)
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, plot_bgcolor="rgba(0,0,0,0)",
+                      clickmode="event+select", dragmode=False)
+    style(fig, height=110 + 34 * len(present), legend=True)
+    fig.update_layout(legend={"title": {"text": ctx.t("calendar.legend")}})
+    return fig
+
+
+#: Pollutant codes (as reports list them) → the names printed in bulletins.
+POLLUTANT_NAMES = {"pm25": "PM2.5", "pm10": "PM10", "so2": "SO2", "no2": "NO2", "co": "CO", "o3": "O3",
+                   "o3_8h": "O3", "o3_1h": "O3"}
+
+
+def pollutant_list_text(value: Any) -> str:
+    """``pm25,pm10,o3_8h`` → ``PM2.5、PM10、O3`` (a list of codes is never shown raw)."""
+    if is_missing(value) or str(value).strip() == "":
+        return "—"
+    names = [POLLUTANT_NAMES.get(code.strip(), code.strip()) for code in str(value).split(",") if code.strip()]
+    return ("、" if ctx.lang() == "zh" else ", ").join(dict.fromkeys(names))
+
+
+def primary_text(value: Any) -> str:
+    """The primary pollutant(s) of a day: a dash when AQI ≤ 50 (no primary pollutant)."""
+    if is_missing(value) or str(value).strip() == "":
+        return "—"
+    return str(value)
+
+
+def category_days(frame: pd.DataFrame, targets: Targets, *, title: str) -> go.Figure:
+    """Days per AQI category of every subdistrict, as stacked bars (colours from the report)."""
+    english = ctx.lang() == "en" and "category_en" in frame.columns
+    name_col = "category_en" if english else "category"
+    order = [sd.short_name for sd in targets.subdistricts if sd.short_name in set(frame["subdistrict"].astype(str))]
+    shown = list(localise_subdistricts(pd.Series(order), targets))
+    fig = go.Figure()
+    for name, colour, _level in category_legend(frame):
+        part = frame[(frame[name_col].astype(str) == name) & (frame["color"].astype(str) == colour)]
+        counts = part.groupby("subdistrict").size().reindex(order, fill_value=0)
+        fig.add_trace(go.Bar(y=shown, x=counts.to_numpy(), orientation="h", name=name, marker={"color": colour},
+                             hovertemplate="%{y} · " + name + ": %{x} " + ctx.t("ui.unit.days") + "<extra></extra>"))
+    fig.update_layout(barmode="stack", title={"text": title, "font": {"size": 14}},
+                      xaxis={"title": {"text": ctx.t("calendar.days_axis")}})
+    fig.update_yaxes(autorange="reversed")
+    style(fig, height=140 + 24 * len(order), legend=True)
+    fig.update_layout(legend={"traceorder": "normal"})  # mildest category first, as in the calendar
+    return fig
 
 
 # -- small helpers the pages share ------------------------------------------------------------
@@ -483,6 +521,11 @@ def display_frame(frame: pd.DataFrame, kind: str, targets: Targets | None = None
         shown["grade_source"] = shown["grade_source"].map(
             lambda v: "" if is_missing(v) else ctx.t(f"grade_source.{v}")
         )
+    for column in ("pollutants_used", "missing"):
+        if column in shown.columns:
+            shown[column] = shown[column].map(pollutant_list_text)
+    if "primary" in shown.columns:
+        shown["primary"] = shown["primary"].map(primary_text)
     if "category" in shown.columns and ctx.lang() == "en" and "category_en" in frame.columns:
         shown["category"] = frame["category_en"]
     if "name" in shown.columns and ctx.lang() == "en" and "name_en" in frame.columns:
