@@ -1,21 +1,18 @@
 """Labels of plan tracking: the 指标进展 and 重点任务 pages, road-dust coverage, the brief."""
 
 LABELS: dict[str, tuple[str, str]] = {
-    # indicator statuses (measured ones use reports.district's words, the same keys)
-    "plan.status.meets": ("达标", "meets"),
-    "plan.status.behind": ("尚未达到", "not yet reached"),
-    "plan.status.at_risk": ("有风险", "at risk"),
-    "plan.status.fails": ("未达标", "fails"),
-    "plan.status.no_target": ("定性目标", "target in words"),
-    "plan.status.no_data": ("暂无数据", "no data"),
-    "plan.status.unknown": ("无法判断", "unknown"),
-    "plan.status.unavailable": ("暂不可用", "unavailable"),
+    # what the indicator table says (plan.indicator_state): the verdict's "so far" words
+    # (status.* in analytics.py) or why there is none. Not entered is not a failure.
+    "plan.state.not_entered": ("尚未录入", "not entered yet"),
+    "plan.state.no_target": ("定性目标，不作判断", "target in words: no verdict"),
+    "plan.state.unavailable": ("暂不可用", "unavailable"),
     "plan.source.measured": ("监测数据计算", "measured"),
     "plan.source.entered": ("分析员录入", "entered"),
     "plan.direction.at_most": ("不高于", "at most"),
     "plan.direction.at_least": ("不低于", "at least"),
     "plan.direction.none": ("—", "—"),
     # task statuses
+    "plan.task_status.unreported": ("未填报", "not reported yet"),
     "plan.task_status.not_started": ("未开始", "not started"),
     "plan.task_status.in_progress": ("进行中", "in progress"),
     "plan.task_status.done": ("已完成", "done"),
