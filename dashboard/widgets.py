@@ -56,6 +56,17 @@ def fmt(value: Any, decimals: int = 1, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def beijing_time_text(value: Any) -> str:
+    """A stored UTC time (naive = UTC, as the database returns it) as Beijing time, to the minute."""
+    if is_missing(value):
+        return ""
+    from monitoring.timeutil import BEIJING
+
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    return stamp.tz_convert(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
 def fmt_signed(value: Any, decimals: int = 1, unit: str = "") -> str:
     if is_missing(value):
         return "—"

@@ -647,10 +647,21 @@ def _measured_frame(engine: Engine, targets: Targets, year: int, through: dt.dat
     except ImportError:
         return None, "the analytics module (monitoring.reports) is not installed"
     try:
+        # A period never claims to run past the last day with data (or the year's end).
+        last = reports.last_day_with_data(engine, year)
+        if through is not None and last is not None:
+            through = min(through, last)
         report = reports.district(engine, targets, year=year, through=through)
     except MonitorError as exc:
         return None, exc.message
     return report.frame, ""
+
+
+def _last_day_with_data(engine: Engine, year: int) -> dt.date | None:
+    """The last day of ``year`` with data (what a measured indicator runs through at most)."""
+    from monitoring.storage import queries
+
+    return queries.last_day_with_data(engine, year)
 
 
 def as_number(value: object) -> float | None:
@@ -682,7 +693,10 @@ def indicators_table(
     # without the measured values (the brief shows them from reports.district itself) skip computing them
     measured, why = _measured_frame(engine, targets, year, through) if include_measured else (None, "")
     measured_by_key: dict[str, dict[str, Any]] = {}
+    measured_through: dt.date | None = None
     if measured is not None:
+        last = _last_day_with_data(engine, year)
+        measured_through = min(through, last) if last is not None else through
         measured_by_key = {str(r["key"]): r for r in measured.to_dict("records")}
     entered = _latest(plan_queries.indicator_value_history(engine, through=through), "indicator", through)
     entered_by_key = {r.indicator: r for r in entered.itertuples(index=False)}
@@ -704,7 +718,7 @@ def indicators_table(
                 row["gap"] = as_number(m.get("gap"))
                 row["status"] = str(m.get("status") or "incomplete")
                 row["outlook"] = m.get("outlook") or None
-                row["day"] = through
+                row["day"] = measured_through or through
                 row["entered_by"] = "monitor"
         else:
             e = entered_by_key.get(ind.key)
