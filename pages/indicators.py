@@ -78,7 +78,7 @@ def _outlook(value: object) -> str:
 shown = pd.DataFrame(
     {
         t("plan.col.indicator"): table["name"] if zh else table["name_en"],
-        t("plan.col.value"): [plan.as_number(v) for v in table["value"]],
+        t("plan.col.value"): ["—" if plan.as_number(v) is None else f"{plan.as_number(v):g}" for v in table["value"]],
         t("plan.col.unit"): [w.unit_text(str(u)) for u in table["unit"]],
         t("plan.col.target"): [_target(r) for _, r in table.iterrows()],
         t("plan.col.gap"): [("—" if plan.as_number(v) is None else f"{plan.as_number(v):+g}") for v in table["gap"]],
@@ -91,8 +91,7 @@ shown = pd.DataFrame(
         t("plan.col.note"): table["note"].fillna(""),
     }
 )
-st.dataframe(shown, hide_index=True, key="indicators-table", height=36 * (len(shown) + 1) + 2,
-             column_config={t("plan.col.value"): st.column_config.NumberColumn(format="%g")})
+st.dataframe(shown, hide_index=True, key="indicators-table", height=36 * (len(shown) + 1) + 2)
 w.download_buttons(shown, t("indicators.file", day=str(as_of)), key="indicators-table")
 
 # -- not entered yet: one click opens the form for exactly that indicator --------------------------
@@ -140,12 +139,12 @@ if not missing.empty:
     st.subheader(t("indicators.missing.title", n=len(missing)))
     if actor.can_write:
         st.caption(t("indicators.missing.help"))
-        for row in missing.itertuples(index=False):
-            name_col, target_col, button_col = st.columns([5, 3, 1], vertical_alignment="center")
-            name_col.markdown(f"{row.name if zh else row.name_en}")
-            target_col.caption(f"{t('plan.col.target')}：{_target(pd.Series(row._asdict()))} {w.unit_text(row.unit)}")
-            button_col.button(t("indicators.missing.button"), key=f"enter-{row.key}", icon=":material/edit:",
-                              on_click=_open_dialog, args=(row.key,))
+        # One button per indicator, three to a row: the whole list stays on one screen.
+        grid = st.columns(3)
+        for i, row in enumerate(missing.itertuples(index=False)):
+            grid[i % 3].button(row.name if zh else row.name_en, key=f"enter-{row.key}", icon=":material/edit:",
+                               on_click=_open_dialog, args=(row.key,), width="stretch",
+                               help=f"{t('plan.col.target')}：{_target(pd.Series(row._asdict()))} {w.unit_text(row.unit)}")
         if st.session_state.get("indicator_dialog") in set(missing["key"]):
             entry_dialog(str(st.session_state["indicator_dialog"]))
     else:

@@ -6,7 +6,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav.overview": ("总览", "Overview"),
     "nav.rankings": ("街道排名", "Rankings"),
     "nav.progress": ("月度进展", "Monthly progress"),
-    "nav.trends": ("五年趋势", "Trends"),
+    "nav.trends": ("多年趋势", "Multi-year trends"),
     "nav.calendar": ("日历", "Calendar"),
     "nav.road_dust": ("道路尘负荷", "Road dust"),
     "nav.indicators": ("指标进展", "Indicators"),

@@ -233,7 +233,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "trends.mk.no_trend": ("无显著趋势", "No significant trend"),
     "trends.mk.none": ("—", "—"),
     "trends.refused": ("未做趋势检验：{reason}", "No trend test: {reason}"),
-    "trends.chart_title": ("西城区 {pollutant} 年均值", "Xicheng {pollutant}, annual values"),
+    "trends.chart_title": ("{pollutant} 年度值（西城区与全市）", "{pollutant} each year (Xicheng and Beijing)"),
     "trends.table": ("多年数据表（含来源）", "Multi-year table (with sources)"),
     "trends.file": ("多年趋势_{pollutant}", "trend_{pollutant}"),
     # calendar

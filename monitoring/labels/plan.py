@@ -97,7 +97,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "tasks.summary": ("按主责单位汇总", "Summary by lead unit"),
     "tasks.summary.chart": ("各主责单位措施状态", "Measures by lead unit and status"),
-    "tasks.set": ("设置措施状态", "Set a measure's status"),
+    "tasks.set": ("填报措施状态", "Report a measure's status"),
     "tasks.set.measure": ("措施", "Measure"),
     "tasks.set.status": ("状态", "Status"),
     "tasks.set.date": ("状态日期", "Date"),

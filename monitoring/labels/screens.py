@@ -57,12 +57,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "indicators.col.outlook": ("全年预判", "Year-end outlook"),
     "indicators.missing.title": ("尚未录入的指标（{n} 项）", "Indicators not entered yet ({n})"),
     "indicators.missing.help": (
-        "尚未录入不是未达标：这些指标等待分析员填报。点击“录入”直接填写该项。",
-        "Not entered is not failing: these indicators wait for an analyst. Click “Enter” to fill one in.",
+        "尚未录入不是未达标：这些指标等待分析员填报。点击指标名称即可直接录入该项。",
+        "Not entered is not failing: these indicators wait for an analyst. Click an indicator's name to enter its value.",
     ),
     "indicators.missing.viewer": (
-        "{n} 项指标尚未录入（不是未达标）：由分析员在本页填报，登录后点击“录入”即可。",
-        "{n} indicators are not entered yet (which is not failing): analysts fill them in on this page after logging in.",
+        "{n} 项指标尚未录入（不是未达标）：由分析员在本页填报，登录后点击指标名称即可录入。",
+        "{n} indicators are not entered yet (which is not failing): analysts fill them in on this page after logging in "
+        "(a click on the indicator's name).",
     ),
     "indicators.missing.button": ("录入", "Enter"),
     "indicators.dialog.title": ("录入指标值", "Enter a value"),
@@ -109,4 +110,61 @@ LABELS: dict[str, tuple[str, str]] = {
     "tasks.deadline.年底前": ("年底前", "by year end"),
     "tasks.deadline.长期实施": ("长期实施", "ongoing"),
     "tasks.deadline.持续推进": ("持续推进", "continuous"),
+    # trends
+    "trends.title": ("{first} 年以来的变化", "Since {first}"),
+    "trends.subtitle2": (
+        "{pollutant} 自 {first} 年以来的年度值：数据库中的监测年份、规划表1（2015–2020）、此后公开发布的数据（先列原始发布页）。"
+        "不完整的年份画为空心点并注明时段，不计入趋势检验。",
+        "{pollutant} each year since {first}: the years the database covers, the plan's table 1 (2015–2020) and later "
+        "published figures (the publisher's own page first). Part-years are drawn hollow with their period and are "
+        "not in the trend test.",
+    ),
+    "trends.headline.long": (
+        "**{first}–{last} 年（西城区）**：每年 {slope}（95% 区间 {low} … {high}），Mann–Kendall 检验：{mk}。",
+        "**{first}–{last} (Xicheng)**: {slope} a year (95% interval {low} … {high}); Mann–Kendall test: {mk}.",
+    ),
+    "trends.headline.long_refused": ("**{first}–{last} 年（西城区）**：{reason}", "**{first}–{last} (Xicheng)**: {reason}"),
+    "trends.headline.recent": (
+        "**近年完整年份 {first}–{last}（{scope}）**：由 {v0} 降至 {v1}，每年 {slope}（95% 区间 {low} … {high}）；"
+        "仅 {n} 个年度值，不做显著性检验。",
+        "**Recent complete years {first}–{last} ({scope})**: from {v0} to {v1}, {slope} a year (95% interval "
+        "{low} … {high}); only {n} yearly values, so no significance test.",
+    ),
+    "trends.headline.recent_up": (
+        "**近年完整年份 {first}–{last}（{scope}）**：由 {v0} 升至 {v1}，每年 {slope}（95% 区间 {low} … {high}）；"
+        "仅 {n} 个年度值，不做显著性检验。",
+        "**Recent complete years {first}–{last} ({scope})**: from {v0} to {v1}, {slope} a year (95% interval "
+        "{low} … {high}); only {n} yearly values, so no significance test.",
+    ),
+    "trends.headline.no_recent": ("近年没有三个以上完整年份的数值。", "Fewer than three recent complete years have a value."),
+    "trends.scope.beijing": ("北京市公开数据；西城区全年值未公开", "Beijing's published figures; Xicheng's are not published"),
+    "trends.scope.xicheng": ("西城区", "Xicheng"),
+    "trends.partial_to": ("截至{day}", "to {day}"),
+    "trends.partial_months": ("{a}—{b}月", "{a}–{b}"),
+    "trends.source.data": ("本系统数据库（监测数据）", "this monitor's database (measurements)"),
+    "trends.source.demo": ("演示数据（生成，非监测）", "demo data (generated, not measurements)"),
+    "trends.source.reprint": ("{source}（转载：{reprint}）", "{source} (reprint: {reprint})"),
+    "trends.source.only_reprint": ("转载：{source}（原始发布页未找到）", "Reprint: {source} (the publisher's page not found)"),
+    "ui.hour_convention": (
+        "内置站点历史（UCI，2013–2017）的小时按“小时结束”读取：数据集的小时字段即发布时的时刻标签，13 表示 12:00–13:00 的均值，"
+        "0 表示前一日 23:00–24:00，计入前一日（与全国监测网发布口径一致）。",
+        "The built-in station history (UCI, 2013–2017) is read hour-ending: the dataset's hour column is the label the "
+        "network published, so hour 13 is the mean of 12:00–13:00 and hour 0 is 23:00–24:00 of the day before, counted "
+        "in that day (as the national network publishes).",
+    ),
+    "trends.plan_period.十三五": ("十三五", "13th Five-Year Plan"),
+    "trends.plan_period.2026年行动计划": ("2026年行动计划", "2026 action plan"),
+    # data quality: where the data come from
+    "quality.runs_file": ("导入记录", "runs"),
+    "quality.sources_title": ("数据来源", "Where the data come from"),
+    "quality.sources_text": (
+        "- **内置站点历史**：万寿西宫、官园两个国控站 2013-03-01 至 2017-02-28 的小时数据（UCI，CC BY 4.0），分别归入白纸坊、展览路。\n"
+        "- **演示数据**：由站点历史生成的当年小时数据（来源“demo”），每页顶部有提示，可在本页删除。\n"
+        "- **上传、命令行导入与自动拉取**：见上方导入记录，每次导入都可追溯到文件与执行人。",
+        "- **Built-in station history**: hourly data of the national stations 万寿西宫 and 官园, 2013-03-01 to "
+        "2017-02-28 (UCI, CC BY 4.0), attributed to Baizhifang and Zhanlanlu.\n"
+        "- **Demo data**: this year's hours generated from the station history (source 'demo'); a banner says so on "
+        "every page, and it can be removed on this page.\n"
+        "- **Uploads, command-line loads and pulls**: the runs above, each traceable to its file and who loaded it.",
+    ),
 }
