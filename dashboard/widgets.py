@@ -108,6 +108,19 @@ def localise_subdistricts(series: pd.Series, targets: Targets) -> pd.Series:
 
 
 # -- method and notes ---------------------------------------------------------------------
+_CONFIG_KEY = re.compile(r"\s*[（(]\s*`?[a-z_]+(?:\.[a-z_]+)+`?\s*[)）]")
+_COMMAND = re.compile(r"`?python -m monitoring[^`，。；,;]*`?")
+
+
+def plain(text: str) -> str:
+    """A report's text for a reader who does not configure the monitor: the settings file is
+    named as the Targets page (where an analyst sees it), with no setting keys or commands."""
+    text = _CONFIG_KEY.sub("", str(text))
+    text = _COMMAND.sub(ctx.t("ui.config_ref"), text)
+    return re.sub(r"targets\.yaml(\s*中)?\s*", ctx.t("ui.config_ref"), text)
+
+
+
 METHOD_ORDER = ("period", "rule", "validity", "completeness", "rounding", "dust", "status_rule", "source")
 
 
@@ -121,7 +134,7 @@ def method_items(report: Any) -> list[tuple[str, str]]:
     for k in ordered:
         value = method.get(f"{k}_en") if english and method.get(f"{k}_en") else method.get(k)
         if value:
-            items.append((k, str(value)))
+            items.append((k, plain(str(value))))
     return items
 
 
@@ -154,7 +167,7 @@ def method_caption(report: Any, *, extra: Sequence[str] = (), notes: bool = True
 def report_notes(report: Any) -> list[str]:
     english = ctx.lang() == "en"
     items = list(getattr(report, "notes_en", []) if english else getattr(report, "notes", []))
-    return items or list(getattr(report, "notes", []))
+    return [plain(n) for n in items or list(getattr(report, "notes", []))]
 
 
 def method_text(report: Any, key: str) -> str:
@@ -237,12 +250,12 @@ def metric_tile(
             unsafe_allow_html=True,
         )
         arrow = TREND_ARROW.get(str(trend), "")
-        delta = None if is_missing(gap) else f"{float(gap):+.{decimals}f} {unit}".strip()
+        delta = None if is_missing(gap) else gap_text(gap, unit, decimals)
         level = not is_missing(gap) and float(gap) == 0
         st.metric(
             title,
             fmt(value, decimals, unit) + (f" {arrow}" if arrow else ""),
-            delta=f"±0 {unit}".strip() if level else delta,
+            delta=gap_text(0, unit, decimals).replace("+", "±", 1) if level else delta,
             delta_color="off" if level else ("inverse" if direction == "at_most" else "normal"),
             delta_arrow="off" if level else "auto",
             delta_description=ctx.t("ui.tile.gap_to_target") if delta is not None else None,
@@ -281,6 +294,29 @@ def _diverging(value: float, span: float) -> str:
     return str(sample_colorscale("RdYlGn_r", [position])[0])
 
 
+#: A tile holds about this many characters of a 12-px bold label (Latin; a CJK character counts two).
+TILE_LABEL_CHARS = 11
+
+
+def tile_font_size(name: str) -> int:
+    """The label size that keeps a name inside its tile: long pinyin (Guang'anmenwai, 14
+    letters) would run into the next tile at 12 px, so it is set smaller (not below 9 px)."""
+    width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(name))
+    return max(9, min(12, int(12 * TILE_LABEL_CHARS / max(width, 1))))
+
+
+def _ink(fill: str) -> str:
+    """Dark text on a light tile, white on a dark one (the reddest tiles)."""
+    match = re.search(r"(\d+)\D+(\d+)\D+(\d+)", fill) if fill.startswith("rgb") else None
+    if match:
+        red, green, blue = (int(v) for v in match.groups())
+    elif fill.startswith("#") and len(fill) == 7:
+        red, green, blue = (int(fill[i:i + 2], 16) for i in (1, 3, 5))
+    else:
+        return "#111"
+    return "#fff" if 0.299 * red + 0.587 * green + 0.114 * blue < 110 else "#111"
+
+
 def tile_map(frame: pd.DataFrame, targets: Targets, *, value_col: str, color_col: str, label: Callable[[Any], str],
              title: str, colorbar_title: str) -> go.Figure:
     """The 15 subdistricts as squares laid out roughly as they lie (north up), coloured by ``color_col``.
@@ -303,8 +339,9 @@ def tile_map(frame: pd.DataFrame, targets: Targets, *, value_col: str, color_col
         fill = STATUS_STYLE["no_data"][0] if is_missing(value) else _diverging(float(value), span)
         shapes.append({"type": "rect", "x0": c - 0.47, "x1": c + 0.47, "y0": -r - 0.47, "y1": -r + 0.47,
                        "fillcolor": fill, "line": {"color": "white", "width": 2}, "layer": "below"})
-        annotations.append({"x": c, "y": -r, "text": f"<b>{name}</b><br>{label(shown)}", "showarrow": False,
-                            "font": {"size": 12, "color": "#111"}})
+        annotations.append({"x": c, "y": -r, "showarrow": False, "font": {"size": 12, "color": _ink(fill)},
+                            "text": f"<span style='font-size:{tile_font_size(name)}px'><b>{name}</b></span>"
+                                    f"<br>{label(shown)}"})
     fig.update_layout(shapes=shapes, annotations=annotations)
     hover = [f"{n}<br>{label(v)}<br>{colorbar_title} {fmt_signed(g)}"
              for n, v, g in zip(names, data[value_col], values, strict=True)]
@@ -471,12 +508,26 @@ def decimals_for(unit: str) -> int:
     return 0 if unit in ("天", "家", "项") else 1
 
 
-def days_caption(valid: Any, days: Any) -> str:
+def days_caption(valid: Any, days: Any, key: Any = None) -> str:
+    """"有效 300/335 天" under a tile; the road-dust share counts roads (graded road-months), not days."""
     if is_missing(valid):
         return ""
+    if key == "poor_road_share":
+        if is_missing(days):
+            return ctx.t("ui.tile.roads_graded", valid=int(valid))
+        return ctx.t("ui.tile.roads_graded_of", valid=int(valid), days=int(days))
     if is_missing(days):
         return ctx.t("ui.tile.valid_days", valid=int(valid))
     return ctx.t("ui.tile.valid_of", valid=int(valid), days=int(days))
+
+
+def gap_text(gap: Any, unit: str, decimals: int = 1) -> str:
+    """A gap with its unit; the gap of a share (%) is in percentage points: "+2.3 个百分点", never "+2.3 %"."""
+    if is_missing(gap):
+        return "—"
+    if unit.strip() == "%":
+        return ctx.t("ui.unit.pct_points", value=f"{float(gap):+.{decimals}f}")
+    return f"{float(gap):+.{decimals}f} {unit}".strip()
 
 
 def gap_color(gap: Any) -> str:

@@ -81,7 +81,10 @@ shown = pd.DataFrame(
         t("plan.col.value"): ["—" if plan.as_number(v) is None else f"{plan.as_number(v):g}" for v in table["value"]],
         t("plan.col.unit"): [w.unit_text(str(u)) for u in table["unit"]],
         t("plan.col.target"): [_target(r) for _, r in table.iterrows()],
-        t("plan.col.gap"): [("—" if plan.as_number(v) is None else f"{plan.as_number(v):+g}") for v in table["gap"]],
+        # a share's gap is in percentage points (+2.3 个百分点), other gaps in the row's unit
+        t("plan.col.gap"): [("—" if plan.as_number(v) is None else
+                             w.gap_text(v, "%", 1) if u == "%" else f"{plan.as_number(v):+g}")
+                            for v, u in zip(table["gap"], table["unit"], strict=True)],
         t("indicators.col.state"): [plan.indicator_state_text(s, ctx.lang()) for s in states],
         t("indicators.col.outlook"): [_outlook(o) for o in table["outlook"]],
         t("plan.col.source"): [t(f"plan.source.{s}") for s in table["source"]],

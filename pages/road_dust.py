@@ -37,8 +37,8 @@ with c1:
                   direction=indicator.direction, decimals=1)
 with c2, st.container(border=True):
     st.markdown(f"**{t('ui.method.grading')}**")
-    st.write(extra.get("grading_rule_en") if ctx.lang() == "en" and extra.get("grading_rule_en")
-             else extra.get("grading_rule", ""))
+    st.write(w.plain(extra.get("grading_rule_en") if ctx.lang() == "en" and extra.get("grading_rule_en")
+                     else extra.get("grading_rule", "")))
     if share is None or w.is_missing(share):
         st.warning(t("road.share_unknown"), icon=":material/help:")
 

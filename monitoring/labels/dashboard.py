@@ -271,9 +271,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "Upload page.",
     ),
     "road.share_unknown": (
-        "差等级道路比例暂无法计算：文件未给出等级，targets.yaml 也未设定分级阈值（road_dust.grades）。不是 0。",
-        "The poor-grade share cannot be computed: the files give no grade and targets.yaml sets no thresholds "
-        "(road_dust.grades). It is unknown, not 0.",
+        "差等级道路比例暂无法计算：文件未给出等级，也未设定分级阈值（分析员可在“目标设置”页查看）。不是 0。",
+        "The poor-grade share cannot be computed: the files give no grade and no grade thresholds are set (analysts "
+        "see them on the Targets page). It is unknown, not 0.",
     ),
     "road.heatmap_title": ("{year} 年各街道逐月尘负荷", "Road-dust load by subdistrict and month, {year}"),
     "road.file_month": ("尘负荷_街道逐月_{year}", "road_dust_by_month_{year}"),

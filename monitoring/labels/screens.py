@@ -167,4 +167,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "every page, and it can be removed on this page.\n"
         "- **Uploads, command-line loads and pulls**: the runs above, each traceable to its file and who loaded it.",
     ),
+    # tiles: a share's gap in percentage points; the road-dust share counts roads
+    "ui.unit.pct_points": ("{value} 个百分点", "{value} pp"),
+    "ui.tile.roads_graded": ("已定级 {valid} 条次道路", "{valid} graded road-months"),
+    "ui.tile.roads_graded_of": ("已定级 {valid}/{days} 条次道路", "{valid} of {days} road-months graded"),
+    "ui.config_ref": ("“目标设置”中", "the Targets page "),
+    "coverage.col.subdistrict": ("街道", "Subdistrict"),
+    "coverage.col.road": ("道路", "Road"),
+    "coverage.col.poor_month": ("差等级月份", "Poor in"),
+    "coverage.col.quarter": ("季度", "Quarter"),
+    "coverage.file.recheck": ("未复测道路_{month}", "roads_not_rechecked_{month}"),
+    "coverage.file.quarter": ("季度未监测道路_{month}", "roads_not_measured_in_quarter_{month}"),
+    "coverage.file.streaks": ("连续清零月数_{month}", "months_without_poor_roads_{month}"),
 }

@@ -85,10 +85,13 @@ def road_dust(engine: Engine, targets: Targets, *, year: int, month: int | None 
         ) + "，以上为差"
         rule_en = "grade: the file's grade wins; else the thresholds in targets.yaml: " + ", ".join(
             f"{g} ≤ {v:g}" for g, v in thresholds.items()
-        ) + " g/m², above is 差"
+        ) + " g/m², above is poor (差)"
     else:
         rule_zh = "等级：数据给出的等级；targets.yaml 未设定阈值，没有等级的道路为“未知”"
         rule_en = "grade: the file's grade; targets.yaml sets no thresholds, so a road without one is 'unknown'"
+    # the period named ends on the last day measured, never on a day still to come
+    if len(raw):
+        last = min(last, max(pd.Timestamp(d).date() for d in raw["day"]))
     method = {
         "period": _period_text(first, last),
         "period_en": _period_text(first, last),
