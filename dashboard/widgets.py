@@ -266,7 +266,7 @@ def metric_tile(
         line = ctx.t("ui.tile.target", target=fmt(target, decimals, unit))
         if arrow:
             line += "　" + ctx.t(f"ui.tile.trend.{trend}")
-        st.caption(line + (f"　{caption}" if caption else ""))
+        st.caption(line + (f"　{plain(caption)}" if caption else ""))
 
 
 # -- charts ---------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sidebar.pollutant": ("污染物", "Pollutant"),
     "sidebar.exclude_dust": ("扣除沙尘天", "Exclude sand-and-dust days"),
     "demo.banner": (
-        "演示数据：数据库中含有生成的 {year} 年演示数据（来源 demo），不是监测结果。分析员可在“数据质量”页一键删除。",
+        "演示数据：数据库中含有生成的 {year} 年演示数据，不是监测结果。分析员可在“数据质量”页一键删除。",
         "Demo data: the database holds a generated {year} demo year (source 'demo'), not measurements. "
         "An analyst can remove it on the Data quality page.",
     ),
