@@ -501,7 +501,9 @@ def has_data(frame: pd.DataFrame | None, column: str) -> bool:
 
 
 def unit_text(unit: str) -> str:
-    return {"天": ctx.t("ui.unit.days"), "家": ctx.t("ui.unit.units"), "项": ctx.t("ui.unit.items")}.get(unit, unit)
+    table = {"天": "ui.unit.days", "家": "ui.unit.units", "项": "ui.unit.items", "吨": "ui.unit.tonnes",
+             "个": "ui.unit.count", "块": "ui.unit.plots"}
+    return ctx.t(table[unit]) if unit in table else unit
 
 
 def decimals_for(unit: str) -> int:

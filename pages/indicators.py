@@ -94,6 +94,9 @@ shown = pd.DataFrame(
         t("plan.col.note"): table["note"].fillna(""),
     }
 )
+if not any(shown[t("indicators.col.outlook")]):
+    # no outlook yet (reports.district gives one for the measured four): no empty column
+    shown = shown.drop(columns=[t("indicators.col.outlook")])
 st.dataframe(shown, hide_index=True, key="indicators-table", height=36 * (len(shown) + 1) + 2)
 w.download_buttons(shown, t("indicators.file", day=str(as_of)), key="indicators-table")
 
@@ -147,7 +150,7 @@ if not missing.empty:
         for i, row in enumerate(missing.itertuples(index=False)):
             grid[i % 3].button(row.name if zh else row.name_en, key=f"enter-{row.key}", icon=":material/edit:",
                                on_click=_open_dialog, args=(row.key,), width="stretch",
-                               help=f"{t('plan.col.target')}：{_target(pd.Series(row._asdict()))} {w.unit_text(row.unit)}")
+                               help=t("ui.target_line", target=f"{_target(pd.Series(row._asdict()))} {w.unit_text(row.unit)}"))
         if st.session_state.get("indicator_dialog") in set(missing["key"]):
             entry_dialog(str(st.session_state["indicator_dialog"]))
     else:

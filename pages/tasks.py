@@ -55,14 +55,29 @@ if unreported:
     else:
         st.info(t("tasks.unreported.viewer", n=unreported), icon=":material/edit_note:")
 
+def _filter(box: Any, label: str, options: list[Any], fmt: Any, key: str) -> Any:
+    """A filter whose choice survives a language switch: Streamlit keeps a keyed selectbox's
+    option labels when only format_func changes, so the widget's key carries the language and
+    the choice itself is kept under ``key``."""
+    widget_key = f"{key}__{ctx.lang()}"
+    stored = st.session_state.get(key, options[0])
+
+    def remember() -> None:
+        st.session_state[key] = st.session_state[widget_key]
+
+    chosen = box.selectbox(label, options=options, index=options.index(stored) if stored in options else 0,
+                           format_func=fmt, key=widget_key, on_change=remember)
+    st.session_state[key] = chosen
+    return chosen
+
+
 f1, f2, f3 = st.columns(3)
-annex = f1.selectbox(t("tasks.filter.annex"), options=[ALL, 1, 2, 3],
-                     format_func=lambda a: t("tasks.filter.all") if a == ALL else t(f"tasks.annex.{a}"), key="tasks_annex")
-unit = f2.selectbox(t("tasks.filter.unit"), options=[ALL, *plan.all_units(all_tasks)],
-                    format_func=lambda u: t("tasks.filter.all") if u == ALL else u, key="tasks_unit")
-status = f3.selectbox(t("tasks.filter.status"), options=[ALL, *plan.SHOWN_STATUSES],
-                      format_func=lambda s: t("tasks.filter.all") if s == ALL else t(f"plan.task_status.{s}"),
-                      key="tasks_status")
+annex = _filter(f1, t("tasks.filter.annex"), [ALL, 1, 2, 3],
+                lambda a: t("tasks.filter.all") if a == ALL else t(f"tasks.annex.{a}"), "tasks_annex")
+unit = _filter(f2, t("tasks.filter.unit"), [ALL, *plan.all_units(all_tasks)],
+               lambda u: t("tasks.filter.all") if u == ALL else u, "tasks_unit")
+status = _filter(f3, t("tasks.filter.status"), [ALL, *plan.SHOWN_STATUSES],
+                 lambda s: t("tasks.filter.all") if s == ALL else t(f"plan.task_status.{s}"), "tasks_status")
 try:
     shown = plan.tasks_table(
         engine, targets, as_of=today,

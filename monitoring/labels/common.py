@@ -29,7 +29,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "attribution.uci": (
         "2013–2017 年万寿西宫、官园两站小时数据：UCI Beijing Multi-Site Air-Quality Data（CC BY 4.0），Zhang 等 (2017)。",
-        "2013–2017 hourly data of 万寿西宫 and 官园: UCI Beijing Multi-Site Air-Quality Data (CC BY 4.0), Zhang et al. (2017).",
+        "2013–2017 hourly data of Wanshouxigong and Guanyuan: UCI Beijing Multi-Site Air-Quality Data (CC BY 4.0), Zhang et al. (2017).",
     ),
     "unit.ugm3": ("微克/立方米", "µg/m³"),
     "unit.mgm3": ("毫克/立方米", "mg/m³"),

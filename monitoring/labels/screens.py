@@ -179,4 +179,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "coverage.file.recheck": ("未复测道路_{month}", "roads_not_rechecked_{month}"),
     "coverage.file.quarter": ("季度未监测道路_{month}", "roads_not_measured_in_quarter_{month}"),
     "coverage.file.streaks": ("连续清零月数_{month}", "months_without_poor_roads_{month}"),
+    "ui.unit.tonnes": ("吨", "t"),
+    "ui.unit.count": ("个", "sites"),
+    "ui.unit.plots": ("块", "plots"),
+    "ui.target_line": ("目标：{target}", "Target: {target}"),
 }

@@ -96,7 +96,7 @@ def road_dust(engine: Engine, targets: Targets, *, year: int, month: int | None 
         "period": _period_text(first, last),
         "period_en": _period_text(first, last),
         "rule": "道路尘负荷（g/m²，生态环境局），不是尘土残存量；差等级道路比例 = 差等级条次 / 已定级条次",
-        "rule_en": "road-dust load (g/m², ecology bureau), not dust residue; poor share = 差 road-months / graded road-months",
+        "rule_en": "road-dust load (g/m², ecology bureau), not dust residue; poor share = poor-grade road-months / graded road-months",
         "grading": rule_zh,
         "grading_en": rule_en,
         "rounding": "GB/T 8170 四舍六入五成双，2 位小数",

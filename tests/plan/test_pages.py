@@ -78,9 +78,9 @@ def test_tasks_page_filters_overdue_and_summary(app_db: Engine) -> None:
     at = page("tasks", lang="zh")
     assert not at.exception and not at.error
     assert len(at.dataframe[0].value) == 179
-    at.selectbox(key="tasks_annex").set_value(3).run()
+    at.selectbox(key="tasks_annex__zh").set_value(3).run()
     assert len(at.dataframe[0].value) == 31
-    at.selectbox(key="tasks_unit").set_value("区城市管理委").run()
+    at.selectbox(key="tasks_unit__zh").set_value("区城市管理委").run()
     shown = at.dataframe[0].value
     assert 0 < len(shown) < 31
     assert all("区城市管理委" in (lead + sup) for lead, sup in zip(shown["主责单位"], shown["协办单位"], strict=True))
@@ -98,7 +98,7 @@ def test_analyst_sets_a_status_and_it_is_audited(app_db: Engine) -> None:
     assert not at.exception and not at.error
     history = plan.task_history(app_db)
     assert history[["measure_id", "status", "set_by", "note"]].values.tolist() == [["1-03-2", "late", "wang", "进度滞后"]]
-    at.selectbox(key="tasks_status").set_value("late").run()
+    at.selectbox(key="tasks_status__zh").set_value("late").run()
     assert list(at.dataframe[0].value["措施编号"]) == ["1-03-2"]
     assert "滞后" in at.subheader[0].value or any("逾期或滞后" in s.value for s in at.subheader)
 
@@ -195,3 +195,15 @@ def test_tasks_say_unreported_and_a_measure_opens_its_form(app_db: Engine) -> No
     assert not at.exception and not at.error
     assert plan.task_history(app_db)[["measure_id", "status"]].values.tolist() == [["1-03-2", "in_progress"]]
     assert any(m.label == "已填报" and m.value == "1 / 179 条" for m in at.metric)
+
+
+def test_task_filters_survive_a_language_switch_in_english_words(app_db: Engine) -> None:
+    at = page("tasks", lang="zh")
+    at.selectbox(key="tasks_annex__zh").set_value(3).run()
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    annex = at.selectbox(key="tasks_annex__en")
+    assert annex.value == 3 and "Annex 3 co-governance" in annex.options
+    assert at.selectbox(key="tasks_status__en").options[0] == "All"
+    assert len(at.dataframe[0].value) == 31
