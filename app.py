@@ -6,14 +6,13 @@ pages/ and draw what monitoring/ computes; this file only wires them together.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import streamlit as st
 
 from dashboard import auth, loaders
 from dashboard import context as ctx
-from monitoring import i18n
+from monitoring import i18n, timeutil
 
 st.set_page_config(page_title="西城区空气质量目标监测", page_icon="🌫️", layout="wide")
 
@@ -44,7 +43,7 @@ def sidebar(years: list[int]) -> None:
         key=ctx.LANG_KEY,
         horizontal=True,
     )
-    this_year = dt.date.today().year
+    this_year = timeutil.today_beijing().year
     choices = years or [this_year]
     if st.session_state.get(ctx.YEAR_KEY) not in choices:
         st.session_state[ctx.YEAR_KEY] = choices[0]
@@ -69,7 +68,7 @@ def sidebar(years: list[int]) -> None:
 def main() -> None:
     # Widgets' values outlive the pages that show them only if the keys stay set.
     for key, default in ((ctx.LANG_KEY, "zh"), (ctx.PERIOD_KEY, "ytd"), (ctx.POLLUTANT_KEY, "pm25"),
-                         (ctx.MONTH_KEY, dt.date.today().month), (ctx.DUST_KEY, False)):
+                         (ctx.MONTH_KEY, timeutil.today_beijing().month), (ctx.DUST_KEY, False)):
         st.session_state.setdefault(key, default)
         st.session_state[key] = st.session_state[key]
     engine = ctx.engine()

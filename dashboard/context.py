@@ -86,7 +86,10 @@ class Filters:
 
 
 def filters() -> Filters:
-    today = dt.date.today()
+    from monitoring import timeutil
+
+    # the as-of day is Beijing's (or MONITOR_TODAY), not the server's clock
+    today = timeutil.today_beijing()
     period = st.session_state.get(PERIOD_KEY, "ytd")
     return Filters(
         year=int(st.session_state.get(YEAR_KEY, today.year)),

@@ -97,6 +97,7 @@ else:
         t("calendar.value_col.unit"): list(w.POLLUTANT_UNITS.values()),
     })
     w.dataframe(values)
+    w.download_buttons(values, t("calendar.file_values", name=scope_name, day=str(day)), key="calendar-values")
 
 st.markdown(f"**{t('calendar.day_subdistricts', day=str(day))}**")
 that_day = frame[pd.to_datetime(frame["day"]).dt.date == day]
