@@ -54,11 +54,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "plan.brief.coverage": ("道路尘负荷监测覆盖", "Road-dust monitoring coverage"),
     # indicators page
     "indicators.title": ("指标进展", "Indicators"),
-    "indicators.caption": (
-        "2026年行动计划附4各项指标：PM2.5、优良天数比率、重污染天数、差等级道路比例由监测数据计算；其余由分析员录入（保留全部历史）。差距 = 当前值 − 目标。",
-        "The 2026 plan's Annex 4 indicators: PM2.5, good-day ratio, heavy-pollution days and the poor-road share are "
-        "computed from the readings; the others are entered by analysts (every entry kept). Gap = value − target.",
-    ),
     "indicators.as_of": ("截至日期", "As of"),
     "indicators.enter": ("录入指标值", "Enter a value"),
     "indicators.enter.indicator": ("指标", "Indicator"),
@@ -77,11 +72,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "indicators.chart": ("各指标完成程度（当前值 / 目标）", "Progress against target (value / target)"),
     # tasks page
     "tasks.title": ("重点任务", "Key tasks"),
-    "tasks.caption": (
-        "2026年行动计划附1—附3的重点任务与工作措施（共 {tasks} 项任务、{measures} 条措施），状态由分析员设置并保留全部历史。",
-        "The key tasks and work measures of annexes 1–3 of the 2026 plan ({tasks} tasks, {measures} measures); "
-        "analysts set each status, every change is kept.",
-    ),
     "tasks.filter.annex": ("附件", "Annex"),
     "tasks.filter.unit": ("单位（主责或协办）", "Unit (lead or supporting)"),
     "tasks.filter.status": ("状态", "Status"),
