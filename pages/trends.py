@@ -63,7 +63,7 @@ def _partial_label(period: str, year: int) -> str:
     """A part-year's period, short: 1—6月 for a month range, 截至12-01 for a year in progress."""
     parts = str(period).split("..")
     if len(parts) != 2:
-        return str(period)
+        return t("trends.partial_days")  # a whole year with too few valid days
     start, end = parts
     if len(end) == 7:  # YYYY-MM..YYYY-MM
         return t("trends.partial_months", a=int(start[5:7]), b=int(end[5:7]))

@@ -184,4 +184,5 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui.unit.plots": ("块", "plots"),
     "ui.target_line": ("目标：{target}", "Target: {target}"),
     "calendar.file_values": ("日数值_{name}_{day}", "daily_values_{name}_{day}"),
+    "trends.partial_days": ("有效天数不足", "too few valid days"),
 }
