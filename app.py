@@ -6,7 +6,6 @@ pages/ and draw what monitoring/ computes; this file only wires them together.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import streamlit as st
@@ -44,7 +43,7 @@ def sidebar(years: list[int]) -> None:
         key=ctx.LANG_KEY,
         horizontal=True,
     )
-    this_year = dt.date.today().year
+    this_year = timeutil.today_beijing().year
     choices = years or [this_year]
     if st.session_state.get(ctx.YEAR_KEY) not in choices:
         st.session_state[ctx.YEAR_KEY] = choices[0]

@@ -84,6 +84,7 @@ class Filters:
 
 
 def filters() -> Filters:
+    # the as-of day is Beijing's (or MONITOR_TODAY), not the server's clock
     today = timeutil.today_beijing()
     period = st.session_state.get(PERIOD_KEY, "ytd")
     return Filters(

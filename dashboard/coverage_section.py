@@ -11,6 +11,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import context as ctx
+from dashboard import widgets as w
 from monitoring import plan
 from monitoring.errors import MonitorError
 from monitoring.targets import Targets
@@ -37,7 +38,7 @@ def render_coverage(engine: Engine, targets: Targets, year: int, month: int | No
         st.info(t("coverage.none"))
         return
     for note in cov.notes if ctx.lang() == "zh" else cov.notes_en:
-        st.warning(note, icon=":material/help:")
+        st.warning(w.plain(note), icon=":material/help:")
 
     last_quarter = cov.quarters["quarter"].iloc[-1] if len(cov.quarters) else "—"
     quarter = cov.quarters[cov.quarters["quarter"] == last_quarter]
@@ -67,24 +68,35 @@ def render_coverage(engine: Engine, targets: Targets, year: int, month: int | No
     st.markdown(f"**{t('coverage.recheck.missing')}**")
     if cov.recheck_undecided:
         st.warning(t("coverage.recheck.undecided", n=cov.recheck_undecided), icon=":material/help:")
-    if cov.recheck_missing.empty and not cov.recheck_undecided:
-        st.caption(t("coverage.all_ok"))
+    if cov.recheck_missing.empty:
+        if not cov.recheck_undecided:
+            st.caption(t("coverage.all_ok"))
     else:
-        st.dataframe(cov.recheck_missing, hide_index=True, key="coverage-recheck")
+        _table(cov.recheck_missing, targets, t("coverage.file.recheck", month=cov.month), "coverage-recheck")
 
     st.markdown(f"**{t('coverage.quarter.missing')}**")
     if cov.quarter_missing.empty:
         st.caption(t("coverage.all_ok"))
     else:
-        st.dataframe(cov.quarter_missing, hide_index=True, key="coverage-quarter")
+        _table(cov.quarter_missing, targets, t("coverage.file.quarter", month=cov.month), "coverage-quarter")
 
     st.markdown(f"**{t('coverage.by_subdistrict')}**")
     streaks = cov.streaks.copy()
     streaks["scope"] = [t("coverage.district") if s == "district" else s for s in streaks["scope"]]
     streaks["stopped_by"] = [_state_text(s) for s in streaks["stopped_by"]]
-    st.dataframe(
-        streaks.rename(columns={"scope": t("coverage.scope"), "months": t("coverage.months"),
-                                "cleared_two_months": t("coverage.cleared"), "stopped_by": t("coverage.stopped_by"),
-                                "stopped_at": t("coverage.stopped_at")}),
-        hide_index=True, key="coverage-streaks",
-    )
+    streaks["scope"] = w.localise_subdistricts(streaks["scope"], targets)
+    shown = streaks.rename(columns={"scope": t("coverage.scope"), "months": t("coverage.months"),
+                                    "cleared_two_months": t("coverage.cleared"), "stopped_by": t("coverage.stopped_by"),
+                                    "stopped_at": t("coverage.stopped_at")})
+    st.dataframe(shown, hide_index=True, key="coverage-streaks")
+    w.download_buttons(shown, t("coverage.file.streaks", month=cov.month), key="coverage-streaks")
+
+
+def _table(frame: pd.DataFrame, targets: Targets, name: str, key: str) -> None:
+    """A list of roads with headers in the screen's language (never the frame's column keys), and its downloads."""
+    shown = frame.copy()
+    if "subdistrict" in shown.columns:
+        shown["subdistrict"] = w.localise_subdistricts(shown["subdistrict"].astype(str), targets)
+    shown = shown.rename(columns={c: ctx.t(f"coverage.col.{c}") for c in shown.columns})
+    st.dataframe(shown, hide_index=True, key=key)
+    w.download_buttons(shown, name, key=key)

@@ -78,6 +78,15 @@ def daily_aqi(
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
+def district_daily_aqi(
+    _engine: Engine, key: str, year: int, start: dt.date | None, end: dt.date | None, exclude_events: bool
+) -> Report:
+    """The district's daily AQI (the subdistricts' valid daily values averaged, day by day)."""
+    return reports.daily_aqi(_engine, ctx.targets(), year=year, start=start, end=end, exclude_events=exclude_events,
+                             district=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
 def road_dust(_engine: Engine, key: str, year: int, month: int | None) -> Report:
     return reports.road_dust(_engine, ctx.targets(), year=year, month=month)
 
@@ -114,6 +123,22 @@ def demo_years(_engine: Engine, key: str) -> list[int]:
 @st.cache_data(show_spinner=False, max_entries=_MAX)
 def available_years(_engine: Engine, key: str) -> list[int]:
     return list(queries.available_years(_engine))
+
+
+def as_of() -> dt.date:
+    """The as-of day every page shows: today in Beijing (``MONITOR_TODAY`` when set)."""
+    from monitoring import timeutil
+
+    return timeutil.today_beijing()
+
+
+def data_end(year: int) -> dt.date | None:
+    """The last day of ``year`` a page may claim its period runs to: the last day with data,
+    never after the as-of day; None when the year has no data (yet)."""
+    last = call(last_day_with_data, year)
+    if last is None:
+        return None
+    return min(last, as_of())
 
 
 def call(loader: Any, *args: Any) -> Any:

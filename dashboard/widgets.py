@@ -56,6 +56,17 @@ def fmt(value: Any, decimals: int = 1, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def beijing_time_text(value: Any) -> str:
+    """A stored UTC time (naive = UTC, as the database returns it) as Beijing time, to the minute."""
+    if is_missing(value):
+        return ""
+    from monitoring.timeutil import BEIJING
+
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    return stamp.tz_convert(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
 def fmt_signed(value: Any, decimals: int = 1, unit: str = "") -> str:
     if is_missing(value):
         return "—"
@@ -124,7 +135,20 @@ def localise_subdistricts(series: pd.Series, targets: Targets) -> pd.Series:
 
 
 # -- method and notes ---------------------------------------------------------------------
-METHOD_ORDER = ("period", "rule", "validity", "completeness", "rounding", "events", "status_rule", "source")
+_CONFIG_KEY = re.compile(r"\s*[（(]\s*`?[a-z_]+(?:\.[a-z_]+)+`?\s*[)）]")
+_COMMAND = re.compile(r"`?python -m monitoring[^`，。；,;]*`?")
+
+
+def plain(text: str) -> str:
+    """A report's text for a reader who does not configure the monitor: the settings file is
+    named as the Targets page (where an analyst sees it), with no setting keys or commands."""
+    text = _CONFIG_KEY.sub("", str(text))
+    text = _COMMAND.sub(ctx.t("ui.config_ref"), text)
+    return re.sub(r"targets\.yaml(\s*中)?\s*", ctx.t("ui.config_ref"), text)
+
+
+
+METHOD_ORDER = ("period", "rule", "validity", "completeness", "rounding", "events", "status_rule", "outlook_rule", "source")
 
 
 def method_items(report: Any) -> list[tuple[str, str]]:
@@ -137,7 +161,7 @@ def method_items(report: Any) -> list[tuple[str, str]]:
     for k in ordered:
         value = method.get(f"{k}_en") if english and method.get(f"{k}_en") else method.get(k)
         if value:
-            items.append((k, str(value)))
+            items.append((k, plain(str(value))))
     return items
 
 
@@ -170,7 +194,7 @@ def method_caption(report: Any, *, extra: Sequence[str] = (), notes: bool = True
 def report_notes(report: Any) -> list[str]:
     english = ctx.lang() == "en"
     items = list(getattr(report, "notes_en", []) if english else getattr(report, "notes", []))
-    return items or list(getattr(report, "notes", []))
+    return [plain(n) for n in items or list(getattr(report, "notes", []))]
 
 
 def method_text(report: Any, key: str) -> str:
@@ -254,12 +278,12 @@ def metric_tile(
             unsafe_allow_html=True,
         )
         arrow = TREND_ARROW.get(str(trend), "")
-        delta = None if is_missing(gap) else f"{float(gap):+.{decimals}f} {unit}".strip()
+        delta = None if is_missing(gap) else gap_text(gap, unit, decimals)
         level = not is_missing(gap) and float(gap) == 0
         st.metric(
             title,
             fmt(value, decimals, unit) + (f" {arrow}" if arrow else ""),
-            delta=f"±0 {unit}".strip() if level else delta,
+            delta=gap_text(0, unit, decimals).replace("+", "±", 1) if level else delta,
             delta_color="off" if level else ("inverse" if direction == "at_most" else "normal"),
             delta_arrow="off" if level else "auto",
             delta_description=ctx.t("ui.tile.gap_to_target") if delta is not None else None,
@@ -269,7 +293,7 @@ def metric_tile(
         line = ctx.t("ui.tile.target", target=fmt(target, decimals, unit))
         if arrow:
             line += "　" + ctx.t(f"ui.tile.trend.{trend}")
-        st.caption(line + (f"　{caption}" if caption else ""))
+        st.caption(line + (f"　{plain(caption)}" if caption else ""))
 
 
 # -- charts ---------------------------------------------------------------------------------
@@ -297,6 +321,29 @@ def _diverging(value: float, span: float) -> str:
     return str(sample_colorscale("RdYlGn_r", [position])[0])
 
 
+#: A tile holds about this many characters of a 12-px bold label (Latin; a CJK character counts two).
+TILE_LABEL_CHARS = 11
+
+
+def tile_font_size(name: str) -> int:
+    """The label size that keeps a name inside its tile: long pinyin (Guang'anmenwai, 14
+    letters) would run into the next tile at 12 px, so it is set smaller (not below 9 px)."""
+    width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(name))
+    return max(9, min(12, int(12 * TILE_LABEL_CHARS / max(width, 1))))
+
+
+def _ink(fill: str) -> str:
+    """Dark text on a light tile, white on a dark one (the reddest tiles)."""
+    match = re.search(r"(\d+)\D+(\d+)\D+(\d+)", fill) if fill.startswith("rgb") else None
+    if match:
+        red, green, blue = (int(v) for v in match.groups())
+    elif fill.startswith("#") and len(fill) == 7:
+        red, green, blue = (int(fill[i:i + 2], 16) for i in (1, 3, 5))
+    else:
+        return "#111"
+    return "#fff" if 0.299 * red + 0.587 * green + 0.114 * blue < 110 else "#111"
+
+
 def tile_map(frame: pd.DataFrame, targets: Targets, *, value_col: str, color_col: str, label: Callable[[Any], str],
              title: str, colorbar_title: str) -> go.Figure:
     """The 15 subdistricts as squares laid out roughly as they lie (north up), coloured by ``color_col``.
@@ -319,8 +366,9 @@ def tile_map(frame: pd.DataFrame, targets: Targets, *, value_col: str, color_col
         fill = STATUS_STYLE["no_data"][0] if is_missing(value) else _diverging(float(value), span)
         shapes.append({"type": "rect", "x0": c - 0.47, "x1": c + 0.47, "y0": -r - 0.47, "y1": -r + 0.47,
                        "fillcolor": fill, "line": {"color": "white", "width": 2}, "layer": "below"})
-        annotations.append({"x": c, "y": -r, "text": f"<b>{name}</b><br>{label(shown)}", "showarrow": False,
-                            "font": {"size": 12, "color": "#111"}})
+        annotations.append({"x": c, "y": -r, "showarrow": False, "font": {"size": 12, "color": _ink(fill)},
+                            "text": f"<span style='font-size:{tile_font_size(name)}px'><b>{name}</b></span>"
+                                    f"<br>{label(shown)}"})
     fig.update_layout(shapes=shapes, annotations=annotations)
     hover = [f"{n}<br>{label(v)}<br>{colorbar_title} {fmt_signed(g)}"
              for n, v, g in zip(names, data[value_col], values, strict=True)]
@@ -339,79 +387,117 @@ def tile_map(frame: pd.DataFrame, targets: Targets, *, value_col: str, color_col
     return style(fig, height=540, legend=False)
 
 
-def aqi_colorscale(targets: Targets, day: Any) -> tuple[list[list[Any]], list[str], list[str]]:
-    """A discrete plotly colorscale over the AQI levels 1..6 of the standard in force (HJ 633-2012)."""
-    when = pd.Timestamp(day).date() if day is not None and not is_missing(day) else pd.Timestamp.today().date()
-    categories = targets.aqi_standard(when).categories
-    n = len(categories)
-    scale: list[list[Any]] = []
-    for i, cat in enumerate(categories):
-        scale.append([i / n, cat.color])
-        scale.append([(i + 1) / n, cat.color])
-    names = [cat.name if ctx.lang() == "zh" else cat.name_en for cat in categories]
-    return scale, names, [cat.color for cat in categories]
+def category_legend(frame: pd.DataFrame) -> list[tuple[str, str, int]]:
+    """(name, colour, level) of every AQI category the frame holds, mildest first.
 
-
-def calendar_strip(frame: pd.DataFrame, targets: Targets, *, title: str) -> go.Figure:
-    """Daily AQI category of every subdistrict: one row per subdistrict, one column per day."""
-    order = [sd.short_name for sd in targets.subdistricts]
-    present = set(frame["subdistrict"].astype(str))
-    rows_order = [o for o in order if o in present]
-    # Place each (subdistrict, day) row into 2-D grids with numpy: one pass, no wide frame.
-    row = pd.Categorical(frame["subdistrict"].astype(str), categories=rows_order).codes
-    col, days = pd.factorize(frame["day"], sort=True)
-    keep = row >= 0
-    shape = (len(rows_order), len(days))
-
-    def grid(values: Any, fill: Any, dtype: Any) -> Any:
-        out = np.full(shape, fill, dtype=dtype)
-        out[row[keep], col[keep]] = np.asarray(values, dtype=dtype)[keep]
-        return out
-
-    level = grid(pd.to_numeric(frame["level"], errors="coerce").to_numpy(dtype=float, na_value=np.nan), np.nan, float)
-    aqi = grid(pd.to_numeric(frame["aqi"], errors="coerce").to_numpy(dtype=float, na_value=np.nan), np.nan, float)
-    pm25 = grid(pd.to_numeric(frame["pm25"], errors="coerce").to_numpy(dtype=float, na_value=np.nan), np.nan, float)
+    Taken from the report's own ``category``/``color`` columns, day by day: a year that
+    spans two standards (HJ 633-2012, then HJ 633—2026) lists each standard's categories
+    as the days used them, never a fixed table."""
     english = ctx.lang() == "en" and "category_en" in frame.columns
-    category = grid(frame["category_en" if english else "category"].astype(object).to_numpy(), "", object)
-    names = list(localise_subdistricts(pd.Series(rows_order), targets))
-    first_day = days[0] if len(days) else None
-    scale, labels, _ = aqi_colorscale(targets, first_day)
-    n = len(labels)
-    fig = go.Figure(go.Heatmap(
-        z=level, x=pd.to_datetime(pd.Index(days)), y=names,
-        zmin=0.5, zmax=n + 0.5, colorscale=scale, xgap=1, ygap=2, customdata=np.stack([aqi, pm25], axis=2),
-        text=category,
-        colorbar={"tickvals": list(range(1, n + 1)), "ticktext": labels, "thickness": 12, "title": {"text": "AQI"}},
-        hovertemplate=("%{y} %{x|%Y-%m-%d}<br>AQI %{customdata[0]:.0f} · %{text}"
-                       "<br>PM2.5 %{customdata[1]:.1f} µg/m³<extra></extra>"),
-    ))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(title={"text": title, "font": {"size": 14}})
-    return style(fig, height=560, legend=False)
+    name_col = "category_en" if english else "category"
+    rows = frame.dropna(subset=["color"]) if "color" in frame.columns else frame.iloc[0:0]
+    rows = rows[rows[name_col].astype(str) != ""]
+    if rows.empty:
+        return []
+    pairs = (rows.assign(_level=pd.to_numeric(rows["level"], errors="coerce"))
+             .groupby([name_col, "color"], sort=False)
+             .agg(level=("_level", "min"), first=("day", "min")).reset_index()
+             .sort_values(["level", "first"], kind="stable"))
+    return [(str(n), str(c), int(lv) if not is_missing(lv) else 0)
+            for n, c, lv in zip(pairs[name_col], pairs["color"], pairs["level"], strict=True)]
 
 
-def calendar_month_grid(frame: pd.DataFrame, targets: Targets, *, title: str) -> go.Figure:
-    """A classic calendar (weeks × weekdays) of one subdistrict's daily AQI category."""
+#: The colour of a day without a valid AQI (no data, or too few pollutants).
+NO_AQI_COLOR = "#e6e6e6"
+
+
+def calendar_months(frame: pd.DataFrame, *, title: str) -> go.Figure:
+    """One subdistrict's (or the district's) year as a calendar: a row per month, a cell per day.
+
+    Each cell is a square marker coloured with the category of the AQI standard in force
+    that day (the report's ``color``); one legend entry per category. The points carry the
+    day (``customdata[0]``) so a click can open that day's values."""
     data = frame.copy()
     days = pd.to_datetime(data["day"])
-    data["week"] = days.dt.isocalendar().week.astype(int).where(~((days.dt.month == 1) & (days.dt.isocalendar().week > 50)), 0)
-    data["week"] = data["week"].where(~((days.dt.month == 12) & (days.dt.isocalendar().week == 1)), 53)
-    data["weekday"] = days.dt.day_of_week
-    scale, names, _ = aqi_colorscale(targets, days.iloc[0] if len(days) else None)
-    n = len(names)
-    weekday_names = [ctx.t(f"ui.weekday.{i}") for i in range(7)]
-    fig = go.Figure(go.Heatmap(
-        x=data["week"], y=[weekday_names[w] for w in data["weekday"]], z=data["level"].astype(float),
-        zmin=0.5, zmax=n + 0.5, colorscale=scale, xgap=2, ygap=2,
-        customdata=list(zip(days.dt.strftime("%Y-%m-%d"), data["aqi"], data["category"], data["pm25"], strict=True)),
-        hovertemplate="%{customdata[0]}<br>AQI %{customdata[1]} · %{customdata[2]}<br>PM2.5 %{customdata[3]:.1f}"
-                      "<extra></extra>",
-        colorbar={"tickvals": list(range(1, n + 1)), "ticktext": names, "thickness": 12},
-    ))
-    fig.update_yaxes(categoryorder="array", categoryarray=weekday_names[::-1])
-    fig.update_xaxes(title={"text": ctx.t("calendar.week")})
-    fig.update_layout(title={"text": title, "font": {"size": 14}})
-    return style(fig, height=280, legend=False)
+    data["_month"] = days.dt.month
+    data["_dom"] = days.dt.day
+    data["_day"] = days.dt.strftime("%Y-%m-%d")
+    english = ctx.lang() == "en" and "category_en" in data.columns
+    name_col = "category_en" if english else "category"
+    month_names = [ctx.t(f"ui.month.{m}") for m in range(1, 13)]
+    fig = go.Figure()
+    hover = ("%{customdata[0]}<br>AQI %{customdata[1]} · %{customdata[2]}<br>"
+             + ctx.t("ui.col.primary") + " %{customdata[3]}<br>PM2.5 %{customdata[4]} µg/m³<extra></extra>")
+
+    def cells(part: pd.DataFrame, name: str, colour: str) -> None:
+        custom = np.column_stack([
+            part["_day"].to_numpy(dtype=object),
+            [fmt(v, 0) for v in part["aqi"]],
+            part[name_col].fillna("").astype(str).replace("", "—").to_numpy(dtype=object),
+            [primary_text(v) for v in part["primary"]],
+            [fmt(v, 1) for v in part["pm25"]],
+        ]) if len(part) else None
+        fig.add_trace(go.Scatter(
+            x=part["_dom"], y=[month_names[m - 1] for m in part["_month"]], mode="markers", name=name,
+            marker={"symbol": "square", "size": 19, "color": colour, "line": {"color": "white", "width": 1}},
+            customdata=custom, hovertemplate=hover,
+        ))
+
+    for name, colour, _level in category_legend(data):
+        cells(data[(data[name_col].astype(str) == name) & (data["color"].astype(str) == colour)], name, colour)
+    no_aqi = data[data["color"].isna() | (data[name_col].fillna("").astype(str) == "")]
+    if len(no_aqi):
+        cells(no_aqi, ctx.t("calendar.no_aqi"), NO_AQI_COLOR)
+    present = [month_names[m - 1] for m in sorted(data["_month"].unique())] or month_names
+    fig.update_yaxes(categoryorder="array", categoryarray=present[::-1], showgrid=False, ticks="",
+                     range=[-0.6, len(present) - 0.4])
+    fig.update_xaxes(range=[0.4, 31.6], tickmode="array", tickvals=list(range(1, 32)), showgrid=False,
+                     title={"text": ctx.t("calendar.day_of_month")}, zeroline=False)
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, plot_bgcolor="rgba(0,0,0,0)",
+                      clickmode="event+select", dragmode=False)
+    style(fig, height=110 + 34 * len(present), legend=True)
+    fig.update_layout(legend={"title": {"text": ctx.t("calendar.legend")}})
+    return fig
+
+
+#: Pollutant codes (as reports list them) → the names printed in bulletins.
+POLLUTANT_NAMES = {"pm25": "PM2.5", "pm10": "PM10", "so2": "SO2", "no2": "NO2", "co": "CO", "o3": "O3",
+                   "o3_8h": "O3", "o3_1h": "O3"}
+
+
+def pollutant_list_text(value: Any) -> str:
+    """``pm25,pm10,o3_8h`` → ``PM2.5、PM10、O3`` (a list of codes is never shown raw)."""
+    if is_missing(value) or str(value).strip() == "":
+        return "—"
+    names = [POLLUTANT_NAMES.get(code.strip(), code.strip()) for code in str(value).split(",") if code.strip()]
+    return ("、" if ctx.lang() == "zh" else ", ").join(dict.fromkeys(names))
+
+
+def primary_text(value: Any) -> str:
+    """The primary pollutant(s) of a day: a dash when AQI ≤ 50 (no primary pollutant)."""
+    if is_missing(value) or str(value).strip() == "":
+        return "—"
+    return str(value)
+
+
+def category_days(frame: pd.DataFrame, targets: Targets, *, title: str) -> go.Figure:
+    """Days per AQI category of every subdistrict, as stacked bars (colours from the report)."""
+    english = ctx.lang() == "en" and "category_en" in frame.columns
+    name_col = "category_en" if english else "category"
+    order = [sd.short_name for sd in targets.subdistricts if sd.short_name in set(frame["subdistrict"].astype(str))]
+    shown = list(localise_subdistricts(pd.Series(order), targets))
+    fig = go.Figure()
+    for name, colour, _level in category_legend(frame):
+        part = frame[(frame[name_col].astype(str) == name) & (frame["color"].astype(str) == colour)]
+        counts = part.groupby("subdistrict").size().reindex(order, fill_value=0)
+        fig.add_trace(go.Bar(y=shown, x=counts.to_numpy(), orientation="h", name=name, marker={"color": colour},
+                             hovertemplate="%{y} · " + name + ": %{x} " + ctx.t("ui.unit.days") + "<extra></extra>"))
+    fig.update_layout(barmode="stack", title={"text": title, "font": {"size": 14}},
+                      xaxis={"title": {"text": ctx.t("calendar.days_axis")}})
+    fig.update_yaxes(autorange="reversed")
+    style(fig, height=140 + 24 * len(order), legend=True)
+    fig.update_layout(legend={"traceorder": "normal"})  # mildest category first, as in the calendar
+    return fig
 
 
 # -- small helpers the pages share ------------------------------------------------------------
@@ -442,19 +528,35 @@ def has_data(frame: pd.DataFrame | None, column: str) -> bool:
 
 
 def unit_text(unit: str) -> str:
-    return {"天": ctx.t("ui.unit.days"), "家": ctx.t("ui.unit.units"), "项": ctx.t("ui.unit.items")}.get(unit, unit)
+    table = {"天": "ui.unit.days", "家": "ui.unit.units", "项": "ui.unit.items", "吨": "ui.unit.tonnes",
+             "个": "ui.unit.count", "块": "ui.unit.plots"}
+    return ctx.t(table[unit]) if unit in table else unit
 
 
 def decimals_for(unit: str) -> int:
     return 0 if unit in ("天", "家", "项") else 1
 
 
-def days_caption(valid: Any, days: Any) -> str:
+def days_caption(valid: Any, days: Any, key: Any = None) -> str:
+    """"有效 300/335 天" under a tile; the road-dust share counts roads (graded road-months), not days."""
     if is_missing(valid):
         return ""
+    if key == "poor_road_share":
+        if is_missing(days):
+            return ctx.t("ui.tile.roads_graded", valid=int(valid))
+        return ctx.t("ui.tile.roads_graded_of", valid=int(valid), days=int(days))
     if is_missing(days):
         return ctx.t("ui.tile.valid_days", valid=int(valid))
     return ctx.t("ui.tile.valid_of", valid=int(valid), days=int(days))
+
+
+def gap_text(gap: Any, unit: str, decimals: int = 1) -> str:
+    """A gap with its unit; the gap of a share (%) is in percentage points: "+2.3 个百分点", never "+2.3 %"."""
+    if is_missing(gap):
+        return "—"
+    if unit.strip() == "%":
+        return ctx.t("ui.unit.pct_points", value=f"{float(gap):+.{decimals}f}")
+    return f"{float(gap):+.{decimals}f} {unit}".strip()
 
 
 def gap_color(gap: Any) -> str:
@@ -517,6 +619,11 @@ def display_frame(frame: pd.DataFrame, kind: str, targets: Targets | None = None
         shown["grade_source"] = shown["grade_source"].map(
             lambda v: "" if is_missing(v) else ctx.t(f"grade_source.{v}")
         )
+    for column in ("pollutants_used", "missing"):
+        if column in shown.columns:
+            shown[column] = shown[column].map(pollutant_list_text)
+    if "primary" in shown.columns:
+        shown["primary"] = shown["primary"].map(primary_text)
     if "category" in shown.columns and ctx.lang() == "en" and "category_en" in frame.columns:
         shown["category"] = frame["category_en"]
     if "name" in shown.columns and ctx.lang() == "en" and "name_en" in frame.columns:

@@ -35,14 +35,22 @@ from monitoring.actors import Actor, require_writer
 from monitoring.errors import InputError, MonitorError
 from monitoring.i18n import Lang
 from monitoring.rules import coverage as coverage_rules
+from monitoring.rules import verdict
 from monitoring.storage import plan_queries
 from monitoring.targets import Indicator, Targets, load_targets
 
 TASKS_CSV = config.DATA_DIR / "plan_2026_tasks.csv"
 
+#: The statuses an analyst sets on a measure.
 STATUSES: tuple[str, ...] = ("not_started", "in_progress", "done", "late")
-STATUS_ZH: dict[str, str] = {"not_started": "未开始", "in_progress": "进行中", "done": "已完成", "late": "滞后"}
-DEFAULT_STATUS = "not_started"
+#: A measure nobody has reported on yet is "unreported" (未填报), not "not started": on
+#: 1 December 179 measures "未开始" read as a failure when nothing had been entered.
+UNREPORTED = "unreported"
+#: Every status a measure can show (the set ones and "unreported"), in display order.
+SHOWN_STATUSES: tuple[str, ...] = (UNREPORTED, *STATUSES)
+STATUS_ZH: dict[str, str] = {"unreported": "未填报", "not_started": "未开始", "in_progress": "进行中", "done": "已完成",
+                             "late": "滞后"}
+DEFAULT_STATUS = UNREPORTED
 
 #: Spellings of one unit in the plan → the unit(s) meant (see data/plan_2026_tasks.md, item 10).
 #: 区城管委（区水务局） names both bodies, so it counts for each.
@@ -58,8 +66,10 @@ ALL_SUBDISTRICT_OFFICES = ("各街道办事处", "相关街道办事处")
 #: Units of entered values that count things: a value must be a whole number.
 COUNT_UNITS = ("家", "项", "个", "块", "天")
 
-#: Indicator statuses (measured ones come from reports.district with the same words).
-INDICATOR_STATUSES = ("meets", "behind", "at_risk", "fails", "no_target", "no_data", "unknown", "unavailable")
+#: Indicator statuses: the verdict's "so far" words (monitoring/rules/verdict.py). An
+#: indicator without a value, or with a target in words, is ``incomplete`` — shown as
+#: 尚未录入 / 定性目标 (``indicator_state``), never in a failure colour.
+INDICATOR_STATUSES = verdict.STATUSES
 
 
 # -- key tasks ----------------------------------------------------------------------
@@ -136,16 +146,19 @@ def resolve_unit(name: str, tasks: pd.DataFrame | None = None) -> str:
     )
 
 
-def parse_status(text: str) -> str:
-    """A status code (not_started …) or its Chinese word (未开始 …) → the code."""
+def parse_status(text: str, *, allow_unreported: bool = False) -> str:
+    """A status code (not_started …) or its Chinese word (未开始 …) → the code.
+
+    ``unreported`` (未填报) is a status to filter by, never one to set."""
     value = unicodedata.normalize("NFKC", str(text)).strip()
     lowered = value.lower().replace("-", "_").replace(" ", "_")
-    if lowered in STATUSES:
+    allowed = SHOWN_STATUSES if allow_unreported else STATUSES
+    if lowered in allowed:
         return lowered
     for code, zh in STATUS_ZH.items():
-        if value == zh:
+        if value == zh and code in allowed:
             return code
-    choices = ", ".join(f"{c} ({z})" for c, z in STATUS_ZH.items())
+    choices = ", ".join(f"{c} ({STATUS_ZH[c]})" for c in allowed)
     raise InputError(
         f"unknown status {text!r}",
         message_zh=f"状态“{text}”无效，可选：未开始、进行中、已完成、滞后",
@@ -250,7 +263,7 @@ def tasks_table(
         )
     frame = pd.DataFrame(rows, columns=TASK_COLUMNS)
     if status:
-        frame = frame[frame["status"] == parse_status(status)]
+        frame = frame[frame["status"] == parse_status(status, allow_unreported=True)]
     return frame.reset_index(drop=True)
 
 
@@ -269,7 +282,7 @@ def overdue_tasks(table: pd.DataFrame) -> pd.DataFrame:
 
 def lead_unit_summary(table: pd.DataFrame) -> pd.DataFrame:
     """Per lead unit: measures by status, and how many are overdue (a measure counts for each lead)."""
-    columns = ["lead_unit", "total", *STATUSES, "overdue"]
+    columns = ["lead_unit", "total", *SHOWN_STATUSES, "overdue"]
     if table.empty:
         return pd.DataFrame(columns=columns)
     exploded = table.explode("lead_units").dropna(subset=["lead_units"])
@@ -277,7 +290,7 @@ def lead_unit_summary(table: pd.DataFrame) -> pd.DataFrame:
     for unit_name, grp in exploded.groupby("lead_units", sort=False):
         counts = grp["status"].value_counts()
         rows.append(
-            [unit_name, len(grp), *(int(counts.get(s, 0)) for s in STATUSES), int(grp["overdue"].sum())]
+            [unit_name, len(grp), *(int(counts.get(s, 0)) for s in SHOWN_STATUSES), int(grp["overdue"].sum())]
         )
     out = pd.DataFrame(rows, columns=columns)
     return out.sort_values(["total", "lead_unit"], ascending=[False, True]).reset_index(drop=True)
@@ -586,18 +599,45 @@ def indicator_history(engine: Engine, targets: Targets, key: str | None = None) 
 
 INDICATOR_COLUMNS = [
     "key", "name", "name_en", "unit", "direction", "target", "target_text", "value", "day", "gap", "status",
-    "source", "note", "entered_by", "entered_at", "plan_source",
+    "outlook", "source", "note", "entered_by", "entered_at", "plan_source",
 ]
 
 
-def _entered_status(ind: Indicator, value: float | None, year_over: bool) -> str:
-    if value is None:
-        return "no_data"
-    if ind.direction == "none" or ind.target is None:
+def _entered_status(ind: Indicator, value: float | None) -> str:
+    """The verdict "so far" of an entered value: meets / exceeds (on the wrong side of the
+    target, whichever the direction) / incomplete (no value, or a target in words)."""
+    if ind.direction not in ("at_most", "at_least") or ind.target is None:
+        return "incomplete"
+    return verdict.so_far(value, float(ind.target), complete=value is not None,
+                          direction="at_least" if ind.direction == "at_least" else "at_most")
+
+
+def indicator_state(row: dict[str, Any] | pd.Series) -> str:
+    """What the indicator table says about a row: its status, or why it has none.
+
+    ``not_entered`` (尚未录入: an entered indicator without a value), ``unavailable`` (a
+    measured one that could not be computed), ``no_target`` (a value against a target in
+    words), otherwise the status (meets / exceeds / incomplete)."""
+    if row["source"] == "entered" and as_number(row["value"]) is None:
+        return "not_entered"
+    if row["source"] == "measured" and row.get("note") and as_number(row["value"]) is None:
+        return "unavailable"
+    if as_number(row["target"]) is None and as_number(row["value"]) is not None:
         return "no_target"
-    if ind.direction == "at_least":
-        return "meets" if value >= ind.target else ("fails" if year_over else "behind")
-    return "meets" if value <= ind.target else ("fails" if year_over else "at_risk")
+    return str(row["status"])
+
+
+def indicator_state_text(state: str, lang: Lang = "zh") -> str:
+    """The words for ``indicator_state``: 尚未录入 …, or the verdict's 累计达标 / 累计超标 / 数据不足."""
+    key = f"plan.state.{state}"
+    text = i18n.t(key, lang)
+    return i18n.t(f"status.{state}", lang) if text == key else text
+
+
+def entered_count(table: pd.DataFrame) -> tuple[int, int]:
+    """(indicators with a value, all indicators) of an ``indicators_table``."""
+    with_value = sum(as_number(v) is not None for v in table["value"])
+    return int(with_value), len(table)
 
 
 def _measured_frame(engine: Engine, targets: Targets, year: int, through: dt.date | None) -> tuple[pd.DataFrame | None, str]:
@@ -607,10 +647,21 @@ def _measured_frame(engine: Engine, targets: Targets, year: int, through: dt.dat
     except ImportError:
         return None, "the analytics module (monitoring.reports) is not installed"
     try:
+        # A period never claims to run past the last day with data (or the year's end).
+        last = reports.last_day_with_data(engine, year)
+        if through is not None and last is not None:
+            through = min(through, last)
         report = reports.district(engine, targets, year=year, through=through)
     except MonitorError as exc:
         return None, exc.message
     return report.frame, ""
+
+
+def _last_day_with_data(engine: Engine, year: int) -> dt.date | None:
+    """The last day of ``year`` with data (what a measured indicator runs through at most)."""
+    from monitoring.storage import queries
+
+    return queries.last_day_with_data(engine, year)
 
 
 def as_number(value: object) -> float | None:
@@ -630,19 +681,22 @@ def indicators_table(
 ) -> pd.DataFrame:
     """Every 附4 indicator: value in force on ``as_of``, target, direction, gap, status, source.
 
-    ``gap`` is value − target (direction says which sign is good). Status: meets, behind
-    (below an at-least target while the year runs), at_risk, fails (the year is over, or as
-    reports.district decides for measured ones), no_target (a target in words), no_data.
+    ``gap`` is value − target (direction says which sign is good). ``status`` is the
+    verdict's "so far" (meets / exceeds / incomplete; measured ones as reports.district
+    gives it); ``outlook`` the district report's year-end outlook for measured ones
+    (entered ones have none). ``indicator_state`` tells "not entered" from a real verdict.
     """
     year = year or targets.year
     year_end = dt.date(year, 12, 31)
     as_of = as_of or min(beijing_today(), year_end)
     through = min(as_of, year_end)
-    year_over = as_of >= year_end
     # without the measured values (the brief shows them from reports.district itself) skip computing them
     measured, why = _measured_frame(engine, targets, year, through) if include_measured else (None, "")
     measured_by_key: dict[str, dict[str, Any]] = {}
+    measured_through: dt.date | None = None
     if measured is not None:
+        last = _last_day_with_data(engine, year)
+        measured_through = min(through, last) if last is not None else through
         measured_by_key = {str(r["key"]): r for r in measured.to_dict("records")}
     entered = _latest(plan_queries.indicator_value_history(engine, through=through), "indicator", through)
     entered_by_key = {r.indicator: r for r in entered.itertuples(index=False)}
@@ -651,26 +705,26 @@ def indicators_table(
         row: dict[str, Any] = {
             "key": ind.key, "name": ind.name, "name_en": ind.name_en, "unit": ind.unit,
             "direction": ind.direction, "target": ind.target, "target_text": ind.target_text,
-            "value": None, "day": None, "gap": None, "status": "no_data",
+            "value": None, "day": None, "gap": None, "status": "incomplete", "outlook": None,
             "source": "measured" if ind.measured else "entered",
             "note": "", "entered_by": None, "entered_at": None, "plan_source": ind.source,
         }
         if ind.measured:
             m = measured_by_key.get(ind.key)
             if m is None:
-                row["status"] = "unavailable"
                 row["note"] = why or "not computed by reports.district"
             else:
                 row["value"] = as_number(m.get("value"))
                 row["gap"] = as_number(m.get("gap"))
-                row["status"] = str(m.get("status") or "unknown")
-                row["day"] = through
+                row["status"] = str(m.get("status") or "incomplete")
+                row["outlook"] = m.get("outlook") or None
+                row["day"] = measured_through or through
                 row["entered_by"] = "monitor"
         else:
             e = entered_by_key.get(ind.key)
             if e is not None:
                 row.update(value=float(e.value), day=e.day, note=e.note, entered_by=e.entered_by, entered_at=e.entered_at)
-            row["status"] = _entered_status(ind, row["value"], year_over)
+            row["status"] = _entered_status(ind, row["value"])
             if row["value"] is not None and ind.target is not None:
                 row["gap"] = round(float(row["value"]) - float(ind.target), 6)
         rows.append(row)
@@ -746,7 +800,8 @@ def brief_sections(
                     _label("plan.col.value", lang): [_value_text(r) for r in ind.to_dict("records")],
                     _label("plan.col.unit", lang): ind["unit"],
                     _label("plan.col.target", lang): [_target_text(r) for r in ind.to_dict("records")],
-                    _label("plan.col.status", lang): [_label(f"plan.status.{s}", lang) for s in ind["status"]],
+                    _label("plan.col.status", lang): [indicator_state_text(indicator_state(r), lang)
+                                                      for r in ind.to_dict("records")],
                     _label("plan.col.source", lang): [_label(f"plan.source.{s}", lang) for s in ind["source"]],
                 }
             ),
@@ -785,7 +840,7 @@ def brief_sections(
 def _summary_labels(lang: Lang) -> dict[str, str]:
     labels = {"lead_unit": _label("plan.col.lead_unit", lang), "total": _label("plan.col.total", lang),
               "overdue": _label("plan.col.overdue", lang)}
-    labels.update({s: _label(f"plan.task_status.{s}", lang) for s in STATUSES})
+    labels.update({s: _label(f"plan.task_status.{s}", lang) for s in SHOWN_STATUSES})
     return labels
 
 

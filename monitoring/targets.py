@@ -365,6 +365,9 @@ class PublishedFigure(_Strict):
     co: float | None = None
     good_days: int | None = None
     source: str
+    # The publisher's own page (the city or district bureau's, or the government portal's)
+    # when it is known; cited before ``source``, which may be a reprint. Empty: only a reprint was found.
+    primary_source: str = ""
 
 
 class History(_Strict):

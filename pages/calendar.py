@@ -1,8 +1,10 @@
-"""日历 Calendar: the daily AQI category of every subdistrict (HJ 633-2012 colours), day by day."""
+"""日历 Calendar: the daily AQI category as a calendar (a row per month), the district or one
+subdistrict; click a day for its values; days per category of every subdistrict."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -14,54 +16,107 @@ from dashboard import widgets as w
 t = ctx.t
 f = ctx.filters()
 targets = ctx.targets()
+CHART_KEY = "calendar-months"
+DAY_KEY = "calendar_day"
 
 st.title(t("nav.calendar"))
-if f.period == "month" and f.month is not None and f.through is not None:
-    start, end = dt.date(f.year, f.month, 1), f.through
-else:
-    start, end = None, None
+# The period never runs past the last day with data (nor past the as-of day).
+last = loaders.data_end(f.year)
+if last is None:
+    w.empty("ui.empty.year", year=f.year)
+    st.stop()
+start = dt.date(f.year, f.month, 1) if f.period == "month" and f.month is not None else dt.date(f.year, 1, 1)
+end = min(f.through, last) if f.through is not None else last
+if end < start:
+    w.empty("calendar.no_period", year=f.year, last=str(last))
+    st.stop()
 report = loaders.call(loaders.daily_aqi, f.year, start, end, False)
 frame = report.frame
-st.caption(t("calendar.subtitle", period=w.method_text(report, "period") or f.year))
-
+period = f"{start} – {end}"
+st.caption(t("calendar.caption", period=period))
 if not w.has_data(frame, "aqi"):
     w.empty("ui.empty.year", year=f.year)
     st.stop()
 if f.pollutant != "pm25":
     st.caption(t("calendar.pollutant_note"))
 
-w.chart(w.calendar_strip(frame, targets, title=t("calendar.strip_title", year=f.year)), key="calendar-strip")
-w.method_caption(report)
+chosen = w.subdistrict_select(t("calendar.scope"), targets, key="calendar_subdistrict",
+                              district_label=t("calendar.district"))
+if chosen is None:
+    scope = loaders.call(loaders.district_daily_aqi, f.year, start, end, False).frame
+    scope_name = t("calendar.district")
+else:
+    scope = frame[frame["subdistrict"] == chosen]
+    scope_name = str(w.localise_subdistricts(pd.Series([chosen]), targets).iloc[0])
 
-left, right = st.columns([2, 3])
-with left:
-    chosen = w.subdistrict_select(t("calendar.subdistrict"), targets, key="calendar_subdistrict") or ""
-    days = pd.to_datetime(frame["day"])
-    first, last = days.min().date(), days.max().date()
-    day = st.date_input(t("calendar.day"), value=last, min_value=first, max_value=last, key="calendar_day")
-with right:
-    one = frame[frame["subdistrict"] == chosen]
-    if one.empty:
-        w.empty("calendar.no_sub", name=chosen)
-    else:
-        shown_name = w.localise_subdistricts(pd.Series([chosen]), targets).iloc[0]
-        w.chart(w.calendar_month_grid(one, targets, title=t("calendar.grid_title", name=shown_name, year=f.year)),
-                key="calendar-grid")
 
-st.subheader(t("calendar.day_title", day=str(day)))
+def _clicked_day() -> dt.date | None:
+    """The day of the cell clicked last (the chart's selection), if any."""
+    state: Any = st.session_state.get(CHART_KEY)
+    try:
+        points = state["selection"]["points"]
+        return dt.date.fromisoformat(str(points[0]["customdata"][0]))
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+# A click on the calendar moves the day picker (once per click, so the picker stays usable).
+clicked = _clicked_day()
+if clicked is not None and clicked != st.session_state.get("calendar_clicked"):
+    st.session_state["calendar_clicked"] = clicked
+    if start <= clicked <= end:
+        st.session_state[DAY_KEY] = clicked
+picked = st.session_state.get(DAY_KEY)
+if not isinstance(picked, dt.date) or not start <= picked <= end:
+    st.session_state[DAY_KEY] = end
+
+if scope.empty:
+    w.empty("calendar.no_sub", name=scope_name)
+else:
+    w.chart(w.calendar_months(scope, title=t("calendar.months_title", name=scope_name, year=f.year)), key=CHART_KEY,
+            on_select="rerun", selection_mode="points")
+
+day = st.date_input(t("calendar.day"), min_value=start, max_value=end, key=DAY_KEY, format="YYYY-MM-DD",
+                    help=t("calendar.click_hint"))
+st.subheader(t("calendar.day_values", name=scope_name, day=str(day)))
+row = scope[pd.to_datetime(scope["day"]).dt.date == day] if len(scope) else scope
+if row.empty:
+    w.empty("calendar.no_day", day=str(day))
+else:
+    r = row.iloc[0]
+    english = ctx.lang() == "en"
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("calendar.metric.aqi"), w.fmt(r["aqi"], 0), border=True)
+    c2.metric(t("calendar.metric.category"), str((r.get("category_en") if english else r.get("category")) or "—"),
+              border=True)
+    primary = w.primary_text(r.get("primary"))
+    c3.metric(t("calendar.metric.primary"), t("calendar.no_primary") if primary == "—" else primary, border=True)
+    values = pd.DataFrame({
+        t("calendar.value_col.pollutant"): [t(f"ui.col.{p}") for p in w.POLLUTANT_UNITS],
+        t("calendar.value_col.value"): [r.get(p) for p in w.POLLUTANT_UNITS],
+        t("calendar.value_col.unit"): list(w.POLLUTANT_UNITS.values()),
+    })
+    w.dataframe(values)
+    w.download_buttons(values, t("calendar.file_values", name=scope_name, day=str(day)), key="calendar-values")
+
+st.markdown(f"**{t('calendar.day_subdistricts', day=str(day))}**")
 that_day = frame[pd.to_datetime(frame["day"]).dt.date == day]
 if that_day.empty:
     w.empty("calendar.no_day", day=str(day))
 else:
     w.report_table(report, "daily", targets=targets, frame=that_day, name=t("calendar.file_day", day=str(day)),
                    key="calendar-day")
+w.method_caption(report)
 
+st.divider()
+w.chart(w.category_days(frame, targets, title=t("calendar.category_days_title", period=period)),
+        key="calendar-category-days")
 with st.expander(t("calendar.counts_title"), icon=":material/table:"):
     english = ctx.lang() == "en" and "category_en" in frame.columns
     counts = pd.crosstab(w.localise_subdistricts(frame["subdistrict"], targets),
                          frame["category_en" if english else "category"])
-    order = [c.name_en if english else c.name for c in targets.aqi_standard(first).categories]
-    counts = counts.reindex(columns=[c for c in order if c in counts.columns]).reset_index()
+    order = [name for name, _colour, _level in w.category_legend(frame)]
+    counts = counts.reindex(columns=[c for c in dict.fromkeys(order) if c in counts.columns]).reset_index()
     counts = counts.rename(columns={counts.columns[0]: t("ui.col.subdistrict")})
     st.dataframe(counts, hide_index=True, width="stretch")
     w.download_buttons(counts, t("calendar.file_counts", year=f.year), key="calendar-counts")

@@ -122,6 +122,7 @@ else:
         }
     )
     st.dataframe(shown, hide_index=True, width="stretch", height=320)
+    w.download_buttons(shown, t("quality.runs_file"), key="quality-runs")
 
     ids = [int(i) for i in runs["id"]]
     wanted = st.query_params.get("run")
@@ -196,6 +197,12 @@ st.dataframe(
     width="stretch",
     column_config={t("quality.col.share"): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100)},
 )
+
+# -- where the data come from (issue 14: the built-in history's hour convention) -------------
+st.subheader(t("quality.sources_title"))
+st.markdown(t("quality.sources_text"))
+st.caption(t("ui.hour_convention"))
+st.caption(t("attribution.uci"))
 
 # -- demo data ------------------------------------------------------------------------------
 st.subheader(t("quality.demo"))

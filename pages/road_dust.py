@@ -37,8 +37,8 @@ with c1:
                   direction=indicator.direction, decimals=1)
 with c2, st.container(border=True):
     st.markdown(f"**{t('ui.method.grading')}**")
-    st.write(extra.get("grading_rule_en") if ctx.lang() == "en" and extra.get("grading_rule_en")
-             else extra.get("grading_rule", ""))
+    st.write(w.plain(extra.get("grading_rule_en") if ctx.lang() == "en" and extra.get("grading_rule_en")
+                     else extra.get("grading_rule", "")))
     if share is None or w.is_missing(share):
         st.warning(t("road.share_unknown"), icon=":material/help:")
 
@@ -49,7 +49,8 @@ if isinstance(by_month, pd.DataFrame) and not by_month.empty:
     order = [sd.short_name for sd in targets.subdistricts if sd.short_name in grid.index]
     grid = grid.reindex(order)
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(dtype=float), x=[str(c) for c in grid.columns],
+        # month names as categories: a date axis would print "Jan 2026" on the Chinese screen
+        z=grid.to_numpy(dtype=float), x=[t(f"ui.month.{int(str(c)[5:7])}") for c in grid.columns],
         y=list(w.localise_subdistricts(pd.Series(grid.index), targets)),
         colorscale="YlOrBr", xgap=2, ygap=2, colorbar={"title": {"text": unit}},
         hovertemplate="%{y} %{x}: %{z:.2f} " + unit + "<extra></extra>",

@@ -1,14 +1,17 @@
-"""重点任务 Key tasks: the plan's work measures by annex, unit and status; overdue; per lead unit."""
+"""重点任务 Key tasks: the plan's work measures by annex, unit and status; how many are reported;
+overdue; per lead unit. Analysts select a measure to report its status."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import context as ctx
+from dashboard import widgets as w
 from monitoring import plan
 from monitoring.errors import MonitorError
 
@@ -17,26 +20,65 @@ engine = ctx.engine()
 targets = ctx.targets()
 actor = ctx.actor()
 ALL = "__all__"
-STATUS_COLOR = {"not_started": "#bdbdbd", "in_progress": "#4e79a7", "done": "#1a9850", "late": "#d73027"}
+#: "Not reported" is a pale grey, not a warning: nobody has reported yet, nothing has failed.
+STATUS_COLOR = {"unreported": "#e0e0e0", "not_started": "#bdbdbd", "in_progress": "#4e79a7", "done": "#1a9850",
+                "late": "#d73027"}
+DIALOG_KEY = "task_dialog"
+IDS_KEY = "tasks_shown_ids"
 
+# Statuses are dated by analysts, not measured: they are shown as in force today in Beijing.
+today = plan.beijing_today()
 st.title(t("tasks.title"))
 all_tasks = plan.load_tasks()
-st.caption(t("tasks.caption", tasks=all_tasks.groupby("annex")["task_no"].nunique().sum(), measures=len(all_tasks)))
+st.caption(t("tasks.caption2", tasks=all_tasks.groupby("annex")["task_no"].nunique().sum(), measures=len(all_tasks),
+             as_of=t("tasks.as_of", day=str(today))))
 flash = st.session_state.pop("tasks_flash", None)
 if flash:
     st.success(flash)
 
-today = plan.beijing_today()
-c1, c2, c3 = st.columns(3)
-annex = c1.selectbox(t("tasks.filter.annex"), options=[ALL, 1, 2, 3],
-                     format_func=lambda a: t("tasks.filter.all") if a == ALL else t(f"tasks.annex.{a}"), key="tasks_annex")
-unit = c2.selectbox(t("tasks.filter.unit"), options=[ALL, *plan.all_units(all_tasks)],
-                    format_func=lambda u: t("tasks.filter.all") if u == ALL else u, key="tasks_unit")
-status = c3.selectbox(t("tasks.filter.status"), options=[ALL, *plan.STATUSES],
-                      format_func=lambda s: t("tasks.filter.all") if s == ALL else t(f"plan.task_status.{s}"),
-                      key="tasks_status")
 try:
     everything = plan.tasks_table(engine, targets, as_of=today)
+except MonitorError as exc:
+    ctx.stop_with(exc)
+
+# -- how many are reported ----------------------------------------------------------------------------
+unreported = int((everything["status"] == plan.UNREPORTED).sum())
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(t("tasks.tile.reported"), t("tasks.tile.reported_value", n=len(everything) - unreported,
+                                      total=len(everything)), border=True)
+c2.metric(t("tasks.tile.done"), t("tasks.tile.count", n=int((everything["status"] == "done").sum())), border=True)
+c3.metric(t("tasks.tile.overdue"), t("tasks.tile.count", n=len(plan.overdue_tasks(everything))), border=True)
+c4.metric(t("tasks.tile.unreported"), t("tasks.tile.count", n=unreported), border=True)
+if unreported:
+    if actor.can_write:
+        st.caption(t("tasks.unreported.help"))
+    else:
+        st.info(t("tasks.unreported.viewer", n=unreported), icon=":material/edit_note:")
+
+def _filter(box: Any, label: str, options: list[Any], fmt: Any, key: str) -> Any:
+    """A filter whose choice survives a language switch: Streamlit keeps a keyed selectbox's
+    option labels when only format_func changes, so the widget's key carries the language and
+    the choice itself is kept under ``key``."""
+    widget_key = f"{key}__{ctx.lang()}"
+    stored = st.session_state.get(key, options[0])
+
+    def remember() -> None:
+        st.session_state[key] = st.session_state[widget_key]
+
+    chosen = box.selectbox(label, options=options, index=options.index(stored) if stored in options else 0,
+                           format_func=fmt, key=widget_key, on_change=remember)
+    st.session_state[key] = chosen
+    return chosen
+
+
+f1, f2, f3 = st.columns(3)
+annex = _filter(f1, t("tasks.filter.annex"), [ALL, 1, 2, 3],
+                lambda a: t("tasks.filter.all") if a == ALL else t(f"tasks.annex.{a}"), "tasks_annex")
+unit = _filter(f2, t("tasks.filter.unit"), [ALL, *plan.all_units(all_tasks)],
+               lambda u: t("tasks.filter.all") if u == ALL else u, "tasks_unit")
+status = _filter(f3, t("tasks.filter.status"), [ALL, *plan.SHOWN_STATUSES],
+                 lambda s: t("tasks.filter.all") if s == ALL else t(f"plan.task_status.{s}"), "tasks_status")
+try:
     shown = plan.tasks_table(
         engine, targets, as_of=today,
         annex=None if annex == ALL else int(annex),
@@ -47,13 +89,18 @@ except MonitorError as exc:
     ctx.stop_with(exc)
 
 
+def _deadline(text: Any) -> str:
+    label = t(f"tasks.deadline.{text}")
+    return str(text) if label == f"tasks.deadline.{text}" else label
+
+
 def _display(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("plan.col.measure_id"): frame["measure_id"],
             t("plan.col.status"): [t(f"plan.task_status.{s}") + (" ⚠" if o else "") for s, o in
                                    zip(frame["status"], frame["overdue"], strict=True)],
-            t("plan.col.deadline"): frame["deadline"],
+            t("plan.col.deadline"): [_deadline(d) for d in frame["deadline"]],
             t("plan.col.task"): frame["task"],
             t("plan.col.measure"): frame["measure"],
             t("plan.col.lead_units"): ["、".join(u) for u in frame["lead_units"]],
@@ -65,8 +112,28 @@ def _display(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-st.caption(t("tasks.count", n=len(shown)))
-st.dataframe(_display(shown), hide_index=True, key="tasks-table")
+def _open_selected() -> None:
+    """A row selected in the table opens the status form for exactly that measure."""
+    state: Any = st.session_state.get("tasks-table")
+    try:
+        rows = state["selection"]["rows"]
+        st.session_state[DIALOG_KEY] = st.session_state[IDS_KEY][rows[0]]
+    except (KeyError, IndexError, TypeError):
+        st.session_state.pop(DIALOG_KEY, None)
+
+
+def _close_dialog() -> None:
+    st.session_state.pop(DIALOG_KEY, None)
+
+
+st.caption(t("tasks.count", n=len(shown)) + ("　" + t("tasks.select_hint") if actor.can_write else ""))
+table = _display(shown)
+st.session_state[IDS_KEY] = list(shown["measure_id"])
+if actor.can_write:
+    st.dataframe(table, hide_index=True, key="tasks-table", on_select=_open_selected, selection_mode="single-row")
+else:
+    st.dataframe(table, hide_index=True, key="tasks-table")
+w.download_buttons(table, t("tasks.file", day=str(today)), key="tasks-table")
 
 # -- overdue ---------------------------------------------------------------------------------------
 late = plan.overdue_tasks(shown)
@@ -74,49 +141,75 @@ st.subheader(t("tasks.overdue", n=len(late)))
 if late.empty:
     st.caption(t("tasks.overdue.none"))
 else:
-    st.dataframe(_display(late), hide_index=True, key="tasks-overdue")
+    late_table = _display(late)
+    st.dataframe(late_table, hide_index=True, key="tasks-overdue")
+    w.download_buttons(late_table, t("tasks.file.overdue", day=str(today)), key="tasks-overdue")
 
 # -- per lead unit ---------------------------------------------------------------------------------
 st.subheader(t("tasks.summary"))
 summary = plan.lead_unit_summary(shown)
 if not summary.empty:
     fig = go.Figure()
-    for code in plan.STATUSES:
+    for code in plan.SHOWN_STATUSES:
         fig.add_trace(go.Bar(y=summary["lead_unit"], x=summary[code], name=t(f"plan.task_status.{code}"),
                              orientation="h", marker={"color": STATUS_COLOR[code]}))
-    fig.update_layout(barmode="stack", title={"text": t("tasks.summary.chart")}, height=160 + 22 * len(summary),
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, yaxis={"autorange": "reversed"},
-                      legend={"orientation": "h", "y": -0.05})
-    st.plotly_chart(fig, width="stretch", key="tasks-summary-chart", config={"displaylogo": False})
+    fig.update_layout(barmode="stack", title={"text": t("tasks.summary.chart")}, yaxis={"autorange": "reversed"},
+                      xaxis={"title": {"text": t("plan.col.total")}})
+    w.style(fig, height=200 + 22 * len(summary), legend=True)
+    fig.update_layout(legend={"traceorder": "normal"})
+    w.chart(fig, key="tasks-summary-chart")
     labels = {"lead_unit": t("plan.col.lead_unit"), "total": t("plan.col.total"), "overdue": t("plan.col.overdue")}
-    labels.update({s: t(f"plan.task_status.{s}") for s in plan.STATUSES})
-    st.dataframe(summary.rename(columns=labels), hide_index=True, key="tasks-summary")
+    labels.update({s: t(f"plan.task_status.{s}") for s in plan.SHOWN_STATUSES})
+    summary_table = summary.rename(columns=labels)
+    st.dataframe(summary_table, hide_index=True, key="tasks-summary")
+    w.download_buttons(summary_table, t("tasks.file.summary", day=str(today)), key="tasks-summary")
 
-# -- setting a status (analysts) -------------------------------------------------------------------
+# -- reporting a status (analysts) -----------------------------------------------------------------
+first_lines = {r.measure_id: f"{r.measure_id} {r.task}：{str(r.measure).splitlines()[0][:40]}"
+               for r in everything.itertuples(index=False)}
+
+
+def _save(measure_id: str, new_status: str, note: str, day: dt.date) -> None:
+    try:
+        plan.set_task_status(engine, measure_id, new_status, note, day, actor, targets=targets, today=today)
+    except MonitorError as exc:
+        ctx.show_error(exc)
+        return
+    st.session_state["tasks_flash"] = t("tasks.set.saved", measure=measure_id, status=t(f"plan.task_status.{new_status}"))
+    st.session_state.pop(DIALOG_KEY, None)
+    ctx.clear_data_caches()
+    st.rerun()
+
+
+@st.dialog(t("tasks.dialog.title"), width="large", on_dismiss=_close_dialog)
+def status_dialog(measure_id: str) -> None:
+    st.markdown(f"**{first_lines.get(measure_id, measure_id)}**")
+    with st.form("task_dialog_form"):
+        new_status = st.selectbox(t("tasks.set.status"), options=list(plan.STATUSES),
+                                  format_func=lambda s: t(f"plan.task_status.{s}"), key="task_dialog_status")
+        day = st.date_input(t("tasks.set.date"), value=today, min_value=dt.date(targets.year, 1, 1), max_value=today,
+                            key="task_dialog_day", format="YYYY-MM-DD")
+        note = st.text_area(t("tasks.set.note"), key="task_dialog_note")
+        submitted = st.form_submit_button(t("tasks.set.submit"), key="task_dialog_submit")
+    if submitted:
+        _save(measure_id, new_status, note, day)
+
+
 if actor.can_write:
+    if st.session_state.get(DIALOG_KEY) in first_lines:
+        status_dialog(str(st.session_state[DIALOG_KEY]))
     st.subheader(t("tasks.set"))
-    options = list(everything["measure_id"])
-    first_lines = {r.measure_id: f"{r.measure_id} {r.task}：{str(r.measure).splitlines()[0][:40]}"
-                   for r in everything.itertuples(index=False)}
     with st.form("task_status_form"):
-        measure_id = st.selectbox(t("tasks.set.measure"), options=options, format_func=lambda m: first_lines[m],
-                                  key="task_set_measure")
+        measure_id = st.selectbox(t("tasks.set.measure"), options=list(everything["measure_id"]),
+                                  format_func=lambda m: first_lines[m], key="task_set_measure")
         new_status = st.selectbox(t("tasks.set.status"), options=list(plan.STATUSES),
                                   format_func=lambda s: t(f"plan.task_status.{s}"), key="task_set_status")
         day = st.date_input(t("tasks.set.date"), value=today, min_value=dt.date(targets.year, 1, 1), max_value=today,
-                            key="task_set_day")
+                            key="task_set_day", format="YYYY-MM-DD")
         note = st.text_area(t("tasks.set.note"), key="task_set_note")
-        submitted = st.form_submit_button(t("tasks.set.submit"))
+        submitted = st.form_submit_button(t("tasks.set.submit"), key="task_set_submit")
     if submitted and measure_id:
-        try:
-            plan.set_task_status(engine, measure_id, new_status, note, day, actor, targets=targets, today=today)
-        except MonitorError as exc:
-            ctx.show_error(exc)
-        else:
-            st.session_state["tasks_flash"] = t("tasks.set.saved", measure=measure_id,
-                                                status=t(f"plan.task_status.{new_status}"))
-            ctx.clear_data_caches()
-            st.rerun()
+        _save(measure_id, new_status, note, day)
 else:
     st.info(t("tasks.readonly"), icon=":material/lock:")
 
@@ -126,14 +219,13 @@ history = plan.task_history(engine)
 if history.empty:
     st.caption(t("tasks.history.empty"))
 else:
-    st.dataframe(
-        pd.DataFrame({
-            t("plan.col.measure_id"): history["measure_id"],
-            t("plan.col.status"): [t(f"plan.task_status.{s}") for s in history["status"]],
-            t("plan.col.status_day"): history["day"].astype(str),
-            t("plan.col.note"): history["note"],
-            t("plan.col.set_by"): history["set_by"],
-            t("plan.col.set_at"): history["set_at"].astype(str),
-        }),
-        hide_index=True, key="tasks-history",
-    )
+    changes = pd.DataFrame({
+        t("plan.col.measure_id"): history["measure_id"],
+        t("plan.col.status"): [t(f"plan.task_status.{s}") for s in history["status"]],
+        t("plan.col.status_day"): history["day"].astype(str),
+        t("plan.col.note"): history["note"],
+        t("plan.col.set_by"): history["set_by"],
+        t("plan.col.set_at"): [w.beijing_time_text(v) for v in history["set_at"]],
+    })
+    st.dataframe(changes, hide_index=True, key="tasks-history")
+    w.download_buttons(changes, t("tasks.file.history"), key="tasks-history")

@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("tasks", help="the plan's key tasks, one line per work measure; set a measure's status")
     p.add_argument("--annex", type=int, choices=(1, 2, 3), help="annex 1, 2 or 3")
     p.add_argument("--unit", help="a lead or supporting unit (part of a name is enough)")
-    p.add_argument("--status", help="not_started, in_progress, done, late (or 未开始, 进行中, 已完成, 滞后)")
+    p.add_argument("--status", help="unreported, not_started, in_progress, done, late (or 未填报, 未开始, 进行中, 已完成, 滞后)")
     p.add_argument("--overdue", action="store_true", help="only measures past their deadline or marked late")
     p.add_argument("--as-of", help="the day to report (YYYY-MM-DD; default today)")
     p.add_argument("--format", choices=("text", "json"), default="text")

@@ -30,7 +30,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "Without logging in you can read every page; uploading, pulling and flagging data need an analyst login.",
     ),
     "auth.no_users": (
-        "尚未设置用户。管理员请在服务器上运行：python -m monitoring users add 用户名 --role admin",
+        "尚未设置用户：请系统管理员在服务器上添加用户（见部署说明“用户与角色”一节）。",
         "No users yet. On the server, run: python -m monitoring users add NAME --role admin",
     ),
     "auth.admin.title": ("用户管理（管理员）", "Users (admin)"),

@@ -6,7 +6,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav.overview": ("总览", "Overview"),
     "nav.rankings": ("街道排名", "Rankings"),
     "nav.progress": ("月度进展", "Monthly progress"),
-    "nav.trends": ("五年趋势", "Trends"),
+    "nav.trends": ("多年趋势", "Multi-year trends"),
     "nav.calendar": ("日历", "Calendar"),
     "nav.road_dust": ("道路尘负荷", "Road dust"),
     "nav.indicators": ("指标进展", "Indicators"),
@@ -22,13 +22,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "sidebar.month": ("月份", "Month"),
     "sidebar.pollutant": ("污染物", "Pollutant"),
     "demo.banner": (
-        "演示数据：数据库中含有生成的 {year} 年演示数据（来源 demo），不是监测结果。分析员可在“数据质量”页一键删除。",
+        "演示数据：数据库中含有生成的 {year} 年演示数据，不是监测结果。分析员可在“数据质量”页一键删除。",
         "Demo data: the database holds a generated {year} demo year (source 'demo'), not measurements. "
         "An analyst can remove it on the Data quality page.",
     ),
     "attribution.uci": (
         "2013–2017 年万寿西宫、官园两站小时数据：UCI Beijing Multi-Site Air-Quality Data（CC BY 4.0），Zhang 等 (2017)。",
-        "2013–2017 hourly data of 万寿西宫 and 官园: UCI Beijing Multi-Site Air-Quality Data (CC BY 4.0), Zhang et al. (2017).",
+        "2013–2017 hourly data of Wanshouxigong and Guanyuan: UCI Beijing Multi-Site Air-Quality Data (CC BY 4.0), Zhang et al. (2017).",
     ),
     "unit.ugm3": ("微克/立方米", "µg/m³"),
     "unit.mgm3": ("毫克/立方米", "mg/m³"),

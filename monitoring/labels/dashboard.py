@@ -78,13 +78,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui.chart.required": ("余下时段日均需≤", "Needed for the rest ≤"),
     "ui.chart.projection": ("全年预测", "Year-end projection"),
     "ui.chart.month": ("月份", "Month"),
-    "ui.weekday.0": ("一", "Mon"),
-    "ui.weekday.1": ("二", "Tue"),
-    "ui.weekday.2": ("三", "Wed"),
-    "ui.weekday.3": ("四", "Thu"),
-    "ui.weekday.4": ("五", "Fri"),
-    "ui.weekday.5": ("六", "Sat"),
-    "ui.weekday.6": ("日", "Sun"),
     "ui.empty.year": (
         "{year} 年没有监测数据。请在侧栏换一个年份，或由分析员在“数据上传”页上传数据。",
         "No readings for {year}. Choose another year in the sidebar, or have an analyst upload data on the Upload page.",
@@ -233,11 +226,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "progress.brief_pdf": ("下载简报 PDF", "Brief (PDF)"),
     "progress.brief_xlsx": ("下载简报 Excel", "Brief (Excel)"),
     # trends
-    "trends.subtitle": (
-        "{pollutant} 多年变化：规划表1（2015–2020）、此后公开发布的数据（注明来源）与数据库中的监测年份。",
-        "{pollutant} over the years: the plan's table 1 (2015–2020), later published figures (with sources) and the "
-        "years the database covers.",
-    ),
     "trends.empty": ("{pollutant} 没有多年数据。", "No multi-year figures for {pollutant}."),
     "trends.plan_target": ("规划目标", "Plan target"),
     "trends.theil_sen": ("Theil–Sen 斜率", "Theil–Sen slope"),
@@ -251,26 +239,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "trends.mk.no_trend": ("无显著趋势", "No significant trend"),
     "trends.mk.none": ("—", "—"),
     "trends.refused": ("未做趋势检验：{reason}", "No trend test: {reason}"),
-    "trends.chart_title": ("西城区 {pollutant} 年均值", "Xicheng {pollutant}, annual values"),
+    "trends.chart_title": ("{pollutant} 年度值（西城区与全市）", "{pollutant} each year (Xicheng and Beijing)"),
     "trends.table": ("多年数据表（含来源）", "Multi-year table (with sources)"),
     "trends.file": ("多年趋势_{pollutant}", "trend_{pollutant}"),
     # calendar
-    "calendar.subtitle": (
-        "每日 AQI 类别（HJ 633-2012 颜色），15 个街道并排；鼠标悬停可看当日数值。{period}",
-        "Daily AQI category (HJ 633-2012 colours), the 15 subdistricts side by side; hover for the day's values. {period}",
-    ),
     "calendar.pollutant_note": (
         "日历按 AQI（综合各污染物）着色，不随侧栏的污染物变化；各污染物数值见悬停提示和当日表格。",
         "The calendar is coloured by AQI (all pollutants), not by the sidebar's pollutant; each pollutant's value is in "
         "the hover text and the day's table.",
     ),
-    "calendar.strip_title": ("{year} 年各街道每日 AQI 类别", "Daily AQI category by subdistrict, {year}"),
     "calendar.subdistrict": ("街道", "Subdistrict"),
     "calendar.day": ("日期", "Day"),
-    "calendar.grid_title": ("{name} {year} 年日历", "{name}, {year}"),
-    "calendar.week": ("周次", "Week"),
     "calendar.no_sub": ("{name} 在所选时段没有数据。", "No data for {name} in this period."),
-    "calendar.day_title": ("{day} 各街道数值", "Values on {day}"),
     "calendar.no_day": ("{day} 没有数据，请选择其他日期。", "No data on {day}: choose another day."),
     "calendar.file_day": ("日AQI_{day}", "daily_aqi_{day}"),
     "calendar.counts_title": ("各类别天数与全部日数据下载", "Days per category, and all daily values"),
@@ -289,9 +269,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "Upload page.",
     ),
     "road.share_unknown": (
-        "差等级道路比例暂无法计算：文件未给出等级，targets.yaml 也未设定分级阈值（road_dust.grades）。不是 0。",
-        "The poor-grade share cannot be computed: the files give no grade and targets.yaml sets no thresholds "
-        "(road_dust.grades). It is unknown, not 0.",
+        "差等级道路比例暂无法计算：文件未给出等级，也未设定分级阈值（分析员可在“目标设置”页查看）。不是 0。",
+        "The poor-grade share cannot be computed: the files give no grade and no grade thresholds are set (analysts "
+        "see them on the Targets page). It is unknown, not 0.",
     ),
     "road.heatmap_title": ("{year} 年各街道逐月尘负荷", "Road-dust load by subdistrict and month, {year}"),
     "road.file_month": ("尘负荷_街道逐月_{year}", "road_dust_by_month_{year}"),

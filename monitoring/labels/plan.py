@@ -1,21 +1,18 @@
 """Labels of plan tracking: the 指标进展 and 重点任务 pages, road-dust coverage, the brief."""
 
 LABELS: dict[str, tuple[str, str]] = {
-    # indicator statuses (measured ones use reports.district's words, the same keys)
-    "plan.status.meets": ("达标", "meets"),
-    "plan.status.behind": ("尚未达到", "not yet reached"),
-    "plan.status.at_risk": ("有风险", "at risk"),
-    "plan.status.fails": ("未达标", "fails"),
-    "plan.status.no_target": ("定性目标", "target in words"),
-    "plan.status.no_data": ("暂无数据", "no data"),
-    "plan.status.unknown": ("无法判断", "unknown"),
-    "plan.status.unavailable": ("暂不可用", "unavailable"),
+    # what the indicator table says (plan.indicator_state): the verdict's "so far" words
+    # (status.* in analytics.py) or why there is none. Not entered is not a failure.
+    "plan.state.not_entered": ("尚未录入", "not entered yet"),
+    "plan.state.no_target": ("定性目标，不作判断", "target in words: no verdict"),
+    "plan.state.unavailable": ("暂不可用", "unavailable"),
     "plan.source.measured": ("监测数据计算", "measured"),
     "plan.source.entered": ("分析员录入", "entered"),
     "plan.direction.at_most": ("不高于", "at most"),
     "plan.direction.at_least": ("不低于", "at least"),
     "plan.direction.none": ("—", "—"),
     # task statuses
+    "plan.task_status.unreported": ("未填报", "not reported yet"),
     "plan.task_status.not_started": ("未开始", "not started"),
     "plan.task_status.in_progress": ("进行中", "in progress"),
     "plan.task_status.done": ("已完成", "done"),
@@ -33,9 +30,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "plan.col.day": ("数据日期", "As of"),
     "plan.col.note": ("说明", "Note"),
     "plan.col.entered_by": ("录入人", "Entered by"),
-    "plan.col.entered_at": ("录入时间", "Entered at"),
-    "plan.col.set_by": ("设置人", "Set by"),
-    "plan.col.set_at": ("设置时间", "Set at"),
+    "plan.col.entered_at": ("录入时间（北京时间）", "Entered at (Beijing time)"),
+    "plan.col.set_by": ("填报人", "Reported by"),
+    "plan.col.set_at": ("填报时间（北京时间）", "Reported at (Beijing time)"),
     "plan.col.measure_id": ("措施编号", "Measure"),
     "plan.col.annex": ("附件", "Annex"),
     "plan.col.task_no": ("序号", "No."),
@@ -57,11 +54,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "plan.brief.coverage": ("道路尘负荷监测覆盖", "Road-dust monitoring coverage"),
     # indicators page
     "indicators.title": ("指标进展", "Indicators"),
-    "indicators.caption": (
-        "2026年行动计划附4各项指标：PM2.5、优良天数比率、重污染天数、差等级道路比例由监测数据计算；其余由分析员录入（保留全部历史）。差距 = 当前值 − 目标。",
-        "The 2026 plan's Annex 4 indicators: PM2.5, good-day ratio, heavy-pollution days and the poor-road share are "
-        "computed from the readings; the others are entered by analysts (every entry kept). Gap = value − target.",
-    ),
     "indicators.as_of": ("截至日期", "As of"),
     "indicators.enter": ("录入指标值", "Enter a value"),
     "indicators.enter.indicator": ("指标", "Indicator"),
@@ -80,11 +72,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "indicators.chart": ("各指标完成程度（当前值 / 目标）", "Progress against target (value / target)"),
     # tasks page
     "tasks.title": ("重点任务", "Key tasks"),
-    "tasks.caption": (
-        "2026年行动计划附1—附3的重点任务与工作措施（共 {tasks} 项任务、{measures} 条措施），状态由分析员设置并保留全部历史。",
-        "The key tasks and work measures of annexes 1–3 of the 2026 plan ({tasks} tasks, {measures} measures); "
-        "analysts set each status, every change is kept.",
-    ),
     "tasks.filter.annex": ("附件", "Annex"),
     "tasks.filter.unit": ("单位（主责或协办）", "Unit (lead or supporting)"),
     "tasks.filter.status": ("状态", "Status"),
@@ -100,7 +87,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "tasks.summary": ("按主责单位汇总", "Summary by lead unit"),
     "tasks.summary.chart": ("各主责单位措施状态", "Measures by lead unit and status"),
-    "tasks.set": ("设置措施状态", "Set a measure's status"),
+    "tasks.set": ("填报措施状态", "Report a measure's status"),
     "tasks.set.measure": ("措施", "Measure"),
     "tasks.set.status": ("状态", "Status"),
     "tasks.set.date": ("状态日期", "Date"),

@@ -87,15 +87,18 @@ def road_dust(engine: Engine, targets: Targets, *, year: int, month: int | None 
         ) + "，以上为差"
         rule_en = "grade: the file's grade wins; else the thresholds in targets.yaml: " + ", ".join(
             f"{g} ≤ {v:g}" for g, v in thresholds.items()
-        ) + " g/m², above is 差"
+        ) + " g/m², above is poor (差)"
     else:
         rule_zh = "等级：数据给出的等级；targets.yaml 未设定阈值，没有等级的道路为“未知”"
         rule_en = "grade: the file's grade; targets.yaml sets no thresholds, so a road without one is 'unknown'"
+    # the period named ends on the last day measured, never on a day still to come
+    if len(raw):
+        last = min(last, max(pd.Timestamp(d).date() for d in raw["day"]))
     method = {
         "period": _period_text(first, last),
         "period_en": _period_text(first, last),
         "rule": "道路尘负荷（g/m²，生态环境局），不是尘土残存量；差等级道路比例 = 差等级条次 / 已定级条次",
-        "rule_en": "road-dust load (g/m², ecology bureau), not dust residue; poor share = 差 road-months / graded road-months",
+        "rule_en": "road-dust load (g/m², ecology bureau), not dust residue; poor share = poor-grade road-months / graded road-months",
         "grading": rule_zh,
         "grading_en": rule_en,
         "rounding": "GB/T 8170 四舍六入五成双，尘负荷 2 位小数；差等级道路比例修约到 1 位小数后与目标比较（道路尘负荷页、指标与简报同一判断）",

@@ -31,7 +31,9 @@ from monitoring.timeutil import today_beijing
 
 # -- 5. trend --------------------------------------------------------------------------------------
 
-TREND_COLUMNS = ["year", "value", "source", "kind", "period", "complete", "in_series"]
+#: ``source``: the publisher's own page when known (else where the figure was found, then
+#: ``reprint`` is empty and ``primary_known`` False); ``reprint``: the reprint it was also found in.
+TREND_COLUMNS = ["year", "value", "source", "kind", "period", "complete", "in_series", "reprint", "primary_known"]
 
 
 def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Report:
@@ -51,7 +53,8 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
         if v is None:
             continue
         full = pub.period.isdigit()
-        rows.append({"year": int(pub.period[:4]), "value": float(v), "source": pub.source,
+        primary, reprint = cite(pub)
+        rows.append({"year": int(pub.period[:4]), "value": float(v), "source": primary, "reprint": reprint, "primary_known": bool(pub.primary_source),
                      "kind": f"published_{pub.scope}", "period": pub.period, "complete": full})
     # the data: district annual values of every year in the database
     for year in queries.years_with_data(engine):
@@ -73,13 +76,15 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
         if value is None:
             continue
         last_data = queries.last_day_with_data(engine, year)
-        # a year enters the trend test only when it is over and complete: the year in progress never does
-        finished = last < timeutil.today_beijing()
-        complete = finished and n_days >= targets.validity(first).annual_min_days
+        # A year is drawn whole and enters the trend test only when it is over (data through
+        # 31 December, or the as-of day past it) and has its valid days: the year in progress
+        # is partial, however many days it holds, and never enters the Theil–Sen series.
+        over = last_data == last or (last_data is not None and timeutil.today_beijing() > last)
+        complete = n_days >= targets.validity(first).annual_min_days and over
         period = f"{year}" if last_data == last else f"{year}-01-01..{last_data}"
         rows.append({"year": year, "value": value, "source": "demo (generated, not measurements)" if demo else "monitor database",
                      "kind": "data_demo" if demo else "data", "period": period, "complete": complete})
-        if not finished:
+        if not over:
             notes.add(
                 f"{year} 年尚未结束（截至 {last_data}），不计入趋势检验",
                 f"{year} is not over yet (data through {last_data}): not in the trend test",
@@ -90,6 +95,9 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
                 f"{year}: {n_days} valid days, needs {targets.validity(first).annual_min_days}: not in the trend test",
             )
     frame = pd.DataFrame(rows, columns=[c for c in TREND_COLUMNS if c != "in_series"])
+    frame["reprint"] = frame["reprint"].fillna("")
+    # the plan's table and the database are their own sources
+    frame["primary_known"] = frame["primary_known"].astype(object).where(frame["primary_known"].notna(), True).astype(bool)
     plan_years = set(frame.loc[frame["kind"] == "plan_table", "year"].tolist()) if len(frame) else set()
     in_series = []
     for r in frame.itertuples(index=False):
@@ -121,6 +129,8 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
         "data_en": "database years: mean of the district's valid daily values (the subdistricts' valid daily means averaged per day)",
     }
     extra = {
+        "series_years": [int(series["year"].min()), int(series["year"].max())] if len(series) else [],
+        "recent": _recent(frame, series),
         "theil_sen": stats["theil_sen"],
         "mann_kendall": stats["mann_kendall"],
         "n": stats["n"],
@@ -134,3 +144,39 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
     return Report("trend", frame, method, notes.zh, notes.en, extra)
 
 
+
+
+def cite(pub: Any) -> tuple[str, str]:
+    """(source, reprint) of a published figure: the publisher's own page first and the reprint
+    it was found in; without a known publisher's page, (where it was found, "")."""
+    primary = str(getattr(pub, "primary_source", "") or "")
+    if not primary:
+        return str(pub.source), ""
+    return primary, "" if primary == pub.source else str(pub.source)
+
+
+def _recent(frame: pd.DataFrame, series: pd.DataFrame) -> dict[str, Any] | None:
+    """The recent complete years after the tested series: one whole-year value per year, the
+    district's own (measured, not demo) where there is one, else the city's published figure.
+
+    Returns years, values, the scopes used, the first and last value and a Theil–Sen slope
+    (no significance test: a handful of years); None with fewer than 3 years."""
+    after = int(series["year"].max()) if len(series) else 0
+    whole = frame[frame["complete"].fillna(False).astype(bool) & (frame["year"] >= after)]
+    preference = {"plan_table": 0, "data": 0, "published_xicheng": 1, "published_beijing": 2}
+    whole = whole[whole["kind"].isin(list(preference))]
+    if whole.empty:
+        return None
+    best = (whole.assign(_rank=whole["kind"].map(preference)).sort_values(["year", "_rank"])
+            .groupby("year", sort=True).head(1))
+    # the last run of one scope (Xicheng or Beijing): values of two areas are not one series
+    scope = best["kind"].map(lambda k: "beijing" if k == "published_beijing" else "xicheng")
+    last_scope = scope.iloc[-1]
+    run = best[scope == last_scope]
+    years = [int(y) for y in run["year"]]
+    values = [float(v) for v in run["value"]]
+    if len(years) < 3:
+        return None
+    fit = trend_rules.theil_sen_slope(years, values)
+    return {"years": years, "values": values, "scope": last_scope, "first": values[0], "last": values[-1],
+            "theil_sen": fit}

@@ -53,6 +53,18 @@ def trend_statistics(years: list[int], values: list[float], alpha: float = 0.05)
     }
 
 
+def theil_sen_slope(years: list[int], values: list[float]) -> dict[str, float] | None:
+    """Theil–Sen slope (per year) with its 95 % interval, without a significance test: the
+    size of a change over a few recent years (at least 3 values; None below that)."""
+    pairs = [(int(y), float(v)) for y, v in zip(years, values, strict=True) if v is not None and not math.isnan(float(v))]
+    if len(pairs) < 3:
+        return None
+    from scipy import stats
+
+    slope, intercept, low, high = stats.theilslopes([p[1] for p in pairs], [p[0] for p in pairs], alpha=0.95)
+    return {"slope": float(slope), "intercept": float(intercept), "low": float(low), "high": float(high)}
+
+
 def percentile_90(values: list[float]) -> float | None:
     """HJ 663-2013's 90th percentile (k = 1 + (n−1)·0.9, linear between order statistics)."""
     v = np.array([x for x in values if x is not None and not math.isnan(x)], dtype="float64")

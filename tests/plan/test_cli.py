@@ -37,7 +37,7 @@ def test_tasks_json_one_object_per_measure(db: Engine) -> None:
     assert len(rows) == 179
     for field in ("annex", "task_no", "task", "measure", "deadline", "lead_units", "support_units", "status"):
         assert field in rows[0]
-    assert isinstance(rows[0]["lead_units"], list) and rows[0]["status"] == "not_started"
+    assert isinstance(rows[0]["lead_units"], list) and rows[0]["status"] == "unreported"
     annex2 = json.loads(cli(db, "tasks", "--annex", "2", "--format", "json").stdout)
     assert len(annex2) == 58 and {r["annex"] for r in annex2} == {2}
     unit = json.loads(cli(db, "tasks", "--unit", "区经促局", "--format", "json").stdout)
@@ -76,7 +76,7 @@ def test_indicators_json_and_entering(db: Engine, targets: Targets, tmp_path: Pa
     assert cli(db, "indicators", "import", str(csv_file)).returncode == 0
     rows = {r["key"]: r for r in json.loads(cli(db, "indicators", "--format", "json", "--as-of", "2026-10-01").stdout)}
     assert rows["truck_nev_share"]["value"] == 28 and rows["truck_nev_share"]["gap"] == -7
-    assert rows["restaurant_upgrades"]["value"] == 12 and rows["restaurant_upgrades"]["status"] == "behind"
+    assert rows["restaurant_upgrades"]["value"] == 12 and rows["restaurant_upgrades"]["status"] == "exceeds"
     assert len(plan.indicator_history(db, targets)) == 2
 
 

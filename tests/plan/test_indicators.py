@@ -50,16 +50,23 @@ def test_entered_value_shows_with_target_gap_status_and_who(make_db: Callable[..
     table = plan.indicators_table(engine, targets, as_of=dt.date(2026, 11, 1)).set_index("key")
     truck = table.loc["truck_nev_share"]
     assert truck["value"] == 28 and truck["target"] == 35 and truck["gap"] == -7
-    assert truck["status"] == "behind" and truck["entered_by"] == "wang" and truck["source"] == "entered"
+    # the verdict's words: below an at-least target so far is "exceeds" (the wrong side of it)
+    assert truck["status"] == "exceeds" and truck["entered_by"] == "wang" and truck["source"] == "entered"
     assert table.loc["restaurant_upgrades", "status"] == "meets"
-    assert table.loc["zero_emission_fleets", "status"] == "no_data"
-    assert table.loc["nox_reduction", "status"] == "no_data"
-    # after the year: a target not reached fails
+    # nothing entered: no verdict (incomplete), shown as 尚未录入, never as a failure
+    assert table.loc["zero_emission_fleets", "status"] == "incomplete"
+    assert plan.indicator_state(table.reset_index().set_index("key", drop=False).loc["zero_emission_fleets"]) \
+        == "not_entered"
+    assert plan.indicator_state_text("not_entered") == "尚未录入"
+    assert table.loc["nox_reduction", "status"] == "incomplete"  # a target in words: no verdict either
+    assert set(table.loc[table["source"] == "entered", "status"]) <= set(plan.INDICATOR_STATUSES)
+    assert plan.entered_count(table.reset_index()) == (2, len(targets.indicators))
+    # after the year the so-far verdict stays the same word
     final = plan.indicators_table(engine, targets, as_of=dt.date(2026, 12, 31)).set_index("key")
-    assert final.loc["truck_nev_share", "status"] == "fails"
+    assert final.loc["truck_nev_share", "status"] == "exceeds"
     # before the value's date it is not in force
     early = plan.indicators_table(engine, targets, as_of=dt.date(2026, 6, 1)).set_index("key")
-    assert early.loc["truck_nev_share", "status"] == "no_data"
+    assert early.loc["truck_nev_share", "status"] == "incomplete"
 
 
 def test_history_keeps_every_entry(make_db: Callable[..., Engine], targets: Targets) -> None:

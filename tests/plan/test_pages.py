@@ -61,7 +61,7 @@ def test_analyst_enters_a_value_and_sees_who(app_db: Engine, targets: Targets) -
     at.date_input(key="indicator_entry_day").set_value(dt.date(2026, 10, 31))
     at.text_input(key="indicator_entry_value").set_value("28%")
     at.text_area(key="indicator_entry_note").set_value("交通委报送")
-    at.button[0].click().run()
+    at.button(key="indicator_entry_submit").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     history = plan.indicator_history(app_db, targets)
     assert list(history["entered_by"]) == ["wang"] and list(history["value"]) == [28.0]
@@ -69,7 +69,7 @@ def test_analyst_enters_a_value_and_sees_who(app_db: Engine, targets: Targets) -
     assert "wang" in set(at.dataframe[-1].value["录入人"])
     # a wrong unit: the message, nothing stored
     at.text_input(key="indicator_entry_value").set_value("28家")
-    at.button[0].click().run()
+    at.button(key="indicator_entry_submit").click().run()
     assert at.error and "单位" in at.error[0].value
     assert len(plan.indicator_history(app_db, targets)) == 1
 
@@ -78,9 +78,9 @@ def test_tasks_page_filters_overdue_and_summary(app_db: Engine) -> None:
     at = page("tasks", lang="zh")
     assert not at.exception and not at.error
     assert len(at.dataframe[0].value) == 179
-    at.selectbox(key="tasks_annex").set_value(3).run()
+    at.selectbox(key="tasks_annex__zh").set_value(3).run()
     assert len(at.dataframe[0].value) == 31
-    at.selectbox(key="tasks_unit").set_value("区城市管理委").run()
+    at.selectbox(key="tasks_unit__zh").set_value("区城市管理委").run()
     shown = at.dataframe[0].value
     assert 0 < len(shown) < 31
     assert all("区城市管理委" in (lead + sup) for lead, sup in zip(shown["主责单位"], shown["协办单位"], strict=True))
@@ -94,11 +94,11 @@ def test_analyst_sets_a_status_and_it_is_audited(app_db: Engine) -> None:
     at.selectbox(key="task_set_measure").set_value("1-03-2")
     at.selectbox(key="task_set_status").set_value("late")
     at.text_area(key="task_set_note").set_value("进度滞后")
-    at.button[0].click().run()
+    at.button(key="task_set_submit").click().run()
     assert not at.exception and not at.error
     history = plan.task_history(app_db)
     assert history[["measure_id", "status", "set_by", "note"]].values.tolist() == [["1-03-2", "late", "wang", "进度滞后"]]
-    at.selectbox(key="tasks_status").set_value("late").run()
+    at.selectbox(key="tasks_status__zh").set_value("late").run()
     assert list(at.dataframe[0].value["措施编号"]) == ["1-03-2"]
     assert "滞后" in at.subheader[0].value or any("逾期或滞后" in s.value for s in at.subheader)
 
@@ -136,3 +136,74 @@ def test_pages_in_english_have_every_label(app_db: Engine, name: str) -> None:
     for prefix in ("plan.", "tasks.", "indicators.", "coverage."):
         assert prefix not in shown, shown
     assert at.title[0].value in ("Indicators", "Key tasks")
+
+
+# -- issue 14: empty is not bad; one click to enter; downloads ------------------------------------------
+
+
+def _all_text(at: AppTest) -> str:
+    parts = [_texts(at), *(m.label + " " + str(m.value) for m in at.metric)]
+    parts += ["\n".join(map(str, d.value.astype(str).to_numpy().ravel())) for d in at.dataframe]
+    return "\n".join(parts)
+
+
+def test_indicators_say_not_entered_and_how_many_for_a_viewer(app_db: Engine, targets: Targets) -> None:
+    at = page("indicators", lang="zh")
+    assert not at.exception and not at.error
+    text = _all_text(at)
+    entered = [m for m in at.metric if m.label == "已录入"]
+    n_entered = int(plan.entered_count(plan.indicators_table(app_db, targets, as_of=dt.date(2026, 11, 21)))[0])
+    assert entered and entered[0].value == f"{n_entered} / {len(targets.indicators)} 项"
+    assert "尚未录入" in text and "暂无数据" not in text and "未达标" in text  # "不是未达标" is said
+    shown = at.dataframe[0].value
+    statuses = set(shown.loc[shown["来源"] == "分析员录入", "累计状态"])  # measured ones: reports.district's words
+    assert statuses & {"尚未录入"} and not statuses & {"暂无数据", "未达标", "尚未达到"}
+    # the table downloads (CSV and Excel)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "下载 CSV" in labels and "下载 Excel" in labels
+
+
+def test_one_click_opens_the_entry_form_for_that_indicator(app_db: Engine, targets: Targets) -> None:
+    at = page("indicators", actor=ANALYST, lang="zh")
+    assert not at.exception
+    at.button(key="enter-zero_emission_fleets").click().run()
+    assert not at.exception
+    # the dialog holds the form for exactly that indicator
+    assert at.session_state["indicator_dialog"] == "zero_emission_fleets"
+    assert any(targets.indicator("zero_emission_fleets").name in m.value for m in at.markdown)
+    at.text_input(key="indicator_dialog_value").set_value("2")
+    at.button(key="indicator_dialog_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    history = plan.indicator_history(app_db, targets)
+    assert list(history["indicator"]) == ["zero_emission_fleets"] and list(history["value"]) == [2.0]
+    assert "indicator_dialog" not in at.session_state
+    assert "enter-zero_emission_fleets" not in [b.key for b in at.button]  # entered now
+
+
+def test_tasks_say_unreported_and_a_measure_opens_its_form(app_db: Engine) -> None:
+    at = page("tasks", lang="zh")
+    assert not at.exception
+    text = _all_text(at)
+    assert "未填报" in text and "0 / 179 条" in text
+    assert "未开始" not in set(at.dataframe[0].value["状态"].str.replace(" ⚠", ""))
+    assert len([b for b in at.get("download_button")]) >= 4  # measures and summary: CSV + Excel each
+    # the analyst's selection of a row opens the form for that measure (the page's dialog state)
+    at = page("tasks", actor=ANALYST, lang="zh", task_dialog="1-03-2")
+    assert any("1-03-2" in m.value for m in at.markdown)
+    at.selectbox(key="task_dialog_status").set_value("in_progress")
+    at.button(key="task_dialog_submit").click().run()
+    assert not at.exception and not at.error
+    assert plan.task_history(app_db)[["measure_id", "status"]].values.tolist() == [["1-03-2", "in_progress"]]
+    assert any(m.label == "已填报" and m.value == "1 / 179 条" for m in at.metric)
+
+
+def test_task_filters_survive_a_language_switch_in_english_words(app_db: Engine) -> None:
+    at = page("tasks", lang="zh")
+    at.selectbox(key="tasks_annex__zh").set_value(3).run()
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    annex = at.selectbox(key="tasks_annex__en")
+    assert annex.value == 3 and "Annex 3 co-governance" in annex.options
+    assert at.selectbox(key="tasks_status__en").options[0] == "All"
+    assert len(at.dataframe[0].value) == 31
