@@ -647,10 +647,11 @@ def _measured_frame(engine: Engine, targets: Targets, year: int, through: dt.dat
     except ImportError:
         return None, "the analytics module (monitoring.reports) is not installed"
     try:
-        # A period never claims to run past the last day with data (or the year's end).
+        # A period never claims to run past the last day with data (or the year's end); up to
+        # that day it is the same "to date" period the other pages judge (so the same verdict).
         last = reports.last_day_with_data(engine, year)
-        if through is not None and last is not None:
-            through = min(through, last)
+        if through is not None and last is not None and through >= last:
+            through = None
         report = reports.district(engine, targets, year=year, through=through)
     except MonitorError as exc:
         return None, exc.message

@@ -238,10 +238,10 @@ def standards_method(targets: Targets, first: dt.date, last: dt.date) -> dict[st
     en: list[str] = []
     for kind, entry, f, la in targets.rule_sets_in(first, last):
         days = "" if (f, la) == (first, last) else f" {f:%Y-%m-%d}–{la:%Y-%m-%d}"
-        mark_zh = f"（暂定，来源：{entry.source}）" if entry.provisional else ""
+        mark_zh = "（暂定：数值来自二手报道，来源见“目标设置”页）" if entry.provisional else ""
         mark_en = f" (provisional; source: {entry.source})" if entry.provisional else ""
         if kind == "evaluation":
-            days = f"（{last.year} 年年度值按 {last.year}-12-31 适用的评价规则）"
+            days = f"（{last.year} 年年度值按该年年末适用的评价规则）"
             days_en = f" (the {last.year} annual figure by the rules in force on {last.year}-12-31)"
         else:
             days_en = days

@@ -129,7 +129,7 @@ def three_year(
 
 def _method(rule: Any, years: tuple[int, ...]) -> dict[str, str]:
     n = len(years)
-    mark_zh = f"，暂定（{rule.source}）" if rule.provisional else ""
+    mark_zh = "，暂定（数值来自二手报道，来源见“目标设置”页）" if rule.provisional else ""
     mark_en = f"; provisional ({rule.source})" if rule.provisional else ""
     span = "、".join(str(y) for y in years)
     return {
