@@ -143,7 +143,8 @@ def ranking(
                 "status": verdict.so_far(mean, target, complete=complete),
                 "outlook": outlooks.get(sid, "unknown"),
                 "last_year_mean": _nan(prev_mean),
-                "change_pct": _nan(_r1(ranking_rules.change_pct(mean, prev_mean), targets)),
+                # a change is computed between two complete periods only
+                "change_pct": _nan(_r1(ranking_rules.change_pct(mean if complete else None, prev_mean), targets)),
                 "demo": sid in demo_ids,
             }
         )
@@ -211,8 +212,8 @@ def ranking(
         if pollutant == "pm25" else "全年预判仅对 PM2.5 目标给出",
         "outlook_rule_en": (verdict.outlook_rule_text(targets.status_rules)[1] + " (the same computation as the budget)")
         if pollutant == "pm25" else "a year-end outlook is given for the PM2.5 targets only",
-        "change": "同比：与去年同期（同样日期范围）相比的变化率，去年同期数据不完整时不计算；改善幅度排名按变化率由低到高（降幅最大者第1）",
-        "change_en": "change_pct: change on the same dates of last year, in %; not computed when last year's period is incomplete; "
+        "change": "同比：与去年同期（同样日期范围）相比的变化率，本期或去年同期数据不足时不计算；改善幅度排名按变化率由低到高（降幅最大者第1）",
+        "change_en": "change_pct: change on the same dates of last year, in %; not computed when this period or last year's is incomplete; "
         "change_rank: ascending by change_pct (the largest fall first), ties share a rank",
         **events_text,
         **standards_method(targets, first, last),

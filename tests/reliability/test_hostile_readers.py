@@ -51,10 +51,11 @@ def _child(args: list[str], db: Path, out: Path) -> tuple[int, float, float, str
         resource.setrlimit(resource.RLIMIT_AS, (CHILD_AS, CHILD_AS))
 
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    hwm = out / "vmhwm"
     started = time.monotonic()
     with open(out / "stdout", "w") as so, open(out / "stderr", "w") as se:
-        proc = subprocess.Popen([sys.executable, "-m", "monitoring", *args], cwd=config.PROJECT_ROOT, env=env,
-                                stdout=so, stderr=se, preexec_fn=limit)
+        proc = subprocess.Popen([sys.executable, "-c", _REPORT_HWM, str(hwm), *args], cwd=config.PROJECT_ROOT,
+                                env=env, stdout=so, stderr=se, preexec_fn=limit)
         try:
             _pid, status, usage = os.wait4(proc.pid, 0)
         except BaseException:
@@ -62,7 +63,23 @@ def _child(args: list[str], db: Path, out: Path) -> tuple[int, float, float, str
             raise
     seconds = time.monotonic() - started
     code = os.waitstatus_to_exitcode(status)
-    return code, usage.ru_maxrss / 1024, seconds, (out / "stdout").read_text(), (out / "stderr").read_text()
+    # the child's own high-water mark: wait4's ru_maxrss also counts the (large) test process it forked from
+    peak = int(hwm.read_text()) / 1024 if hwm.exists() else usage.ru_maxrss / 1024
+    return code, peak, seconds, (out / "stdout").read_text(), (out / "stderr").read_text()
+
+
+#: ``python -m monitoring ARGS`` that writes its own VmHWM (kB) to the file named first, at exit.
+_REPORT_HWM = (
+    "import atexit, runpy, sys\n"
+    "path = sys.argv[1]\n"
+    "def hwm():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            open(path, 'w').write(line.split()[1])\n"
+    "atexit.register(hwm)\n"
+    "sys.argv = ['monitoring', *sys.argv[2:]]\n"
+    "runpy.run_module('monitoring', run_name='__main__', alter_sys=True)\n"
+)
 
 
 def _stored(engine: Engine) -> int:

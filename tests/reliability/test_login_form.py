@@ -62,7 +62,9 @@ def test_login_logout_sets_and_clears_the_actor(users_file: Path) -> None:
 def test_without_users_the_form_says_how_to_add_one(users_file: Path) -> None:
     at = AppTest.from_function(_login_script, default_timeout=30).run()
     assert not at.exception
-    assert any("users add" in c.value for c in at.caption)
+    # leaders get no command line, only who to ask and where it is written down
+    assert any("尚未设置用户" in c.value and "用户与角色" in c.value for c in at.caption)
+    assert not any("python -m" in c.value for c in at.caption)
     assert len(at.text_input) == 0
 
 
