@@ -32,6 +32,7 @@ The 300 ms only confirm the state; they are not part of the figure.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
@@ -54,6 +55,13 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: The reference: a one-line page, with the title the settle rule waits for.
 REFERENCE_APP = 'import streamlit as st\n\nst.title("One line")\n'
+#: Informational floor: the same page plus one three-bar Plotly chart. Streamlit loads its
+#: Plotly bundle (≈ 4.7 MB of JavaScript, served uncompressed) only for a page that draws
+#: one, so this is what any chart costs in a fresh browser before our code does anything.
+CHART_APP = (
+    'import plotly.graph_objects as go\nimport streamlit as st\n\nst.title("One chart")\n'
+    'st.plotly_chart(go.Figure(go.Bar(x=["a", "b", "c"], y=[3, 1, 2])))\n'
+)
 #: url path → page file, in the sidebar's order (app.PAGE_TABLE).
 PAGES: dict[str, str] = {
     "overview": "overview.py", "rankings": "rankings.py", "progress": "progress.py", "trends": "trends.py",
@@ -146,6 +154,7 @@ class DataSetResult:
     name: str
     reference: PageResult
     pages: dict[str, PageResult]
+    chart: PageResult | None = None  # the one-chart floor (informational)
 
     def ratio(self, path: str) -> float:
         return self.pages[path].cold_s / self.reference.cold_s
@@ -169,10 +178,13 @@ class BrowserReport:
         for ds in self.data_sets:
             ref = ds.reference
             out += [
-                f"**{ds.name}** — one-line page: cold {ref.cold_s:.2f} s (first visit {_fmt(ref.first)})",
+                f"**{ds.name}** — one-line page: cold {ref.cold_s:.2f} s (first visit {_fmt(ref.first)})"
+                + (f"; one-chart page: cold {ds.chart.cold_s:.2f} s, ratio {ds.chart.cold_s / ref.cold_s:.2f}"
+                   if ds.chart else ""),
                 "",
-                "| page | cold (median) | ratio to one-line | wall | first visit | switch (median) | KB http / ws | result |",
-                "|---|---|---|---|---|---|---|---|",
+                "| page | cold (median) | ratio to one-line | ratio to one-chart | wall | first visit | switch (median) "
+                "| KB http / ws | result |",
+                "|---|---|---|---|---|---|---|---|---|",
             ]
             for path, r in ds.pages.items():
                 ratio = ds.ratio(path)
@@ -186,7 +198,9 @@ class BrowserReport:
                 kb = (f"{statistics.median(v.http_kb for v in r.cold):.0f} / {statistics.median(v.ws_kb for v in r.cold):.0f}"
                       if r.cold else "")
                 switch = f"{r.switch_s:.2f} s" if r.switch else "—"
-                out.append(f"| {path} | {r.cold_s:.2f} s | {ratio:.2f} | {wall:.2f} s | {_fmt(r.first)} | {switch} | {kb} | {verdict} |")
+                floor = f"{r.cold_s / ds.chart.cold_s:.2f}" if ds.chart else "—"
+                out.append(f"| {path} | {r.cold_s:.2f} s | {ratio:.2f} | {floor} | {wall:.2f} s | {_fmt(r.first)} | {switch} "
+                           f"| {kb} | {verdict} |")
             out.append("")
         out.append(
             f"Cold: a fresh browser context per load, median of the rounds after the first; ratio = page / one-line "
@@ -202,6 +216,7 @@ class BrowserReport:
                 {
                     "name": ds.name,
                     "reference": asdict(ds.reference),
+                    "chart": asdict(ds.chart) if ds.chart else None,
                     "pages": {p: {**asdict(r), "cold_s": r.cold_s, "ratio": ds.ratio(p), "switch_s": r.switch_s}
                               for p, r in ds.pages.items()},
                 }
@@ -295,10 +310,9 @@ def cold_visit(browser: Any, url: str, timeout_s: float = 120.0) -> Visit:
         if length and length.isdigit():
             sizes["http"] += int(length)
         else:
-            try:
+            # A redirect or a closed stream has no body: it adds nothing.
+            with contextlib.suppress(Exception):
                 sizes["http"] += len(response.body())
-            except Exception:  # a redirect or a closed stream has no body; it adds nothing
-                pass
 
     def on_ws(ws: Any) -> None:
         ws.on("framereceived", lambda payload: sizes.__setitem__("ws", sizes["ws"] + len(payload)))
@@ -337,12 +351,7 @@ def switch_visits(browser: Any, base: str, paths: list[str], rounds: int, timeou
             for path in order:
                 since, t0 = page.evaluate("() => [window.__bench.runs, performance.now()]")
                 start = time.perf_counter()
-                try:
-                    links.nth(index[path]).click(timeout=5000)
-                except Exception:
-                    page.screenshot(path="/tmp/ui-speed-fail.png")
-                    print(page.evaluate("() => Array.from(document.querySelectorAll('[inert]')).map(e => e.outerHTML.slice(0,150))"))
-                    raise
+                links.nth(index[path]).click()
                 settled_ms, runs = _settle(page, since, t0, timeout_s)
                 wall = time.perf_counter() - start - STABLE_MS / 1000
                 out[path].append(Visit(settled_ms / 1000, wall, runs, error=_error_text(page)))
@@ -360,20 +369,24 @@ def measure(
 
     reference_script = work / "one_line.py"
     reference_script.write_text(REFERENCE_APP, encoding="utf-8")
+    chart_script = work / "one_chart.py"
+    chart_script.write_text(CHART_APP, encoding="utf-8")
     env = {**os.environ, "DATABASE_URL": db_url, "PYTHONPATH": str(config.PROJECT_ROOT), "MONITOR_LOAD_DEMO": "0",
            **(extra_env or {})}
     reference = PageResult("one-line")
+    chart = PageResult("one-chart")
     pages = {p: PageResult(p) for p in paths}
     with (
         streamlit_server(config.PROJECT_ROOT / "app.py", env, work / f"app-{name}.log") as app,
         streamlit_server(reference_script, env, work / f"ref-{name}.log") as ref,
+        streamlit_server(chart_script, env, work / f"chart-{name}.log") as one_chart,
         sync_playwright() as pw,
     ):
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             for n in range(rounds + 1):
                 say(f"{name}: round {n + 1}/{rounds + 1} of cold loads")
-                for target, url in [(reference, ref), *((pages[p], f"{app}/{p}") for p in paths)]:
+                for target, url in [(reference, ref), (chart, one_chart), *((pages[p], f"{app}/{p}") for p in paths)]:
                     visit = cold_visit(browser, url)
                     say(f"  {target.path}: {visit.settled_s:.2f} s, {visit.runs} run(s), "
                         f"{visit.http_kb:.0f} KB http, {visit.ws_kb:.0f} KB ws {visit.error}")
@@ -387,7 +400,7 @@ def measure(
                     pages[path].switch = visits
         finally:
             browser.close()
-    return DataSetResult(name, reference, pages)
+    return DataSetResult(name, reference, pages, chart)
 
 
 def embedded_database(folder: Path) -> Path:

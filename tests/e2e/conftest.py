@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,11 +59,9 @@ class Server:
     users_path: Path
 
 
-@pytest.fixture(scope="session")
-def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if os.environ.get("TEST_DATABASE_URL"):
-        pytest.skip("the browser tests run on SQLite only")
-    folder = tmp_path_factory.mktemp("e2e")
+@contextmanager
+def start_server(seeded_template: str, folder: Path) -> Iterator[Server]:
+    """A new ``streamlit run app.py`` process on a private copy of the seeded database."""
     db_path = folder / "app.db"
     shutil.copyfile(seeded_template, db_path)
     users_path = folder / "users.yaml"
@@ -91,6 +90,26 @@ def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory) -> It
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _sqlite_only() -> None:
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("the browser tests run on SQLite only")
+
+
+@pytest.fixture(scope="session")
+def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    _sqlite_only()
+    with start_server(seeded_template, tmp_path_factory.mktemp("e2e")) as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_server(seeded_template: str, tmp_path: Path) -> Iterator[Server]:
+    """A server no browser has talked to yet (Streamlit's routing differs on a first request)."""
+    _sqlite_only()
+    with start_server(seeded_template, tmp_path) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
