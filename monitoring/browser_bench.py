@@ -362,11 +362,12 @@ def switch_visits(browser: Any, base: str, paths: list[str], rounds: int, timeou
 
 def measure(
     name: str, db_url: str, work: Path, *, paths: list[str], rounds: int, switch_rounds: int,
-    say: Callable[[str], None], extra_env: dict[str, str] | None = None,
+    say: Callable[[str], None], extra_env: dict[str, str] | None = None, browser: Any = None,
 ) -> DataSetResult:
-    """One data set: both servers up, the rounds of cold loads, then the sidebar switches."""
-    from playwright.sync_api import sync_playwright
+    """One data set: the three servers up, the rounds of cold loads, then the sidebar switches.
 
+    ``browser``: a Playwright Chromium already running (the e2e tests' own); else one is started.
+    """
     reference_script = work / "one_line.py"
     reference_script.write_text(REFERENCE_APP, encoding="utf-8")
     chart_script = work / "one_chart.py"
@@ -376,30 +377,30 @@ def measure(
     reference = PageResult("one-line")
     chart = PageResult("one-chart")
     pages = {p: PageResult(p) for p in paths}
-    with (
-        streamlit_server(config.PROJECT_ROOT / "app.py", env, work / f"app-{name}.log") as app,
-        streamlit_server(reference_script, env, work / f"ref-{name}.log") as ref,
-        streamlit_server(chart_script, env, work / f"chart-{name}.log") as one_chart,
-        sync_playwright() as pw,
-    ):
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            for n in range(rounds + 1):
-                say(f"{name}: round {n + 1}/{rounds + 1} of cold loads")
-                for target, url in [(reference, ref), (chart, one_chart), *((pages[p], f"{app}/{p}") for p in paths)]:
-                    visit = cold_visit(browser, url)
-                    say(f"  {target.path}: {visit.settled_s:.2f} s, {visit.runs} run(s), "
-                        f"{visit.http_kb:.0f} KB http, {visit.ws_kb:.0f} KB ws {visit.error}")
-                    if n == 0:
-                        target.first = visit
-                    else:
-                        target.cold.append(visit)
-            if switch_rounds:
-                say(f"{name}: sidebar switches")
-                for path, visits in switch_visits(browser, app, paths, switch_rounds).items():
-                    pages[path].switch = visits
-        finally:
-            browser.close()
+    with contextlib.ExitStack() as stack:
+        app = stack.enter_context(streamlit_server(config.PROJECT_ROOT / "app.py", env, work / f"app-{name}.log"))
+        ref = stack.enter_context(streamlit_server(reference_script, env, work / f"ref-{name}.log"))
+        one_chart = stack.enter_context(streamlit_server(chart_script, env, work / f"chart-{name}.log"))
+        if browser is None:
+            from playwright.sync_api import sync_playwright
+
+            pw = stack.enter_context(sync_playwright())
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            stack.callback(browser.close)
+        for n in range(rounds + 1):
+            say(f"{name}: round {n + 1}/{rounds + 1} of cold loads")
+            for target, url in [(reference, ref), (chart, one_chart), *((pages[p], f"{app}/{p}") for p in paths)]:
+                visit = cold_visit(browser, url)
+                say(f"  {target.path}: {visit.settled_s:.2f} s, {visit.runs} run(s), "
+                    f"{visit.http_kb:.0f} KB http, {visit.ws_kb:.0f} KB ws {visit.error}")
+                if n == 0:
+                    target.first = visit
+                else:
+                    target.cold.append(visit)
+        if switch_rounds:
+            say(f"{name}: sidebar switches")
+            for path, visits in switch_visits(browser, app, paths, switch_rounds).items():
+                pages[path].switch = visits
     return DataSetResult(name, reference, pages, chart)
 
 

@@ -10,18 +10,16 @@ from __future__ import annotations
 import math
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from monitoring import auth, browser_bench
-from tests.e2e.conftest import CHROMIUM
 
 pytestmark = pytest.mark.e2e
 
 
-def test_browser_bench_minimal(seeded_template: str, tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is missing at /usr/bin/chromium")
+def test_browser_bench_minimal(seeded_template: str, tmp_path: Path, browser: Any) -> None:
     db = tmp_path / "bench.db"
     shutil.copyfile(seeded_template, db)
     users = tmp_path / "users.yaml"
@@ -29,7 +27,7 @@ def test_browser_bench_minimal(seeded_template: str, tmp_path: Path) -> None:
     messages: list[str] = []
     result = browser_bench.measure(
         "seeded", f"sqlite:///{db}", tmp_path, paths=["overview", "rankings"], rounds=1, switch_rounds=1,
-        say=messages.append, extra_env={"MONITOR_USERS": str(users)},
+        say=messages.append, extra_env={"MONITOR_USERS": str(users)}, browser=browser,
     )
     assert result.reference.first is not None and len(result.reference.cold) == 1
     assert result.chart is not None and result.chart.cold_s > 0
