@@ -331,7 +331,7 @@ def cold_visit(browser: Any, url: str, timeout_s: float = 120.0) -> Visit:
         context.close()
 
 
-def switch_visits(browser: Any, base: str, paths: list[str], rounds: int, timeout_s: float = 120.0) -> dict[str, list[Visit]]:
+def switch_visits(browser: Any, base: str, paths: list[str], rounds: int, timeout_s: float = 30.0) -> dict[str, list[Visit]]:
     """Open ``paths[0]``, then click every page's sidebar link in turn, ``rounds`` times."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai")
     out: dict[str, list[Visit]] = {p: [] for p in paths}
@@ -352,7 +352,13 @@ def switch_visits(browser: Any, base: str, paths: list[str], rounds: int, timeou
                 since, t0 = page.evaluate("() => [window.__bench.runs, performance.now()]")
                 start = time.perf_counter()
                 links.nth(index[path]).click()
-                settled_ms, runs = _settle(page, since, t0, timeout_s)
+                try:
+                    settled_ms, runs = _settle(page, since, t0, timeout_s)
+                except Exception as exc:  # one stuck switch is reported, not fatal: the page is reloaded
+                    out[path].append(Visit(timeout_s, timeout_s, 0, error=f"did not settle: {str(exc)[:80]}"))
+                    page.goto(f"{base}/{path}", wait_until="commit")
+                    _settle(page, 0, 0.0, timeout_s)
+                    continue
                 wall = time.perf_counter() - start - STABLE_MS / 1000
                 out[path].append(Visit(settled_ms / 1000, wall, runs, error=_error_text(page)))
     finally:
