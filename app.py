@@ -17,6 +17,9 @@ from monitoring import i18n, timeutil
 st.set_page_config(page_title="西城区空气质量目标监测", page_icon="🌫️", layout="wide")
 
 PAGES_DIR = Path(__file__).parent / "pages"
+DEFAULT_URL = "overview"
+#: The default page's internal name (its URL is the root): one no visitor types.
+ROOT_NAME = "_root"
 # (file, label key, url path, icon); a page whose file is absent is not offered.
 PAGE_TABLE = [
     ("overview.py", "nav.overview", "overview", ":material/dashboard:"),
@@ -69,6 +72,43 @@ def _last_complete_month() -> int:
     return (timeutil.today_beijing().month - 2) % 12 + 1
 
 
+def not_found_page(path: str, home: st.Page) -> st.Page:
+    """A hidden page at the unknown ``path``: the visitor gets a message in the screen's
+    language and a way back, instead of Streamlit's English "Page not found" dialog."""
+
+    def draw() -> None:
+        st.title(ctx.t("nav.not_found.title"))
+        st.info(ctx.t("nav.not_found.body", path=path), icon=":material/link_off:")
+        st.page_link(home, label=ctx.t("nav.not_found.back"), icon=":material/dashboard:")
+
+    return st.Page(draw, title=ctx.t("nav.not_found.title"), url_path=path, visibility="hidden")
+
+
+def build_pages() -> list[st.Page]:
+    """The sidebar's pages, plus what makes every bookmark land somewhere.
+
+    The default page (the overview) is served at the root URL, and Streamlit then knows
+    no ``/overview``: a hidden page at that path shows the same file. A path that names
+    no page gets ``not_found_page``.
+    """
+    pages: list[st.Page] = []
+    for file, label, url, icon in PAGE_TABLE:
+        if not (PAGES_DIR / file).exists():
+            continue
+        if url == DEFAULT_URL:
+            # The default page's own url_path is never shown (its URL is the root), but it
+            # names the page internally: ROOT_NAME leaves "overview" free for the alias.
+            pages.append(st.Page(str(PAGES_DIR / file), title=ctx.t(label), url_path=ROOT_NAME, icon=icon, default=True))
+            pages.append(st.Page(str(PAGES_DIR / file), title=ctx.t(label), url_path=url, visibility="hidden"))
+        else:
+            pages.append(st.Page(str(PAGES_DIR / file), title=ctx.t(label), url_path=url, icon=icon))
+    home = next((p for p in pages if p.url_path == ""), pages[0])
+    requested = ctx.requested_page()
+    if requested and requested != ROOT_NAME and requested not in {url for _f, _l, url, _i in PAGE_TABLE}:
+        pages.append(not_found_page(requested, home))
+    return pages
+
+
 def main() -> None:
     # Widgets' values outlive the pages that show them only if the keys stay set.
     for key, default in ((ctx.LANG_KEY, "zh"), (ctx.PERIOD_KEY, "ytd"), (ctx.POLLUTANT_KEY, "pm25"),
@@ -77,12 +117,7 @@ def main() -> None:
         st.session_state[key] = st.session_state[key]
     engine = ctx.engine()
     ctx.targets()
-    pages = [
-        st.Page(str(PAGES_DIR / file), title=ctx.t(label), url_path=url, icon=icon, default=(url == "overview"))
-        for file, label, url, icon in PAGE_TABLE
-        if (PAGES_DIR / file).exists()
-    ]
-    nav = st.navigation(pages)
+    nav = st.navigation(build_pages())
     st.sidebar.title(ctx.t("app.title"))
     sidebar(loaders.available_years(engine, ctx.cache_key()))
     auth.login_sidebar()

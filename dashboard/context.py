@@ -132,18 +132,39 @@ def clear_data_caches() -> None:
     st.cache_data.clear()
 
 
+def requested_page() -> str | None:
+    """The URL path this script run was asked for (``"rankings"`` for ``/rankings``), if known.
+
+    Read before ``st.navigation`` so that a path naming no page can be given a page of its
+    own. Streamlit offers no public accessor; on a version without this attribute the
+    answer is None and Streamlit's own "Page not found" dialog comes back (the e2e test
+    ``test_unknown_url_says_so_in_chinese`` notices).
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run = get_script_run_ctx()
+    manager = getattr(run, "pages_manager", None)
+    name = getattr(manager, "intended_page_name", None)
+    return (name.strip("/") or None) if isinstance(name, str) else None
+
+
 def route_through_app() -> None:
     """Hand a page opened by URL on a fresh server over to the router (app.py).
 
     Streamlit treats a folder named ``pages/`` as its old multipage layout until
     ``st.navigation`` has run once in the process; until then a bookmark such as
     ``/rankings`` runs the page file alone, without the sidebar, the banner or the login.
-    Switching that mode off and rerunning sends the same request through app.py.
+    Switching that mode off and rerunning sends the same request through app.py (one
+    extra script run, once per server process). ``PagesManager.uses_pages_directory`` is
+    Streamlit's own switch (``st.navigation`` sets it the same way); if a later version
+    drops it, nothing is done here and ``test_bookmark_on_a_fresh_server`` fails.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+    except ImportError:
+        return
+    if getattr(PagesManager, "uses_pages_directory", None) and get_script_run_ctx() is not None:
         PagesManager.uses_pages_directory = False
         st.rerun()
 

@@ -11,8 +11,8 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import context as ctx
+from dashboard import loaders
 from dashboard import widgets as w
-from monitoring import plan
 from monitoring.errors import MonitorError
 from monitoring.targets import Targets
 
@@ -30,7 +30,7 @@ def render_coverage(engine: Engine, targets: Targets, year: int, month: int | No
     st.subheader(t("coverage.title"))
     st.caption(t("coverage.caption"))
     try:
-        cov = plan.road_dust_coverage(engine, targets, year=year, month=month)
+        cov = loaders.road_dust_coverage(engine, ctx.cache_key(), year, month)
     except MonitorError as exc:
         ctx.show_error(exc)
         return

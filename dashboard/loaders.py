@@ -116,6 +116,14 @@ def plan_brief_sections(_engine: Engine, key: str, as_of: dt.date, lang: str) ->
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
+def road_dust_coverage(_engine: Engine, key: str, year: int, month: int | None) -> Any:
+    """The plan's road-dust coverage checks (0.5–0.8 s of pandas per call: every session paid it)."""
+    from monitoring import plan
+
+    return plan.road_dust_coverage(_engine, ctx.targets(), year=year, month=month)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
 def demo_years(_engine: Engine, key: str) -> list[int]:
     return list(queries.demo_years(_engine))
 

@@ -1,4 +1,5 @@
-"""``bench [--quick] [--no-pages] [--format text|json] [--data-dir DIR]``: the performance benchmark (docs/PERFORMANCE.md)."""
+"""``bench [--quick] [--no-pages] [--browser] [--format text|json] [--data-dir DIR]``: the performance benchmark
+(docs/PERFORMANCE.md)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--quick", action="store_true", help="a small version (seconds): checks that it works, not timing")
     p.add_argument("--no-pages", action="store_true", help="skip the page timings (no Streamlit)")
+    p.add_argument(
+        "--browser", action="store_true",
+        help="instead: every page's cold load and sidebar switch in Chromium, against a one-line Streamlit page "
+             "(embedded data and ten years of hourly data; --quick: two pages, embedded data, one round)",
+    )
+    p.add_argument("--rounds", type=int, default=3, help="with --browser: measured rounds of cold loads (default 3)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--data-dir", type=Path, default=None, help="where the data sets are generated and cached (default: bench-data/)")
     p.set_defaults(handler=run)
@@ -27,6 +34,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     from monitoring import bench
+
+    if args.browser:
+        from monitoring import browser_bench
+
+        browser = browser_bench.run(
+            quick=args.quick, folder=args.data_dir or bench.BENCH_DIR, rounds=max(1, args.rounds),
+            progress=lambda m: print(m, file=sys.stderr),
+        )
+        print(json.dumps(browser.to_json(), ensure_ascii=False, indent=2) if args.format == "json" else browser.text())
+        return 0
 
     report = bench.run(
         quick=args.quick,

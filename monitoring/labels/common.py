@@ -43,4 +43,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "所选条件下没有数据。请换一个年份或时段，或在“数据上传”页上传监测数据。",
         "No data for this selection. Choose another year or period, or upload readings on the Upload page.",
     ),
+    # -- routing (ui-speed): a URL that names no page ---------------------------------
+    "nav.not_found.title": ("找不到该页面", "Page not found"),
+    "nav.not_found.body": (
+        "地址“/{path}”不是本系统的页面，可能是书签过期或地址输入有误。请从左侧菜单选择页面，或返回总览。",
+        "“/{path}” is not a page of this app: the bookmark may be out of date or the address mistyped. "
+        "Choose a page in the menu on the left, or go back to the overview.",
+    ),
+    "nav.not_found.back": ("返回总览", "Back to the overview"),
 }

@@ -97,13 +97,31 @@ def seeded_copy(seeded_template: str, folder: Path) -> tuple[Path, Path]:
     return db_path, users_path
 
 
-@pytest.fixture(scope="session")
-def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if os.environ.get("TEST_DATABASE_URL"):
-        pytest.skip("the browser tests run on SQLite only")
-    folder = tmp_path_factory.mktemp("e2e")
+@contextmanager
+def start_server(seeded_template: str, folder: Path) -> Iterator[Server]:
+    """A new ``streamlit run app.py`` process on a private copy of the seeded database."""
     db_path, users_path = seeded_copy(seeded_template, folder)
     with run_server(db_path, users_path, folder) as running:
+        yield running
+
+
+def _sqlite_only() -> None:
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("the browser tests run on SQLite only")
+
+
+@pytest.fixture(scope="session")
+def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    _sqlite_only()
+    with start_server(seeded_template, tmp_path_factory.mktemp("e2e")) as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_server(seeded_template: str, tmp_path: Path) -> Iterator[Server]:
+    """A server no browser has talked to yet (Streamlit's routing differs on a first request)."""
+    _sqlite_only()
+    with start_server(seeded_template, tmp_path) as running:
         yield running
 
 

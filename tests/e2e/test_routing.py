@@ -1,0 +1,60 @@
+"""URLs in a real browser: a bookmark on a fresh server, /overview, and a path that names no page.
+
+Streamlit routes by internals the app leans on (dashboard.context.route_through_app and
+requested_page): these tests are what notices when a Streamlit upgrade changes them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Server
+from tests.e2e.test_browser import MAIN_H1, assert_no_exception, open_path, screenshot
+
+pytestmark = pytest.mark.e2e
+
+#: Streamlit's own dialog for an unknown page (English whatever the app's language).
+STREAMLIT_NOT_FOUND = "Page not found"
+
+
+def _nav_links(page: Any) -> int:
+    return int(page.locator('[data-testid="stSidebarNav"] a').count())
+
+
+def test_bookmark_on_a_fresh_server(page: Any, fresh_server: Server, artifacts: Path) -> None:
+    # The very first request of the process: Streamlit would run pages/rankings.py alone
+    # (its old pages/ layout) without the router's sidebar, banner and login.
+    open_path(page, fresh_server, "rankings")
+    assert page.url.endswith("/rankings")
+    assert page.locator(MAIN_H1).first.inner_text().strip().startswith("街道排名")
+    assert _nav_links(page) == 11
+    assert page.get_by_text("演示数据").count() >= 1  # the router's banner
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("语言 / Language").count() == 1
+    assert page.get_by_text(STREAMLIT_NOT_FOUND).count() == 0
+    assert_no_exception(page)
+    screenshot(page, artifacts, "route-fresh-rankings")
+
+
+def test_overview_has_its_own_url(page: Any, server: Server) -> None:
+    open_path(page, server, "overview")
+    assert page.url.endswith("/overview")
+    assert page.locator(MAIN_H1).first.inner_text().strip().startswith("总览")
+    assert page.get_by_text(STREAMLIT_NOT_FOUND).count() == 0
+    assert_no_exception(page)
+
+
+def test_unknown_url_says_so_in_chinese(page: Any, server: Server, artifacts: Path) -> None:
+    open_path(page, server, "")  # the server has served the app once (see the fresh-server test)
+    open_path(page, server, "no-such-page")
+    assert page.locator(MAIN_H1).first.inner_text().strip() == "找不到该页面"
+    assert page.get_by_text("“/no-such-page”不是本系统的页面").count() == 1
+    assert page.get_by_text(STREAMLIT_NOT_FOUND).count() == 0
+    assert page.locator('[role="dialog"]').count() == 0
+    assert _nav_links(page) == 11  # the sidebar is there to choose a page
+    screenshot(page, artifacts, "route-not-found")
+    page.get_by_role("link", name="返回总览").click()
+    page.locator(MAIN_H1).filter(has_text="总览").first.wait_for()
+    assert_no_exception(page)
