@@ -27,7 +27,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from monitoring import timeutil
-from monitoring.storage import bulk
+from monitoring.storage import bulk, keys
 from monitoring.storage.schema import (
     ingestion_runs,
     reading_revisions,
@@ -181,15 +181,14 @@ def write_rejected(conn: Connection, run_id: int, rows: Iterable[tuple[int, str,
 # writes nothing. The daily means of the changed days are computed from those same
 # rows in memory: the stored rows of the days and the new rows.
 
-#: Pollutant codes in the database's (binary) order; the index is a small integer key.
-_POLLUTANT_ORDER: tuple[str, ...] = ("co", "no2", "o3", "pm10", "pm25", "so2")
-_POLLUTANT_OBJECTS = np.array(_POLLUTANT_ORDER, dtype=object)
-_O3 = _POLLUTANT_ORDER.index("o3")
-#: Bits of composite keys: group (subdistrict × 8 + pollutant code) | ts or day offset.
-_TS_BITS = 35  # > 1,000 years of seconds
-_DAY_BITS = 20  # > 2,800 years of days
-_TS_MASK = (1 << _TS_BITS) - 1
-_DAY_MASK = (1 << _DAY_BITS) - 1
+# the key encoding is storage.keys' (short private names: this module uses them a lot)
+_POLLUTANT_ORDER = keys.POLLUTANT_ORDER
+_POLLUTANT_OBJECTS = keys.POLLUTANT_OBJECTS
+_O3 = keys.O3_KEY
+_TS_BITS = keys.TS_BITS
+_DAY_BITS = keys.DAY_BITS
+_TS_MASK = keys.TS_MASK
+_DAY_MASK = keys.DAY_MASK
 
 
 @dataclass
@@ -214,7 +213,7 @@ class ReadingRows:
 
     @property
     def group(self) -> np.ndarray:
-        return self.sd * 8 + self.pcode
+        return keys.group_key(self.sd, self.pcode)
 
     @property
     def pollutant(self) -> np.ndarray:
@@ -247,17 +246,8 @@ def _objects(column: pd.Series, missing: str = "") -> np.ndarray:
     return table[codes]  # code -1 (missing) picks the last entry
 
 
-def pollutant_keys(names: Sequence[str]) -> np.ndarray:
-    """The storage's small-integer key (``ReadingRows.pcode``) of each pollutant code."""
-    return np.array([_POLLUTANT_ORDER.index(n) for n in names], dtype="int64")
-
-
-def _pollutant_codes(pollutants: pd.Series | np.ndarray) -> np.ndarray:
-    codes = np.asarray(pd.Categorical(pollutants, categories=list(_POLLUTANT_ORDER)).codes, dtype="int64")
-    if (codes < 0).any():
-        bad = sorted({str(p) for p in np.asarray(pollutants, dtype=object)[codes < 0]})
-        raise ValueError(f"unknown pollutant code(s) {bad}: the validator must map them first")
-    return codes
+pollutant_keys = keys.pollutant_keys  # kept here: callers import it from writes
+_pollutant_codes = keys.pollutant_codes
 
 
 def _from_frame(frame: pd.DataFrame, *, demo: bool = False) -> ReadingRows:
@@ -287,8 +277,8 @@ def _spans(rows: ReadingRows) -> pd.DataFrame:
             "max": np.maximum.reduceat(day, starts) if len(day) else day,
         }
     )
-    spans["subdistrict_id"] = spans["g"] // 8
-    spans["pollutant"] = pd.Series(_POLLUTANT_OBJECTS[(spans["g"] % 8).to_numpy()], dtype=object)
+    spans["subdistrict_id"] = spans["g"] // keys.GROUP_WIDTH
+    spans["pollutant"] = pd.Series(_POLLUTANT_OBJECTS[(spans["g"] % keys.GROUP_WIDTH).to_numpy()], dtype=object)
     # every ts whose day_number falls in [min, max]: from the first day's 01:00 label up to,
     # not including, the 01:00 label after the last day (so its 00:00 label is in).
     spans["lo"] = spans["min"] * timeutil.DAY_S - timeutil.BEIJING_OFFSET_S + timeutil.HOUR_S
@@ -335,7 +325,7 @@ def _read_stored(conn: Connection, spans: pd.DataFrame) -> ReadingRows:
             parts.append(
                 ReadingRows(
                     sd=np.full(n, int(span.subdistrict_id), dtype="int64"),
-                    pcode=np.full(n, int(span.g) % 8, dtype="int64"),
+                    pcode=np.full(n, int(span.g) % keys.GROUP_WIDTH, dtype="int64"),
                     ts=np.array(ts, dtype="int64"),
                     res=np.array(res, dtype=object),
                     station=np.array(station, dtype=object),
@@ -553,7 +543,7 @@ def _stored_values(conn: Connection, rows: ReadingRows, spans: pd.DataFrame) -> 
             g = int(rows.group[first])
             if g not in wanted:
                 continue
-            params = (g // 8, _POLLUTANT_ORDER[g % 8], rows.res[first], rows.station[first], *wanted[g])
+            params = (g // keys.GROUP_WIDTH, _POLLUTANT_ORDER[g % keys.GROUP_WIDTH], rows.res[first], rows.station[first], *wanted[g])
             cur.execute(f"SELECT ts, value FROM readings WHERE {key} ORDER BY ts", params)
             got = np.array(cur.fetchall(), dtype="float64").reshape(-1, 2)
             if not len(got):
@@ -771,7 +761,7 @@ def compute_daily(hourly: pd.DataFrame, o3_min_hours: int) -> pd.DataFrame:
     columns = ["subdistrict_id", "pollutant", "day", "mean", "n_hours", "max8h", "n_8h", "max1h", "demo"]
     if hourly.empty:
         return pd.DataFrame(columns=columns)
-    group = hourly["subdistrict_id"].to_numpy(dtype="int64") * 8 + _pollutant_codes(hourly["pollutant"])
+    group = keys.group_key(hourly["subdistrict_id"].to_numpy(dtype="int64"), _pollutant_codes(hourly["pollutant"]))
     core = _daily_core(
         group,
         hourly["ts"].to_numpy(dtype="int64"),
@@ -781,8 +771,8 @@ def compute_daily(hourly: pd.DataFrame, o3_min_hours: int) -> pd.DataFrame:
     )
     return pd.DataFrame(
         {
-            "subdistrict_id": core["g"] // 8,
-            "pollutant": list(_POLLUTANT_OBJECTS[(core["g"] % 8).to_numpy()]),
+            "subdistrict_id": core["g"] // keys.GROUP_WIDTH,
+            "pollutant": list(_POLLUTANT_OBJECTS[(core["g"] % keys.GROUP_WIDTH).to_numpy()]),
             "day": [_epoch_day(n) for n in core["dayn"].tolist()],
             "mean": core["mean"],
             "n_hours": core["n_hours"].astype("int64"),
@@ -815,8 +805,8 @@ def _insert_daily(conn: Connection, daily: pd.DataFrame) -> None:
     daily = daily.sort_values(["g", "dayn"], kind="stable")
     groups = daily["g"].to_numpy(dtype="int64")
     columns: dict[str, Any] = {
-        "subdistrict_id": groups // 8,
-        "pollutant": _POLLUTANT_OBJECTS[groups % 8],
+        "subdistrict_id": groups // keys.GROUP_WIDTH,
+        "pollutant": _POLLUTANT_OBJECTS[groups % keys.GROUP_WIDTH],
         "day": np.asarray(_day_params(conn, daily["dayn"].to_numpy()), dtype=object),
         "mean": daily["mean"].to_numpy(dtype="float64"),
         "n_hours": np.asarray(_none_for_nan(daily["n_hours"], as_int=True), dtype=object),
@@ -856,8 +846,8 @@ def _delete_daily_days(conn: Connection, daily: pd.DataFrame) -> None:
         f"DELETE FROM daily_means WHERE subdistrict_id = {m} AND pollutant = {m} AND day = {m}",
         list(
             zip(
-                (groups // 8).tolist(),
-                _POLLUTANT_OBJECTS[groups % 8].tolist(),
+                (groups // keys.GROUP_WIDTH).tolist(),
+                _POLLUTANT_OBJECTS[groups % keys.GROUP_WIDTH].tolist(),
                 _day_params(conn, daily["dayn"].to_numpy()),
                 strict=True,
             )
