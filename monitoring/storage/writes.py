@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from monitoring import timeutil
+from monitoring.rules import daily as daily_rule
 from monitoring.storage import bulk, keys
 from monitoring.storage.schema import (
     ingestion_runs,
@@ -642,22 +643,13 @@ def _empty_daily() -> pd.DataFrame:
     )
 
 
-def _mean_per_key(keys: np.ndarray, values: np.ndarray, demo: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(distinct keys, mean value, all-demo): the mean over stations of one hour or day."""
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    if len(uniq) == len(keys):
-        order = np.argsort(keys, kind="stable")
-        return keys[order], values[order], demo[order]
-    n = np.bincount(inverse)
-    mean = np.bincount(inverse, weights=values) / n
-    not_demo = np.bincount(inverse, weights=(~demo).astype("float64"))
-    return uniq, mean, not_demo == 0
+_mean_per_key = daily_rule.mean_per_key
 
 
 def _daily_core(
     group: np.ndarray, ts: np.ndarray, value: np.ndarray, demo: np.ndarray, o3_min_hours: int
 ) -> pd.DataFrame:
-    """Daily statistics of hourly values (one per group and hour), vectorised.
+    """Daily statistics of hourly values (one per group and hour): rules.daily on storage's keys.
 
     Columns: g, dayn, mean, n_hours, max8h, n_8h, max1h (NaN where not O3), demo.
     """
@@ -665,42 +657,27 @@ def _daily_core(
         return _empty_daily()
     dayn = np.asarray(timeutil.day_number(ts), dtype="int64")
     day0 = int(dayn.min())
-    uniq, inverse = np.unique((group << _DAY_BITS) | (dayn - day0), return_inverse=True)
-    n = np.bincount(inverse)
+    days = daily_rule.day_means(keys.group_day_key(group, dayn - day0), value, demo)
     out = pd.DataFrame(
         {
-            "g": uniq >> _DAY_BITS,
-            "dayn": (uniq & _DAY_MASK) + day0,
-            "mean": np.bincount(inverse, weights=value) / n,
-            "n_hours": n.astype("float64"),
+            "g": days.keys >> _DAY_BITS,
+            "dayn": (days.keys & _DAY_MASK) + day0,
+            "mean": days.mean,
+            "n_hours": days.n_hours.astype("float64"),
             "max8h": np.nan,
             "n_8h": np.nan,
             "max1h": np.nan,
-            "demo": np.bincount(inverse, weights=(~demo).astype("float64")) == 0,
+            "demo": days.demo,
         }
     )
-    is_o3 = (group % 8) == _O3
+    is_o3 = (group % keys.GROUP_WIDTH) == _O3
     if is_o3.any():
-        # hour slot 0..23 within the Beijing day: label 01:00 → 0, next day 00:00 → 23.
-        slot = ((ts[is_o3] + timeutil.BEIJING_OFFSET_S - timeutil.HOUR_S) % timeutil.DAY_S) // timeutil.HOUR_S
-        o3_days, row = np.unique(inverse[is_o3], return_inverse=True)
-        values = np.full((len(o3_days), 24), np.nan)
-        values[row, slot] = value[is_o3]
-        present = ~np.isnan(values)
-        filled = np.where(present, values, 0.0)
-        csum = np.concatenate([np.zeros((len(values), 1)), np.cumsum(filled, axis=1)], axis=1)
-        ccount = np.concatenate([np.zeros((len(values), 1)), np.cumsum(present, axis=1)], axis=1)
-        # HJ 663-2013: 8-hour windows over slots [e-7, e] for e = 7..23, i.e. the windows
-        # ending 08:00 … 24:00, each valid with at least ``o3_min_hours`` hours.
-        ends = np.arange(7, 24)
-        sums = csum[:, ends + 1] - csum[:, ends - 7]
-        cnts = ccount[:, ends + 1] - ccount[:, ends - 7]
-        valid = cnts >= o3_min_hours
-        means = np.where(valid, sums / np.where(cnts == 0, 1, cnts), -np.inf)
-        n_valid = valid.sum(axis=1)
-        out.loc[o3_days, "max8h"] = np.where(n_valid > 0, means.max(axis=1), np.nan)
-        out.loc[o3_days, "n_8h"] = n_valid.astype("float64")
-        out.loc[o3_days, "max1h"] = np.where(present, values, -np.inf).max(axis=1)
+        o3_days, row = np.unique(days.inverse[is_o3], return_inverse=True)
+        grid = daily_rule.hour_grid(row, daily_rule.hour_slot(ts[is_o3]), value[is_o3], len(o3_days))
+        windows = daily_rule.o3_windows(grid, o3_min_hours)
+        out.loc[o3_days, "max8h"] = windows.max8h
+        out.loc[o3_days, "n_8h"] = windows.n_8h.astype("float64")
+        out.loc[o3_days, "max1h"] = windows.max1h
     return out
 
 
@@ -709,7 +686,7 @@ def _daily_from_rows(rows: ReadingRows, rules: DailyRules) -> pd.DataFrame:
 
     Each hour is first the mean of its stations; a day given as a daily value uses it
     when its hours are too few (the publisher had the full hours), and hourly data wins
-    when it is complete enough.
+    when it is complete enough (``rules.daily``).
     """
     if not len(rows):
         return _empty_daily()
@@ -718,16 +695,14 @@ def _daily_from_rows(rows: ReadingRows, rules: DailyRules) -> pd.DataFrame:
     ts0 = int(ts.min())
     daily = _empty_daily()
     if hourly.any():
-        ukey, hmean, hdemo = _mean_per_key((group[hourly] << _TS_BITS) | (ts[hourly] - ts0), rows.value[hourly], rows.demo[hourly])
+        ukey, hmean, hdemo = _mean_per_key(keys.group_ts_key(group[hourly], ts[hourly] - ts0), rows.value[hourly], rows.demo[hourly])
         daily = _daily_core(ukey >> _TS_BITS, (ukey & _TS_MASK) + ts0, hmean, hdemo, rules.o3_8h_min_hours)
     given = ~hourly
     if given.any():
-        ukey, gmean, gdemo = _mean_per_key((group[given] << _TS_BITS) | (ts[given] - ts0), rows.value[given], rows.demo[given])
+        ukey, gmean, gdemo = _mean_per_key(keys.group_ts_key(group[given], ts[given] - ts0), rows.value[given], rows.demo[given])
         gday = np.asarray(timeutil.day_number((ukey & _TS_MASK) + ts0), dtype="int64")
-        gkey = ((ukey >> _TS_BITS) << _DAY_BITS) | (gday - int(gday.min()) + 0)
-        # one given value per day (the last label wins if a day had two)
-        _, last = np.unique(gkey[::-1], return_index=True)
-        pick = len(gkey) - 1 - last
+        gkey = keys.group_day_key(ukey >> _TS_BITS, gday - int(gday.min()))
+        pick = daily_rule.last_per_key(gkey)
         given_daily = pd.DataFrame(
             {
                 "g": (ukey >> _TS_BITS)[pick],
@@ -741,11 +716,9 @@ def _daily_from_rows(rows: ReadingRows, rules: DailyRules) -> pd.DataFrame:
             }
         )
         base = int(min(daily["dayn"].min(), given_daily["dayn"].min())) if len(daily) else int(given_daily["dayn"].min())
-        daily_key = (daily["g"].to_numpy(dtype="int64") << _DAY_BITS) | (daily["dayn"].to_numpy(dtype="int64") - base)
-        given_key = (given_daily["g"].to_numpy(dtype="int64") << _DAY_BITS) | (given_daily["dayn"].to_numpy(dtype="int64") - base)
-        complete = daily_key[daily["n_hours"].to_numpy() >= rules.daily_min_hours]
-        use = ~np.isin(given_key, complete)
-        keep = ~np.isin(daily_key, given_key[use])
+        daily_key = keys.group_day_key(daily["g"].to_numpy(dtype="int64"), daily["dayn"].to_numpy(dtype="int64") - base)
+        given_key = keys.group_day_key(given_daily["g"].to_numpy(dtype="int64"), given_daily["dayn"].to_numpy(dtype="int64") - base)
+        keep, use = daily_rule.given_day_wins(daily_key, daily["n_hours"].to_numpy(), given_key, rules.daily_min_hours)
         daily = pd.concat([daily.loc[keep], given_daily.loc[use]], ignore_index=True)
     return daily
 
