@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from monitoring import timeutil
-from monitoring.targets import POLLUTANTS, Targets, normalise_name, subdistrict_id
+from monitoring.targets import POLLUTANT_TABLE, POLLUTANTS, Targets, normalise_name, subdistrict_id
 
 #: The missing-value marks, missing numbers and error codes are data: targets.yaml
 #: ``ingest.missing_marks`` / ``missing_values`` / ``error_codes`` (issue 13), in ``Context``.
@@ -41,7 +41,7 @@ DUST_TRUE = frozenset({"1", "是", "true", "yes", "y", "沙尘", "√", "✓", "
 DUST_FALSE = frozenset({"", "0", "否", "false", "no", "n"})
 GRADES = ("优", "良", "中", "差")
 
-UNIT_OF = {p: ("mgm3" if p == "co" else "ugm3") for p in POLLUTANTS}
+UNIT_OF = {p.code: p.unit_key for p in POLLUTANT_TABLE}
 UNIT_TEXT = {"ugm3": "µg/m³", "mgm3": "mg/m³"}
 POLLUTANT_TEXT = {"pm25": "PM2.5", "pm10": "PM10", "so2": "SO2", "no2": "NO2", "o3": "O3", "co": "CO"}
 

@@ -71,7 +71,7 @@ def daily_aqi(
     first = start or dt.date(year, 1, 1)
     last = end or dt.date(year, 12, 31)
     excluded, events_text = deduction(engine, targets, first, last, exclude_events)
-    valid = _valid_daily(engine, targets, first, last, ("pm25", "pm10", "so2", "no2", "co", "o3"), excluded)
+    valid = _valid_daily(engine, targets, first, last, aqi_rules.FULL_SET, excluded)
     table = _subdistrict_table(targets)
     if subdistrict is not None:
         sd = _resolve_subdistrict(targets, subdistrict)

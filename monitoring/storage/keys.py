@@ -12,8 +12,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from monitoring.targets import POLLUTANTS
+
 #: Pollutant codes in the database's (binary) order; the index is a small integer key.
-POLLUTANT_ORDER: tuple[str, ...] = ("co", "no2", "o3", "pm10", "pm25", "so2")
+POLLUTANT_ORDER: tuple[str, ...] = tuple(sorted(POLLUTANTS))  # co no2 o3 pm10 pm25 so2
 POLLUTANT_OBJECTS = np.array(POLLUTANT_ORDER, dtype=object)
 O3_KEY = POLLUTANT_ORDER.index("o3")
 #: A group is subdistrict × GROUP_WIDTH + pollutant key (6 pollutants fit in 8).
