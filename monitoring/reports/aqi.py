@@ -92,7 +92,7 @@ def daily_aqi(
     frame = frame.reindex(columns=cols).sort_values(["day", "code"]).reset_index(drop=True)
     rule = targets.standards.rounding.rule
     for col in ("pm25", "pm10", "so2", "no2", "o3_8h", "o3_1h", "co"):
-        frame[col] = round_series(frame[col], decimals_for("co" if col == "co" else "pm25", targets), rule)
+        frame[col] = round_series(frame[col], decimals_for(col, targets), rule)
     if frame.empty:
         notes.add(f"{_period_text(first, last)} 没有数据", f"no data for {_period_text(first, last)}")
     _aqi_notes(frame, notes, targets.district.name if district else "部分街道", "the district" if district else "some subdistricts")

@@ -52,14 +52,14 @@ def convert(pollutant: str, value: float, unit: str) -> tuple[float, str] | None
     target = unit_of(pollutant)
     if u == target:
         return value, target
-    if u == "µg/m³" and pollutant == "co":
+    if u == "µg/m³" and target == "mg/m³":
         return value / 1000.0, target
-    if u == "mg/m³" and pollutant != "co":
+    if u == "mg/m³" and target == "µg/m³":
         return value * 1000.0, target
     if u in ("ppb", "ppm") and pollutant in MOLAR_MASS:
         ppb = value * (1000.0 if u == "ppm" else 1.0)
         ug = ppb * MOLAR_MASS[pollutant] / MOLAR_VOLUME_L
-        return (ug / 1000.0 if pollutant == "co" else ug), target
+        return (ug / 1000.0 if target == "mg/m³" else ug), target
     return None
 
 
