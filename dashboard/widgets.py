@@ -18,7 +18,11 @@ import streamlit as st
 
 from dashboard import context as ctx
 from monitoring import exports
-from monitoring.targets import Targets
+from monitoring.rules.aqi import FULL_SET
+from monitoring.rules.rounding import is_missing as is_missing  # re-exported: pages call w.is_missing
+from monitoring.targets import POLLUTANT_NAMES as CODE_NAMES
+from monitoring.targets import UNITS, Targets
+from monitoring.targets import unit_of as unit_of  # re-exported: pages call w.unit_of (the same in both languages)
 
 #: Status → colour (hex for charts) and Streamlit badge colour.
 STATUS_STYLE: dict[str, tuple[str, str]] = {
@@ -39,15 +43,6 @@ FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "Pin
 
 
 # -- formatting -------------------------------------------------------------------------
-def is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def fmt(value: Any, decimals: int = 1, unit: str = "") -> str:
     """A figure as text with its unit; a missing figure is a dash, never 0."""
     if is_missing(value):
@@ -108,11 +103,6 @@ def required_text(row: dict[str, Any], unit: str) -> tuple[str, str]:
 
 def status_color(status: Any) -> str:
     return STATUS_STYLE.get(str(status), STATUS_STYLE["unknown"])[0]
-
-
-def unit_of(pollutant: str) -> str:
-    """The unit symbol (the same in both languages, as the bulletins print it)."""
-    return "mg/m³" if pollutant == "co" else "µg/m³"
 
 
 def sub_name(frame: pd.DataFrame, name_col: str = "subdistrict", pinyin_col: str = "pinyin") -> pd.Series:
@@ -461,8 +451,7 @@ def calendar_months(frame: pd.DataFrame, *, title: str) -> go.Figure:
 
 
 #: Pollutant codes (as reports list them) → the names printed in bulletins.
-POLLUTANT_NAMES = {"pm25": "PM2.5", "pm10": "PM10", "so2": "SO2", "no2": "NO2", "co": "CO", "o3": "O3",
-                   "o3_8h": "O3", "o3_1h": "O3"}
+POLLUTANT_NAMES = {**CODE_NAMES, "o3_8h": CODE_NAMES["o3"], "o3_1h": CODE_NAMES["o3"]}
 
 
 def pollutant_list_text(value: Any) -> str:
@@ -533,7 +522,8 @@ def unit_text(unit: str) -> str:
     return ctx.t(table[unit]) if unit in table else unit
 
 
-def decimals_for(unit: str) -> int:
+def unit_decimals(unit: str) -> int:
+    """Decimals of an indicator's figure by its unit: counts (days, firms, items) are whole."""
     return 0 if unit in ("天", "家", "项") else 1
 
 
@@ -596,8 +586,7 @@ UNIT_COLUMNS = {"mean", "mean_deducted", "monthly_mean_deducted", "ytd_mean_dedu
                 "monthly_mean", "ytd_mean", "required_rest_mean", "projection", "projection_low", "projection_high",
                 "value", "load", "mean_load", "mean_3y", "value_3y", "best_possible_mean"}
 #: The daily table's pollutant columns, each with its own unit.
-POLLUTANT_UNITS = {"pm25": "µg/m³", "pm10": "µg/m³", "so2": "µg/m³", "no2": "µg/m³", "co": "mg/m³",
-                   "o3_8h": "µg/m³"}
+POLLUTANT_UNITS = {("o3_8h" if p == "o3" else p): UNITS[p] for p in FULL_SET}
 
 
 def display_frame(frame: pd.DataFrame, kind: str, targets: Targets | None = None, *, unit: str = "") -> pd.DataFrame:

@@ -43,11 +43,11 @@ for col, row in zip(cols, indicators.to_dict("records"), strict=False):
             outlook=row.get("outlook"),
             trend=row.get("trend"),
             direction=str(row.get("direction", "at_most")),
-            decimals=w.decimals_for(str(row["unit"])),
+            decimals=w.unit_decimals(str(row["unit"])),
             caption=" ".join(x for x in (w.days_caption(row.get("valid_days"), row.get("days"), row.get("key")),
                                          str(row.get("note_en" if ctx.lang() == "en" else "note") or ""),
                                          ev.tile_line(deducted and w.part(deducted, "district"), str(row["key"]), "value",
-                                                      w.decimals_for(str(row["unit"])), w.unit_text(str(row["unit"]))))
+                                                      w.unit_decimals(str(row["unit"])), w.unit_text(str(row["unit"]))))
                              if x),
         )
 w.method_caption(district)

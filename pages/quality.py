@@ -15,16 +15,16 @@ from monitoring import timeutil
 from monitoring.errors import MonitorError
 from monitoring.ingest.audit import (
     STORED_COUNT_MAX_ROWS,
+    demo_runs,
     hours_share,
     named_conflicts,
+    pm25_above_pm10,
     rejected_csv,
     remove_demo_data,
     run_detail,
     runs_table,
 )
 from monitoring.pull_status import PullStatus, configured_sources, pull_status
-from monitoring.storage.audit import run_pm25_above_pm10
-from monitoring.storage.queries import demo_runs
 from monitoring.targets import subdistrict_id
 
 RUNS_SHOWN = 200
@@ -164,7 +164,7 @@ else:
             table.columns = [t(f"upload.col.{COLUMN_KEYS.get(c, c)}") for c in table.columns]
             st.dataframe(table, hide_index=True, width="stretch")
         if r["data_kind"] == "readings" and r["status"] == "succeeded":
-            odd = run_pm25_above_pm10(engine, int(r["id"]))  # issue 13: kept, but flagged
+            odd = pm25_above_pm10(engine, int(r["id"]))  # issue 13: kept, but flagged
             if len(odd):
                 by_id = {subdistrict_id(sd.code): sd.pinyin if english else sd.short_name for sd in targets.subdistricts}
                 st.warning(t("quality.plausibility", n=f"{len(odd):,}"), icon=":material/warning:")

@@ -142,6 +142,22 @@ def hours_share(engine: Engine, targets: Targets, year: int, *, pollutant: str =
     return pd.DataFrame(rows)
 
 
+def pm25_above_pm10(engine: Engine, run_id: int) -> pd.DataFrame:
+    """Stored places and times where PM2.5 is above PM10, one of the two from this run
+    (issue 13: kept, flagged as a plausibility warning). Columns subdistrict_id, station,
+    time, resolution, pm25, pm10."""
+    from monitoring.storage.audit import run_pm25_above_pm10
+
+    return run_pm25_above_pm10(engine, run_id)
+
+
+def demo_runs(engine: Engine) -> list[int]:
+    """Ids of the demo runs whose rows are still stored (what ``remove_demo_data`` removes)."""
+    from monitoring.storage.queries import demo_runs as stored_demo_runs
+
+    return stored_demo_runs(engine)
+
+
 def named_conflicts(conflicts: pd.DataFrame, targets: Targets) -> pd.DataFrame:
     """Conflict rows with the subdistrict's short name instead of its id, for a table:
     columns subdistrict, pollutant, time, station, old_value, new_value (and action if known)."""
@@ -174,7 +190,6 @@ def remove_demo_data(engine: Engine, targets: Targets, actor: Actor) -> tuple[in
     """Delete every row the demo runs stored; return (runs, rows removed). Analysts only."""
     require_writer(actor, "remove the demo data")
     from monitoring.storage.engine import write_transaction
-    from monitoring.storage.queries import demo_runs
     from monitoring.storage.writes import DailyRules, delete_runs
 
     ids = demo_runs(engine)

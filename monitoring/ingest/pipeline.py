@@ -832,24 +832,25 @@ def _write_readings(
     dry_run: bool = False,
     conflicts: list[pd.DataFrame] | None = None,
 ) -> Any:
-    from monitoring.storage.writes import DailyRules, ReadingRows, RunCounts, pollutant_keys, write_rows
+    from monitoring.storage import keys
+    from monitoring.storage.writes import DailyRules, ReadingRows, RunCounts, write_rows
 
     rules = DailyRules.from_targets(targets)
     # key order: each slice is a run of the table's key, inserted in order; and slices
     # end where a (subdistrict, pollutant, day) ends, so no day is split between two
     # slices (each slice's days are new to the store, and their means computed once).
     # An order array, not a sorted copy: only one slice at a time is materialised.
-    pkey = pollutant_keys(POLLUTANTS)[frame["pollutant"].cat.codes.to_numpy()]  # the store's pollutant order
+    pkey = keys.pollutant_keys(POLLUTANTS)[frame["pollutant"].cat.codes.to_numpy()]  # the store's pollutant order
     subdistrict = frame["subdistrict_id"].to_numpy().astype("int64")
     ts = frame["ts"].to_numpy()
-    group = (subdistrict * 8 + pkey).astype("int16")
+    group = keys.group_key(subdistrict, pkey).astype("int16")
     # files come in time order: a stable sort by (subdistrict, pollutant) alone, a radix
     # sort for 16-bit keys (~10 ms a million rows), is then the key order; else lexsort
     order = np.argsort(group, kind="stable")
     if not _ascending_within(group[order], ts[order]):
         order = np.lexsort((ts, pkey, subdistrict))
     day = np.asarray(timeutil.day_number(ts[order]), dtype="int64")
-    group_day = (group[order].astype("int64") << 20) | (day - day.min())
+    group_day = keys.group_day_key(group[order].astype("int64"), day - day.min())
     bounds = _slice_bounds(group_day, WRITE_SLICE)
     del day, group_day
     # the text of the small codes; with one resolution and one station, the order above

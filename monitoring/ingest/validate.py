@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from monitoring import timeutil
-from monitoring.targets import POLLUTANTS, Targets, normalise_name, subdistrict_id
+from monitoring.targets import POLLUTANT_NAMES, POLLUTANT_TABLE, POLLUTANTS, Targets, normalise_name, subdistrict_id
 
 #: The missing-value marks, missing numbers and error codes are data: targets.yaml
 #: ``ingest.missing_marks`` / ``missing_values`` / ``error_codes`` (issue 13), in ``Context``.
@@ -41,9 +41,9 @@ DUST_TRUE = frozenset({"1", "是", "true", "yes", "y", "沙尘", "√", "✓", "
 DUST_FALSE = frozenset({"", "0", "否", "false", "no", "n"})
 GRADES = ("优", "良", "中", "差")
 
-UNIT_OF = {p: ("mgm3" if p == "co" else "ugm3") for p in POLLUTANTS}
-UNIT_TEXT = {"ugm3": "µg/m³", "mgm3": "mg/m³"}
-POLLUTANT_TEXT = {"pm25": "PM2.5", "pm10": "PM10", "so2": "SO2", "no2": "NO2", "o3": "O3", "co": "CO"}
+UNIT_OF = {p.code: p.unit_key for p in POLLUTANT_TABLE}
+UNIT_TEXT = {p.unit_key: p.unit for p in POLLUTANT_TABLE}
+POLLUTANT_TEXT = POLLUTANT_NAMES
 
 
 @dataclass
@@ -394,16 +394,17 @@ def parse_year_month_day_hour(cells: pd.DataFrame) -> pd.Series:
 
 def check_pollutant(cells: pd.Series) -> tuple[pd.Series, Reasons]:
     """Known pollutant name (PM2.5 / pm25 / 细颗粒物 …)."""
-    from monitoring.ingest.readers import POLLUTANT_NAMES, norm_header
+    from monitoring.ingest.readers import POLLUTANT_NAMES as SPELLINGS
+    from monitoring.ingest.readers import norm_header
 
     index = {p: i for i, p in enumerate(POLLUTANTS)}
-    positions = per_distinct(cells, lambda v: index.get(POLLUTANT_NAMES.get(norm_header(v), ""), -1), dtype="int8")
+    positions = per_distinct(cells, lambda v: index.get(SPELLINGS.get(norm_header(v), ""), -1), dtype="int8")
     codes = pollutant_series(positions.to_numpy(), cells.index)
-    known = "PM2.5、PM10、SO2、NO2、O3、CO"
+    known_zh, known_en = "、".join(POLLUTANT_NAMES.values()), ", ".join(POLLUTANT_NAMES.values())
     return codes, _reasons(
         codes.isna().to_numpy(),
-        lambda c: f'未知污染物 "{_short(c)}"；可用：{known}',
-        lambda c: f'unknown pollutant "{_short(c)}"; known: PM2.5, PM10, SO2, NO2, O3, CO',
+        lambda c: f'未知污染物 "{_short(c)}"；可用：{known_zh}',
+        lambda c: f'unknown pollutant "{_short(c)}"; known: {known_en}',
         cells,
     )
 

@@ -71,7 +71,7 @@ def daily_aqi(
     first = start or dt.date(year, 1, 1)
     last = end or dt.date(year, 12, 31)
     excluded, events_text = deduction(engine, targets, first, last, exclude_events)
-    valid = _valid_daily(engine, targets, first, last, ("pm25", "pm10", "so2", "no2", "co", "o3"), excluded)
+    valid = _valid_daily(engine, targets, first, last, aqi_rules.FULL_SET, excluded)
     table = _subdistrict_table(targets)
     if subdistrict is not None:
         sd = _resolve_subdistrict(targets, subdistrict)
@@ -92,7 +92,7 @@ def daily_aqi(
     frame = frame.reindex(columns=cols).sort_values(["day", "code"]).reset_index(drop=True)
     rule = targets.standards.rounding.rule
     for col in ("pm25", "pm10", "so2", "no2", "o3_8h", "o3_1h", "co"):
-        frame[col] = round_series(frame[col], decimals_for("co" if col == "co" else "pm25", targets), rule)
+        frame[col] = round_series(frame[col], decimals_for(col, targets), rule)
     if frame.empty:
         notes.add(f"{_period_text(first, last)} 没有数据", f"no data for {_period_text(first, last)}")
     _aqi_notes(frame, notes, targets.district.name if district else "部分街道", "the district" if district else "some subdistricts")

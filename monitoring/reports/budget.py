@@ -85,7 +85,7 @@ def budget(
     period = resolve_period(engine, year, through, None, None, targets)
     first, last, has_data = period.first, period.last, period.has_data
     excluded, events_text = deduction(engine, targets, first, last, exclude_events)
-    valid = _valid_daily(engine, targets, first, last, ("pm25", "pm10", "so2", "no2", "co", "o3"), excluded)
+    valid = _valid_daily(engine, targets, first, last, aqi_rules.FULL_SET, excluded)
     seasonal = _profile_source(engine, targets, year, exclude_events, profile)()
     if seasonal.empty:
         notes.add(

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -22,11 +20,11 @@ from monitoring.rules import evaluation as evaluation_rules
 from monitoring.rules import validity as validity_rules
 from monitoring.rules import verdict
 from monitoring.rules.rounding import decimals_for, round_value
+from monitoring.rules.rounding import is_missing as _is_missing
 from monitoring.storage import queries
+from monitoring.targets import POLLUTANT_NAMES as POLLUTANT_NAMES  # re-exported: reports import them from here
 from monitoring.targets import POLLUTANTS, Evaluation, Targets, subdistrict_id
-
-UNITS = {"co": "mg/m³"}
-POLLUTANT_NAMES = {"pm25": "PM2.5", "pm10": "PM10", "so2": "SO2", "no2": "NO2", "o3": "O3", "co": "CO"}
+from monitoring.targets import UNITS as UNITS
 
 
 @dataclass(frozen=True)
@@ -94,12 +92,6 @@ def _r1(value: float | None, targets: Targets) -> float | None:
 
 def _nan(value: float | None) -> float:
     return float("nan") if value is None else float(value)
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    return isinstance(value, float | np.floating) and math.isnan(value)
 
 
 def _check_pollutant(pollutant: str) -> str:

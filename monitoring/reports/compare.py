@@ -72,7 +72,7 @@ def standards_comparison(
     period = resolve_period(engine, year, through, None, None, targets)
     first, last, has_data = period.first, period.last, period.has_data
     excluded, events_text = deduction(engine, targets, first, last, exclude_events)
-    dd = _district_daily_db(engine, targets, first, last, ("pm25", "pm10", "so2", "no2", "co", "o3"), exclude_events)
+    dd = _district_daily_db(engine, targets, first, last, aqi_rules.FULL_SET, exclude_events)
     wide = _wide(dd.drop(columns=["n_subdistricts", "demo"]), ["day"])
     pm = dd[dd["pollutant"] == "pm25"]["value"] if len(dd) else pd.Series(dtype="float64")
 

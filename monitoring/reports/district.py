@@ -78,7 +78,7 @@ def district(
 
     def measure(f: dt.date, la: dt.date) -> dict[str, Any]:
         # only the district's daily values are needed: averaged in the database
-        dd = _district_daily_db(engine, targets, f, la, ("pm25", "pm10", "so2", "no2", "co", "o3"), exclude_events)
+        dd = _district_daily_db(engine, targets, f, la, aqi_rules.FULL_SET, exclude_events)
         pm = dd[dd["pollutant"] == "pm25"]["value"]
         wide = _wide(dd.drop(columns=["n_subdistricts", "demo"]), ["day"])
         aqi = aqi_rules.aqi_frame(wide, targets.aqi_standard)

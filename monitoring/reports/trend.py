@@ -59,7 +59,7 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
     # the data: district annual values of every year in the database
     for year in queries.years_with_data(engine):
         first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        pols: tuple[str, ...] = ("pm25", "pm10", "so2", "no2", "co", "o3") if key == "good_days" else (key,)
+        pols: tuple[str, ...] = aqi_rules.FULL_SET if key == "good_days" else (key,)
         dd = _district_daily_db(engine, targets, first, last, pols, False)
         if dd.empty:
             continue

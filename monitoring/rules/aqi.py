@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from monitoring.targets import POLLUTANTS
+
 #: The daily AQI's items: (column in the daily frame, breakpoint table key, label).
 DAILY_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("so2", "so2_24h", "SO2"),
@@ -35,8 +37,9 @@ DAILY_ITEMS: tuple[tuple[str, str, str], ...] = (
     ("o3_1h", "o3_1h", "O3_1h"),
     ("o3_8h", "o3_8h", "O3_8h"),
 )
-#: The pollutants a daily AQI normally rests on (o3 stands for its two statistics).
-FULL_SET: tuple[str, ...] = ("pm25", "pm10", "so2", "no2", "co", "o3")
+#: The pollutants a daily AQI normally rests on (o3 stands for its two statistics):
+#: targets.POLLUTANTS with O3 last (its 1-h and 8-h statistics close the daily table).
+FULL_SET: tuple[str, ...] = tuple(sorted(POLLUTANTS, key=lambda p: p == "o3"))
 
 
 def _exact(value: float) -> Fraction:

@@ -16,19 +16,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from monitoring.targets import decimals_key
+
 #: Below this, a float's digits are arithmetic noise, not measurement.
 _NOISE = Decimal("1e-9")
 _MODES = {"half_even": ROUND_HALF_EVEN, "half_up": ROUND_HALF_UP}
 
 
 def is_missing(value: Any) -> bool:
-    """None, NaN and pandas' NA are missing (never read as zero)."""
+    """None, NaN, NaT and pandas' NA are missing (never read as zero); a list or text is not.
+
+    The one test of a missing value, for rules, reports and the dashboard alike.
+    """
     if value is None or value is pd.NA:
         return True
-    try:
-        return bool(isinstance(value, float | np.floating) and math.isnan(value))
-    except TypeError:
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    if not pd.api.types.is_scalar(value):  # a list or array is not one missing value
         return False
+    return bool(pd.isna(value))
 
 
 def round_value(value: float | None, decimals: int = 1, rule: str = "half_even") -> float | None:
@@ -63,9 +69,8 @@ def round_series(values: pd.Series, decimals: int = 1, rule: str = "half_even") 
 
 
 def decimals_for(pollutant: str, targets: Any) -> int:
-    """The decimals targets.yaml sets for a pollutant (CO has its own)."""
-    rounding = targets.standards.rounding
-    return int(rounding.co_decimals if pollutant == "co" else rounding.decimals)
+    """The decimals targets.yaml sets for a pollutant (CO has its own: targets.POLLUTANT_TABLE)."""
+    return int(getattr(targets.standards.rounding, decimals_key(pollutant)))
 
 
 def round_for(value: float | None, pollutant: str, targets: Any) -> float | None:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, and_, func, select
 
 from monitoring import timeutil
 from monitoring.storage.schema import ingestion_runs, reading_revisions, readings, rejected_rows, subdistricts
+from monitoring.targets import POLLUTANTS
 
 RUN_COLUMNS = (
     "id", "kind", "data_kind", "source", "sha256", "user", "started_at", "finished_at", "status",
@@ -118,7 +119,7 @@ def run_rows_stored(engine: Engine, run_id: int) -> int:
                 .select_from(readings)
                 .where(
                     readings.c.subdistrict_id.in_(select(subdistricts.c.id)),
-                    readings.c.pollutant.in_(["pm25", "pm10", "so2", "no2", "o3", "co"]),
+                    readings.c.pollutant.in_(list(POLLUTANTS)),
                     readings.c.ts.between(int(span.first_ts), int(span.last_ts)),
                     readings.c.run_id == int(run_id),
                 )

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, Select, case, extract,
 
 from monitoring.storage.events import day_is_deducted, list_events
 from monitoring.storage.schema import daily_means, ingestion_runs, road_dust
+from monitoring.targets import POLLUTANTS
 
 
 def available_years(engine: Engine) -> list[int]:
@@ -183,7 +184,7 @@ class ResumePoint:
     first_asked: str | None = None
 
 
-_PULL_POLLUTANTS = ("pm25", "pm10", "so2", "no2", "o3", "co")
+_PULL_POLLUTANTS = POLLUTANTS
 _HOUR = 3600
 
 

@@ -29,6 +29,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from monitoring.targets import POLLUTANTS
+
 # Names for constraints, so migrations on SQLite (batch mode) and PostgreSQL agree.
 metadata = MetaData(
     naming_convention={
@@ -43,7 +45,7 @@ metadata = MetaData(
 # Written as OR, not IN (…): SQLite evaluates a CHECK's IN list by building a temporary
 # table for every row inserted, which made a million-row ingest 2 s slower (see
 # docs/PERFORMANCE.md); the OR form is the same rule at no measurable cost.
-POLLUTANT_CHECK = " OR ".join(f"pollutant = '{p}'" for p in ("pm25", "pm10", "so2", "no2", "o3", "co"))
+POLLUTANT_CHECK = " OR ".join(f"pollutant = '{p}'" for p in POLLUTANTS)
 
 subdistricts = Table(
     "subdistricts",

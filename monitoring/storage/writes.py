@@ -27,7 +27,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from monitoring import timeutil
-from monitoring.storage import bulk
+from monitoring.rules import daily as daily_rule
+from monitoring.storage import bulk, keys
 from monitoring.storage.schema import (
     ingestion_runs,
     reading_revisions,
@@ -181,15 +182,14 @@ def write_rejected(conn: Connection, run_id: int, rows: Iterable[tuple[int, str,
 # writes nothing. The daily means of the changed days are computed from those same
 # rows in memory: the stored rows of the days and the new rows.
 
-#: Pollutant codes in the database's (binary) order; the index is a small integer key.
-_POLLUTANT_ORDER: tuple[str, ...] = ("co", "no2", "o3", "pm10", "pm25", "so2")
-_POLLUTANT_OBJECTS = np.array(_POLLUTANT_ORDER, dtype=object)
-_O3 = _POLLUTANT_ORDER.index("o3")
-#: Bits of composite keys: group (subdistrict × 8 + pollutant code) | ts or day offset.
-_TS_BITS = 35  # > 1,000 years of seconds
-_DAY_BITS = 20  # > 2,800 years of days
-_TS_MASK = (1 << _TS_BITS) - 1
-_DAY_MASK = (1 << _DAY_BITS) - 1
+# the key encoding is storage.keys' (short private names: this module uses them a lot)
+_POLLUTANT_ORDER = keys.POLLUTANT_ORDER
+_POLLUTANT_OBJECTS = keys.POLLUTANT_OBJECTS
+_O3 = keys.O3_KEY
+_TS_BITS = keys.TS_BITS
+_DAY_BITS = keys.DAY_BITS
+_TS_MASK = keys.TS_MASK
+_DAY_MASK = keys.DAY_MASK
 
 
 @dataclass
@@ -214,7 +214,7 @@ class ReadingRows:
 
     @property
     def group(self) -> np.ndarray:
-        return self.sd * 8 + self.pcode
+        return keys.group_key(self.sd, self.pcode)
 
     @property
     def pollutant(self) -> np.ndarray:
@@ -247,17 +247,8 @@ def _objects(column: pd.Series, missing: str = "") -> np.ndarray:
     return table[codes]  # code -1 (missing) picks the last entry
 
 
-def pollutant_keys(names: Sequence[str]) -> np.ndarray:
-    """The storage's small-integer key (``ReadingRows.pcode``) of each pollutant code."""
-    return np.array([_POLLUTANT_ORDER.index(n) for n in names], dtype="int64")
-
-
-def _pollutant_codes(pollutants: pd.Series | np.ndarray) -> np.ndarray:
-    codes = np.asarray(pd.Categorical(pollutants, categories=list(_POLLUTANT_ORDER)).codes, dtype="int64")
-    if (codes < 0).any():
-        bad = sorted({str(p) for p in np.asarray(pollutants, dtype=object)[codes < 0]})
-        raise ValueError(f"unknown pollutant code(s) {bad}: the validator must map them first")
-    return codes
+pollutant_keys = keys.pollutant_keys  # kept here: callers import it from writes
+_pollutant_codes = keys.pollutant_codes
 
 
 def _from_frame(frame: pd.DataFrame, *, demo: bool = False) -> ReadingRows:
@@ -287,8 +278,8 @@ def _spans(rows: ReadingRows) -> pd.DataFrame:
             "max": np.maximum.reduceat(day, starts) if len(day) else day,
         }
     )
-    spans["subdistrict_id"] = spans["g"] // 8
-    spans["pollutant"] = pd.Series(_POLLUTANT_OBJECTS[(spans["g"] % 8).to_numpy()], dtype=object)
+    spans["subdistrict_id"] = spans["g"] // keys.GROUP_WIDTH
+    spans["pollutant"] = pd.Series(_POLLUTANT_OBJECTS[(spans["g"] % keys.GROUP_WIDTH).to_numpy()], dtype=object)
     # every ts whose day_number falls in [min, max]: from the first day's 01:00 label up to,
     # not including, the 01:00 label after the last day (so its 00:00 label is in).
     spans["lo"] = spans["min"] * timeutil.DAY_S - timeutil.BEIJING_OFFSET_S + timeutil.HOUR_S
@@ -335,7 +326,7 @@ def _read_stored(conn: Connection, spans: pd.DataFrame) -> ReadingRows:
             parts.append(
                 ReadingRows(
                     sd=np.full(n, int(span.subdistrict_id), dtype="int64"),
-                    pcode=np.full(n, int(span.g) % 8, dtype="int64"),
+                    pcode=np.full(n, int(span.g) % keys.GROUP_WIDTH, dtype="int64"),
                     ts=np.array(ts, dtype="int64"),
                     res=np.array(res, dtype=object),
                     station=np.array(station, dtype=object),
@@ -553,7 +544,7 @@ def _stored_values(conn: Connection, rows: ReadingRows, spans: pd.DataFrame) -> 
             g = int(rows.group[first])
             if g not in wanted:
                 continue
-            params = (g // 8, _POLLUTANT_ORDER[g % 8], rows.res[first], rows.station[first], *wanted[g])
+            params = (g // keys.GROUP_WIDTH, _POLLUTANT_ORDER[g % keys.GROUP_WIDTH], rows.res[first], rows.station[first], *wanted[g])
             cur.execute(f"SELECT ts, value FROM readings WHERE {key} ORDER BY ts", params)
             got = np.array(cur.fetchall(), dtype="float64").reshape(-1, 2)
             if not len(got):
@@ -652,22 +643,13 @@ def _empty_daily() -> pd.DataFrame:
     )
 
 
-def _mean_per_key(keys: np.ndarray, values: np.ndarray, demo: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(distinct keys, mean value, all-demo): the mean over stations of one hour or day."""
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    if len(uniq) == len(keys):
-        order = np.argsort(keys, kind="stable")
-        return keys[order], values[order], demo[order]
-    n = np.bincount(inverse)
-    mean = np.bincount(inverse, weights=values) / n
-    not_demo = np.bincount(inverse, weights=(~demo).astype("float64"))
-    return uniq, mean, not_demo == 0
+_mean_per_key = daily_rule.mean_per_key
 
 
 def _daily_core(
     group: np.ndarray, ts: np.ndarray, value: np.ndarray, demo: np.ndarray, o3_min_hours: int
 ) -> pd.DataFrame:
-    """Daily statistics of hourly values (one per group and hour), vectorised.
+    """Daily statistics of hourly values (one per group and hour): rules.daily on storage's keys.
 
     Columns: g, dayn, mean, n_hours, max8h, n_8h, max1h (NaN where not O3), demo.
     """
@@ -675,42 +657,27 @@ def _daily_core(
         return _empty_daily()
     dayn = np.asarray(timeutil.day_number(ts), dtype="int64")
     day0 = int(dayn.min())
-    uniq, inverse = np.unique((group << _DAY_BITS) | (dayn - day0), return_inverse=True)
-    n = np.bincount(inverse)
+    days = daily_rule.day_means(keys.group_day_key(group, dayn - day0), value, demo)
     out = pd.DataFrame(
         {
-            "g": uniq >> _DAY_BITS,
-            "dayn": (uniq & _DAY_MASK) + day0,
-            "mean": np.bincount(inverse, weights=value) / n,
-            "n_hours": n.astype("float64"),
+            "g": days.keys >> _DAY_BITS,
+            "dayn": (days.keys & _DAY_MASK) + day0,
+            "mean": days.mean,
+            "n_hours": days.n_hours.astype("float64"),
             "max8h": np.nan,
             "n_8h": np.nan,
             "max1h": np.nan,
-            "demo": np.bincount(inverse, weights=(~demo).astype("float64")) == 0,
+            "demo": days.demo,
         }
     )
-    is_o3 = (group % 8) == _O3
+    is_o3 = (group % keys.GROUP_WIDTH) == _O3
     if is_o3.any():
-        # hour slot 0..23 within the Beijing day: label 01:00 → 0, next day 00:00 → 23.
-        slot = ((ts[is_o3] + timeutil.BEIJING_OFFSET_S - timeutil.HOUR_S) % timeutil.DAY_S) // timeutil.HOUR_S
-        o3_days, row = np.unique(inverse[is_o3], return_inverse=True)
-        values = np.full((len(o3_days), 24), np.nan)
-        values[row, slot] = value[is_o3]
-        present = ~np.isnan(values)
-        filled = np.where(present, values, 0.0)
-        csum = np.concatenate([np.zeros((len(values), 1)), np.cumsum(filled, axis=1)], axis=1)
-        ccount = np.concatenate([np.zeros((len(values), 1)), np.cumsum(present, axis=1)], axis=1)
-        # HJ 663-2013: 8-hour windows over slots [e-7, e] for e = 7..23, i.e. the windows
-        # ending 08:00 … 24:00, each valid with at least ``o3_min_hours`` hours.
-        ends = np.arange(7, 24)
-        sums = csum[:, ends + 1] - csum[:, ends - 7]
-        cnts = ccount[:, ends + 1] - ccount[:, ends - 7]
-        valid = cnts >= o3_min_hours
-        means = np.where(valid, sums / np.where(cnts == 0, 1, cnts), -np.inf)
-        n_valid = valid.sum(axis=1)
-        out.loc[o3_days, "max8h"] = np.where(n_valid > 0, means.max(axis=1), np.nan)
-        out.loc[o3_days, "n_8h"] = n_valid.astype("float64")
-        out.loc[o3_days, "max1h"] = np.where(present, values, -np.inf).max(axis=1)
+        o3_days, row = np.unique(days.inverse[is_o3], return_inverse=True)
+        grid = daily_rule.hour_grid(row, daily_rule.hour_slot(ts[is_o3]), value[is_o3], len(o3_days))
+        windows = daily_rule.o3_windows(grid, o3_min_hours)
+        out.loc[o3_days, "max8h"] = windows.max8h
+        out.loc[o3_days, "n_8h"] = windows.n_8h.astype("float64")
+        out.loc[o3_days, "max1h"] = windows.max1h
     return out
 
 
@@ -719,7 +686,7 @@ def _daily_from_rows(rows: ReadingRows, rules: DailyRules) -> pd.DataFrame:
 
     Each hour is first the mean of its stations; a day given as a daily value uses it
     when its hours are too few (the publisher had the full hours), and hourly data wins
-    when it is complete enough.
+    when it is complete enough (``rules.daily``).
     """
     if not len(rows):
         return _empty_daily()
@@ -728,16 +695,14 @@ def _daily_from_rows(rows: ReadingRows, rules: DailyRules) -> pd.DataFrame:
     ts0 = int(ts.min())
     daily = _empty_daily()
     if hourly.any():
-        ukey, hmean, hdemo = _mean_per_key((group[hourly] << _TS_BITS) | (ts[hourly] - ts0), rows.value[hourly], rows.demo[hourly])
+        ukey, hmean, hdemo = _mean_per_key(keys.group_ts_key(group[hourly], ts[hourly] - ts0), rows.value[hourly], rows.demo[hourly])
         daily = _daily_core(ukey >> _TS_BITS, (ukey & _TS_MASK) + ts0, hmean, hdemo, rules.o3_8h_min_hours)
     given = ~hourly
     if given.any():
-        ukey, gmean, gdemo = _mean_per_key((group[given] << _TS_BITS) | (ts[given] - ts0), rows.value[given], rows.demo[given])
+        ukey, gmean, gdemo = _mean_per_key(keys.group_ts_key(group[given], ts[given] - ts0), rows.value[given], rows.demo[given])
         gday = np.asarray(timeutil.day_number((ukey & _TS_MASK) + ts0), dtype="int64")
-        gkey = ((ukey >> _TS_BITS) << _DAY_BITS) | (gday - int(gday.min()) + 0)
-        # one given value per day (the last label wins if a day had two)
-        _, last = np.unique(gkey[::-1], return_index=True)
-        pick = len(gkey) - 1 - last
+        gkey = keys.group_day_key(ukey >> _TS_BITS, gday - int(gday.min()))
+        pick = daily_rule.last_per_key(gkey)
         given_daily = pd.DataFrame(
             {
                 "g": (ukey >> _TS_BITS)[pick],
@@ -751,11 +716,9 @@ def _daily_from_rows(rows: ReadingRows, rules: DailyRules) -> pd.DataFrame:
             }
         )
         base = int(min(daily["dayn"].min(), given_daily["dayn"].min())) if len(daily) else int(given_daily["dayn"].min())
-        daily_key = (daily["g"].to_numpy(dtype="int64") << _DAY_BITS) | (daily["dayn"].to_numpy(dtype="int64") - base)
-        given_key = (given_daily["g"].to_numpy(dtype="int64") << _DAY_BITS) | (given_daily["dayn"].to_numpy(dtype="int64") - base)
-        complete = daily_key[daily["n_hours"].to_numpy() >= rules.daily_min_hours]
-        use = ~np.isin(given_key, complete)
-        keep = ~np.isin(daily_key, given_key[use])
+        daily_key = keys.group_day_key(daily["g"].to_numpy(dtype="int64"), daily["dayn"].to_numpy(dtype="int64") - base)
+        given_key = keys.group_day_key(given_daily["g"].to_numpy(dtype="int64"), given_daily["dayn"].to_numpy(dtype="int64") - base)
+        keep, use = daily_rule.given_day_wins(daily_key, daily["n_hours"].to_numpy(), given_key, rules.daily_min_hours)
         daily = pd.concat([daily.loc[keep], given_daily.loc[use]], ignore_index=True)
     return daily
 
@@ -771,7 +734,7 @@ def compute_daily(hourly: pd.DataFrame, o3_min_hours: int) -> pd.DataFrame:
     columns = ["subdistrict_id", "pollutant", "day", "mean", "n_hours", "max8h", "n_8h", "max1h", "demo"]
     if hourly.empty:
         return pd.DataFrame(columns=columns)
-    group = hourly["subdistrict_id"].to_numpy(dtype="int64") * 8 + _pollutant_codes(hourly["pollutant"])
+    group = keys.group_key(hourly["subdistrict_id"].to_numpy(dtype="int64"), _pollutant_codes(hourly["pollutant"]))
     core = _daily_core(
         group,
         hourly["ts"].to_numpy(dtype="int64"),
@@ -781,8 +744,8 @@ def compute_daily(hourly: pd.DataFrame, o3_min_hours: int) -> pd.DataFrame:
     )
     return pd.DataFrame(
         {
-            "subdistrict_id": core["g"] // 8,
-            "pollutant": list(_POLLUTANT_OBJECTS[(core["g"] % 8).to_numpy()]),
+            "subdistrict_id": core["g"] // keys.GROUP_WIDTH,
+            "pollutant": list(_POLLUTANT_OBJECTS[(core["g"] % keys.GROUP_WIDTH).to_numpy()]),
             "day": [_epoch_day(n) for n in core["dayn"].tolist()],
             "mean": core["mean"],
             "n_hours": core["n_hours"].astype("int64"),
@@ -815,8 +778,8 @@ def _insert_daily(conn: Connection, daily: pd.DataFrame) -> None:
     daily = daily.sort_values(["g", "dayn"], kind="stable")
     groups = daily["g"].to_numpy(dtype="int64")
     columns: dict[str, Any] = {
-        "subdistrict_id": groups // 8,
-        "pollutant": _POLLUTANT_OBJECTS[groups % 8],
+        "subdistrict_id": groups // keys.GROUP_WIDTH,
+        "pollutant": _POLLUTANT_OBJECTS[groups % keys.GROUP_WIDTH],
         "day": np.asarray(_day_params(conn, daily["dayn"].to_numpy()), dtype=object),
         "mean": daily["mean"].to_numpy(dtype="float64"),
         "n_hours": np.asarray(_none_for_nan(daily["n_hours"], as_int=True), dtype=object),
@@ -856,8 +819,8 @@ def _delete_daily_days(conn: Connection, daily: pd.DataFrame) -> None:
         f"DELETE FROM daily_means WHERE subdistrict_id = {m} AND pollutant = {m} AND day = {m}",
         list(
             zip(
-                (groups // 8).tolist(),
-                _POLLUTANT_OBJECTS[groups % 8].tolist(),
+                (groups // keys.GROUP_WIDTH).tolist(),
+                _POLLUTANT_OBJECTS[groups % keys.GROUP_WIDTH].tolist(),
                 _day_params(conn, daily["dayn"].to_numpy()),
                 strict=True,
             )

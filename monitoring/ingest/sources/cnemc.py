@@ -23,11 +23,10 @@ from monitoring.errors import SourceError
 from monitoring.ingest.sources.config import CnemcSource, HttpSettings, Place, render_url, resolve_place
 from monitoring.ingest.sources.frames import FetchOutcome, Row, decode_text, frame_of, merge_subdistrict_rows
 from monitoring.ingest.sources.http import NotPublished, fetch
-from monitoring.targets import Targets
+from monitoring.targets import Targets, unit_of
 
 #: Feed column → pollutant code. The ``*_24h`` / ``*_8h`` columns are rolling means.
 HOURLY_COLUMNS: dict[str, str] = {"pm2_5": "pm25", "pm10": "pm10", "so2": "so2", "no2": "no2", "o3": "o3", "co": "co"}
-UNITS: dict[str, str] = {"co": "mg/m³"}
 REQUIRED = ("timepoint", "stationcode", *HOURLY_COLUMNS)
 
 _TIMEPOINT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):?(\d{2})(?::?(\d{2}))?$")
@@ -108,7 +107,7 @@ def parse_hour(body: bytes, *, url: str, source: str, stations: dict[str, Place]
                     pollutant=pollutant,
                     value=fields[col[column]].strip(),
                     station=place.station,
-                    unit=UNITS.get(pollutant, "µg/m³"),
+                    unit=unit_of(pollutant),
                 )
             )
     return rows

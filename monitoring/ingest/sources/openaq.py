@@ -31,7 +31,7 @@ from monitoring.errors import ConfigError, SourceError
 from monitoring.ingest.sources.config import HttpSettings, OpenAQSource, resolve_place
 from monitoring.ingest.sources.frames import FetchOutcome, Row, frame_of, merge_subdistrict_rows
 from monitoring.ingest.sources.http import fetch, parse_json
-from monitoring.targets import Targets
+from monitoring.targets import Targets, unit_of
 
 #: OpenAQ parameter name → the monitor's pollutant code.
 PARAMETERS: dict[str, str] = {"pm25": "pm25", "pm10": "pm10", "so2": "so2", "no2": "no2", "o3": "o3", "co": "co"}
@@ -49,17 +49,17 @@ def _unit(text: str) -> str:
 def convert(pollutant: str, value: float, unit: str) -> tuple[float, str] | None:
     """(value, unit) in the monitor's units, or None when the unit cannot be converted."""
     u = _unit(unit)
-    target = "mg/m³" if pollutant == "co" else "µg/m³"
+    target = unit_of(pollutant)
     if u == target:
         return value, target
-    if u == "µg/m³" and pollutant == "co":
+    if u == "µg/m³" and target == "mg/m³":
         return value / 1000.0, target
-    if u == "mg/m³" and pollutant != "co":
+    if u == "mg/m³" and target == "µg/m³":
         return value * 1000.0, target
     if u in ("ppb", "ppm") and pollutant in MOLAR_MASS:
         ppb = value * (1000.0 if u == "ppm" else 1.0)
         ug = ppb * MOLAR_MASS[pollutant] / MOLAR_VOLUME_L
-        return (ug / 1000.0 if pollutant == "co" else ug), target
+        return (ug / 1000.0 if target == "mg/m³" else ug), target
     return None
 
 
