@@ -274,3 +274,26 @@ def test_a_body_stalled_past_the_deadline_says_deadline(
         do_pull(csv_source(server), http(read=30.0, deadline=1.5), start=HOURS[0])
     _failed_cleanly(engine, CSV, exc, "deadline of 1.5 s")
     assert time.monotonic() - started < 3.0
+
+
+# -- item 3, through a pull: the same bounded workbook reader as the uploads --------------
+
+
+def test_a_workbook_with_a_far_cell_is_refused_by_a_pull_in_one_line(
+    server: ScriptedServer, engine: Engine, do_pull: Callable[..., PullResult]
+) -> None:
+    """A 19 KB workbook with a cell at ZZ1048576 (main: a pull of these bytes reached 2.9 GB)."""
+    from pathlib import Path
+
+    body = (Path(__file__).resolve().parents[2] / "corpus" / "files" / "workbook_far_cell.xlsx").read_bytes()
+    assert len(body) < 20_000
+    server.route("/export.csv", Reply(body=body))
+    tracemalloc.start()
+    try:
+        with pytest.raises(PullFailed) as exc:
+            do_pull(csv_source(server), start=HOURS[0])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    _failed_cleanly(engine, CSV, exc, "702 columns")
+    assert peak < 100_000_000, peak
