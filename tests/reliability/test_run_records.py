@@ -116,12 +116,20 @@ def test_ingests_killed_at_random_instants_never_leave_a_run_that_misstates_its_
         make_readings(targets, first_day=dt.date(2026, 4, 1 + 10 * i), days=9,
                       pollutants=("pm25", "pm10", "no2", "o3", "so2", "co"), rng=random.Random(i)).to_csv(path, index=False)
         files.append(path)
+    # how long one whole ingest takes on this machine (into a scratch copy), so the kills
+    # land inside a run whatever the machine's speed or load
+    scratch = make_db()
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "monitoring", "ingest", str(files[0])], cwd=ROOT,
+                   env=_env(scratch.url.render_as_string(hide_password=False)), check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    whole = time.monotonic() - started
     kills = 0
     for round_ in range(8):
         path = files[round_ % len(files)]
         proc = subprocess.Popen([sys.executable, "-m", "monitoring", "ingest", str(path)], cwd=ROOT, env=_env(url),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.4, 2.0))
+        time.sleep(rng.uniform(0.3, 0.95) * whole)
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             kills += 1
