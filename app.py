@@ -17,7 +17,7 @@ from monitoring import i18n, timeutil
 st.set_page_config(page_title="西城区空气质量目标监测", page_icon="🌫️", layout="wide")
 
 PAGES_DIR = Path(__file__).parent / "pages"
-# (file, label key, url path, icon); a page whose file is absent is not offered.
+# (file, label key, url path, icon); a missing file stops the app (st.Page raises), never a silently absent page.
 PAGE_TABLE = [
     ("overview.py", "nav.overview", "overview", ":material/dashboard:"),
     ("rankings.py", "nav.rankings", "rankings", ":material/leaderboard:"),
@@ -80,7 +80,6 @@ def main() -> None:
     pages = [
         st.Page(str(PAGES_DIR / file), title=ctx.t(label), url_path=url, icon=icon, default=(url == "overview"))
         for file, label, url, icon in PAGE_TABLE
-        if (PAGES_DIR / file).exists()
     ]
     nav = st.navigation(pages)
     st.sidebar.title(ctx.t("app.title"))
