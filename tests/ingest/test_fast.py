@@ -240,7 +240,7 @@ print(json.dumps({"used": used, "status": r.status, "accepted": r.accepted, "rej
 
 
 def test_without_pyarrow_the_general_reader_reads_the_file(
-    make_db, targets: Targets, tmp_path: Path  # type: ignore[no-untyped-def]
+    make_db: Callable[..., Engine], targets: Targets, tmp_path: Path
 ) -> None:
     # A child process: pyarrow cannot be un-imported from this one, and pandas must start without it too.
     frame = _clean(targets)
