@@ -259,7 +259,11 @@ def long_files(draw: st.DrawFn) -> tuple[bytes, bool]:
 def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An initialised empty database file: each example stores into fresh copies of it."""
     path = tmp_path_factory.mktemp("two-readers") / "empty.db"
-    init_database(make_engine(f"sqlite:///{path}"), TARGETS, load_data=False)
+    engine = make_engine(f"sqlite:///{path}")
+    init_database(engine, TARGETS, load_data=False)
+    with engine.connect() as conn:  # all of it in the main file: only that is copied
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
     return path
 
 
