@@ -11,10 +11,10 @@ parser plus cell-by-cell validation (docs/PERFORMANCE.md).
 
 The fast reader only ever accepts a file whole. The moment anything is not plainly
 valid — a bad or missing value, an unknown name, a time that needs a rule, a blank or
-short line, another encoding or delimiter, a preamble — it raises ``NotClean`` and the
-pipeline reads the file again with the general reader, which reports each row with
-its line and reason. So it changes how fast a clean file is read, never what becomes
-of any row.
+short line, another encoding or delimiter, a preamble — or pyarrow cannot be imported,
+it raises ``NotClean`` and the pipeline reads the file again with the general reader,
+which reports each row with its line and reason. So it changes how fast a clean file
+is read, never what becomes of any row.
 """
 
 from __future__ import annotations
