@@ -20,7 +20,7 @@ PAGES_DIR = Path(__file__).parent / "pages"
 DEFAULT_URL = "overview"
 #: The default page's internal name (its URL is the root): one no visitor types.
 ROOT_NAME = "_root"
-# (file, label key, url path, icon); a page whose file is absent is not offered.
+# (file, label key, url path, icon); a missing file stops the app (st.Page raises), never a silently absent page.
 PAGE_TABLE = [
     ("overview.py", "nav.overview", "overview", ":material/dashboard:"),
     ("rankings.py", "nav.rankings", "rankings", ":material/leaderboard:"),
@@ -93,8 +93,7 @@ def build_pages() -> list[st.Page]:
     """
     pages: list[st.Page] = []
     for file, label, url, icon in PAGE_TABLE:
-        if not (PAGES_DIR / file).exists():
-            continue
+        # no existence check: a missing page file stops the app (st.Page raises), it is never silently left out
         if url == DEFAULT_URL:
             # The default page's own url_path is never shown (its URL is the root), but it
             # names the page internally: ROOT_NAME leaves "overview" free for the alias.

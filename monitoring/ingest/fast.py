@@ -11,10 +11,10 @@ parser plus cell-by-cell validation (docs/PERFORMANCE.md).
 
 The fast reader only ever accepts a file whole. The moment anything is not plainly
 valid — a bad or missing value, an unknown name, a time that needs a rule, a blank or
-short line, another encoding or delimiter, a preamble — it raises ``NotClean`` and the
-pipeline reads the file again with the general reader, which reports each row with
-its line and reason. So it changes how fast a clean file is read, never what becomes
-of any row.
+short line, another encoding or delimiter, a preamble — or pyarrow cannot be imported,
+it raises ``NotClean`` and the pipeline reads the file again with the general reader,
+which reports each row with its line and reason. So it changes how fast a clean file
+is read, never what becomes of any row.
 """
 
 from __future__ import annotations
@@ -56,9 +56,7 @@ def eligible(table: Table) -> bool:
 def clean_long_parts(table: Table, ctx: v.Context) -> Iterator[tuple[dict[str, np.ndarray], float]]:
     """Compact columns of each block (as the pipeline's accumulator takes them) and the
     share of the file read; raises NotClean as soon as a block is not plainly valid."""
-    import pyarrow as pa
-    import pyarrow.csv as pv
-
+    pa, pv = _arrow()
     roles = table.layout.roles
     names = [f"c{i}" for i in range(table.n_fields)]
     text = pa.dictionary(pa.int32(), pa.string())
@@ -92,6 +90,17 @@ def clean_long_parts(table: Table, ctx: v.Context) -> Iterator[tuple[dict[str, n
                 yield part, min(1.0, fh.tell() / table.blob.size) if table.blob.size else 1.0
         except (pa.ArrowException, UnicodeDecodeError) as exc:  # any refusal of the reader
             raise NotClean(str(exc)) from None
+
+
+def _arrow() -> tuple[Any, Any]:
+    """pyarrow and its CSV module; NotClean when they cannot be imported (not installed,
+    or a broken wheel): the general reader needs only pandas, so the file is still read."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pv
+    except ImportError as exc:
+        raise NotClean(f"pyarrow cannot be imported ({exc})") from None
+    return pa, pv
 
 
 def _distinct(array: Any) -> tuple[pd.Series, np.ndarray]:

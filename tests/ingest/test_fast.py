@@ -8,8 +8,12 @@ which reader took the file, so a change that quietly stops using the fast one fa
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -209,3 +213,49 @@ def test_hostile_values_end_the_same_through_either_reader(
     elif attack == "quoted_newline":
         assert not used and [r.line for r in result.rejected_rows] == [line + 1]
 
+
+
+# -- issue 15: pyarrow missing ------------------------------------------------------------------
+
+_WITHOUT_PYARROW = """
+import json, sys
+sys.modules["pyarrow"] = None  # as if not installed: every import of it fails, pandas' too
+from monitoring.actors import Actor
+from monitoring.ingest import fast, pipeline
+from monitoring.ingest.pipeline import ingest_file
+from monitoring.storage.engine import make_engine
+from monitoring.targets import load_targets
+used = []
+read_clean = pipeline._read_clean
+def spy(*args):
+    out = read_clean(*args)
+    used.append(out is not None)
+    return out
+pipeline._read_clean = spy
+r = ingest_file(make_engine(sys.argv[1]), open(sys.argv[2], "rb").read(), name="f.csv", targets=load_targets(),
+                actor=Actor("tester", "analyst"), run_kind="upload")
+print(json.dumps({"used": used, "status": r.status, "accepted": r.accepted, "rejected": r.rejected,
+                  "pyarrow_loaded": sys.modules.get("pyarrow") is not None}))
+"""
+
+
+def test_without_pyarrow_the_general_reader_reads_the_file(
+    make_db: Callable[..., Engine], targets: Targets, tmp_path: Path
+) -> None:
+    # A child process: pyarrow cannot be un-imported from this one, and pandas must start without it too.
+    frame = _clean(targets)
+    data = frame.to_csv(index=False).encode()
+    (tmp_path / "f.csv").write_bytes(data)
+    child_db, reference = make_db(), make_db()
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_PYARROW, child_db.url.render_as_string(hide_password=False), str(tmp_path / "f.csv")],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out == {"used": [False], "status": "succeeded", "accepted": len(frame), "rejected": 0, "pyarrow_loaded": False}
+    # the same rows and daily means as the general reader stores here, with pyarrow
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(fast, "eligible", lambda _table: False)
+        ingest_file(reference, data, name="f.csv", targets=targets, actor=ANALYST, run_kind="upload")
+    assert _stored(child_db) == _stored(reference)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from monitoring import plan
+from monitoring import plan, reports
 from monitoring.actors import Actor
 from monitoring.errors import InputError, PermissionDenied
 from monitoring.storage.schema import indicator_values
@@ -140,7 +140,6 @@ def test_csv_import_is_all_or_nothing(make_db: Callable[..., Engine], targets: T
 
 
 def test_measured_indicators_come_from_the_analytics_engine(seeded_db: Engine, targets: Targets) -> None:
-    reports = pytest.importorskip("monitoring.reports")
     as_of = dt.date(2026, 11, 21)
     district = reports.district(seeded_db, targets, year=2026, through=as_of).frame.set_index("key")
     table = plan.indicators_table(seeded_db, targets, as_of=as_of).set_index("key")

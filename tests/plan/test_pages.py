@@ -117,8 +117,6 @@ def test_coverage_section_renders(app_db: Engine) -> None:
 
 
 def test_road_dust_page_shows_the_coverage_section(app_db: Engine) -> None:
-    if not (ROOT / "pages" / "road_dust.py").exists():
-        pytest.skip("the road-dust page is not there yet")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.session_state["year"] = 2026
     at.run()
