@@ -95,7 +95,7 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
                 f"{year}: {n_days} valid days, needs {targets.validity(first).annual_min_days}: not in the trend test",
             )
     frame = pd.DataFrame(rows, columns=[c for c in TREND_COLUMNS if c != "in_series"])
-    frame["reprint"] = frame["reprint"].fillna("")
+    frame["reprint"] = frame["reprint"].astype(object).where(frame["reprint"].notna(), "")
     # the plan's table and the database are their own sources
     frame["primary_known"] = frame["primary_known"].astype(object).where(frame["primary_known"].notna(), True).astype(bool)
     plan_years = set(frame.loc[frame["kind"] == "plan_table", "year"].tolist()) if len(frame) else set()
