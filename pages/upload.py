@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import context as ctx
+from dashboard.widgets import download_buttons
 from monitoring.errors import MonitorError
 from monitoring.ingest import templates
 from monitoring.ingest.audit import named_conflicts, rejected_csv
@@ -66,6 +67,33 @@ def metrics(result: IngestResult, *, stored: bool) -> None:
     cols[5].metric(t("upload.m.missing"), f"{result.missing:,}")
 
 
+def reconcile(result: IngestResult, *, stored: bool) -> None:
+    """The file's lines and readings, and what becomes of each reading: the terms add up."""
+    conflicts = result.conflicts - result.replaced  # a replaced conflict is counted as written
+    written = result.rows - result.duplicates - conflicts - result.missing - result.rejected
+    st.markdown(t("upload.reconcile", lines=f"{result.lines:,}", readings=f"{result.rows:,}",
+                  verb=t("upload.m.stored" if stored else "upload.m.accepted"), written=f"{written:,}",
+                  duplicates=f"{result.duplicates:,}", conflicts=f"{conflicts:,}", missing=f"{result.missing:,}",
+                  rejected=f"{result.rejected:,}"))
+    st.caption(t("upload.reconcile_note") + (t("upload.replaced_note", n=result.replaced) if result.replaced else ""))
+
+
+def duplicates_section(result: IngestResult) -> None:
+    dup = result.duplicate_rows
+    if not result.duplicates or not len(dup):
+        return
+    st.markdown(f"**{t('upload.duplicates', n=f'{result.duplicates:,}')}**")
+    if result.duplicates > len(dup):
+        st.caption(t("upload.first_shown", n=f"{len(dup):,}"))
+    table = named_conflicts(dup.drop(columns="line").rename(columns={"value": "old_value"}), targets)
+    table.insert(0, "line", dup["line"].to_numpy())
+    table = table.rename(columns={"old_value": "value"})
+    table["pollutant"] = table["pollutant"].map(pollutant_name)
+    table.columns = [t(f"upload.col.{c}") for c in table.columns]
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_buttons(table, f"{result.file.rsplit('.', 1)[0]}_duplicates", key="upload-duplicates")
+
+
 def rejected_section(result: IngestResult, key: str) -> None:
     if not result.rejected_rows:
         return
@@ -76,12 +104,18 @@ def rejected_section(result: IngestResult, key: str) -> None:
     )
     st.dataframe(frame, hide_index=True, width="stretch")
     stem = result.file.rsplit(".", 1)[0]
+    download_buttons(frame, f"{stem}_rejected", key=f"upload-{key}")
     st.download_button(t("upload.rejected_download"), rejected_csv(result.rejected_rows),
                        file_name=f"{stem}_rejected_rows.csv", mime="text/csv", key=key, icon=":material/download:")
 
 
+def pollutant_name(code: str) -> str:
+    return t(f"pollutant.{code}")
+
+
 def conflict_table(conflicts: pd.DataFrame) -> pd.DataFrame:
     table = named_conflicts(conflicts.head(SHOW_REJECTED), targets)
+    table["pollutant"] = table["pollutant"].map(pollutant_name)
     keys = {"old_value": "old", "new_value": "new"}
     table.columns = [t(f"upload.col.{keys.get(c, c)}") for c in table.columns]
     return table
@@ -91,6 +125,7 @@ def preview_section(result: IngestResult) -> None:
     st.subheader(t("upload.preview"))
     st.caption(t("upload.kind", kind=t(f"upload.kind.{result.kind}"), sha=result.sha256 or "—"))
     metrics(result, stored=False)
+    reconcile(result, stored=False)
     if result.first_label and result.last_label:
         st.markdown(t("upload.span", first=f"{result.first_label:%Y-%m-%d %H:%M}", last=f"{result.last_label:%Y-%m-%d %H:%M}"))
     if result.ignored_columns:
@@ -113,9 +148,13 @@ def preview_section(result: IngestResult) -> None:
             shown[col] = pd.to_datetime(shown[col]).dt.strftime("%Y-%m-%d %H:%M" if result.kind == "readings" else "%Y-%m-%d")
         shown.columns = [t(f"upload.col.{c}") for c in ("subdistrict", "pollutant", "rows", "first", "last")]
         st.dataframe(shown, hide_index=True, width="stretch")
+        download_buttons(shown, f"{result.file.rsplit('.', 1)[0]}_preview", key="upload-counts")
     if len(result.conflict_rows):
         st.markdown(f"**{t('upload.conflicts', n=len(result.conflict_rows))}**")
-        st.dataframe(conflict_table(result.conflict_rows), hide_index=True, width="stretch")
+        conflicts = conflict_table(result.conflict_rows)
+        st.dataframe(conflicts, hide_index=True, width="stretch")
+        download_buttons(conflicts, f"{result.file.rsplit('.', 1)[0]}_conflicts", key="upload-conflicts")
+    duplicates_section(result)
     rejected_section(result, "rejected-preview")
 
 
@@ -152,6 +191,7 @@ if isinstance(entry, tuple):
         except Exception:  # the page is opened outside the router (tests): show the run number only
             st.caption(t("upload.see_run", run_id=done.run_id))
     metrics(done, stored=True)
+    reconcile(done, stored=True)
     rejected_section(done, "rejected-done")
     st.stop()
 

@@ -63,7 +63,8 @@ class RejectedRow:
 class IngestResult:
     file: str
     kind: str  # readings | road_dust
-    rows: int = 0
+    rows: int = 0  # readings: a wide line holds one per pollutant column
+    lines: int = 0  # the file's data lines (header and blank lines excluded)
     accepted: int = 0
     rejected: int = 0
     duplicates: int = 0
@@ -77,6 +78,9 @@ class IngestResult:
     by_subdistrict_pollutant: pd.DataFrame = field(default_factory=pd.DataFrame)
     rejected_rows: list[RejectedRow] = field(default_factory=list)
     conflict_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: readings already present with the same value (in the store or earlier in the file):
+    #: line, subdistrict_id, pollutant, time, station, value; readings only, first DUP_ROWS_KEPT
+    duplicate_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     message: str = ""
     message_zh: str = ""
     sha256: str | None = None
@@ -90,6 +94,7 @@ class IngestResult:
             "file": self.file,
             "kind": self.kind,
             "rows": self.rows,
+            "lines": self.lines,
             "accepted": self.accepted,
             "rejected": self.rejected,
             "duplicates": self.duplicates,
@@ -568,25 +573,28 @@ def _key_codes(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
     return code
 
 
-def _infile_duplicates(frame: pd.DataFrame, key: list[str], value_cols: list[str]) -> tuple[pd.DataFrame, int, np.ndarray, list[str], list[str]]:
-    """Repeated keys inside one file: identical rows are duplicates, a different value is
-    refused (the first occurrence wins)."""
+def _infile_duplicates(
+    frame: pd.DataFrame, key: list[str], value_cols: list[str]
+) -> tuple[pd.DataFrame, int, np.ndarray, list[str], list[str], pd.DataFrame]:
+    """Repeated keys inside one file: identical rows are duplicates (also returned, to be
+    listed), a different value is refused (the first occurrence wins)."""
+    none = frame.iloc[:0]
     if frame.empty:
-        return frame, 0, np.empty(0, dtype="int64"), [], []
+        return frame, 0, np.empty(0, dtype="int64"), [], [], none
     # sorted in place first, to learn cheaply whether any key repeats (usually none does).
     probe = _key_codes(frame, key)
     probe.sort()
     has_repeats = bool((probe[1:] == probe[:-1]).any())
     del probe
     if not has_repeats:
-        return frame, 0, np.empty(0, dtype="int64"), [], []
+        return frame, 0, np.empty(0, dtype="int64"), [], [], none
     values = _key_codes(frame, key)
     codes = pd.Series(values, index=frame.index)
     # sort-based (less memory than a hash table): a stable sort keeps the first occurrence first.
     order = np.argsort(values, kind="stable")
     same_as_previous = values[order[1:]] == values[order[:-1]]
     if not same_as_previous.any():
-        return frame, 0, np.empty(0, dtype="int64"), [], []
+        return frame, 0, np.empty(0, dtype="int64"), [], [], none
     repeated = np.zeros(len(values), dtype=bool)
     repeated[order[1:][same_as_previous]] = True
     involved = repeated.copy()
@@ -614,7 +622,7 @@ def _infile_duplicates(frame: pd.DataFrame, key: list[str], value_cols: list[str
         for fl, old, new in zip(first_of.loc[~same, "line"], first_of.loc[~same, col], conflict[col], strict=True)
     ]
     kept = frame.loc[~repeated]
-    return kept, int(same.sum()), conflict["line"].to_numpy(dtype="int64"), zh, en
+    return kept, int(same.sum()), conflict["line"].to_numpy(dtype="int64"), zh, en, rep.loc[same]
 
 
 # -- the whole file -------------------------------------------------------------------------
@@ -686,7 +694,7 @@ def _ingest(
     if len(short_lines):
         frame = frame.loc[~frame["line"].isin(short_lines)]
     # chunks arrive in file order, so the frame is in line order: the first occurrence wins.
-    frame, dup_in_file, dup_lines, dup_zh, dup_en = _infile_duplicates(frame, key, value_cols)
+    frame, dup_in_file, dup_lines, dup_zh, dup_en, dup_same = _infile_duplicates(frame, key, value_cols)
     if len(dup_lines):
         out.rejected_lines.append(dup_lines)
         out.rejected_zh.extend(dup_zh)
@@ -701,6 +709,7 @@ def _ingest(
         duplicates=dup_in_file,
         missing=out.missing,
         rejected_rows=rejected,
+        lines=out.data_rows,
         sha256=table.blob.sha256,
         ignored_columns=list(table.layout.ignored),
         dust_days=sorted(out.dust_days),
@@ -715,6 +724,7 @@ def _ingest(
     whole_status = "refused" if rejected else ("dry_run" if dry_run else "succeeded")
     conflicts: list[pd.DataFrame] = []
     duplicates_in_file = result.duplicates
+    dup_parts: list[pd.DataFrame] = [dup_same] if kind == "readings" and len(dup_same) else []
 
     def settle(counts: Any, status: str) -> None:
         """The result's counts and messages from the writer's counts (None: refused whole)."""
@@ -736,9 +746,11 @@ def _ingest(
         counts = None
         if not refuse_all:
             with engine.connect() as conn:
-                counts = _write(conn, 0, frame, kind, source_label, replace, targets, say, dry_run=True, conflicts=conflicts)
+                counts = _write(conn, 0, frame, kind, source_label, replace, targets, say, dry_run=True, conflicts=conflicts,
+                                duplicates=dup_parts)
         settle(counts, whole_status if refuse_all else "dry_run")
         result.conflict_rows = _conflict_table(conflicts)
+        result.duplicate_rows = _duplicate_table(dup_parts)
         return result
 
     from monitoring.storage.engine import write_transaction
@@ -796,11 +808,34 @@ def _write(
     *,
     dry_run: bool = False,
     conflicts: list[pd.DataFrame] | None = None,
+    duplicates: list[pd.DataFrame] | None = None,
 ) -> Any:
     """Store the good rows (or, ``dry_run``, classify them exactly as storing would)."""
     if kind == "road_dust":
         return _write_road_dust(conn, run_id, frame, source, replace, dry_run=dry_run)
-    return _write_readings(conn, run_id, frame, source, replace, targets, say, dry_run=dry_run, conflicts=conflicts)
+    return _write_readings(conn, run_id, frame, source, replace, targets, say, dry_run=dry_run, conflicts=conflicts,
+                           duplicates=duplicates)
+
+
+#: Duplicate readings kept in a preview's list (the count is always whole).
+DUP_ROWS_KEPT = 1000
+
+
+def _duplicate_table(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """A dry run's duplicate readings (file rows), in line order, as the preview lists them."""
+    if not parts:
+        return pd.DataFrame(columns=["line", "subdistrict_id", "pollutant", "time", "station", "value"])
+    dup = pd.concat(parts, ignore_index=True).sort_values("line", kind="stable").head(DUP_ROWS_KEPT)
+    return pd.DataFrame(
+        {
+            "line": dup["line"].to_numpy(dtype="int64"),
+            "subdistrict_id": dup["subdistrict_id"].to_numpy(),
+            "pollutant": dup["pollutant"].astype(str).to_numpy(),
+            "time": timeutil.ts_to_labels(dup["ts"].to_numpy()),
+            "station": dup["station"].astype(str).to_numpy(),
+            "value": dup["value"].to_numpy(dtype="float64"),
+        }
+    )
 
 
 def _conflict_table(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -831,6 +866,7 @@ def _write_readings(
     *,
     dry_run: bool = False,
     conflicts: list[pd.DataFrame] | None = None,
+    duplicates: list[pd.DataFrame] | None = None,
 ) -> Any:
     from monitoring.storage import keys
     from monitoring.storage.writes import DailyRules, ReadingRows, RunCounts, write_rows
@@ -874,8 +910,11 @@ def _write_readings(
             demo=np.full(len(at), source == "demo"),
             run_id=np.zeros(len(at), dtype="int64"),
         )
+        found: list[np.ndarray] | None = [] if duplicates is not None else None
         total.add(write_rows(conn, run_id, rows, source=source[:32], rules=rules, replace=replace, in_key_order=in_key_order,
-                             dry_run=dry_run, conflicts=conflicts))
+                             dry_run=dry_run, conflicts=conflicts, duplicates=found))
+        if duplicates is not None and found:  # the writer's positions → the file's rows
+            duplicates.append(frame.iloc[at[np.concatenate(found)]])
         if not dry_run:
             say(0.7 + 0.3 * end / len(frame), f"wrote {end:,} of {len(frame):,} rows")
     return total

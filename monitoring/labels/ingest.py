@@ -34,7 +34,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "upload.kind.readings": ("监测数据", "Readings"),
     "upload.kind.road_dust": ("道路尘负荷", "Road-dust loads"),
     "upload.kind": ("数据类型：{kind}；文件 SHA-256：{sha}", "Data: {kind}; file SHA-256: {sha}"),
-    "upload.m.rows": ("数据行", "Rows"),
+    "upload.m.rows": ("读数", "Readings"),
     "upload.m.accepted": ("将保存", "To store"),
     "upload.m.stored": ("已保存", "Stored"),
     "upload.m.rejected": ("拒绝", "Rejected"),
@@ -43,6 +43,25 @@ LABELS: dict[str, tuple[str, str]] = {
     "upload.m.missing": ("缺测", "Missing"),
     "upload.span": ("时间范围：{first} … {last}", "Time span: {first} … {last}"),
     "upload.counts": ("按街道和污染物统计", "By subdistrict and pollutant"),
+    # -- upload: the file's lines and readings reconciled (issue 14) --
+    "upload.reconcile": (
+        "文件 **{lines}** 行，含 **{readings}** 个读数 = {verb} {written} + 重复 {duplicates} + 冲突 {conflicts}"
+        " + 缺测 {missing} + 拒绝 {rejected}",
+        "The file has **{lines}** lines holding **{readings}** readings = {verb} {written} + duplicates {duplicates}"
+        " + conflicts {conflicts} + missing {missing} + rejected {rejected}",
+    ),
+    "upload.reconcile_note": (
+        "行数不含表头和空行；宽表的一行含每个污染物列的一个读数。重复：已保存且数值相同（或文件中重复出现），不再写入；"
+        "冲突：已保存但数值不同，保留原值；缺测：空白或 NA 单元格；拒绝：整行无效（如街道或时间无法识别）时计 1 个。",
+        "Lines exclude the header and blank lines; a wide line holds one reading per pollutant column. Duplicate: "
+        "already stored with the same value (or repeated in the file), not written again; conflict: stored with "
+        "another value, the stored value is kept; missing: empty or NA cells; rejected: a line refused as a whole "
+        "(unknown subdistrict or time) counts once.",
+    ),
+    "upload.replaced_note": ("另有 {n} 个冲突将覆盖原值，已计入写入数。", " {n} conflicts replace the stored value and are counted as written."),
+    "upload.duplicates": ("重复的读数（{n} 个，不再写入）", "Duplicate readings ({n}, not written again)"),
+    "upload.first_shown": ("仅显示前 {n} 个。", "Only the first {n} are shown."),
+    "upload.col.value": ("数值", "Value"),
     "upload.rejected": ("被拒绝的行（{n} 行）", "Rejected rows ({n})"),
     "upload.rejected_download": ("下载被拒绝的行（CSV，可用 Excel 打开）", "Download the rejected rows (CSV for Excel)"),
     "upload.conflicts": (

@@ -447,6 +447,7 @@ def write_rows(
     in_key_order: bool = False,
     dry_run: bool = False,
     conflicts: list[pd.DataFrame] | None = None,
+    duplicates: list[np.ndarray] | None = None,
 ) -> RunCounts:
     """``write_readings`` of rows already in columns (see there). ``in_key_order``: the
     caller sorted them by the table's whole key (the writer then does not check).
@@ -454,6 +455,7 @@ def write_rows(
     ``dry_run``: classify exactly as the write would and return the same counts, writing
     nothing. ``conflicts``: a list that receives, per call with conflicts, a frame of
     them (subdistrict_id, pollutant, ts, resolution, station, old_value, new_value).
+    ``duplicates``: a list that receives the positions (in ``rows``) of the duplicates.
     """
     counts = RunCounts(rows=len(rows))
     if not len(rows):
@@ -477,6 +479,8 @@ def write_rows(
     clash = rows.take(np.flatnonzero(differ))
     counts.duplicates = int(found.sum()) - len(clash)
     counts.conflicts = len(clash)
+    if duplicates is not None and counts.duplicates:
+        duplicates.append(np.flatnonzero(found & ~differ))
     if conflicts is not None and len(clash):
         conflicts.append(
             pd.DataFrame(

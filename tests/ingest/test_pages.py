@@ -88,7 +88,7 @@ def test_upload_preview_then_confirm_then_quality_page(app_db: Engine) -> None:
     assert not at.exception, at.exception
     # preview: counts shown, nothing written yet
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["将保存"] == "2" and metrics["拒绝"] == "2" and metrics["数据行"] == "4"
+    assert metrics["将保存"] == "2" and metrics["拒绝"] == "2" and metrics["读数"] == "4"
     counts = at.dataframe[0].value
     assert list(counts["街道"]) == ["德胜"] and list(counts["行数"]) == [2]
     rejected = at.dataframe[1].value
@@ -330,3 +330,67 @@ def test_quality_page_flags_pm25_above_pm10(app_db: Engine, targets: Targets) ->
     assert any("合理性提示：PM2.5 高于 PM10（1 处）" in w.value for w in quality.warning)
     flagged = [d.value for d in quality.dataframe if "PM2.5" in d.value.columns]
     assert flagged and flagged[0][["街道", "PM2.5", "PM10"]].values.tolist() == [["德胜", 80.0, 50.0]]
+
+
+# -- issue 14: the preview's counts reconcile with the file; every table downloads ---------------
+#: A wide GBK file: lines 2-3 repeat what STORED holds (duplicates), line 4 holds one reading
+#: that differs from the store (a conflict), line 5 an empty cell, line 6 an unknown subdistrict.
+STORED = (
+    "街道,时间,PM2.5,PM10,NO2\n"
+    "月坛,2026-02-01 01:00,20,40,30\n"
+    "月坛,2026-02-01 02:00,21,41,31\n"
+    "广内,2026-02-01 01:00,22,42,32\n"
+)
+MESSY = (
+    "街道,时间,PM2.5,PM10,NO2\n"
+    "月坛,2026-02-01 01:00,20,40,30\n"
+    "月坛,2026-02-01 02:00,21,41,31\n"
+    "广内,2026-02-01 01:00,22,42,99\n"
+    "广内,2026-02-01 02:00,23,,33\n"
+    "不存在街道,2026-02-01 02:00,23,43,33\n"
+    "德胜,2026-02-01 03:00,24,44,34\n"
+)
+
+
+def test_messy_wide_preview_reconciles_with_the_file_and_the_cli(app_db: Engine, targets: Targets, tmp_path: Path) -> None:
+    import json
+    import os
+    import re
+    import subprocess
+    import sys
+
+    ingest_file(app_db, STORED.encode("gbk"), name="stored.csv", targets=targets, actor=ANALYST)
+    path = tmp_path / "杂乱.csv"
+    path.write_bytes(MESSY.encode("gbk"))
+    at = _page("upload", actor=ANALYST)
+    at.file_uploader(key="upload_file").set_value((path.name, path.read_bytes(), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+
+    line = next(m.value for m in at.markdown if m.value.startswith("文件 "))
+    numbers = [int(n.replace(",", "")) for n in re.findall(r"[\d,]+", line)]
+    lines, readings, *terms = numbers
+    assert lines == 6  # data lines, header excluded
+    assert readings == sum(terms)  # the terms add up, on the page
+    written, duplicates, conflicts, missing, rejected = terms
+    assert (written, duplicates, conflicts, missing, rejected) == (5, 8, 1, 1, 1)
+
+    # the same numbers as the CLI's dry run of the same file
+    env = {**os.environ, "DATABASE_URL": app_db.url.render_as_string(hide_password=False)}
+    out = subprocess.run([sys.executable, "-m", "monitoring", "ingest", str(path), "--dry-run", "--format", "json"],
+                         capture_output=True, text=True, env=env, cwd=ROOT, check=False, timeout=120)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    report = report[0] if isinstance(report, list) else report
+    assert (report["lines"], report["rows"], report["accepted"], report["duplicates"], report["conflicts"],
+            report["missing"], report["rejected"]) == (lines, readings, written, duplicates, conflicts, missing, rejected)
+
+    # duplicates listed like rejections: line, subdistrict, time, pollutant, value
+    tables = [d.value for d in at.dataframe]
+    dup = next(tb for tb in tables if "数值" in tb.columns)
+    assert len(dup) == duplicates and sorted(set(dup["行号"])) == [2, 3, 4]
+    assert set(dup["街道"]) == {"月坛", "广内"} and "PM2.5" in set(dup["污染物"])
+    # every table downloads as CSV and XLSX (counts, conflicts, duplicates, rejected rows)
+    keys = {b.key for b in at.get("download_button")}
+    for table in ("upload-counts", "upload-conflicts", "upload-duplicates", "upload-rejected-preview"):
+        assert {f"dl-csv-{table}", f"dl-xlsx-{table}"} <= keys, keys
