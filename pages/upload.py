@@ -59,9 +59,9 @@ def progress_bar(label: str):  # type: ignore[no-untyped-def]
 
 def metrics(result: IngestResult, *, stored: bool) -> None:
     cols = st.columns(6)
-    cols[0].metric(t("upload.m.rows"), f"{result.rows:,}")
+    cols[0].metric(t("upload.m.rows"), f"{result.readings:,}")
     cols[1].metric(t("upload.m.stored" if stored else "upload.m.accepted"), f"{result.accepted:,}")
-    cols[2].metric(t("upload.m.rejected"), f"{result.rejected:,}")
+    cols[2].metric(t("upload.m.rejected"), f"{result.rejected_readings:,}")
     cols[3].metric(t("upload.m.duplicates"), f"{result.duplicates:,}")
     cols[4].metric(t("upload.m.conflicts"), f"{result.conflicts:,}")
     cols[5].metric(t("upload.m.missing"), f"{result.missing:,}")
@@ -70,11 +70,12 @@ def metrics(result: IngestResult, *, stored: bool) -> None:
 def reconcile(result: IngestResult, *, stored: bool) -> None:
     """The file's lines and readings, and what becomes of each reading: the terms add up."""
     conflicts = result.conflicts - result.replaced  # a replaced conflict is counted as written
-    written = result.rows - result.duplicates - conflicts - result.missing - result.rejected
-    st.markdown(t("upload.reconcile", lines=f"{result.lines:,}", readings=f"{result.rows:,}",
+    rejected = result.rejected_readings
+    written = result.readings - result.duplicates - conflicts - result.missing - rejected
+    st.markdown(t("upload.reconcile", lines=f"{result.lines:,}", readings=f"{result.readings:,}",
                   verb=t("upload.m.stored" if stored else "upload.m.accepted"), written=f"{written:,}",
                   duplicates=f"{result.duplicates:,}", conflicts=f"{conflicts:,}", missing=f"{result.missing:,}",
-                  rejected=f"{result.rejected:,}"))
+                  rejected=f"{rejected:,}", rejected_lines=f"{result.rejected:,}"))
     st.caption(t("upload.reconcile_note") + (t("upload.replaced_note", n=result.replaced) if result.replaced else ""))
 
 

@@ -65,6 +65,11 @@ class IngestResult:
     kind: str  # readings | road_dust
     rows: int = 0  # readings: a wide line holds one per pollutant column
     lines: int = 0  # the file's data lines (header and blank lines excluded)
+    #: the readings the file holds, and those refused: ``rejected`` counts lines, and a wide
+    #: line refused as a whole holds one reading per pollutant column. readings = accepted +
+    #: rejected_readings + duplicates + missing + (conflicts - replaced)
+    readings: int = 0
+    rejected_readings: int = 0
     accepted: int = 0
     rejected: int = 0
     duplicates: int = 0
@@ -95,6 +100,8 @@ class IngestResult:
             "kind": self.kind,
             "rows": self.rows,
             "lines": self.lines,
+            "readings": self.readings,
+            "rejected_readings": self.rejected_readings,
             "accepted": self.accepted,
             "rejected": self.rejected,
             "duplicates": self.duplicates,
@@ -292,6 +299,7 @@ class _Collected:
     rejected_en: list[str] = field(default_factory=list)
     missing: int = 0
     data_rows: int = 0
+    rejected_readings: int = 0  # a wide line refused as a whole: one per pollutant column
     maybe_short: list[np.ndarray] = field(default_factory=list)
     dust_days: set[dt.date] = field(default_factory=set)
     zoned_lines: list[np.ndarray] = field(default_factory=list)  # times converted to Beijing time
@@ -420,10 +428,12 @@ def _readings_chunk(chunk: Chunk, table: Table, ctx: v.Context, out: _Collected)
         for r in value_reasons:
             out.reject(value_lines, r)
         bad = row_bad | _rows_refused(len(idx), *value_reasons)
+        out.rejected_readings += int(bad.sum())
     else:
         for r in value_reasons:
             out.reject(value_lines, r)
         bad = _rows_refused(len(idx), *value_reasons)
+        out.rejected_readings += int(row_bad.sum()) * k + int(bad.sum())
     missing = values.missing & ~bad & good
     out.missing += int(missing.sum())
     take = good & ~bad & ~missing
@@ -481,6 +491,7 @@ def _road_dust_chunk(chunk: Chunk, ctx: v.Context, out: _Collected) -> None:
     for r in reasons:
         out.reject(lines, r)
     bad = _rows_refused(n, *reasons)
+    out.rejected_readings += int(bad.sum())
     miss = missing & ~bad
     out.missing += int(miss.sum())
     take = ~bad & ~miss
@@ -663,11 +674,13 @@ def _ingest(
     # rows the parser could not split right: too many fields (skipped) or too few.
     for bad in table.bad_lines:
         out.data_rows += 1
+        out.rejected_readings += 1  # split wrongly: which cells hold readings is unknown
         out.rejected_lines.append(np.asarray([bad.line], dtype="int64"))
         out.rejected_zh.append(f"字段数不对：应有 {bad.expected} 个，实际 {bad.fields} 个（分隔符是否一致？）")
         out.rejected_en.append(f"wrong number of fields: expected {bad.expected}, found {bad.fields} (mixed delimiters?)")
     short_lines, short_zh, short_en = _short_rows(table, out)
     if len(short_lines):
+        out.rejected_readings += len(short_lines)  # as the rows rule: the line counts once
         out.rejected_lines.append(short_lines)
         out.rejected_zh.extend(short_zh)
         out.rejected_en.extend(short_en)
@@ -696,6 +709,7 @@ def _ingest(
     # chunks arrive in file order, so the frame is in line order: the first occurrence wins.
     frame, dup_in_file, dup_lines, dup_zh, dup_en, dup_same = _infile_duplicates(frame, key, value_cols)
     if len(dup_lines):
+        out.rejected_readings += len(dup_lines)  # one per refused reading
         out.rejected_lines.append(dup_lines)
         out.rejected_zh.extend(dup_zh)
         out.rejected_en.extend(dup_en)
@@ -710,6 +724,7 @@ def _ingest(
         missing=out.missing,
         rejected_rows=rejected,
         lines=out.data_rows,
+        rejected_readings=out.rejected_readings,
         sha256=table.blob.sha256,
         ignored_columns=list(table.layout.ignored),
         dust_days=sorted(out.dust_days),
@@ -738,6 +753,7 @@ def _ingest(
         _finish_counts(result)
         if counts is None:
             result.rows += len(frame)  # good rows of a refused file: counted, not stored
+            result.readings += len(frame)
         _messages(result, strict)
 
     if dry_run:
@@ -1010,6 +1026,7 @@ def _preview(result: IngestResult, frame: pd.DataFrame, targets: Targets, kind: 
 
 def _finish_counts(result: IngestResult) -> None:
     result.rows = result.accepted + result.rejected + result.duplicates + result.missing + (result.conflicts - result.replaced)
+    result.readings = result.rows - result.rejected + result.rejected_readings
 
 
 def _counts(result: IngestResult) -> Any:

@@ -46,17 +46,17 @@ LABELS: dict[str, tuple[str, str]] = {
     # -- upload: the file's lines and readings reconciled (issue 14) --
     "upload.reconcile": (
         "文件 **{lines}** 行，含 **{readings}** 个读数 = {verb} {written} + 重复 {duplicates} + 冲突 {conflicts}"
-        " + 缺测 {missing} + 拒绝 {rejected}",
+        " + 缺测 {missing} + 拒绝 {rejected}（{rejected_lines} 行）",
         "The file has **{lines}** lines holding **{readings}** readings = {verb} {written} + duplicates {duplicates}"
-        " + conflicts {conflicts} + missing {missing} + rejected {rejected}",
+        " + conflicts {conflicts} + missing {missing} + rejected {rejected} (on {rejected_lines} lines)",
     ),
     "upload.reconcile_note": (
         "行数不含表头和空行；宽表的一行含每个污染物列的一个读数。重复：已保存且数值相同（或文件中重复出现），不再写入；"
-        "冲突：已保存但数值不同，保留原值；缺测：空白或 NA 单元格；拒绝：整行无效（如街道或时间无法识别）时计 1 个。",
+        "冲突：已保存但数值不同，保留原值；缺测：空白或 NA 单元格；拒绝：不合格的读数，整行无效（如街道或时间无法识别）时该行的读数全部计入。",
         "Lines exclude the header and blank lines; a wide line holds one reading per pollutant column. Duplicate: "
         "already stored with the same value (or repeated in the file), not written again; conflict: stored with "
-        "another value, the stored value is kept; missing: empty or NA cells; rejected: a line refused as a whole "
-        "(unknown subdistrict or time) counts once.",
+        "another value, the stored value is kept; missing: empty or NA cells; rejected: readings refused; a line "
+        "refused as a whole (unknown subdistrict or time) counts with all its readings.",
     ),
     "upload.replaced_note": ("另有 {n} 个冲突将覆盖原值，已计入写入数。", " {n} conflicts replace the stored value and are counted as written."),
     "upload.duplicates": ("重复的读数（{n} 个，不再写入）", "Duplicate readings ({n}, not written again)"),

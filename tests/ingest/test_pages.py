@@ -369,11 +369,13 @@ def test_messy_wide_preview_reconciles_with_the_file_and_the_cli(app_db: Engine,
 
     line = next(m.value for m in at.markdown if m.value.startswith("文件 "))
     numbers = [int(n.replace(",", "")) for n in re.findall(r"[\d,]+", line)]
-    lines, readings, *terms = numbers
+    lines, readings, *terms, rejected_lines = numbers
     assert lines == 6  # data lines, header excluded
-    assert readings == sum(terms)  # the terms add up, on the page
+    assert readings == 6 * 3 == sum(terms)  # a wide line holds three readings; the terms add up, on the page
     written, duplicates, conflicts, missing, rejected = terms
-    assert (written, duplicates, conflicts, missing, rejected) == (5, 8, 1, 1, 1)
+    assert (written, duplicates, conflicts, missing, rejected, rejected_lines) == (5, 8, 1, 1, 3, 1)
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["读数"], metrics["将保存"], metrics["拒绝"]) == ("18", "5", "3")
 
     # the same numbers as the CLI's dry run of the same file
     env = {**os.environ, "DATABASE_URL": app_db.url.render_as_string(hide_password=False)}
@@ -382,8 +384,9 @@ def test_messy_wide_preview_reconciles_with_the_file_and_the_cli(app_db: Engine,
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     report = report[0] if isinstance(report, list) else report
-    assert (report["lines"], report["rows"], report["accepted"], report["duplicates"], report["conflicts"],
-            report["missing"], report["rejected"]) == (lines, readings, written, duplicates, conflicts, missing, rejected)
+    assert (report["lines"], report["readings"], report["accepted"], report["duplicates"], report["conflicts"],
+            report["missing"], report["rejected_readings"], report["rejected"]) == (
+        lines, readings, written, duplicates, conflicts, missing, rejected, rejected_lines)
 
     # duplicates listed like rejections: line, subdistrict, time, pollutant, value
     tables = [d.value for d in at.dataframe]

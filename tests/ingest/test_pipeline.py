@@ -397,3 +397,31 @@ def test_rows_reach_the_table_in_its_key_order(make_db, targets: Targets, monkey
     assert r.accepted == len(frame)
     rows = [key for batch in seen for key in batch]
     assert len(rows) == len(frame) and rows == sorted(rows)
+
+
+# -- issue 14: the file's lines and the readings they hold, each accounted for ---------------------
+def _readings_add_up(r: IngestResult) -> bool:
+    """Every reading accounted for once; a file refused whole (--strict) stores none of its good ones."""
+    good = r.readings - (r.rejected_readings + r.duplicates + r.missing + (r.conflicts - r.replaced))
+    return good == (4 if r.refused else r.accepted)
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_wide_lines_and_readings_reconcile_in_preview_and_write(make_db, targets: Targets, strict: bool) -> None:
+    engine = make_db()
+    body = (
+        "街道,时间,PM2.5,PM10,NO2\n"
+        "月坛,2026-02-01 01:00,20,40,30\n"
+        "月坛,2026-02-01 01:00,20,40,30\n"  # repeated in the file: three duplicates
+        "不存在街道,2026-02-01 02:00,23,43,33\n"  # refused as a whole: three readings
+        "德胜,2026-02-01 03:00,24,-5,NA\n"  # one bad cell, one missing
+    ).encode("gbk")
+    preview = ingest_file(engine, body, name="w.csv", targets=targets, actor=ANALYST, dry_run=True, strict=strict)
+    assert (preview.lines, preview.readings, preview.rejected, preview.rejected_readings) == (4, 12, 2, 4)
+    assert _readings_add_up(preview)
+    assert sorted(set(preview.duplicate_rows["line"])) == [3]  # listed as counted, strict or not
+    done = ingest_file(engine, body, name="w.csv", targets=targets, actor=ANALYST, strict=strict)
+    assert _readings_add_up(done) and done.readings == 12
+    assert (done.accepted, done.duplicates, done.missing) == ((0, 3, 1) if strict else (4, 3, 1))
+    again = ingest_file(engine, body, name="w.csv", targets=targets, actor=ANALYST, dry_run=True)
+    assert _readings_add_up(again) and again.duplicates == (3 if strict else 7)
