@@ -13,7 +13,9 @@ rejected rows, nothing else.
 
 Counting (one rule for every layout): ``rows = accepted + rejected + duplicates +
 missing + (conflicts - replaced)``. A wide row holds one reading per pollutant column;
-a row refused as a whole (unknown subdistrict, bad time) counts once.
+a row refused as a whole (unknown subdistrict, bad time) counts once. In readings (what the
+upload preview shows): ``readings = accepted + rejected_readings + duplicates + missing +
+(conflicts - replaced)``, where a wide row refused as a whole counts all its readings.
 """
 
 from __future__ import annotations
