@@ -88,8 +88,7 @@ def duplicates_section(result: IngestResult) -> None:
         st.caption(t("upload.first_shown", n=f"{len(dup):,}"))
     table = named_conflicts(dup.drop(columns="line").rename(columns={"value": "old_value"}), targets)
     table.insert(0, "line", dup["line"].to_numpy())
-    table = table.rename(columns={"old_value": "value"})
-    table["pollutant"] = table["pollutant"].map(pollutant_name)
+    table = readable(table.rename(columns={"old_value": "value"}))
     table.columns = [t(f"upload.col.{c}") for c in table.columns]
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(table, f"{result.file.rsplit('.', 1)[0]}_duplicates", key="upload-duplicates")
@@ -114,9 +113,17 @@ def pollutant_name(code: str) -> str:
     return t(f"pollutant.{code}")
 
 
-def conflict_table(conflicts: pd.DataFrame) -> pd.DataFrame:
-    table = named_conflicts(conflicts.head(SHOW_REJECTED), targets)
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """Pollutant names, times to the minute, and no station column when no row has one."""
     table["pollutant"] = table["pollutant"].map(pollutant_name)
+    table["time"] = pd.to_datetime(table["time"]).dt.strftime("%Y-%m-%d %H:%M")
+    if "station" in table and not table["station"].fillna("").astype(str).str.strip().any():
+        table = table.drop(columns="station")
+    return table
+
+
+def conflict_table(conflicts: pd.DataFrame) -> pd.DataFrame:
+    table = readable(named_conflicts(conflicts.head(SHOW_REJECTED), targets))
     keys = {"old_value": "old", "new_value": "new"}
     table.columns = [t(f"upload.col.{keys.get(c, c)}") for c in table.columns]
     return table

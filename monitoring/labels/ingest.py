@@ -84,7 +84,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "upload.see_run": ("在“数据质量”页查看运行 #{run_id}", "See run #{run_id} on the Data quality page"),
     "upload.col.subdistrict": ("街道", "Subdistrict"),
     "upload.col.pollutant": ("污染物", "Pollutant"),
-    "upload.col.rows": ("行数", "Rows"),
+    "upload.col.rows": ("合格读数", "Valid readings"),
     "upload.col.first": ("最早", "First"),
     "upload.col.last": ("最晚", "Last"),
     "upload.col.line": ("行号", "Line"),

@@ -90,7 +90,7 @@ def test_upload_preview_then_confirm_then_quality_page(app_db: Engine) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["将保存"] == "2" and metrics["拒绝"] == "2" and metrics["读数"] == "4"
     counts = at.dataframe[0].value
-    assert list(counts["街道"]) == ["德胜"] and list(counts["行数"]) == [2]
+    assert list(counts["街道"]) == ["德胜"] and list(counts["合格读数"]) == [2]
     rejected = at.dataframe[1].value
     assert list(rejected["行号"]) == [4, 5]
     assert rejected["原因"][0].startswith('第 4 行: 未知街道 "德胜门外"')
