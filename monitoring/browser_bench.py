@@ -237,16 +237,35 @@ def _fmt(v: Visit | None) -> str:
 # -- servers ------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
+def wait_healthy(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 120.0) -> None:
+    """Until the Streamlit server at ``base`` answers its health check; its log's tail in
+    the error when it exits or stays unhealthy (the browser tests wait the same way)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}: {log.read_text(errors='replace')[-1500:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s: {log.read_text(errors='replace')[-1500:]}")
+        time.sleep(0.2)
+
+
 @contextmanager
 def streamlit_server(script: Path, env: dict[str, str], log: Path, timeout: float = 120.0) -> Iterator[str]:
     """``streamlit run SCRIPT`` on a free 127.0.0.1 port with the README's flags; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
@@ -255,19 +274,7 @@ def streamlit_server(script: Path, env: dict[str, str], log: Path, timeout: floa
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {proc.returncode}: {log.read_text(errors='replace')[-1500:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s: {log.read_text(errors='replace')[-1500:]}")
-            time.sleep(0.2)
+        wait_healthy(base, proc, log, timeout)
         yield base
     finally:
         proc.terminate()

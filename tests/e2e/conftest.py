@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,33 +20,14 @@ from typing import Any
 
 import pytest
 
+from monitoring.browser_bench import free_port, wait_healthy
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 ANALYST = ("e2e-analyst", "correct-horse-battery")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"streamlit not healthy after {timeout:.0f} s: {log.read_text(errors='replace')[-2000:]}")
 
 
 @dataclass(frozen=True)
@@ -62,7 +40,7 @@ class Server:
 @contextmanager
 def run_server(db_path: Path, users_path: Path, folder: Path) -> Iterator[Server]:
     """``streamlit run app.py`` on ``db_path`` until the block ends."""
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", MONITOR_USERS=str(users_path),
                MONITOR_LOAD_DEMO="0", PYTHONUNBUFFERED="1")
     log = folder / "streamlit.log"
@@ -75,7 +53,7 @@ def run_server(db_path: Path, users_path: Path, folder: Path) -> Iterator[Server
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base, proc, log)
+        wait_healthy(base, proc, log, timeout=90.0)
         yield Server(base, db_path, users_path)
     finally:
         proc.terminate()
