@@ -44,9 +44,11 @@ def pm25_verdicts(
     excluded: set[dt.date],
     profile: budget_rules.Profile,
     valid: pd.DataFrame | None = None,
+    only: int | str | None = None,
 ) -> dict[int | str, dict[str, Any]]:
     """The annual-PM2.5 budget row (``_budget_row``: status so far and outlook) of every
-    subdistrict (by id) and of the district (key ``"district"``) for the year ``period``.
+    subdistrict (by id) and of the district (key ``"district"``) for the year ``period``;
+    with ``only``, of that one place alone (a page that shows one place computes one).
 
     The one place the PM2.5 verdicts are made: budget, ranking, progress, district and the
     brief all read them from here, so they cannot disagree."""
@@ -58,10 +60,14 @@ def pm25_verdicts(
     empty = pd.DataFrame(columns=["day", "value"])
     for sd in _subdistrict_table(targets).itertuples(index=False):
         sid = int(sd.subdistrict_id)
+        if only is not None and only != sid:
+            continue
         mine = pm[pm["subdistrict_id"] == sid][["day", "value"]] if len(pm) else empty
         out[sid] = _budget_row(mine, period.last, float(sd.pm25_target), profile, targets, year_over=period.over,
                                complete=period.complete(len(mine), targets, n_excl))
         out[sid]["required_days"] = period.required(n_excl)
+    if only is not None and only != "district":
+        return out
     dd = _district_daily(pm)
     dpm = dd[dd["pollutant"] == "pm25"][["day", "value"]] if len(dd) else empty
     out["district"] = _budget_row(dpm, period.last, _indicator_target(targets, "pm25_annual"), profile, targets,

@@ -94,7 +94,7 @@ def district(
     ly_complete = ly["pm25_days"] >= max(ly_rule.required - len(ly_excluded), 1)
     _aqi_notes(now["aqi"], notes, targets.district.name, "the district")
     # the PM2.5 verdict of the district: made once, in the budget (rankings, progress and the brief read the same)
-    pm25_verdict = pm25_verdicts(engine, targets, period, excluded, get_profile())["district"]
+    pm25_verdict = pm25_verdicts(engine, targets, period, excluded, get_profile(), only="district")["district"]
 
     budget = budget_rules.good_and_heavy_budget(
         year=year,

@@ -94,7 +94,7 @@ def progress(
         ytd_period = period if m_last == last else period_for(first, dt.date(year, 12, 31), m_last, targets, through=m_last)
         ytd_excluded = {d for d in excluded if d <= m_last}
         upto = valid[valid["day"] <= m_last] if len(valid) else valid
-        v = pm25_verdicts(engine, targets, ytd_period, ytd_excluded, seasonal, upto)[sid]
+        v = pm25_verdicts(engine, targets, ytd_period, ytd_excluded, seasonal, upto, only=sid)[sid]
         if subdistrict is not None:
             series = upto[(upto["subdistrict_id"] == sid) & (upto["pollutant"] == "pm25")] if len(upto) else upto
         else:
