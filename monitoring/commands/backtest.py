@@ -11,8 +11,6 @@ embedded history and how the interval was calibrated.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -31,26 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     from monitoring import reports
-    from monitoring.commands.report import jsonable
-    from monitoring.exports import neutralise
+    from monitoring.commands.report import emit
     from monitoring.storage.engine import make_engine
     from monitoring.targets import load_targets
 
-    targets = load_targets()
-    engine = make_engine(check_writable=False)
-    rep = reports.backtest(engine, targets, year=args.year, spread=args.spread)
+    rep = reports.backtest(make_engine(check_writable=False), load_targets(), year=args.year, spread=args.spread)
     summary = rep.extra["summary"]
-    if args.format == "json":
-        payload = {"rows": jsonable(rep.frame), "summary": summary, "method": rep.method, "notes": rep.notes_en,
-                   "notes_zh": rep.notes, "profile_years": rep.extra["profile_years"], "spread": rep.extra["spread"]}
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    neutralise(rep.frame).to_csv(sys.stdout, index=False, lineterminator="\n")
-    print("# summary: " + ", ".join(f"{k} {v}" for k, v in summary.items()), file=sys.stderr)
-    for key, text in rep.method.items():
-        if key.endswith("_en"):
-            print(f"# {key[:-3]}: {text}", file=sys.stderr)
-    for note in rep.notes_en:
-        print(f"# note: {note}", file=sys.stderr)
+    emit(rep, args.format, top={"summary": summary, "profile_years": rep.extra["profile_years"], "spread": rep.extra["spread"]},
+         stderr_lines=["summary: " + ", ".join(f"{k} {v}" for k, v in summary.items())])
     return 0

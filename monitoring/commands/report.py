@@ -211,6 +211,36 @@ def build(args: argparse.Namespace) -> Any:
     )
 
 
+def emit(report: Any, fmt: str, *, top: dict[str, Any] | None = None, stderr_lines: list[str] | None = None) -> None:
+    """A Report on stdout as the module docstring says (JSON object, or CSV with the method,
+    ``stderr_lines`` and the notes on stderr as ``# `` lines); ``top`` adds keys to the JSON."""
+    if fmt == "json":
+        payload = {
+            "report": report.name,
+            "rows": jsonable(report.frame),
+            "method": report.method,
+            "notes": report.notes_en,
+            "notes_zh": report.notes,
+            "extra": jsonable(dict(report.extra)),
+            **jsonable(top or {}),
+        }
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    from monitoring.exports import neutralise
+
+    # the same rule as the dashboard's downloads: a text cell (a road name from an upload)
+    # that a spreadsheet would run as a formula gets a leading apostrophe
+    neutralise(report.frame).to_csv(sys.stdout, index=False, lineterminator="\n")
+    for key, text in report.method.items():
+        if key.endswith("_en"):
+            print(f"# {key[:-3]}: {text}", file=sys.stderr)
+    for line in stderr_lines or []:
+        print(f"# {line}", file=sys.stderr)
+    for note in report.notes_en:
+        print(f"# note: {note}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -224,40 +254,19 @@ def run(args: argparse.Namespace) -> int:
             message_zh="无法读取数据库",
             hint="run `python -m monitoring init` first, or check DATABASE_URL",
         ) from None
-    if args.format == "json":
-        payload = {
-            "report": report.name,
-            "rows": jsonable(report.frame),
-            "method": report.method,
-            "notes": report.notes_en,
-            "notes_zh": report.notes,
-            "extra": jsonable({k: v for k, v in report.extra.items()}),
-        }
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    from monitoring.exports import neutralise
-
-    # the same rule as the dashboard's downloads: a text cell (a road name from an upload)
-    # that a spreadsheet would run as a formula gets a leading apostrophe
-    neutralise(report.frame).to_csv(sys.stdout, index=False, lineterminator="\n")
-    for key, text in report.method.items():
-        if key.endswith("_en"):
-            print(f"# {key[:-3]}: {text}", file=sys.stderr)
+    lines: list[str] = []
     if report.name == "trend":
         extra = report.extra
         if extra.get("refused"):
-            print(f"# trend test refused: {extra['refused']}", file=sys.stderr)
+            lines.append(f"trend test refused: {extra['refused']}")
         else:
             ts, mk = extra["theil_sen"], extra["mann_kendall"]
-            print(
-                f"# Theil–Sen slope {ts['slope']:.2f}/year (95% {ts['low']:.2f} … {ts['high']:.2f}); "
-                f"Mann–Kendall tau {mk['tau']:.3f}, p {mk['p']:.4f}: {mk['trend']} (n = {extra['n']})",
-                file=sys.stderr,
+            lines.append(
+                f"Theil–Sen slope {ts['slope']:.2f}/year (95% {ts['low']:.2f} … {ts['high']:.2f}); "
+                f"Mann–Kendall tau {mk['tau']:.3f}, p {mk['p']:.4f}: {mk['trend']} (n = {extra['n']})"
             )
     if report.name == "road_dust":
         share = report.extra.get("poor_share")
-        print(f"# poor-grade share: {'unknown' if share is None else f'{share:.1f}%'} ({report.extra.get('poor_share_status')})", file=sys.stderr)
-    for note in report.notes_en:
-        print(f"# note: {note}", file=sys.stderr)
+        lines.append(f"poor-grade share: {'unknown' if share is None else f'{share:.1f}%'} ({report.extra.get('poor_share_status')})")
+    emit(report, args.format, stderr_lines=lines)
     return 0
