@@ -39,3 +39,12 @@ def printable_json(text: str) -> str:
     """An encoded JSON text (``ensure_ascii=False``) with the control characters JSON
     encoders leave raw written as ``\\uXXXX``: the same JSON value, safe on a terminal."""
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def one_line(text: object, limit: int = 200) -> str:
+    """Text fit for a one-line message about a file's content: every character Python does
+    not call printable (controls, but also zero-width and other invisible ones) written as
+    an escape, cut at ``limit`` characters. Stricter than :func:`printable`, which keeps
+    other text as it is: a cell quoted in a reason should show what is really there."""
+    out = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
+    return out if len(out) <= limit else out[: limit - 1] + "…"

@@ -29,6 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO
 import pandas as pd
 
 from monitoring.errors import InputError
+from monitoring.printable import one_line as printable  # the one-line form of a file's text in messages
 
 if TYPE_CHECKING:
     from monitoring.targets import WorkbookBounds
@@ -77,13 +78,6 @@ for _code, _names in {
 
 _ROLE_OF: dict[str, str] = {spelling: role for role, spellings in HEADER_ROLES.items() for spelling in spellings}
 _UNIT_SUFFIX = re.compile(r"^(.*?)[(（\[【]\s*(.+?)\s*[)）\]】]$")
-
-
-def printable(text: Any, limit: int = 200) -> str:
-    """Text fit for a one-line message: control and invisible characters (NUL, CR, ESC,
-    zero-width …) written as escapes, cut at ``limit`` characters."""
-    out = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
-    return out if len(out) <= limit else out[: limit - 1] + "…"
 
 
 def norm_header(text: Any) -> str:
