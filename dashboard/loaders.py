@@ -108,14 +108,6 @@ def default_through(_engine: Engine, key: str, year: int) -> dt.date | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
-def plan_brief_sections(_engine: Engine, key: str, as_of: dt.date, lang: str) -> list[tuple[str, Any]]:
-    """The action plan's part of the monthly brief (indicators entered by analysts, tasks, coverage)."""
-    from monitoring import plan
-
-    return plan.brief_sections(_engine, ctx.targets(), as_of, "en" if lang == "en" else "zh", include_measured=False)
-
-
-@st.cache_data(show_spinner=False, max_entries=_MAX)
 def road_dust_coverage(_engine: Engine, key: str, year: int, month: int | None) -> Any:
     """The plan's road-dust coverage checks (0.5–0.8 s of pandas per call: every session paid it)."""
     from monitoring import plan

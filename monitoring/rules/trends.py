@@ -63,11 +63,3 @@ def theil_sen_slope(years: list[int], values: list[float]) -> dict[str, float] |
 
     slope, intercept, low, high = stats.theilslopes([p[1] for p in pairs], [p[0] for p in pairs], alpha=0.95)
     return {"slope": float(slope), "intercept": float(intercept), "low": float(low), "high": float(high)}
-
-
-def percentile_90(values: list[float]) -> float | None:
-    """HJ 663-2013's 90th percentile (k = 1 + (n−1)·0.9, linear between order statistics)."""
-    v = np.array([x for x in values if x is not None and not math.isnan(x)], dtype="float64")
-    if len(v) == 0:
-        return None
-    return float(np.percentile(v, 90))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from monitoring.rules.ranking import change_pct, competition_rank, status_for
+from monitoring.rules.ranking import change_pct, competition_rank
 from monitoring.rules.rounding import round_series
 
 
@@ -24,11 +24,6 @@ def test_missing_has_no_rank() -> None:
     assert ranks.iloc[0] == 2 and ranks.iloc[2] == 1 and pd.isna(ranks.iloc[1])
 
 
-def test_status_and_change() -> None:
-    assert status_for(28.0, 28.0, True) == "meets"
-    assert status_for(28.1, 28.0, True) == "exceeds"
-    assert status_for(20.0, 28.0, False) == "incomplete"
-    assert status_for(None, 28.0, True) == "no_data"
-    assert status_for(20.0, None, True) == "no_target"
+def test_change() -> None:  # the status is rules.verdict's (tests/rules/test_verdict.py)
     assert change_pct(45.0, 50.0) == -10.0
     assert change_pct(45.0, None) is None

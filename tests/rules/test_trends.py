@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from monitoring.rules.trends import MIN_POINTS, percentile_90, trend_statistics
+from monitoring.rules.evaluation import hj663_percentile
+from monitoring.rules.trends import MIN_POINTS, trend_statistics
 
 
 def test_refuses_short_series() -> None:
@@ -33,5 +34,5 @@ def test_flat_noise_is_not_a_trend() -> None:
 
 def test_percentile_90_hj663() -> None:
     # k = 1 + (10 − 1)·0.9 = 9.1 → x9 + 0.1·(x10 − x9) = 9.1
-    assert abs(percentile_90([float(i) for i in range(1, 11)]) - 9.1) < 1e-12  # type: ignore[operator]
-    assert percentile_90([]) is None
+    assert abs(hj663_percentile([float(i) for i in range(1, 11)], 90) - 9.1) < 1e-12  # type: ignore[operator]
+    assert hj663_percentile([], 90) is None
