@@ -57,6 +57,17 @@ def test_every_subdistrict_reads_the_same_everywhere(open_page: Callable[..., Ap
         ref = budget[rec["subdistrict"]]
         assert (rec["status"], rec["outlook"]) == (ref["status"], ref["outlook"]), rec["subdistrict"]
 
+    # the Indicators page's table (plan.indicators_table) and the road-dust share
+    from monitoring import plan, reports
+
+    engine = create_engine(os.environ["DATABASE_URL"])
+    indicators = plan.indicators_table(engine, load_targets(), year=YEAR).set_index("key")
+    for key in ("pm25_annual", "good_day_ratio", "heavy_pollution_days", "poor_road_share"):
+        got = (indicators.loc[key, "status"], indicators.loc[key, "outlook"] or "unknown")
+        assert got == (district[key]["status"], district[key]["outlook"]), key
+    dust = reports.road_dust(engine, load_targets(), year=YEAR).extra
+    assert dust["poor_share_status"] == district["poor_road_share"]["status"]
+
     # Rankings page: the table, read back to codes
     at = open_page("rankings")
     assert_clean(at)
