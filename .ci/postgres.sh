@@ -8,7 +8,8 @@
 # cluster in a temporary folder (as the postgres user when run as root: initdb refuses
 # root), starts it on 127.0.0.1 on a free port with durability off (fsync: test data
 # only), creates the role and database "monitor" (the role may create databases: each
-# test gets its own), and prints postgresql+psycopg://monitor@127.0.0.1:PORT/monitor.
+# test gets its own; pg_signal_backend lets the suite's final DROP DATABASE … WITH (FORCE)
+# end background workers such as autovacuum, which run as no role), and prints postgresql+psycopg://monitor@127.0.0.1:PORT/monitor.
 
 PG_STATE_FILE="${PG_STATE_FILE:-/tmp/xicheng-monitor-pg.state}"
 
@@ -47,10 +48,10 @@ pg_start() {
   _pg_as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; return 1; }
   _pg_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c autovacuum=off -c full_page_writes=off -c max_connections=200" \
     start >/dev/null || { cat "$dir/server.log" >&2; return 1; }
   "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
-    -c "CREATE ROLE monitor LOGIN CREATEDB" -c "CREATE DATABASE monitor OWNER monitor" >/dev/null
+    -c "CREATE ROLE monitor LOGIN CREATEDB" -c "GRANT pg_signal_backend TO monitor" -c "CREATE DATABASE monitor OWNER monitor" >/dev/null
   PG_URL="postgresql+psycopg://monitor@127.0.0.1:$port/monitor"
   export PG_URL
   printf '%s\n%s\n%s\n' "$bin" "$dir" "$PG_URL" >"$PG_STATE_FILE"
