@@ -1,7 +1,7 @@
 """``python -m monitoring bench --quick`` runs end to end and reports every figure.
 
-This checks that the benchmark works (data sets, ingest in a child process, re-ingest,
-the to_sql baseline, the page timings through AppTest), not the timings themselves:
+This checks that the benchmark works (data sets, the floor and the reference loader, ingest
+in a child process with its wall and CPU ratios to both, re-ingest, the to_sql baseline, the page timings through AppTest), not the timings themselves:
 the test machine's speed is not the point here, docs/PERFORMANCE.md holds the figures.
 """
 
@@ -38,10 +38,26 @@ def test_bench_quick_reports_every_figure(tmp_path: Path) -> None:
     assert report["command"] == "python -m monitoring bench --quick"
     assert {"cpu", "cores", "sqlite"} <= set(report["machine"])
 
-    bound = rows["bound: executemany, bare table"]
-    ingest = rows["ingest 20,000 rows (subprocess)"]
-    assert bound["value"] > 0 and ingest["bound"] == bound["value"]
-    assert ingest["note"] == "stored 20000"  # every generated row is valid and stored
+    # both references, each measured in the same run, each named for what it is
+    reference = rows["reference loader: one-row executemany, bare table"]
+    floors = [r for name, r in rows.items() if name.startswith("floor: ")]
+    assert len(floors) == 2 and all(f["note"].startswith("stored 20000") for f in floors)  # the same rows stored
+    (floor,) = [f for f in floors if "the floor" in f["note"]]
+    assert floor["cpu"] == min(f["cpu"] for f in floors)  # the floor is the faster loader, by CPU
+    assert reference["value"] > 0 and floor["value"] > 0
+
+    # the ingest against both, wall and CPU; the goal judges CPU against the floor
+    vs_floor = rows["ingest 20,000 rows (child process) ÷ floor"]
+    vs_reference = rows["ingest 20,000 rows (child process) ÷ reference loader"]
+    assert vs_floor["ref"] == floor["value"] and vs_floor["ref_cpu"] == floor["cpu"]
+    assert vs_reference["ref"] == reference["value"] and vs_reference["ref_cpu"] == reference["cpu"]
+    for row in (vs_floor, vs_reference):
+        assert row["ratio"] == pytest.approx(row["value"] / row["ref"])
+        assert row["cpu_ratio"] == pytest.approx(row["cpu"] / row["ref_cpu"])
+    assert vs_floor["judge"] == "cpu" and vs_floor["goal"] == 1.3 and vs_floor["result"] in {"PASS", "FAIL"}
+    assert vs_reference["result"] == "info"
+    assert vs_floor["note"] == "stored 20000"  # every generated row is valid and stored
+
     assert 0 < rows["ingest peak memory (RSS)"]["value"] < 2000
     reingest = rows["re-ingest of the same file"]
     assert reingest["note"].startswith("added 0 rows, duplicates 20000")
@@ -51,7 +67,7 @@ def test_bench_quick_reports_every_figure(tmp_path: Path) -> None:
         cold, warm = rows[f"page {page} cold"], rows[f"page {page} warm"]
         assert cold["value"] > 0 and warm["value"] > 0
         assert not cold["note"].startswith("errors"), cold["note"]
-    assert all(r["result"] in {"pass", "FAIL", "info"} for r in report["rows"])
+    assert all(r["result"] in {"PASS", "FAIL", "info"} for r in report["rows"])
     # the data sets are cached for the next run, keyed by the generator's version
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in {".csv", ".db"}) == [
         "pages-v1-1y.db",
