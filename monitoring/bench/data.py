@@ -12,14 +12,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from monitoring import config, timeutil
+from monitoring import config, targets, timeutil
 
 #: Bump when the generated data change: the cached databases are keyed by it.
 GENERATOR_VERSION = 1
 SEED = 2026
 BENCH_DIR = config.PROJECT_ROOT / "bench-data"
 
-POLLUTANTS = ("pm25", "pm10", "so2", "no2", "o3", "co")
+POLLUTANTS = targets.POLLUTANTS  # the one table of codes, in its order (the file's column order)
 #: Column names and pollutant spellings as an analyst's file has them.
 FILE_POLLUTANT = {"pm25": "PM2.5", "pm10": "PM10", "so2": "SO2", "no2": "NO2", "o3": "O3", "co": "CO"}
 #: Typical level (µg/m³, CO mg/m³) and winter/summer swing of each pollutant.
