@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth, loaders
+from dashboard import loaders, login
 from dashboard import context as ctx
 from monitoring import i18n, timeutil
 
@@ -119,7 +119,7 @@ def main() -> None:
     nav = st.navigation(build_pages())
     st.sidebar.title(ctx.t("app.title"))
     sidebar(loaders.available_years(engine, ctx.cache_key()))
-    auth.login_sidebar()
+    login.login_sidebar()
     demo = loaders.demo_years(engine, ctx.cache_key())
     if demo:
         st.warning(ctx.t("demo.banner", year="、".join(map(str, demo))), icon=":material/science:")
