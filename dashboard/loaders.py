@@ -15,10 +15,9 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import context as ctx
-from monitoring import reports
+from monitoring import database, reports
 from monitoring.reports import Report
 from monitoring.rules import budget as budget_rules
-from monitoring.storage import queries
 
 # A few filter combinations per page stay warm; older ones are dropped.
 _MAX = 64
@@ -117,12 +116,12 @@ def road_dust_coverage(_engine: Engine, key: str, year: int, month: int | None) 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
 def demo_years(_engine: Engine, key: str) -> list[int]:
-    return list(queries.demo_years(_engine))
+    return database.demo_years(_engine)
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
 def available_years(_engine: Engine, key: str) -> list[int]:
-    return list(queries.available_years(_engine))
+    return database.available_years(_engine)
 
 
 def as_of() -> dt.date:
