@@ -46,3 +46,18 @@ def test_no_name_twins_between_the_dashboard_and_the_domain() -> None:
     audits = [p for p in (ROOT / "monitoring").rglob("audit.py")]
     assert len(audits) <= 1, audits
     assert not (ROOT / "monitoring" / "dust.py").exists(), "which dust? sand_dust events live in monitoring.events"
+
+
+def test_no_screen_retypes_the_pollutant_list() -> None:
+    """The pollutant options come from targets.POLLUTANT_TABLE: a retyped list drifts (app.py
+    once offered them in its own order)."""
+    from monitoring.targets import POLLUTANTS
+
+    offenders = []
+    for f in sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("dashboard/*.py"), ROOT / "app.py"]):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.List, ast.Tuple, ast.Set)) and len(node.elts) >= 3:
+                values = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+                if len(values) == len(node.elts) and set(values) <= set(POLLUTANTS):
+                    offenders.append(f"{f.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
