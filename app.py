@@ -10,8 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import loaders, login
 from dashboard import context as ctx
+from dashboard import loaders, login
 from monitoring import i18n, timeutil
 from monitoring.targets import POLLUTANT_TABLE
 

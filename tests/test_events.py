@@ -19,8 +19,8 @@ from sqlalchemy import Engine, func, select
 
 from monitoring import events, reports
 from monitoring.actors import ANONYMOUS, Actor
-from monitoring.events import flag_sand_dust_day, unflag_sand_dust_day
 from monitoring.errors import InputError, PermissionDenied
+from monitoring.events import flag_sand_dust_day, unflag_sand_dust_day
 from monitoring.reports import common
 from monitoring.reports.events import deduction, side_by_side
 from monitoring.storage import migrate, queries

@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 from monitoring import config, reports, timeutil
 from monitoring.actors import ANONYMOUS, Actor
 from monitoring.commands.report import jsonable
-from monitoring.events import flag_sand_dust_day, unflag_sand_dust_day
 from monitoring.errors import InputError, PermissionDenied
+from monitoring.events import flag_sand_dust_day, unflag_sand_dust_day
 from monitoring.storage.writes import DailyRules, RunInfo, start_run, write_readings
 from monitoring.targets import Targets, subdistrict_id
 from tests.factories import canonical

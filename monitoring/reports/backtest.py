@@ -63,7 +63,7 @@ def _cases(series: pd.DataFrame, year: int, profile: budget_rules.Profile, sprea
             "projection_high": high,
             "actual": actual,
             "error": proj - actual,
-            "covered": bool(low <= actual <= high),
+            "covered": bool(budget_rules.interval_covers(low, actual, high)),
             "rest_projected": rest_pred,
             "rest_actual": rest_actual,
             # the relative error of the rest-of-year mean, scaled to one month left (see rules.budget.half_width)
@@ -115,7 +115,7 @@ def backtest(engine: Engine, targets: Targets, *, year: int, spread: float | Non
                 "rest_actual"):
         frame[col] = pd.Series([_r(v, "pm25", targets) for v in frame[col].tolist()], index=frame.index, dtype="float64")
     # inside or not as a reader sees it: the rounded figures, as the outlook compares them
-    frame["covered"] = (frame["projection_low"] <= frame["actual"]) & (frame["actual"] <= frame["projection_high"])
+    frame["covered"] = budget_rules.interval_covers(frame["projection_low"], frame["actual"], frame["projection_high"])
     summary = summarise(frame, rules.projection_coverage or 0.8)
     method = {
         "rule": f"{year} 年每个月末（1—11月），用截至当时的有效日均值和 {year} 年之前的季节曲线（"

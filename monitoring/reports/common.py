@@ -17,6 +17,7 @@ from monitoring import timeutil
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import budget as budget_rules
 from monitoring.rules import evaluation as evaluation_rules
+from monitoring.rules import periods as period_rules
 from monitoring.rules import validity as validity_rules
 from monitoring.rules import verdict
 from monitoring.rules.rounding import decimals_for, round_value
@@ -127,15 +128,12 @@ def _valid_daily(
     days = sorted(set(raw["day"].tolist()))
     min_hours = {d: targets.validity(d).daily_min_hours for d in days}
     min_windows = {d: targets.validity(d).o3_daily_min_windows for d in days}
-    hours_needed = raw["day"].map(min_hours)
-    n_hours = pd.to_numeric(raw["n_hours"], errors="coerce")
-    day_ok = n_hours.isna() | (n_hours >= hours_needed)
+    day_ok = validity_rules.valid_mask(raw["n_hours"], raw["day"].map(min_hours))
     is_o3 = raw["pollutant"] == "o3"
     parts = [raw.loc[~is_o3 & day_ok, ["subdistrict_id", "pollutant", "day", "mean", "demo"]].rename(columns={"mean": "value"})]
     o3 = raw[is_o3]
     if len(o3):
-        n_8h = pd.to_numeric(o3["n_8h"], errors="coerce")
-        ok8 = (n_8h >= o3["day"].map(min_windows)) & o3["max8h"].notna()
+        ok8 = validity_rules.o3_valid_mask(o3["n_8h"], o3["day"].map(min_windows)) & o3["max8h"].notna()
         parts.append(o3.loc[ok8, ["subdistrict_id", "pollutant", "day", "max8h", "demo"]].rename(columns={"max8h": "value"}))
         ok1 = day_ok[is_o3] & o3["max1h"].notna()
         one = o3.loc[ok1, ["subdistrict_id", "day", "max1h", "demo"]].rename(columns={"max1h": "value"})
@@ -299,12 +297,12 @@ class Period:
     def needed(self, targets: Targets, n_excluded: int = 0) -> int:
         """Valid days a verdict needs: the validity threshold, and for a period in progress
         at least ``status_rules.min_days_so_far``."""
-        need = self.required(n_excluded)
-        return need if self.over else max(need, int(targets.status_rules.min_days_so_far))
+        return validity_rules.days_needed(self.required(n_excluded), over=self.over,
+                                          min_days_so_far=int(targets.status_rules.min_days_so_far))
 
     def complete(self, valid_days: int, targets: Targets, n_excluded: int = 0) -> bool:
         """Enough valid days for a verdict (see ``needed``)."""
-        return valid_days > 0 and valid_days >= self.needed(targets, n_excluded)
+        return validity_rules.enough_days(valid_days, self.needed(targets, n_excluded))
 
     def text(self) -> tuple[str, str]:
         """The period in words, saying whether it is over or to date."""
@@ -319,13 +317,7 @@ def period_for(first: dt.date, end: dt.date, last_data: dt.date | None, targets:
     """The Period first … end as of today (see ``Period``)."""
     today = timeutil.today_beijing()
     validity = targets.validity(first)
-    if through is not None and through < end:
-        last, state = max(through, first), "to_date"
-    elif through is not None or end < today:
-        last, state = end, "over"
-    else:
-        # in progress: through the last day with a valid mean (never past the period's end)
-        last, state = (min(max(last_data, first), end) if last_data is not None else min(max(today, first), end)), "to_date"
+    last, state = period_rules.period_span(first, end, last_data, today, through=through)
     rule = validity_rules.required_days(first, end if state == "over" else last, validity)
     return Period(first, last, end, state, has_data, rule)
 
@@ -457,7 +449,7 @@ def _budget_row(
     remaining = 0 if year_over else budget_rules.remaining_days(through)
     required = verdict.required_rest(total, n, remaining, target)
     proj = low = high = None
-    if n >= rules.min_days_for_projection and not year_over:
+    if budget_rules.can_project(n, year_over=year_over, min_days=int(rules.min_days_for_projection)):
         proj, low, high = budget_rules.project(days_values, through, profile, rules.projection_spread)
     proj, low, high = _r(proj, "pm25", targets), _r(low, "pm25", targets), _r(high, "pm25", targets)
     status = verdict.so_far(ytd, target, complete=complete)

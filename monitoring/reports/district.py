@@ -33,6 +33,7 @@ from monitoring.reports.events import deduction
 from monitoring.reports.road_dust import road_dust
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import budget as budget_rules
+from monitoring.rules import trends as trend_rules
 from monitoring.rules import validity as validity_rules
 from monitoring.rules import verdict
 from monitoring.rules.rounding import method_text as rounding_text
@@ -44,16 +45,6 @@ DISTRICT_COLUMNS = [
     "key", "name", "name_en", "value", "unit", "target", "direction", "gap", "status", "outlook",
     "valid_days", "days", "last_year_value", "trend", "note", "note_en",
 ]
-
-
-def _trend_word(current: float | None, previous: float | None) -> str | None:
-    if current is None or previous is None:
-        return None
-    if current < previous:
-        return "down"
-    if current > previous:
-        return "up"
-    return "flat"
 
 
 def district(
@@ -138,9 +129,10 @@ def district(
             row["valid_days"], row["days"] = now["pm25_days"], days
             status, outlook = str(pm25_verdict["status"]), str(pm25_verdict["outlook"])
             if status == "incomplete" and value is not None:
+                need = period.needed(targets, n_excl)
                 row["note"], row["note_en"] = (
-                    f"有效天数 {now['pm25_days']}/{days}，需 {max(required, targets.status_rules.min_days_so_far) if not year_over else required}",
-                    f"{now['pm25_days']} valid days of {days}, needs {max(required, targets.status_rules.min_days_so_far) if not year_over else required}",
+                    f"有效天数 {now['pm25_days']}/{days}，需 {need}",
+                    f"{now['pm25_days']} valid days of {days}, needs {need}",
                 )
             elif not year_over and not math.isnan(pm25_verdict["projection"]):
                 req_zh, req_en = required_text(pm25_verdict)
@@ -162,9 +154,7 @@ def district(
             value = float(now["heavy"]) if now["aqi_days"] else None
             last_value = float(ly["heavy"]) if ly["aqi_days"] else None
             row["valid_days"], row["days"] = now["aqi_days"], days
-            # a count above its target is over it whatever days are still to come
-            over_already = value is not None and target is not None and value > target
-            status = verdict.so_far(value, target, complete=over_already or period.complete(now["aqi_days"], targets, n_excl))
+            status = verdict.count_so_far(value, target, complete=period.complete(now["aqi_days"], targets, n_excl))
             outlook = verdict.heavy_days_outlook(year_over=year_over, status=status, count=value, target=target)
         else:
             value = dust_report.extra.get("poor_share_rounded")
@@ -181,7 +171,7 @@ def district(
             status=status,
             outlook=outlook,
             last_year_value=_nan(last_value),
-            trend=_trend_word(value, last_value),
+            trend=trend_rules.direction_of_change(value, last_value),
         )
         rows.append(row)
     if not has_data:

@@ -31,6 +31,7 @@ from monitoring.reports.common import (
 )
 from monitoring.reports.events import deduction
 from monitoring.rules import evaluation as evaluation_rules
+from monitoring.rules import periods as period_rules
 from monitoring.storage import queries
 from monitoring.targets import Targets
 
@@ -101,11 +102,11 @@ def three_year(
         stat_rule = targets.evaluation_for_year(y)
         for sid in per_sd:
             mine = valid[valid["subdistrict_id"] == sid]["value"] if len(valid) else pd.Series(dtype="float64")
-            ok = over and len(mine) >= required
+            ok = period_rules.year_complete(len(mine), required, over=over)
             per_sd[sid].append(_period_stat(mine, pollutant, stat_rule) if ok else None)
         dd = _district_daily(valid)
         dvals = dd["value"] if len(dd) else pd.Series(dtype="float64")
-        ok = over and len(dvals) >= required
+        ok = period_rules.year_complete(len(dvals), required, over=over)
         district.append(_period_stat(dvals, pollutant, stat_rule) if ok else None)
         if not ok:
             reason_zh = f"{y} 年未结束或无数据" if not over else f"{y} 年有效 {len(dvals)} 天，不足 {required} 天"

@@ -30,6 +30,7 @@ from monitoring.reports.common import (
 )
 from monitoring.reports.events import deduction
 from monitoring.rules import budget as budget_rules
+from monitoring.rules import periods as period_rules
 from monitoring.rules import validity as validity_rules
 from monitoring.rules import verdict
 from monitoring.rules.rounding import method_text as rounding_text
@@ -73,12 +74,7 @@ def progress(
     rows = []
     for month in range(1, 13):
         m_first, m_end = dt.date(year, month, 1), _month_end(year, month)
-        if m_end < today or (period.over and m_end <= last):
-            state = "over"
-        elif m_first <= today:
-            state = "in_progress"
-        else:
-            state = "future"
+        state = period_rules.month_state(m_first, m_end, today, period_over=period.over, period_last=last)
         if not has_data or m_first > last:
             rows.append({"month": month, "month_state": state, "monthly_mean": np.nan, "monthly_valid_days": 0,
                          "monthly_days": 0, "monthly_complete": False, "ytd_mean": np.nan, "ytd_valid_days": 0,

@@ -51,6 +51,13 @@ def so_far(value: float | None, target: float | None, *, complete: bool, directi
     return "meets" if float(value) <= float(target) else "exceeds"
 
 
+def count_so_far(count: float | None, target: float | None, *, complete: bool) -> Status:
+    """A count that may only grow (heavy-pollution days) against its ceiling: above the
+    target it exceeds at once, whatever days are still to come; otherwise as ``so_far``."""
+    over_already = not _missing(count) and not _missing(target) and float(count) > float(target)  # type: ignore[arg-type]
+    return so_far(count, target, complete=complete or over_already)
+
+
 def final_outlook(status: str) -> Outlook:
     """A finished year's outlook is its final status."""
     return {"meets": "on_track", "exceeds": "off_track"}.get(status, "unknown")  # type: ignore[return-value]

@@ -83,3 +83,12 @@ def test_rule_texts_name_every_word() -> None:
     zh, en = verdict.outlook_rule_text(RULES)
     for word in ("按计划", "有风险", "难以达标", "无法判断"):
         assert word in zh
+
+
+def test_count_so_far_exceeds_at_once_above_the_target() -> None:
+    # heavy-pollution days only grow: 9 above a target of 8 exceeds however few days are in
+    assert verdict.count_so_far(9.0, 8.0, complete=False) == "exceeds"
+    assert verdict.count_so_far(8.0, 8.0, complete=False) == "incomplete"
+    assert verdict.count_so_far(8.0, 8.0, complete=True) == "meets"
+    assert verdict.count_so_far(None, 8.0, complete=True) == "incomplete"
+    assert verdict.count_so_far(9.0, None, complete=False) == "incomplete"
