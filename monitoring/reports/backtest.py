@@ -19,16 +19,8 @@ from sqlalchemy import Engine
 
 from monitoring import timeutil
 from monitoring.errors import InputError
-from monitoring.reports.common import (
-    Report,
-    _district_daily,
-    _month_end,
-    _Notes,
-    _r,
-    _subdistrict_table,
-    _valid_daily,
-    seasonal_profile,
-)
+from monitoring.reports.common import Report, _district_daily, _month_end, _Notes, _r, _subdistrict_table, _valid_daily
+from monitoring.reports.projection import seasonal_profile
 from monitoring.rules import budget as budget_rules
 from monitoring.targets import Targets
 

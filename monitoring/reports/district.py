@@ -13,7 +13,6 @@ from monitoring.reports import moving_average
 from monitoring.reports.aqi import _aqi_notes, _wide
 from monitoring.reports.budget import pm25_verdicts
 from monitoring.reports.common import (
-    ProfileSource,
     Report,
     _district_aqi_counts,
     _district_daily_db,
@@ -21,15 +20,14 @@ from monitoring.reports.common import (
     _nan,
     _Notes,
     _period_stat,
-    _profile_source,
     _r,
     _r1,
     _same_day_last_year,
-    required_text,
     resolve_period,
     standards_method,
 )
 from monitoring.reports.events import deduction
+from monitoring.reports.projection import ProfileSource, _profile_source, required_text
 from monitoring.reports.road_dust import road_dust
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import budget as budget_rules

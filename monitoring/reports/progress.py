@@ -12,7 +12,6 @@ from monitoring import timeutil
 from monitoring.reports.aqi import _resolve_subdistrict
 from monitoring.reports.budget import pm25_verdicts
 from monitoring.reports.common import (
-    ProfileSource,
     Report,
     _district_daily,
     _indicator_target,
@@ -20,15 +19,14 @@ from monitoring.reports.common import (
     _nan,
     _Notes,
     _period_stat,
-    _profile_source,
     _r,
     _valid_daily,
     period_for,
-    projection_method,
     resolve_period,
     standards_method,
 )
 from monitoring.reports.events import deduction
+from monitoring.reports.projection import ProfileSource, _profile_source, projection_method
 from monitoring.rules import budget as budget_rules
 from monitoring.rules import periods as period_rules
 from monitoring.rules import validity as validity_rules
