@@ -61,3 +61,11 @@ def test_no_screen_retypes_the_pollutant_list() -> None:
                 if len(values) == len(node.elts) and set(values) <= set(POLLUTANTS):
                     offenders.append(f"{f.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+def test_pages_cache_through_the_loaders() -> None:
+    """A page with its own st.cache_data escapes the shared key (database, targets version)
+    and the one clear after a write: pages call dashboard.loaders instead."""
+    offenders = [f.name for f in sorted(ROOT.glob("pages/*.py"))
+                 if "cache_data" in f.read_text(encoding="utf-8") or "cache_resource" in f.read_text(encoding="utf-8")]
+    assert offenders == []
