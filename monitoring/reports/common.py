@@ -296,7 +296,7 @@ class Period:
         return max(self.rule.days - n_excluded, 0)
 
     def required(self, n_excluded: int = 0) -> int:
-        return max(self.rule.required - n_excluded, 1)
+        return validity_rules.required_after(self.rule.required, n_excluded)
 
     def needed(self, targets: Targets, n_excluded: int = 0) -> int:
         """Valid days a verdict needs: the validity threshold, and for a period in progress

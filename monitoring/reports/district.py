@@ -80,7 +80,7 @@ def district(
     ly_excluded, _ = deduction(engine, targets, ly_first, ly_last, exclude_events)
     ly = measure(ly_first, ly_last)
     ly_rule = validity_rules.required_days(ly_first, ly_last, targets.validity(ly_first))
-    ly_complete = ly["pm25_days"] >= max(ly_rule.required - len(ly_excluded), 1)
+    ly_complete = validity_rules.enough_days(ly["pm25_days"], validity_rules.required_after(ly_rule.required, len(ly_excluded)))
     _aqi_notes(now["aqi"], notes, targets.district.name, "the district")
     # the PM2.5 verdict of the district: made once, in the budget (rankings, progress and the brief read the same)
     pm25_verdict = pm25_verdicts(engine, targets, period, excluded, get_profile(), only="district")["district"]

@@ -103,7 +103,8 @@ def progress(
                 "monthly_valid_days": len(in_month),
                 "monthly_days": (m_last - m_first).days + 1,
                 # a month in progress is never complete, whatever its first days hold
-                "monthly_complete": state == "over" and len(in_month) >= max(month_rule.required - m_excl, 1),
+                "monthly_complete": period_rules.is_complete(
+                    len(in_month), validity_rules.required_after(month_rule.required, m_excl), over=state == "over"),
                 "ytd_mean": v["ytd_mean"],
                 "ytd_valid_days": v["valid_days"],
                 "target": v["target"],

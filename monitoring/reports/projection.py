@@ -140,7 +140,7 @@ def projection_method(targets: Targets, profile: budget_rules.Profile) -> tuple[
     rules = targets.status_rules
     years = "、".join(str(y) for y in profile.years) or "无"
     years_en = ", ".join(str(y) for y in profile.years) or "none"
-    old = bool(profile.years) and max(profile.years) < targets.year - 3
+    old = budget_rules.profile_is_dated(profile, targets.year, rules.profile_dated_after_years)
     zh = f"年末预测：往年（{years}）各月浓度与其年均值之比的季节曲线，乘以今年累计水平"
     en = f"projection: the monthly profile of past years ({years_en}) normalised to each year's mean, applied to this year's level"
     if old:

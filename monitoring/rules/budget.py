@@ -197,3 +197,9 @@ def can_project(valid_days: int, *, year_over: bool, min_days: int) -> bool:
     """A year-end projection is made for a year still running with at least
     ``status_rules.min_days_for_projection`` valid days (fewer: the outlook is unknown)."""
     return not year_over and valid_days >= min_days
+
+
+def profile_is_dated(profile: Profile, year: int, max_age: int) -> bool:
+    """The seasonal profile's newest year lies more than ``max_age`` years before ``year``
+    (``status_rules.profile_dated_after_years``): its method line says so."""
+    return bool(profile.years) and max(profile.years) < year - max_age

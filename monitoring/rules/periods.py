@@ -48,7 +48,12 @@ def year_over(year_end: dt.date, last_data: dt.date | None, today: dt.date) -> b
     return last_data == year_end or (last_data is not None and today > year_end)
 
 
-def year_complete(valid_days: int, required: int, *, over: bool) -> bool:
-    """A year enters a multi-year statistic (trend test, moving average) only when over
-    and with its annual validity threshold of valid days."""
+def is_complete(valid_days: int, required: int, *, over: bool) -> bool:
+    """A finished period with its validity threshold of valid days: a month counted as
+    complete, a year entering a multi-year statistic (trend test, moving average, backtest)."""
     return over and valid_days >= required
+
+
+def data_through(last_data: dt.date | None, day: dt.date) -> bool:
+    """The data reach ``day`` (a year's moving average waits for data through 31 December)."""
+    return last_data is not None and last_data >= day

@@ -75,3 +75,10 @@ def direction_of_change(current: float | None, previous: float | None) -> Litera
     if current > previous:
         return "up"
     return "flat"
+
+
+def in_series(kind: str, complete: bool, year: int, plan_years: set[int]) -> bool:
+    """Whether a year's row enters the trend test: the plan's published table always; a
+    measured year only when complete and not already given by the plan's table (one value a
+    year, the published one first); generated demo years never."""
+    return kind == "plan_table" or (kind == "data" and complete and year not in plan_years)

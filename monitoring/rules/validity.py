@@ -87,6 +87,11 @@ def required_days(first: dt.date, last: dt.date, validity: Any) -> PeriodRule:
     return PeriodRule(days, pro, "period", f"period: ≥ {validity.annual_min_days}×{days}/365 = {pro} valid days")
 
 
+def required_after(required: int, n_excluded: int) -> int:
+    """The validity threshold after deducting exceptional-event days (never below one day)."""
+    return max(required - n_excluded, 1)
+
+
 def days_needed(required: int, *, over: bool, min_days_so_far: int) -> int:
     """Valid days a verdict needs: a finished period its validity threshold (``required``,
     after deductions); a period in progress also at least ``min_days_so_far``."""

@@ -185,6 +185,8 @@ class StatusRules(_Strict):
     at_risk_margin: float = Field(ge=0)
     min_days_for_projection: int = Field(ge=1)
     seasonal_profile_years: int = Field(ge=1)
+    #: A profile whose newest year is more than this many years before the target year is called dated.
+    profile_dated_after_years: int = Field(default=3, ge=0)
     #: A period in progress (year or month to date) gets a so-far verdict only with this many valid days.
     min_days_so_far: int = Field(default=10, ge=1)
     #: Relative error of the projected rest-of-year mean with one month left (None: the spread of past years' profiles).

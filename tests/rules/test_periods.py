@@ -45,6 +45,12 @@ def test_year_over_and_complete() -> None:
     assert periods.year_over(DEC31, D(2026, 11, 30), D(2027, 1, 1))  # last days without data: still over
     assert not periods.year_over(DEC31, D(2026, 11, 30), DEC31)
     assert not periods.year_over(DEC31, None, D(2027, 6, 1))
-    assert periods.year_complete(324, 324, over=True)
-    assert not periods.year_complete(323, 324, over=True)
-    assert not periods.year_complete(365, 324, over=False)
+    assert periods.is_complete(324, 324, over=True)
+    assert not periods.is_complete(323, 324, over=True)
+    assert not periods.is_complete(365, 324, over=False)
+
+
+def test_data_through() -> None:
+    assert periods.data_through(DEC31, DEC31)
+    assert not periods.data_through(D(2026, 12, 30), DEC31)
+    assert not periods.data_through(None, DEC31)

@@ -46,3 +46,13 @@ def test_direction_of_change() -> None:
     assert direction_of_change(30.0, 30.0) == "flat"
     assert direction_of_change(None, 30.0) is None
     assert direction_of_change(30.0, float("nan")) is None
+
+
+def test_in_series_one_value_a_year_the_published_first() -> None:
+    from monitoring.rules.trends import in_series
+
+    assert in_series("plan_table", False, 2020, {2020})
+    assert in_series("data", True, 2024, {2020})
+    assert not in_series("data", True, 2020, {2020})  # the plan's table already gives 2020
+    assert not in_series("data", False, 2024, set())  # incomplete year
+    assert not in_series("data_demo", True, 2024, set())  # generated, never a trend

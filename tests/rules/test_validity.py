@@ -71,3 +71,8 @@ def test_masks_take_a_threshold_per_row() -> None:
     n = pd.Series([19, 19, None], dtype="Float64")
     assert v.valid_mask(n, pd.Series([20, 18, 20])).tolist() == [False, True, True]
     assert v.o3_valid_mask(pd.Series([13, 14, None]), pd.Series([14, 14, 14])).tolist() == [False, True, False]
+
+
+def test_required_after_deductions_never_below_one_day() -> None:
+    assert v.required_after(324, 10) == 314
+    assert v.required_after(5, 10) == 1
