@@ -142,25 +142,23 @@ def district(
             value = _r1(now["ratio"], targets)
             last_value = _r1(ly["ratio"], targets)
             row["valid_days"], row["days"] = now["aqi_days"], days
-            status = verdict.so_far(value, target, complete=period.complete(now["aqi_days"], targets, n_excl),
-                                    direction="at_least")
-            outlook = verdict.good_days_outlook(year_over=year_over, status=status, ratio=value, target=target,
-                                                non_good_left=budget["non_good_days_left"])
+            status, outlook = verdict.good_days(value, target, complete=period.complete(now["aqi_days"], targets, n_excl),
+                                                year_over=year_over, non_good_left=budget["non_good_days_left"])
             row["note"] = f"优良天 {now['good']} 天 / 有AQI的 {now['aqi_days']} 天"
             row["note_en"] = f"{now['good']} good days of {now['aqi_days']} days with an AQI"
         elif key == "heavy_pollution_days":
             value = float(now["heavy"]) if now["aqi_days"] else None
             last_value = float(ly["heavy"]) if ly["aqi_days"] else None
             row["valid_days"], row["days"] = now["aqi_days"], days
-            status = verdict.count_so_far(value, target, complete=period.complete(now["aqi_days"], targets, n_excl))
-            outlook = verdict.heavy_days_outlook(year_over=year_over, status=status, count=value, target=target)
+            status, outlook = verdict.heavy_days(value, target, complete=period.complete(now["aqi_days"], targets, n_excl),
+                                                 year_over=year_over)
         else:
             value = dust_report.extra.get("poor_share_rounded")
             last_value = None
             n_roads = int(dust_report.extra.get("graded_roads", 0))
             row["valid_days"], row["days"] = n_roads, int(dust_report.extra.get("roads", 0))
             status = str(dust_report.extra.get("poor_share_status", "incomplete"))
-            outlook = verdict.final_outlook(status) if year_over else "unknown"
+            outlook = verdict.share_outlook(status, year_over=year_over)
             row["note"], row["note_en"] = dust_report.extra.get("poor_share_note", ("", ""))
         gap = None if value is None or target is None else _r1(value - target, targets)
         row.update(
