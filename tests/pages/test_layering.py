@@ -69,3 +69,22 @@ def test_pages_cache_through_the_loaders() -> None:
     offenders = [f.name for f in sorted(ROOT.glob("pages/*.py"))
                  if "cache_data" in f.read_text(encoding="utf-8") or "cache_resource" in f.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+def test_contributing_layout_lists_every_module() -> None:
+    """CONTRIBUTING's layout is how the next engineer finds a rule: a module missing from it
+    is one nobody finds. Every module name (and every package folder) must appear in it."""
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    block = text.split("## Layout", 1)[1].split("```", 2)[1]
+    words = set(block.replace(",", " ").replace("(", " ").replace(")", " ").split())
+    missing = []
+    for top in ("monitoring", "dashboard", "pages"):
+        for f in sorted((ROOT / top).rglob("*.py")):
+            rel = f.relative_to(ROOT)
+            if f.name == "__init__.py" or "versions" in rel.parts:
+                if f.name == "__init__.py" and f.parent != ROOT / top and f"{f.parent.name}/" not in words:
+                    missing.append(f"{rel.parent}/")
+                continue
+            if f.name not in words and f.stem not in words:
+                missing.append(str(rel))
+    assert missing == [], f"add to CONTRIBUTING.md's layout: {missing}"
