@@ -142,7 +142,7 @@ def test_bad_ranges_are_refused_in_one_line(
     assert _count(empty_db) == 1
 
 
-def test_flag_dust_day_is_a_one_day_sand_dust_event(empty_db: Engine, targets: Targets) -> None:
+def test_flag_sand_dust_day_is_a_one_day_sand_dust_event(empty_db: Engine, targets: Targets) -> None:
     assert flag_sand_dust_day(empty_db, dt.date(2026, 3, 5), "沙尘暴", ANALYST)
     assert not flag_sand_dust_day(empty_db, dt.date(2026, 3, 5), "again", ANALYST)  # already deducted
     (e,) = events.list_events(empty_db)
