@@ -10,9 +10,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth, loaders
 from dashboard import context as ctx
+from dashboard import loaders, login
 from monitoring import i18n, timeutil
+from monitoring.targets import POLLUTANT_TABLE
 
 st.set_page_config(page_title="西城区空气质量目标监测", page_icon="🌫️", layout="wide")
 
@@ -61,7 +62,7 @@ def sidebar(years: list[int]) -> None:
         st.sidebar.selectbox(ctx.t("sidebar.month"), options=list(range(1, 13)), key=ctx.MONTH_KEY)
     st.sidebar.selectbox(
         ctx.t("sidebar.pollutant"),
-        options=["pm25", "pm10", "no2", "so2", "o3", "co"],
+        options=[p.code for p in POLLUTANT_TABLE],
         format_func=lambda p: i18n.t(f"pollutant.{p}", lang),
         key=ctx.POLLUTANT_KEY,
     )
@@ -119,7 +120,7 @@ def main() -> None:
     nav = st.navigation(build_pages())
     st.sidebar.title(ctx.t("app.title"))
     sidebar(loaders.available_years(engine, ctx.cache_key()))
-    auth.login_sidebar()
+    login.login_sidebar()
     demo = loaders.demo_years(engine, ctx.cache_key())
     if demo:
         st.warning(ctx.t("demo.banner", year="、".join(map(str, demo))), icon=":material/science:")

@@ -26,12 +26,9 @@ ACTOR_KEY = "actor"
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> Engine:
-    from monitoring.bootstrap import init_database
-    from monitoring.storage.engine import make_engine
+    from monitoring.database import open_engine
 
-    engine = make_engine(url)
-    init_database(engine)
-    return engine
+    return open_engine(url)
 
 
 def engine() -> Engine:

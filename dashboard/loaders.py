@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard import context as ctx
-from monitoring import reports
+from monitoring import database, reports
 from monitoring.reports import Report
 from monitoring.rules import budget as budget_rules
-from monitoring.storage import queries
 
 # A few filter combinations per page stay warm; older ones are dropped.
 _MAX = 64
@@ -115,14 +115,50 @@ def road_dust_coverage(_engine: Engine, key: str, year: int, month: int | None) 
     return plan.road_dust_coverage(_engine, ctx.targets(), year=year, month=month)
 
 
+# -- the plan: indicators and key tasks (cleared by ctx.clear_data_caches() after an entry) --------
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def indicators_table(_engine: Engine, key: str, day: dt.date) -> pd.DataFrame:
+    """Every 附4 indicator as of ``day``: the measured four cost a district computation."""
+    from monitoring import plan
+
+    return plan.indicators_table(_engine, ctx.targets(), as_of=day)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def indicator_history(_engine: Engine, key: str) -> pd.DataFrame:
+    from monitoring import plan
+
+    return plan.indicator_history(_engine, ctx.targets())
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def tasks_table(
+    _engine: Engine, key: str, day: dt.date, annex: int | None = None, unit: str | None = None,
+    status: str | None = None,
+) -> pd.DataFrame:
+    """The plan's work measures with their status as of ``day``, filtered (None: all)."""
+    from monitoring import plan
+
+    return plan.tasks_table(_engine, ctx.targets(), as_of=day, annex=annex, unit=unit, status=status)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def task_history(_engine: Engine, key: str) -> pd.DataFrame:
+    from monitoring import plan
+
+    return plan.task_history(_engine)
+
+
 @st.cache_data(show_spinner=False, max_entries=_MAX)
 def demo_years(_engine: Engine, key: str) -> list[int]:
-    return list(queries.demo_years(_engine))
+    return database.demo_years(_engine)
 
 
 @st.cache_data(show_spinner=False, max_entries=_MAX)
 def available_years(_engine: Engine, key: str) -> list[int]:
-    return list(queries.available_years(_engine))
+    return database.available_years(_engine)
 
 
 def as_of() -> dt.date:

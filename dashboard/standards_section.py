@@ -37,9 +37,9 @@ def render_standards_comparison(year: int | None = None, through: dt.date | None
     t = ctx.t
     f = ctx.filters()
     year = f.year if year is None else year
-    dust = bool(exclude_events)
+    exclude = bool(exclude_events)
     try:
-        rep = _comparison(ctx.engine(), ctx.cache_key(), year, through, dust)
+        rep = _comparison(ctx.engine(), ctx.cache_key(), year, through, exclude)
     except MonitorError as exc:  # shown in one line; the page above stays usable
         ctx.show_error(exc)
         return

@@ -151,10 +151,10 @@ def get_event(engine: Engine, event_id: int) -> Event | None:
     return store.get_event(engine, event_id)
 
 
-# -- the one-day sand-and-dust flag of earlier versions (monitoring.dust) ----------------------
+# -- the one-day sand-and-dust flag of earlier versions ----------------------
 
 
-def flag_dust_day(engine: Engine, day: dt.date, note: str, actor: Actor, run_id: int | None = None) -> bool:
+def flag_sand_dust_day(engine: Engine, day: dt.date, note: str, actor: Actor, run_id: int | None = None) -> bool:
     """Flag ``day`` as a one-day ``sand_dust`` event; True when newly deducted (False: the day
     is already inside an event, which is left as it is)."""
     require_writer(actor, "flag sand-and-dust days")
@@ -163,7 +163,7 @@ def flag_dust_day(engine: Engine, day: dt.date, note: str, actor: Actor, run_id:
         return store.flag_days(conn, [day], note or "沙尘", actor.name, run_id) == 1
 
 
-def unflag_dust_day(engine: Engine, day: dt.date, actor: Actor) -> bool:
+def unflag_sand_dust_day(engine: Engine, day: dt.date, actor: Actor) -> bool:
     """Remove the ``sand_dust`` event of ``day`` when it is that one day; True when removed."""
     require_writer(actor, "unflag sand-and-dust days")
     day = _as_date(day)

@@ -113,8 +113,8 @@ def _line(name: str, kind: str | None, configured: bool, found: Mapping[str, Any
 def pull_status(engine: Engine, sources: Sequence[AnySource], *, include_unconfigured: bool = True) -> list[PullStatus]:
     """One ``PullStatus`` per configured source (in sources.yaml's order), then, with
     ``include_unconfigured``, one per source that has pull runs but is no longer configured
-    (by name). Reads the ingestion audit only (``storage.audit.last_pull_runs``)."""
-    from monitoring.storage.audit import last_pull_runs
+    (by name). Reads the ingestion audit only (``storage.audit_queries.last_pull_runs``)."""
+    from monitoring.storage.audit_queries import last_pull_runs
 
     found = last_pull_runs(engine)
     lines = [_line(src.name, src.kind, True, found.get(src.name)) for src in sources]

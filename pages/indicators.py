@@ -35,18 +35,7 @@ as_of = st.date_input(t("indicators.as_of"), value=default_day, min_value=year_s
                       key="indicators_as_of", format="YYYY-MM-DD")
 st.caption(t("indicators.caption2", as_of=t("ui.as_of", day=str(as_of))))
 
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _indicators(_engine: object, key: str, day: dt.date) -> pd.DataFrame:
-    # The measured four cost a district computation; cached per database, targets file and day,
-    # cleared by ctx.clear_data_caches() after every write.
-    return plan.indicators_table(_engine, ctx.targets(), as_of=day)  # type: ignore[arg-type]
-
-
-try:
-    table = _indicators(engine, ctx.cache_key(), as_of)
-except MonitorError as exc:
-    ctx.stop_with(exc)
+table = loaders.call(loaders.indicators_table, as_of)
 states = [plan.indicator_state(r) for r in table.to_dict("records")]
 missing = table[[s == "not_entered" for s in states]]
 
@@ -97,7 +86,7 @@ shown = pd.DataFrame(
 if not any(shown[t("indicators.col.outlook")]):
     # no outlook yet (reports.district gives one for the measured four): no empty column
     shown = shown.drop(columns=[t("indicators.col.outlook")])
-st.dataframe(shown, hide_index=True, key="indicators-table", height=36 * (len(shown) + 1) + 2)
+w.dataframe(shown, height=36 * (len(shown) + 1) + 2)  # every indicator on screen, no scroll bar
 w.download_buttons(shown, t("indicators.file", day=str(as_of)), key="indicators-table")
 
 # -- not entered yet: one click opens the form for exactly that indicator --------------------------
@@ -208,7 +197,7 @@ else:
 
 # -- who entered what --------------------------------------------------------------------------
 st.subheader(t("indicators.history"))
-history = plan.indicator_history(engine, targets)
+history = loaders.call(loaders.indicator_history)
 if history.empty:
     st.caption(t("indicators.history.empty"))
 else:
@@ -222,5 +211,5 @@ else:
         t("plan.col.entered_at"): [w.beijing_time_text(v) for v in history["entered_at"]],
         t("plan.col.source"): [t(f"plan.entry_source.{s}") for s in history["source"]],
     })
-    st.dataframe(entries, hide_index=True, key="indicators-history")
+    w.dataframe(entries)
     w.download_buttons(entries, t("indicators.history.file"), key="indicators-history")

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import context as ctx
+from dashboard import loaders
 from dashboard import widgets as w
 from monitoring import plan
 from monitoring.errors import MonitorError
@@ -29,17 +30,17 @@ IDS_KEY = "tasks_shown_ids"
 # Statuses are dated by analysts, not measured: they are shown as in force today in Beijing.
 today = plan.beijing_today()
 st.title(t("tasks.title"))
-all_tasks = plan.load_tasks()
+try:
+    all_tasks = plan.load_tasks()
+except MonitorError as exc:
+    ctx.stop_with(exc)
 st.caption(t("tasks.caption2", tasks=all_tasks.groupby("annex")["task_no"].nunique().sum(), measures=len(all_tasks),
              as_of=t("tasks.as_of", day=str(today))))
 flash = st.session_state.pop("tasks_flash", None)
 if flash:
     st.success(flash)
 
-try:
-    everything = plan.tasks_table(engine, targets, as_of=today)
-except MonitorError as exc:
-    ctx.stop_with(exc)
+everything = loaders.call(loaders.tasks_table, today)
 
 # -- how many are reported ----------------------------------------------------------------------------
 unreported = int((everything["status"] == plan.UNREPORTED).sum())
@@ -78,15 +79,10 @@ unit = _filter(f2, t("tasks.filter.unit"), [ALL, *plan.all_units(all_tasks)],
                lambda u: t("tasks.filter.all") if u == ALL else u, "tasks_unit")
 status = _filter(f3, t("tasks.filter.status"), [ALL, *plan.SHOWN_STATUSES],
                  lambda s: t("tasks.filter.all") if s == ALL else t(f"plan.task_status.{s}"), "tasks_status")
-try:
-    shown = plan.tasks_table(
-        engine, targets, as_of=today,
-        annex=None if annex == ALL else int(annex),
-        unit=None if unit == ALL else str(unit),
-        status=None if status == ALL else str(status),
-    )
-except MonitorError as exc:
-    ctx.stop_with(exc)
+shown = loaders.call(
+    loaders.tasks_table, today,
+    None if annex == ALL else int(annex), None if unit == ALL else str(unit), None if status == ALL else str(status),
+)
 
 
 def _deadline(text: Any) -> str:
@@ -132,7 +128,7 @@ st.session_state[IDS_KEY] = list(shown["measure_id"])
 if actor.can_write:
     st.dataframe(table, hide_index=True, key="tasks-table", on_select=_open_selected, selection_mode="single-row")
 else:
-    st.dataframe(table, hide_index=True, key="tasks-table")
+    w.dataframe(table)
 w.download_buttons(table, t("tasks.file", day=str(today)), key="tasks-table")
 
 # -- overdue ---------------------------------------------------------------------------------------
@@ -142,7 +138,7 @@ if late.empty:
     st.caption(t("tasks.overdue.none"))
 else:
     late_table = _display(late)
-    st.dataframe(late_table, hide_index=True, key="tasks-overdue")
+    w.dataframe(late_table)
     w.download_buttons(late_table, t("tasks.file.overdue", day=str(today)), key="tasks-overdue")
 
 # -- per lead unit ---------------------------------------------------------------------------------
@@ -161,7 +157,7 @@ if not summary.empty:
     labels = {"lead_unit": t("plan.col.lead_unit"), "total": t("plan.col.total"), "overdue": t("plan.col.overdue")}
     labels.update({s: t(f"plan.task_status.{s}") for s in plan.SHOWN_STATUSES})
     summary_table = summary.rename(columns=labels)
-    st.dataframe(summary_table, hide_index=True, key="tasks-summary")
+    w.dataframe(summary_table)
     w.download_buttons(summary_table, t("tasks.file.summary", day=str(today)), key="tasks-summary")
 
 # -- reporting a status (analysts) -----------------------------------------------------------------
@@ -215,7 +211,7 @@ else:
 
 # -- who changed what ------------------------------------------------------------------------------
 st.subheader(t("tasks.history"))
-history = plan.task_history(engine)
+history = loaders.call(loaders.task_history)
 if history.empty:
     st.caption(t("tasks.history.empty"))
 else:
@@ -227,5 +223,5 @@ else:
         t("plan.col.set_by"): history["set_by"],
         t("plan.col.set_at"): [w.beijing_time_text(v) for v in history["set_at"]],
     })
-    st.dataframe(changes, hide_index=True, key="tasks-history")
+    w.dataframe(changes)
     w.download_buttons(changes, t("tasks.file.history"), key="tasks-history")

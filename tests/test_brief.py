@@ -143,7 +143,7 @@ def test_subdistricts_most_at_risk_first_in_the_verdict_words(seeded_db: Engine,
 
 
 def test_a_target_that_can_no_longer_be_met_is_a_note_not_a_negative_number(targets: Targets) -> None:
-    from monitoring.reports.common import _budget_row
+    from monitoring.reports.projection import _budget_row
     from monitoring.rules.budget import Profile
 
     # 300 valid days at 40 µg/m³ through 27 October, target 28: even zero for the rest ends at 32.9

@@ -19,8 +19,8 @@ from sqlalchemy import Engine, func, select
 
 from monitoring import events, reports
 from monitoring.actors import ANONYMOUS, Actor
-from monitoring.dust import flag_dust_day, unflag_dust_day
 from monitoring.errors import InputError, PermissionDenied
+from monitoring.events import flag_sand_dust_day, unflag_sand_dust_day
 from monitoring.reports import common
 from monitoring.reports.events import deduction, side_by_side
 from monitoring.storage import migrate, queries
@@ -117,7 +117,7 @@ def test_a_viewer_may_not_flag_or_remove(empty_db: Engine, targets: Targets, who
     with pytest.raises(PermissionDenied):
         events.remove_event(empty_db, e.id, who)  # type: ignore[arg-type]
     with pytest.raises(PermissionDenied):
-        flag_dust_day(empty_db, dt.date(2026, 4, 1), "沙尘", who)  # type: ignore[arg-type]
+        flag_sand_dust_day(empty_db, dt.date(2026, 4, 1), "沙尘", who)  # type: ignore[arg-type]
     assert [x.active for x in events.list_events(empty_db, removed=True)] == [True]
 
 
@@ -142,16 +142,16 @@ def test_bad_ranges_are_refused_in_one_line(
     assert _count(empty_db) == 1
 
 
-def test_flag_dust_day_is_a_one_day_sand_dust_event(empty_db: Engine, targets: Targets) -> None:
-    assert flag_dust_day(empty_db, dt.date(2026, 3, 5), "沙尘暴", ANALYST)
-    assert not flag_dust_day(empty_db, dt.date(2026, 3, 5), "again", ANALYST)  # already deducted
+def test_flag_sand_dust_day_is_a_one_day_sand_dust_event(empty_db: Engine, targets: Targets) -> None:
+    assert flag_sand_dust_day(empty_db, dt.date(2026, 3, 5), "沙尘暴", ANALYST)
+    assert not flag_sand_dust_day(empty_db, dt.date(2026, 3, 5), "again", ANALYST)  # already deducted
     (e,) = events.list_events(empty_db)
     assert (e.first_day, e.last_day, e.kind, e.reason) == (dt.date(2026, 3, 5), dt.date(2026, 3, 5), "sand_dust", "沙尘暴")
     events.flag_event(empty_db, targets, "2026-04-01", "2026-04-03", "sand_dust", "三天", ANALYST)
     with pytest.raises(InputError, match="inside the 2026-04-01–2026-04-03"):
-        unflag_dust_day(empty_db, dt.date(2026, 4, 2), ANALYST)
-    assert unflag_dust_day(empty_db, dt.date(2026, 3, 5), ANALYST)
-    assert not unflag_dust_day(empty_db, dt.date(2026, 3, 6), ANALYST)
+        unflag_sand_dust_day(empty_db, dt.date(2026, 4, 2), ANALYST)
+    assert unflag_sand_dust_day(empty_db, dt.date(2026, 3, 5), ANALYST)
+    assert not unflag_sand_dust_day(empty_db, dt.date(2026, 3, 6), ANALYST)
 
 
 # -- the command line -------------------------------------------------------------------------

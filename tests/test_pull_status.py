@@ -16,7 +16,7 @@ from monitoring import timeutil
 from monitoring.ingest.sources.config import AnySource, CnemcSource, HttpSettings, Retries, Timeouts, load_sources
 from monitoring.ingest.sources.run import PullFailed, pull
 from monitoring.pull_status import PullStatus, configured_sources, pull_status
-from monitoring.storage.audit import get_run
+from monitoring.storage.audit_queries import get_run
 from monitoring.storage.writes import RunInfo, start_run
 from monitoring.targets import Targets
 from tests.factories import HTTP_500, PULL_SOURCES_YAML, make_run

@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 from monitoring import config, reports, timeutil
 from monitoring.actors import ANONYMOUS, Actor
 from monitoring.commands.report import jsonable
-from monitoring.dust import flag_dust_day, unflag_dust_day
 from monitoring.errors import InputError, PermissionDenied
+from monitoring.events import flag_sand_dust_day, unflag_sand_dust_day
 from monitoring.storage.writes import DailyRules, RunInfo, start_run, write_readings
 from monitoring.targets import Targets, subdistrict_id
 from tests.factories import canonical
@@ -252,8 +252,8 @@ def test_dust_days_with_and_without(empty_db: Engine, targets: Targets) -> None:
     rows[4] = ("德胜", "2026-03-05", "pm25", 300.0)
     _write(empty_db, targets, rows, resolution="d")
     with pytest.raises(PermissionDenied):
-        flag_dust_day(empty_db, dt.date(2026, 3, 5), "沙尘", ANONYMOUS)
-    assert flag_dust_day(empty_db, dt.date(2026, 3, 5), "沙尘暴", ANALYST)
+        flag_sand_dust_day(empty_db, dt.date(2026, 3, 5), "沙尘", ANONYMOUS)
+    assert flag_sand_dust_day(empty_db, dt.date(2026, 3, 5), "沙尘暴", ANALYST)
     assert reports.event_days(empty_db, 2026) == [dt.date(2026, 3, 5)]
     kw = {"year": 2026, "month": 3, "through": dt.date(2026, 3, 10)}
     with_dust = reports.ranking(empty_db, targets, **kw)
@@ -263,7 +263,7 @@ def test_dust_days_with_and_without(empty_db: Engine, targets: Targets) -> None:
     assert without.frame.set_index("subdistrict").loc["德胜", "days"] == 9
     assert without.method["events"].startswith("扣除例外事件 1 天（沙尘 2026-03-05）；有效天数要求相应减少 1 天")
     assert with_dust.method["events"] == "含例外事件 1 天（沙尘 2026-03-05），未扣除"
-    assert unflag_dust_day(empty_db, dt.date(2026, 3, 5), ANALYST)
+    assert unflag_sand_dust_day(empty_db, dt.date(2026, 3, 5), ANALYST)
     assert reports.event_days(empty_db, 2026) == []
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from monitoring import plan, reports
 from monitoring.actors import Actor
-from monitoring.dust import flag_dust_day
+from monitoring.events import flag_sand_dust_day
 from monitoring.reports import common
 from monitoring.rules import budget as budget_rules
 from monitoring.storage import queries
@@ -40,7 +40,7 @@ def _profile_from_rows(engine: Engine, targets: Targets, year: int, exclude_even
 def test_profile_from_sql_equals_profile_from_daily_rows(seeded_db: Engine, targets: Targets, exclude_events: bool) -> None:
     # dust days in winter and spring move the monthly means when they are excluded
     for day in (dt.date(2015, 1, 15), dt.date(2015, 4, 2), dt.date(2016, 3, 10)):
-        assert flag_dust_day(seeded_db, day, "沙尘", ANALYST)
+        assert flag_sand_dust_day(seeded_db, day, "沙尘", ANALYST)
     for year in (2026, 2017, 2016):
         expected = _profile_from_rows(seeded_db, targets, year, exclude_events)
         got = reports.seasonal_profile(seeded_db, targets, year, exclude_events)
@@ -103,7 +103,7 @@ def test_profile_from_monthly_matches_seasonal_profile() -> None:
 @pytest.mark.parametrize(("year", "exclude_events"), [(2015, False), (2015, True), (2026, False)])
 def test_district_daily_from_sql_equals_daily_rows(seeded_db: Engine, targets: Targets, year: int, exclude_events: bool) -> None:
     for day in (dt.date(2015, 3, 3), dt.date(2015, 3, 4), dt.date(2026, 5, 1)):
-        flag_dust_day(seeded_db, day, "沙尘", ANALYST)
+        flag_sand_dust_day(seeded_db, day, "沙尘", ANALYST)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     excluded = set(queries.event_days(seeded_db, first, last)) if exclude_events else set()
     valid = common._valid_daily(seeded_db, targets, first, last, ALL, excluded)

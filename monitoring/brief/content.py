@@ -254,10 +254,10 @@ def method_lines(budget: reports.Report, targets: Targets) -> list[str]:
     the required rest-of-year mean."""
     status_zh, _ = verdict.status_rule_text(targets.status_rules)
     outlook_zh, _ = verdict.outlook_rule_text(targets.status_rules)
-    dust = budget.method.get("events", "")
+    events_note = budget.method.get("events", "")
     return [
         "数据：全区日值 = 各街道有效日均值的平均；均值为有效日均值的算术平均（HJ 663-2013），修约按 GB/T 8170"
-        + (f"；{dust}" if dust else ""),
+        + (f"；{events_note}" if events_note else ""),
         status_zh,
         outlook_zh,
         budget.method.get("projection", ""),

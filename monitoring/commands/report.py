@@ -35,11 +35,11 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _add_common(p: argparse.ArgumentParser, *, year: bool = True, dust: bool = True) -> None:
+def _add_common(p: argparse.ArgumentParser, *, year: bool = True, events: bool = True) -> None:
     if year:
         p.add_argument("--year", type=int, required=True, help="the year, e.g. 2026")
     p.add_argument("--format", choices=("csv", "json"), default="csv", help=_FORMAT_HELP)
-    if dust:
+    if events:
         # --exclude-dust: the name of earlier versions, kept (sand and dust is one kind of event)
         p.add_argument("--exclude-events", "--exclude-dust", dest="exclude_events", action="store_true",
                        help="leave the days of exceptional events out, sand and dust included (扣除例外事件)")
@@ -125,7 +125,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Columns: year, value, source, kind, period, complete, in_series; statistics in extra "
         "(JSON) or on stderr (CSV). " + _FORMAT_HELP,
     )
-    _add_common(t, year=False, dust=False)
+    _add_common(t, year=False, events=False)
     t.add_argument("--pollutant", default="pm25", help="pm25 (default), pm10, so2, no2, o3, co, good_days")
     t.set_defaults(handler=run)
 
@@ -134,7 +134,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="road-dust load by subdistrict and road, poor-grade share",
         description="Columns: subdistrict, code, road, month, load, grade, grade_source, source. " + _FORMAT_HELP,
     )
-    _add_common(rd, dust=False)
+    _add_common(rd, events=False)
     rd.add_argument("--month", type=int, choices=range(1, 13), metavar="M", help="one month only (1–12)")
     rd.set_defaults(handler=run)
 

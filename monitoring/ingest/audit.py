@@ -69,7 +69,7 @@ def _label(ts: Any) -> str:
 def runs_table(engine: Engine, limit: int = 50) -> pd.DataFrame:
     """The newest runs, times in Beijing local time ("" for a run not finished), the data
     span as labels, the status as ``run_state`` tells it."""
-    from monitoring.storage.audit import list_runs
+    from monitoring.storage.audit_queries import list_runs
 
     runs = list_runs(engine, limit=limit)
     if runs.empty:
@@ -95,7 +95,7 @@ STORED_COUNT_MAX_ROWS = 200_000
 
 
 def run_detail(engine: Engine, run_id: int, *, count_stored: bool = True) -> RunDetail | None:
-    from monitoring.storage.audit import get_run, run_rejected, run_revisions, run_rows_stored
+    from monitoring.storage.audit_queries import get_run, run_rejected, run_revisions, run_rows_stored
 
     run = get_run(engine, run_id)
     if run is None:
@@ -146,7 +146,7 @@ def pm25_above_pm10(engine: Engine, run_id: int) -> pd.DataFrame:
     """Stored places and times where PM2.5 is above PM10, one of the two from this run
     (issue 13: kept, flagged as a plausibility warning). Columns subdistrict_id, station,
     time, resolution, pm25, pm10."""
-    from monitoring.storage.audit import run_pm25_above_pm10
+    from monitoring.storage.audit_queries import run_pm25_above_pm10
 
     return run_pm25_above_pm10(engine, run_id)
 

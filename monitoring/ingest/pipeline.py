@@ -807,7 +807,7 @@ def _ingest(
             finish_run(engine, run_id, "failed", _counts(result), message=result.message)
         raise
     if result.conflicts and kind == "readings":
-        from monitoring.storage.audit import run_revisions
+        from monitoring.storage.audit_queries import run_revisions
 
         result.conflict_rows = run_revisions(engine, run_id)
     say(1.0, "done")

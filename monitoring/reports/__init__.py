@@ -23,12 +23,10 @@ from monitoring.reports.budget import budget
 from monitoring.reports.common import (
     POLLUTANT_NAMES,
     UNITS,
-    ProfileSource,
     Report,
     default_through,
     event_days,
     last_day_with_data,
-    seasonal_profile,
     years_with_data,
 )
 from monitoring.reports.compare import standards_comparison
@@ -36,6 +34,7 @@ from monitoring.reports.district import district
 from monitoring.reports.events import SideBySide, side_by_side
 from monitoring.reports.overview import overview
 from monitoring.reports.progress import progress
+from monitoring.reports.projection import ProfileSource, seasonal_profile
 from monitoring.reports.ranking import ranking
 from monitoring.reports.road_dust import road_dust
 from monitoring.reports.trend import trend

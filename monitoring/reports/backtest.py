@@ -19,17 +19,10 @@ from sqlalchemy import Engine
 
 from monitoring import timeutil
 from monitoring.errors import InputError
-from monitoring.reports.common import (
-    Report,
-    _district_daily,
-    _month_end,
-    _Notes,
-    _r,
-    _subdistrict_table,
-    _valid_daily,
-    seasonal_profile,
-)
+from monitoring.reports.common import Report, _district_daily, _month_end, _Notes, _r, _subdistrict_table, _valid_daily
+from monitoring.reports.projection import seasonal_profile
 from monitoring.rules import budget as budget_rules
+from monitoring.rules import periods as period_rules
 from monitoring.targets import Targets
 
 BACKTEST_COLUMNS = [
@@ -46,7 +39,7 @@ def _cases(series: pd.DataFrame, year: int, profile: budget_rules.Profile, sprea
         through = _month_end(year, month)
         so_far = series[series["day"] <= through]
         rest = series[series["day"] > through]
-        if len(so_far) < min_days or rest.empty:
+        if not budget_rules.can_project(len(so_far), year_over=False, min_days=min_days) or rest.empty:
             continue
         proj, low, high = budget_rules.project(so_far, through, profile, spread)
         rest_pred = budget_rules.projected_rest_mean(so_far, through, profile)
@@ -63,7 +56,7 @@ def _cases(series: pd.DataFrame, year: int, profile: budget_rules.Profile, sprea
             "projection_high": high,
             "actual": actual,
             "error": proj - actual,
-            "covered": bool(low <= actual <= high),
+            "covered": bool(budget_rules.interval_covers(low, actual, high)),
             "rest_projected": rest_pred,
             "rest_actual": rest_actual,
             # the relative error of the rest-of-year mean, scaled to one month left (see rules.budget.half_width)
@@ -101,7 +94,7 @@ def backtest(engine: Engine, targets: Targets, *, year: int, spread: float | Non
         places.append((str(sd.subdistrict), str(sd.code), mine))
     rows: list[dict[str, Any]] = []
     for name, code, series in places:
-        if len(series) < need:
+        if not period_rules.is_complete(len(series), need, over=True):
             if len(series):
                 notes.add(f"{name}：{year} 年有效 {len(series)} 天，不足 {need} 天，不参与回测",
                           f"{name}: {len(series)} valid days in {year}, needs {need}: left out")
@@ -115,7 +108,7 @@ def backtest(engine: Engine, targets: Targets, *, year: int, spread: float | Non
                 "rest_actual"):
         frame[col] = pd.Series([_r(v, "pm25", targets) for v in frame[col].tolist()], index=frame.index, dtype="float64")
     # inside or not as a reader sees it: the rounded figures, as the outlook compares them
-    frame["covered"] = (frame["projection_low"] <= frame["actual"]) & (frame["actual"] <= frame["projection_high"])
+    frame["covered"] = budget_rules.interval_covers(frame["projection_low"], frame["actual"], frame["projection_high"])
     summary = summarise(frame, rules.projection_coverage or 0.8)
     method = {
         "rule": f"{year} 年每个月末（1—11月），用截至当时的有效日均值和 {year} 年之前的季节曲线（"

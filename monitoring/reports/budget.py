@@ -11,25 +11,27 @@ from sqlalchemy import Engine
 
 from monitoring.reports.aqi import _wide
 from monitoring.reports.common import (
-    BUDGET_COLUMNS,
     Period,
-    ProfileSource,
     Report,
-    _budget_row,
     _district_aqi_counts,
     _district_daily,
     _indicator_target,
     _nan,
     _Notes,
-    _profile_source,
     _subdistrict_table,
     _valid_daily,
-    projection_method,
-    required_text,
     resolve_period,
     standards_method,
 )
 from monitoring.reports.events import deduction
+from monitoring.reports.projection import (
+    BUDGET_COLUMNS,
+    ProfileSource,
+    _budget_row,
+    _profile_source,
+    projection_method,
+    required_text,
+)
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import budget as budget_rules
 from monitoring.rules import verdict

@@ -13,7 +13,6 @@ from monitoring.reports import moving_average
 from monitoring.reports.aqi import _aqi_notes, _wide
 from monitoring.reports.budget import pm25_verdicts
 from monitoring.reports.common import (
-    ProfileSource,
     Report,
     _district_aqi_counts,
     _district_daily_db,
@@ -21,18 +20,18 @@ from monitoring.reports.common import (
     _nan,
     _Notes,
     _period_stat,
-    _profile_source,
     _r,
     _r1,
     _same_day_last_year,
-    required_text,
     resolve_period,
     standards_method,
 )
 from monitoring.reports.events import deduction
+from monitoring.reports.projection import ProfileSource, _profile_source, required_text
 from monitoring.reports.road_dust import road_dust
 from monitoring.rules import aqi as aqi_rules
 from monitoring.rules import budget as budget_rules
+from monitoring.rules import trends as trend_rules
 from monitoring.rules import validity as validity_rules
 from monitoring.rules import verdict
 from monitoring.rules.rounding import method_text as rounding_text
@@ -44,16 +43,6 @@ DISTRICT_COLUMNS = [
     "key", "name", "name_en", "value", "unit", "target", "direction", "gap", "status", "outlook",
     "valid_days", "days", "last_year_value", "trend", "note", "note_en",
 ]
-
-
-def _trend_word(current: float | None, previous: float | None) -> str | None:
-    if current is None or previous is None:
-        return None
-    if current < previous:
-        return "down"
-    if current > previous:
-        return "up"
-    return "flat"
 
 
 def district(
@@ -91,7 +80,7 @@ def district(
     ly_excluded, _ = deduction(engine, targets, ly_first, ly_last, exclude_events)
     ly = measure(ly_first, ly_last)
     ly_rule = validity_rules.required_days(ly_first, ly_last, targets.validity(ly_first))
-    ly_complete = ly["pm25_days"] >= max(ly_rule.required - len(ly_excluded), 1)
+    ly_complete = validity_rules.enough_days(ly["pm25_days"], validity_rules.required_after(ly_rule.required, len(ly_excluded)))
     _aqi_notes(now["aqi"], notes, targets.district.name, "the district")
     # the PM2.5 verdict of the district: made once, in the budget (rankings, progress and the brief read the same)
     pm25_verdict = pm25_verdicts(engine, targets, period, excluded, get_profile(), only="district")["district"]
@@ -138,9 +127,10 @@ def district(
             row["valid_days"], row["days"] = now["pm25_days"], days
             status, outlook = str(pm25_verdict["status"]), str(pm25_verdict["outlook"])
             if status == "incomplete" and value is not None:
+                need = period.needed(targets, n_excl)
                 row["note"], row["note_en"] = (
-                    f"有效天数 {now['pm25_days']}/{days}，需 {max(required, targets.status_rules.min_days_so_far) if not year_over else required}",
-                    f"{now['pm25_days']} valid days of {days}, needs {max(required, targets.status_rules.min_days_so_far) if not year_over else required}",
+                    f"有效天数 {now['pm25_days']}/{days}，需 {need}",
+                    f"{now['pm25_days']} valid days of {days}, needs {need}",
                 )
             elif not year_over and not math.isnan(pm25_verdict["projection"]):
                 req_zh, req_en = required_text(pm25_verdict)
@@ -152,27 +142,23 @@ def district(
             value = _r1(now["ratio"], targets)
             last_value = _r1(ly["ratio"], targets)
             row["valid_days"], row["days"] = now["aqi_days"], days
-            status = verdict.so_far(value, target, complete=period.complete(now["aqi_days"], targets, n_excl),
-                                    direction="at_least")
-            outlook = verdict.good_days_outlook(year_over=year_over, status=status, ratio=value, target=target,
-                                                non_good_left=budget["non_good_days_left"])
+            status, outlook = verdict.good_days(value, target, complete=period.complete(now["aqi_days"], targets, n_excl),
+                                                year_over=year_over, non_good_left=budget["non_good_days_left"])
             row["note"] = f"优良天 {now['good']} 天 / 有AQI的 {now['aqi_days']} 天"
             row["note_en"] = f"{now['good']} good days of {now['aqi_days']} days with an AQI"
         elif key == "heavy_pollution_days":
             value = float(now["heavy"]) if now["aqi_days"] else None
             last_value = float(ly["heavy"]) if ly["aqi_days"] else None
             row["valid_days"], row["days"] = now["aqi_days"], days
-            # a count above its target is over it whatever days are still to come
-            over_already = value is not None and target is not None and value > target
-            status = verdict.so_far(value, target, complete=over_already or period.complete(now["aqi_days"], targets, n_excl))
-            outlook = verdict.heavy_days_outlook(year_over=year_over, status=status, count=value, target=target)
+            status, outlook = verdict.heavy_days(value, target, complete=period.complete(now["aqi_days"], targets, n_excl),
+                                                 year_over=year_over)
         else:
             value = dust_report.extra.get("poor_share_rounded")
             last_value = None
             n_roads = int(dust_report.extra.get("graded_roads", 0))
             row["valid_days"], row["days"] = n_roads, int(dust_report.extra.get("roads", 0))
             status = str(dust_report.extra.get("poor_share_status", "incomplete"))
-            outlook = verdict.final_outlook(status) if year_over else "unknown"
+            outlook = verdict.share_outlook(status, year_over=year_over)
             row["note"], row["note_en"] = dust_report.extra.get("poor_share_note", ("", ""))
         gap = None if value is None or target is None else _r1(value - target, targets)
         row.update(
@@ -181,7 +167,7 @@ def district(
             status=status,
             outlook=outlook,
             last_year_value=_nan(last_value),
-            trend=_trend_word(value, last_value),
+            trend=trend_rules.direction_of_change(value, last_value),
         )
         rows.append(row)
     if not has_data:

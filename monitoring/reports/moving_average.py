@@ -31,6 +31,8 @@ from monitoring.reports.common import (
 )
 from monitoring.reports.events import deduction
 from monitoring.rules import evaluation as evaluation_rules
+from monitoring.rules import periods as period_rules
+from monitoring.rules import validity as validity_rules
 from monitoring.storage import queries
 from monitoring.targets import Targets
 
@@ -82,7 +84,7 @@ def three_year(
     years = tuple(range(year - n + 1, year + 1))
     notes = _Notes()
     last_data = queries.last_day_with_data(engine, year, pollutant)
-    if last_data is None or last_data < dt.date(year, 12, 31):
+    if not period_rules.data_through(last_data, dt.date(year, 12, 31)):
         # the year in progress: nothing to average yet (and nothing to read)
         notes.add(f"{year} 年尚未结束，三年滑动平均（{years[0]}–{year}）待全年数据完整后给出",
                   f"{year} is not over: the three-year moving average ({years[0]}–{year}) is given once the year is complete")
@@ -93,19 +95,19 @@ def three_year(
     for y in years:
         first, last = dt.date(y, 1, 1), dt.date(y, 12, 31)
         excluded, _ = deduction(engine, targets, first, last, exclude_events)
-        required = max(targets.validity(first).annual_min_days - len(excluded), 1)
+        required = validity_rules.required_after(targets.validity(first).annual_min_days, len(excluded))
         last_data = queries.last_day_with_data(engine, y, pollutant)
-        over = last_data is not None and last_data >= last
+        over = period_rules.data_through(last_data, last)
         valid = _valid_daily(engine, targets, first, last, (pollutant,), excluded)
         valid = valid[valid["pollutant"] == pollutant] if len(valid) else valid
         stat_rule = targets.evaluation_for_year(y)
         for sid in per_sd:
             mine = valid[valid["subdistrict_id"] == sid]["value"] if len(valid) else pd.Series(dtype="float64")
-            ok = over and len(mine) >= required
+            ok = period_rules.is_complete(len(mine), required, over=over)
             per_sd[sid].append(_period_stat(mine, pollutant, stat_rule) if ok else None)
         dd = _district_daily(valid)
         dvals = dd["value"] if len(dd) else pd.Series(dtype="float64")
-        ok = over and len(dvals) >= required
+        ok = period_rules.is_complete(len(dvals), required, over=over)
         district.append(_period_stat(dvals, pollutant, stat_rule) if ok else None)
         if not ok:
             reason_zh = f"{y} 年未结束或无数据" if not over else f"{y} 年有效 {len(dvals)} 天，不足 {required} 天"

@@ -6,8 +6,9 @@ import datetime as dt
 
 from sqlalchemy import Engine
 
-from monitoring.reports.common import ProfileSource, Report
+from monitoring.reports.common import Report
 from monitoring.reports.district import district
+from monitoring.reports.projection import ProfileSource
 from monitoring.reports.ranking import ranking
 from monitoring.targets import Targets
 

@@ -12,7 +12,6 @@ from monitoring import timeutil
 from monitoring.reports.aqi import _resolve_subdistrict
 from monitoring.reports.budget import pm25_verdicts
 from monitoring.reports.common import (
-    ProfileSource,
     Report,
     _district_daily,
     _indicator_target,
@@ -20,16 +19,16 @@ from monitoring.reports.common import (
     _nan,
     _Notes,
     _period_stat,
-    _profile_source,
     _r,
     _valid_daily,
     period_for,
-    projection_method,
     resolve_period,
     standards_method,
 )
 from monitoring.reports.events import deduction
+from monitoring.reports.projection import ProfileSource, _profile_source, projection_method
 from monitoring.rules import budget as budget_rules
+from monitoring.rules import periods as period_rules
 from monitoring.rules import validity as validity_rules
 from monitoring.rules import verdict
 from monitoring.rules.rounding import method_text as rounding_text
@@ -73,12 +72,7 @@ def progress(
     rows = []
     for month in range(1, 13):
         m_first, m_end = dt.date(year, month, 1), _month_end(year, month)
-        if m_end < today or (period.over and m_end <= last):
-            state = "over"
-        elif m_first <= today:
-            state = "in_progress"
-        else:
-            state = "future"
+        state = period_rules.month_state(m_first, m_end, today, period_over=period.over, period_last=last)
         if not has_data or m_first > last:
             rows.append({"month": month, "month_state": state, "monthly_mean": np.nan, "monthly_valid_days": 0,
                          "monthly_days": 0, "monthly_complete": False, "ytd_mean": np.nan, "ytd_valid_days": 0,
@@ -109,7 +103,8 @@ def progress(
                 "monthly_valid_days": len(in_month),
                 "monthly_days": (m_last - m_first).days + 1,
                 # a month in progress is never complete, whatever its first days hold
-                "monthly_complete": state == "over" and len(in_month) >= max(month_rule.required - m_excl, 1),
+                "monthly_complete": period_rules.is_complete(
+                    len(in_month), validity_rules.required_after(month_rule.required, m_excl), over=state == "over"),
                 "ytd_mean": v["ytd_mean"],
                 "ytd_valid_days": v["valid_days"],
                 "target": v["target"],

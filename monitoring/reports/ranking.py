@@ -12,7 +12,6 @@ from monitoring.reports.budget import pm25_verdicts
 from monitoring.reports.common import (
     POLLUTANT_NAMES,
     Period,
-    ProfileSource,
     Report,
     _check_pollutant,
     _limit,
@@ -20,7 +19,6 @@ from monitoring.reports.common import (
     _Notes,
     _period_stat,
     _period_text,
-    _profile_source,
     _r,
     _r1,
     _same_day_last_year,
@@ -32,6 +30,7 @@ from monitoring.reports.common import (
     standards_method,
 )
 from monitoring.reports.events import deduction
+from monitoring.reports.projection import ProfileSource, _profile_source
 from monitoring.rules import ranking as ranking_rules
 from monitoring.rules import validity as validity_rules
 from monitoring.rules import verdict

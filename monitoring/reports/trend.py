@@ -23,6 +23,7 @@ from monitoring.reports.common import (
 )
 from monitoring.reports.district import _district_aqi_counts
 from monitoring.rules import aqi as aqi_rules
+from monitoring.rules import periods as period_rules
 from monitoring.rules import ranking as ranking_rules
 from monitoring.rules import trends as trend_rules
 from monitoring.storage import queries
@@ -79,8 +80,8 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
         # A year is drawn whole and enters the trend test only when it is over (data through
         # 31 December, or the as-of day past it) and has its valid days: the year in progress
         # is partial, however many days it holds, and never enters the Theil–Sen series.
-        over = last_data == last or (last_data is not None and timeutil.today_beijing() > last)
-        complete = n_days >= targets.validity(first).annual_min_days and over
+        over = period_rules.year_over(last, last_data, timeutil.today_beijing())
+        complete = period_rules.is_complete(n_days, targets.validity(first).annual_min_days, over=over)
         period = f"{year}" if last_data == last else f"{year}-01-01..{last_data}"
         rows.append({"year": year, "value": value, "source": "demo (generated, not measurements)" if demo else "monitor database",
                      "kind": "data_demo" if demo else "data", "period": period, "complete": complete})
@@ -99,10 +100,8 @@ def trend(engine: Engine, targets: Targets, *, pollutant: str = "pm25") -> Repor
     # the plan's table and the database are their own sources
     frame["primary_known"] = frame["primary_known"].astype(object).where(frame["primary_known"].notna(), True).astype(bool)
     plan_years = set(frame.loc[frame["kind"] == "plan_table", "year"].tolist()) if len(frame) else set()
-    in_series = []
-    for r in frame.itertuples(index=False):
-        in_series.append(bool(r.kind == "plan_table" or (r.kind == "data" and r.complete and r.year not in plan_years)))
-    frame["in_series"] = in_series
+    frame["in_series"] = [trend_rules.in_series(str(r.kind), bool(r.complete), int(r.year), plan_years)
+                          for r in frame.itertuples(index=False)]
     frame = frame.sort_values(["year", "kind"]).reset_index(drop=True)
     series = frame[frame["in_series"]].sort_values("year")
     stats = trend_rules.trend_statistics(series["year"].astype(int).tolist(), series["value"].astype(float).tolist())

@@ -185,3 +185,21 @@ def projected_rest_mean(ytd: pd.DataFrame, through: dt.date, profile: Profile) -
     if profile.empty or ytd.empty or remaining_days(through) <= 0:
         return None
     return _level_and_rest(ytd, through, profile.mean)[2]
+
+
+def interval_covers(low: Any, value: Any, high: Any) -> Any:
+    """Whether ``value`` lies inside the projection interval [low, high] (ends included);
+    scalars give a bool, Series an element-wise mask (a missing end never covers)."""
+    return (low <= value) & (value <= high)
+
+
+def can_project(valid_days: int, *, year_over: bool, min_days: int) -> bool:
+    """A year-end projection is made for a year still running with at least
+    ``status_rules.min_days_for_projection`` valid days (fewer: the outlook is unknown)."""
+    return not year_over and valid_days >= min_days
+
+
+def profile_is_dated(profile: Profile, year: int, max_age: int) -> bool:
+    """The seasonal profile's newest year lies more than ``max_age`` years before ``year``
+    (``status_rules.profile_dated_after_years``): its method line says so."""
+    return bool(profile.years) and max(profile.years) < year - max_age

@@ -6,7 +6,7 @@ prints noise."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -63,3 +63,22 @@ def theil_sen_slope(years: list[int], values: list[float]) -> dict[str, float] |
 
     slope, intercept, low, high = stats.theilslopes([p[1] for p in pairs], [p[0] for p in pairs], alpha=0.95)
     return {"slope": float(slope), "intercept": float(intercept), "low": float(low), "high": float(high)}
+
+
+def direction_of_change(current: float | None, previous: float | None) -> Literal["down", "up", "flat"] | None:
+    """The trend word against the same period of last year (values as rounded and shown);
+    None when either is missing."""
+    if current is None or previous is None or math.isnan(current) or math.isnan(previous):
+        return None
+    if current < previous:
+        return "down"
+    if current > previous:
+        return "up"
+    return "flat"
+
+
+def in_series(kind: str, complete: bool, year: int, plan_years: set[int]) -> bool:
+    """Whether a year's row enters the trend test: the plan's published table always; a
+    measured year only when complete and not already given by the plan's table (one value a
+    year, the published one first); generated demo years never."""
+    return kind == "plan_table" or (kind == "data" and complete and year not in plan_years)

@@ -27,8 +27,8 @@ def day_is_valid(n_hours: Any, min_hours: int) -> bool:
     return int(n_hours) >= min_hours
 
 
-def valid_mask(n_hours: pd.Series, min_hours: int) -> pd.Series:
-    """Vectorised ``day_is_valid``."""
+def valid_mask(n_hours: pd.Series, min_hours: int | pd.Series) -> pd.Series:
+    """Vectorised ``day_is_valid``; ``min_hours`` may vary by row (the rule in force each day)."""
     numeric = pd.to_numeric(n_hours, errors="coerce")
     return (numeric.isna() | (numeric >= min_hours)).astype(bool)
 
@@ -40,7 +40,8 @@ def o3_day_is_valid(n_8h: Any, min_windows: int) -> bool:
     return int(n_8h) >= min_windows
 
 
-def o3_valid_mask(n_8h: pd.Series, min_windows: int) -> pd.Series:
+def o3_valid_mask(n_8h: pd.Series, min_windows: int | pd.Series) -> pd.Series:
+    """Vectorised ``o3_day_is_valid``; ``min_windows`` may vary by row."""
     numeric = pd.to_numeric(n_8h, errors="coerce")
     return (numeric.fillna(-1) >= min_windows).astype(bool)
 
@@ -84,6 +85,22 @@ def required_days(first: dt.date, last: dt.date, validity: Any) -> PeriodRule:
     # any other span: the annual share
     pro = math.ceil(int(validity.annual_min_days) * days / 365)
     return PeriodRule(days, pro, "period", f"period: ≥ {validity.annual_min_days}×{days}/365 = {pro} valid days")
+
+
+def required_after(required: int, n_excluded: int) -> int:
+    """The validity threshold after deducting exceptional-event days (never below one day)."""
+    return max(required - n_excluded, 1)
+
+
+def days_needed(required: int, *, over: bool, min_days_so_far: int) -> int:
+    """Valid days a verdict needs: a finished period its validity threshold (``required``,
+    after deductions); a period in progress also at least ``min_days_so_far``."""
+    return required if over else max(required, min_days_so_far)
+
+
+def enough_days(valid_days: int, needed: int) -> bool:
+    """Enough valid days for a verdict (never with none at all)."""
+    return valid_days > 0 and valid_days >= needed
 
 
 def validity_text(validity: Any) -> str:

@@ -51,6 +51,13 @@ def so_far(value: float | None, target: float | None, *, complete: bool, directi
     return "meets" if float(value) <= float(target) else "exceeds"
 
 
+def count_so_far(count: float | None, target: float | None, *, complete: bool) -> Status:
+    """A count that may only grow (heavy-pollution days) against its ceiling: above the
+    target it exceeds at once, whatever days are still to come; otherwise as ``so_far``."""
+    over_already = not _missing(count) and not _missing(target) and float(count) > float(target)  # type: ignore[arg-type]
+    return so_far(count, target, complete=complete or over_already)
+
+
 def final_outlook(status: str) -> Outlook:
     """A finished year's outlook is its final status."""
     return {"meets": "on_track", "exceeds": "off_track"}.get(status, "unknown")  # type: ignore[return-value]
@@ -150,6 +157,26 @@ def heavy_days_outlook(*, year_over: bool, status: str, count: float | None, tar
     if count > target:
         return "off_track"
     return "at_risk" if count == target else "on_track"
+
+
+def good_days(value: float | None, target: float | None, *, complete: bool, year_over: bool,
+              non_good_left: int | None) -> tuple[Status, Outlook]:
+    """The good-day ratio's verdict: so far (at least the target) and its outlook."""
+    status = so_far(value, target, complete=complete, direction="at_least")
+    return status, good_days_outlook(year_over=year_over, status=status, ratio=value, target=target,
+                                     non_good_left=non_good_left)
+
+
+def heavy_days(count: float | None, target: float | None, *, complete: bool, year_over: bool) -> tuple[Status, Outlook]:
+    """The heavy-pollution-day count's verdict: so far (exceeds at once above the target) and its outlook."""
+    status = count_so_far(count, target, complete=complete)
+    return status, heavy_days_outlook(year_over=year_over, status=status, count=count, target=target)
+
+
+def share_outlook(status: str, *, year_over: bool) -> Outlook:
+    """The poor-road share is graded month by month with no projection: its outlook is known
+    only once the year is over (its final status)."""
+    return final_outlook(status) if year_over else "unknown"
 
 
 def share_status(rounded_share: float | None, target: float | None) -> Status:

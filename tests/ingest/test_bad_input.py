@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 from monitoring.actors import Actor
 from monitoring.errors import InputError
 from monitoring.ingest.pipeline import ingest_file
-from monitoring.storage.audit import list_runs, run_rejected
+from monitoring.storage.audit_queries import list_runs, run_rejected
 from monitoring.storage.schema import daily_means, readings, road_dust
 from monitoring.targets import Targets
 

@@ -14,7 +14,7 @@ from monitoring import embedded, timeutil
 from monitoring.actors import Actor
 from monitoring.errors import PermissionDenied
 from monitoring.ingest.pipeline import IngestResult, ingest_file, ingest_frame
-from monitoring.storage.audit import list_runs, run_rejected, run_revisions
+from monitoring.storage.audit_queries import list_runs, run_rejected, run_revisions
 from monitoring.storage.schema import daily_means, exceptional_events, reading_revisions, readings, rejected_rows
 from monitoring.targets import Targets
 from tests.factories import make_readings

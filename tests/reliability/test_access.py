@@ -92,7 +92,7 @@ def test_command_line_and_system_actors_are_not_looked_up(users_file: Path) -> N
 def _login_script() -> None:
     import streamlit as st
 
-    from dashboard.auth import login_sidebar
+    from dashboard.login import login_sidebar
 
     actor = login_sidebar()
     st.markdown(f"actor={actor.name}:{actor.role}")

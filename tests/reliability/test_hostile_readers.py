@@ -276,7 +276,7 @@ def test_pm25_above_pm10_is_kept_and_flagged(make_db, targets: Targets) -> None:
     engine = make_db()
     result = ingest_file(engine, FILES / "pm25_above_pm10.csv", name="p.csv", targets=targets, actor=ANALYST)
     assert result.accepted == 4 and [(n.code, n.rows, n.lines) for n in result.warnings] == [("pm25_above_pm10", 1, [2])]
-    from monitoring.storage.audit import run_pm25_above_pm10
+    from monitoring.storage.audit_queries import run_pm25_above_pm10
 
     odd = run_pm25_above_pm10(engine, int(result.run_id or 0))
     assert odd[["subdistrict_id", "pm25", "pm10"]].values.tolist() == [[10, 80.0, 50.0]]

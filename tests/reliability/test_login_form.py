@@ -19,7 +19,7 @@ PASSWORD = "correct horse battery"
 def _login_script() -> None:
     import streamlit as st
 
-    from dashboard.auth import login_sidebar
+    from dashboard.login import login_sidebar
 
     actor = login_sidebar()
     st.markdown(f"actor={actor.name}:{actor.role}")

@@ -69,3 +69,24 @@ def test_interval_from_the_calibrated_spread() -> None:
     early = dt.date(2026, 3, 31)
     _, lo2, hi2 = budget.project(this[this["day"] <= early], early, prof, spread=0.2)
     assert hi2 - lo2 > high - low  # type: ignore[operator]
+
+
+def test_can_project_needs_a_running_year_and_enough_days() -> None:
+    assert budget.can_project(30, year_over=False, min_days=30)
+    assert not budget.can_project(29, year_over=False, min_days=30)
+    assert not budget.can_project(300, year_over=True, min_days=30)
+
+
+def test_interval_covers_ends_included_scalars_and_series() -> None:
+    assert budget.interval_covers(30.0, 30.0, 32.0) and budget.interval_covers(30.0, 32.0, 32.0)
+    assert not budget.interval_covers(30.0, 32.1, 32.0)
+    mask = budget.interval_covers(pd.Series([1.0, 1.0, np.nan]), pd.Series([0.5, 1.5, 1.0]), pd.Series([2.0, 2.0, 2.0]))
+    assert mask.tolist() == [False, True, False]
+
+
+def test_profile_is_dated() -> None:
+    profile = budget.Profile((2014, 2015, 2016), np.ones((3, 12)))
+    assert budget.profile_is_dated(profile, 2026, 3)
+    assert not budget.profile_is_dated(budget.Profile((2023,), np.ones((1, 12))), 2026, 3)
+    assert budget.profile_is_dated(budget.Profile((2022,), np.ones((1, 12))), 2026, 3)
+    assert not budget.profile_is_dated(budget.Profile((), np.zeros((0, 12))), 2026, 3)

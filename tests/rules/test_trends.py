@@ -36,3 +36,23 @@ def test_percentile_90_hj663() -> None:
     # k = 1 + (10 − 1)·0.9 = 9.1 → x9 + 0.1·(x10 − x9) = 9.1
     assert abs(hj663_percentile([float(i) for i in range(1, 11)], 90) - 9.1) < 1e-12  # type: ignore[operator]
     assert hj663_percentile([], 90) is None
+
+
+def test_direction_of_change() -> None:
+    from monitoring.rules.trends import direction_of_change
+
+    assert direction_of_change(30.0, 32.0) == "down"
+    assert direction_of_change(32.0, 30.0) == "up"
+    assert direction_of_change(30.0, 30.0) == "flat"
+    assert direction_of_change(None, 30.0) is None
+    assert direction_of_change(30.0, float("nan")) is None
+
+
+def test_in_series_one_value_a_year_the_published_first() -> None:
+    from monitoring.rules.trends import in_series
+
+    assert in_series("plan_table", False, 2020, {2020})
+    assert in_series("data", True, 2024, {2020})
+    assert not in_series("data", True, 2020, {2020})  # the plan's table already gives 2020
+    assert not in_series("data", False, 2024, set())  # incomplete year
+    assert not in_series("data_demo", True, 2024, set())  # generated, never a trend

@@ -55,3 +55,24 @@ def test_mean_of_valid_counts_days() -> None:
     assert res.mean == 15.0 and res.valid_days == 2 and res.complete
     empty = v.mean_of_valid(pd.Series([float("nan")]), rule)
     assert empty.mean is None and not empty.complete and empty.completeness == 0.0
+
+
+def test_days_needed_and_enough_days() -> None:
+    # finished: the validity threshold; in progress: at least min_days_so_far too
+    assert v.days_needed(324, over=True, min_days_so_far=10) == 324
+    assert v.days_needed(5, over=False, min_days_so_far=10) == 10
+    assert v.days_needed(40, over=False, min_days_so_far=10) == 40
+    assert v.enough_days(10, 10) and not v.enough_days(9, 10)
+    assert not v.enough_days(0, 0)  # no valid day is never enough
+
+
+def test_masks_take_a_threshold_per_row() -> None:
+    # the rule in force can change mid-period: each day brings its own threshold
+    n = pd.Series([19, 19, None], dtype="Float64")
+    assert v.valid_mask(n, pd.Series([20, 18, 20])).tolist() == [False, True, True]
+    assert v.o3_valid_mask(pd.Series([13, 14, None]), pd.Series([14, 14, 14])).tolist() == [False, True, False]
+
+
+def test_required_after_deductions_never_below_one_day() -> None:
+    assert v.required_after(324, 10) == 314
+    assert v.required_after(5, 10) == 1

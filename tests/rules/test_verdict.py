@@ -83,3 +83,27 @@ def test_rule_texts_name_every_word() -> None:
     zh, en = verdict.outlook_rule_text(RULES)
     for word in ("按计划", "有风险", "难以达标", "无法判断"):
         assert word in zh
+
+
+def test_count_so_far_exceeds_at_once_above_the_target() -> None:
+    # heavy-pollution days only grow: 9 above a target of 8 exceeds however few days are in
+    assert verdict.count_so_far(9.0, 8.0, complete=False) == "exceeds"
+    assert verdict.count_so_far(8.0, 8.0, complete=False) == "incomplete"
+    assert verdict.count_so_far(8.0, 8.0, complete=True) == "meets"
+    assert verdict.count_so_far(None, 8.0, complete=True) == "incomplete"
+    assert verdict.count_so_far(9.0, None, complete=False) == "incomplete"
+
+
+def test_indicator_verdicts_of_the_district_table() -> None:
+    # good-day ratio: at least the target; the non-good budget spent → off track
+    assert verdict.good_days(80.0, 78.0, complete=True, year_over=False, non_good_left=10) == ("meets", "on_track")
+    assert verdict.good_days(77.0, 78.0, complete=True, year_over=False, non_good_left=5) == ("exceeds", "at_risk")
+    assert verdict.good_days(80.0, 78.0, complete=True, year_over=False, non_good_left=-1) == ("meets", "off_track")
+    assert verdict.good_days(80.0, 78.0, complete=False, year_over=True, non_good_left=0) == ("incomplete", "unknown")
+    # heavy days: above the target exceeds at once and is off track; at it, at risk
+    assert verdict.heavy_days(5.0, 4.0, complete=False, year_over=False) == ("exceeds", "off_track")
+    assert verdict.heavy_days(4.0, 4.0, complete=True, year_over=False) == ("meets", "at_risk")
+    assert verdict.heavy_days(3.0, 4.0, complete=True, year_over=True) == ("meets", "on_track")
+    # the poor-road share: no outlook before the year is over
+    assert verdict.share_outlook("meets", year_over=False) == "unknown"
+    assert verdict.share_outlook("exceeds", year_over=True) == "off_track"

@@ -1,20 +1,13 @@
-"""Load and validate targets.yaml: the subdistricts, the targets and the dated standards.
+"""The validated shape of targets.yaml: subdistricts, indicators, dated standards, rules.
 
-The file is checked strictly (unknown keys, wrong types, the subdistrict list against the
-official code register) so a typo stops the program with one line naming the key and the
-fix, instead of silently computing with a default. Rules never hold thresholds of their
-own: they take them from the ``Targets`` object this module returns.
+Long (about 460 lines) because it is one pydantic schema: every section of targets.yaml is a
+model here, with its validators beside it; splitting it would scatter one file's schema.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import re
 import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -22,65 +15,13 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from monitoring import config, settings_file
-from monitoring.errors import ConfigError, InputError
-
-#: The official register of Xicheng's subdistricts (code, name, indicative point).
-REGISTER_PATH = config.DATA_DIR / "reference" / "xicheng_15_subdistrict_codes_points.csv"
-
-
-
-@dataclass(frozen=True)
-class Pollutant:
-    """One pollutant of GB 3095-2012 as the whole project names, measures and rounds it."""
-
-    code: str  # the stored code (readings.pollutant)
-    name: str  # as bulletins print it
-    name_zh: str
-    name_en: str
-    unit: str  # the project's unit; files and sources are converted to it
-    unit_key: str  # the unit's label key (labels ``unit.<key>``) and the validator's unit code
-    #: which key of targets.yaml ``standards.rounding`` gives its decimals (CO has its own)
-    decimals_key: Literal["decimals", "co_decimals"] = "decimals"
-
-
-#: The one table of pollutants, in the project's order (files, pages, the CLI).
-POLLUTANT_TABLE: tuple[Pollutant, ...] = (
-    Pollutant("pm25", "PM2.5", "细颗粒物", "fine particulate matter", "µg/m³", "ugm3"),
-    Pollutant("pm10", "PM10", "可吸入颗粒物", "inhalable particulate matter", "µg/m³", "ugm3"),
-    Pollutant("so2", "SO2", "二氧化硫", "sulphur dioxide", "µg/m³", "ugm3"),
-    Pollutant("no2", "NO2", "二氧化氮", "nitrogen dioxide", "µg/m³", "ugm3"),
-    Pollutant("o3", "O3", "臭氧", "ozone", "µg/m³", "ugm3"),
-    Pollutant("co", "CO", "一氧化碳", "carbon monoxide", "mg/m³", "mgm3", "co_decimals"),
-)
-POLLUTANT_BY_CODE: dict[str, Pollutant] = {p.code: p for p in POLLUTANT_TABLE}
-POLLUTANTS: tuple[str, ...] = tuple(p.code for p in POLLUTANT_TABLE)
-#: code → printed name (PM2.5, …) and code → unit, for the modules that want a mapping.
-POLLUTANT_NAMES: dict[str, str] = {p.code: p.name for p in POLLUTANT_TABLE}
-UNITS: dict[str, str] = {p.code: p.unit for p in POLLUTANT_TABLE}
-DEFAULT_UNIT = "µg/m³"
-
-
-def unit_of(code: str) -> str:
-    """The unit of a pollutant code (µg/m³ for a derived column such as ``o3_8h``)."""
-    return UNITS.get(code, DEFAULT_UNIT)
-
-
-def decimals_key(code: str) -> str:
-    """The targets.yaml rounding key of a pollutant code (``decimals`` for a derived column)."""
-    found = POLLUTANT_BY_CODE.get(code)
-    return found.decimals_key if found else "decimals"
-
-
-def subdistrict_id(code: str) -> int:
-    """The stable id of a subdistrict: the street number inside its 12-digit area code
-    (110102|010|000 → 10), the same in every database."""
-    return int(code[6:9])
+from monitoring.errors import InputError
+from monitoring.targets.names import normalise_name
+from monitoring.targets.pollutants import POLLUTANTS
 
 
 class _Strict(BaseModel):
@@ -244,6 +185,8 @@ class StatusRules(_Strict):
     at_risk_margin: float = Field(ge=0)
     min_days_for_projection: int = Field(ge=1)
     seasonal_profile_years: int = Field(ge=1)
+    #: A profile whose newest year is more than this many years before the target year is called dated.
+    profile_dated_after_years: int = Field(default=3, ge=0)
     #: A period in progress (year or month to date) gets a so-far verdict only with this many valid days.
     min_days_so_far: int = Field(default=10, ge=1)
     #: Relative error of the projected rest-of-year mean with one month left (None: the spread of past years' profiles).
@@ -544,109 +487,3 @@ def _in_force(items: tuple[Any, ...], day: dt.date) -> Any:
     if chosen is None:
         return min(items, key=lambda i: i.effective_from)
     return chosen
-
-
-_SUFFIXES = ("街道办事处", "街道", "办事处")
-
-
-def normalise_name(text: str) -> str:
-    """A spelling reduced to what matters: NFKC, no spaces or apostrophes, lower case,
-    without a trailing 街道 / 街道办事处 (so 德胜, 德胜街道 and Desheng all match)."""
-    s = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    s = re.sub(r"[\s'’`·\-_]", "", s)
-    for suffix in _SUFFIXES:
-        if s.endswith(suffix) and len(s) > len(suffix):
-            s = s[: -len(suffix)]
-            break
-    for suffix in ("jiedao", "subdistrict"):
-        if s.endswith(suffix) and len(s) > len(suffix):
-            s = s[: -len(suffix)]
-    return s
-
-
-# -- loading --------------------------------------------------------------------
-
-_HINTS = {
-    "extra_forbidden": "remove it or correct its spelling (see the comments in targets.yaml)",
-    "missing": "add it (see the comments in targets.yaml for its meaning)",
-    "literal_error": "use one of the values listed",
-}
-
-
-def read_register(path: Path = REGISTER_PATH) -> list[dict[str, str]]:
-    """The official list of Xicheng's subdistricts (area code, name, short name, pinyin, point)."""
-    with path.open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _check_register(targets: Targets, path: Path) -> None:
-    official = {row["area_code"]: row["short_name"] for row in read_register()}
-    seen: set[str] = set()
-    for i, sd in enumerate(targets.subdistricts):
-        if sd.code not in official:
-            raise ConfigError(
-                f"{path.name}: subdistricts[{i} {sd.short_name}].code: {sd.code} is not a Xicheng subdistrict",
-                message_zh=f"{path.name} 有误：第 {i + 1} 个街道的代码 {sd.code} 不是西城区的街道代码",
-                hint="use one of the 15 official 12-digit codes in data/reference/xicheng_15_subdistrict_codes_points.csv",
-                hint_zh="请使用 data/reference/xicheng_15_subdistrict_codes_points.csv 中的 15 个官方 12 位代码之一",
-            )
-        if sd.code in seen:
-            raise ConfigError(
-                f"{path.name}: subdistricts[{i} {sd.short_name}].code: {sd.code} is listed twice",
-                message_zh=f"{path.name} 有误：街道代码 {sd.code} 重复",
-                hint="keep one entry per subdistrict",
-                hint_zh="每个街道只保留一条",
-            )
-        seen.add(sd.code)
-    missing = [f"{official[c]} ({c})" for c in official if c not in seen]
-    if missing:
-        raise ConfigError(
-            f"{path.name}: subdistricts: missing {', '.join(missing)}",
-            message_zh=f"{path.name} 有误：缺少街道 {'、'.join(missing)}",
-            hint="add an entry for each of the 15 subdistricts with its pm25_target",
-            hint_zh="请为 15 个街道各写一条，并给出 pm25_target",
-        )
-    short = {sd.short_name for sd in targets.subdistricts}
-    for i, st in enumerate(targets.stations):
-        if st.subdistrict not in short:
-            raise ConfigError(
-                f"{path.name}: stations[{i} {st.code}].subdistrict: unknown subdistrict {st.subdistrict!r}",
-                message_zh=f"{path.name} 有误：站点 {st.name} 所在街道 {st.subdistrict} 不存在",
-                hint=f"use a short name: {', '.join(sorted(short))}",
-                hint_zh=f"请使用街道简称：{'、'.join(sorted(short))}",
-            )
-    keys = [ind.key for ind in targets.indicators]
-    if len(keys) != len(set(keys)):
-        raise ConfigError(f"{path.name}: indicators: a key is listed twice", hint="keep each key once")
-
-
-def load_targets(path: Path | str | None = None) -> Targets:
-    """Read and validate the targets file; raise ``ConfigError`` with one line if it is wrong."""
-    path = Path(path) if path is not None else config.targets_path()
-    return _load_cached(str(path.resolve()), _mtime(path))
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return -1.0
-
-
-@lru_cache(maxsize=4)
-def _load_cached(path_text: str, mtime: float) -> Targets:
-    path = Path(path_text)
-    data = settings_file.read_yaml_mapping(path, what="targets file", setting="MONITOR_TARGETS", what_zh="目标文件")
-    try:
-        targets = Targets.model_validate(data)
-    except ValidationError as exc:
-        raise settings_file.one_line(
-            exc,
-            data,
-            path,
-            label_keys=("short_name", "key", "code"),
-            hints=_HINTS,
-            default_hint="correct the value",
-        ) from None
-    _check_register(targets, path)
-    return targets
