@@ -13,7 +13,6 @@ LIMIT = 500
 REASON = re.compile(r"\blong\b[^.]*\bbecause\b", re.IGNORECASE | re.DOTALL)
 #: Being split by their owners at the time of writing (issue 15); remove an entry once done.
 BEING_SPLIT = {
-    "monitoring/bench.py",
     "monitoring/ingest/pipeline.py",
     "monitoring/ingest/readers.py",
     "monitoring/ingest/validate.py",
