@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from dashboard import context as ctx
 from monitoring import database, reports
+from monitoring.ingest import audit
 from monitoring.reports import Report
 from monitoring.rules import budget as budget_rules
 
@@ -113,6 +114,15 @@ def road_dust_coverage(_engine: Engine, key: str, year: int, month: int | None) 
     from monitoring import plan
 
     return plan.road_dust_coverage(_engine, ctx.targets(), year=year, month=month)
+
+
+@st.cache_data(show_spinner=False, max_entries=_MAX)
+def pm25_above_pm10(_engine: Engine, key: str, run_id: int, runs_state: str) -> pd.DataFrame:
+    """A run's plausibility list (PM2.5 above PM10): a join over the run's whole span, over a
+    second on a ten-year run, so it is kept. ``runs_state`` lists the shown runs and their
+    states: a later run may overwrite either value, and a pull by another process cannot
+    clear this server's caches, so a new or finished run makes a new key."""
+    return audit.pm25_above_pm10(_engine, run_id)
 
 
 # -- the plan: indicators and key tasks (cleared by ctx.clear_data_caches() after an entry) --------

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import context as ctx
+from dashboard import loaders
 from dashboard import widgets as w
 from dashboard.events_section import render_panel as events_panel
 from monitoring import timeutil
@@ -18,7 +19,6 @@ from monitoring.ingest.audit import (
     demo_runs,
     hours_share,
     named_conflicts,
-    pm25_above_pm10,
     rejected_csv,
     remove_demo_data,
     run_detail,
@@ -164,7 +164,9 @@ else:
             table.columns = [t(f"upload.col.{COLUMN_KEYS.get(c, c)}") for c in table.columns]
             st.dataframe(table, hide_index=True, width="stretch")
         if r["data_kind"] == "readings" and r["status"] == "succeeded":
-            odd = pm25_above_pm10(engine, int(r["id"]))  # issue 13: kept, but flagged
+            # issue 13: kept, but flagged; cached until any listed run appears or changes state
+            runs_state = ",".join(f"{i}:{s}" for i, s in zip(runs["id"], runs["status"], strict=True))
+            odd = loaders.pm25_above_pm10(engine, ctx.cache_key(), int(r["id"]), runs_state)
             if len(odd):
                 by_id = {subdistrict_id(sd.code): sd.pinyin if english else sd.short_name for sd in targets.subdistricts}
                 st.warning(t("quality.plausibility", n=f"{len(odd):,}"), icon=":material/warning:")
