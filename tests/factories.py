@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from monitoring import timeutil
-from monitoring.storage.writes import RunCounts, RunInfo, finish_run, start_run
+from monitoring.storage.run_records import RunCounts, RunInfo, finish_run, start_run
 from monitoring.targets import Targets, subdistrict_id
 
 

@@ -233,7 +233,7 @@ def _options(dry_run: bool, strict: bool, replace: bool, hour_beginning: bool) -
 def _record_refused(
     engine: Engine, name: str, run_kind: str, actor: Actor, sha256: str | None, options: dict[str, Any], exc: InputError
 ) -> None:
-    from monitoring.storage.writes import RunInfo, finish_run, start_run, write_rejected
+    from monitoring.storage.run_records import RunInfo, finish_run, start_run, write_rejected
 
     run_id = start_run(engine, RunInfo(kind=run_kind, source=name, user=actor.name, sha256=sha256, options=options))
     with engine.begin() as conn:  # the reason and the closed record together
@@ -772,7 +772,7 @@ def _ingest(
         return result
 
     from monitoring.storage.engine import write_transaction
-    from monitoring.storage.writes import RunInfo, finish_run, start_run, write_rejected
+    from monitoring.storage.run_records import RunInfo, finish_run, start_run, write_rejected
 
     info = RunInfo(kind=run_kind, source=name, user=actor.name, data_kind=kind, sha256=table.blob.sha256, options=options)
     run_id = start_run(engine, info)
@@ -887,7 +887,10 @@ def _write_readings(
     duplicates: list[pd.DataFrame] | None = None,
 ) -> Any:
     from monitoring.storage import keys
-    from monitoring.storage.writes import DailyRules, ReadingRows, RunCounts, write_rows
+    from monitoring.storage.columnar import ReadingRows
+    from monitoring.storage.daily_refresh import DailyRules
+    from monitoring.storage.run_records import RunCounts
+    from monitoring.storage.writes import write_rows
 
     rules = DailyRules.from_targets(targets)
     # key order: each slice is a run of the table's key, inserted in order; and slices
@@ -953,7 +956,7 @@ def _slice_bounds(sorted_keys: np.ndarray, size: int) -> list[int]:
 
 
 def _write_road_dust(conn: Any, run_id: int, frame: pd.DataFrame, source: str, replace: bool, *, dry_run: bool = False) -> Any:
-    from monitoring.storage.writes import write_road_dust
+    from monitoring.storage.road_dust_writes import write_road_dust
 
     return write_road_dust(conn, run_id, frame.drop(columns="line"), source=source[:32], replace=replace, dry_run=dry_run)
 
@@ -1032,7 +1035,7 @@ def _finish_counts(result: IngestResult) -> None:
 
 
 def _counts(result: IngestResult) -> Any:
-    from monitoring.storage.writes import RunCounts
+    from monitoring.storage.run_records import RunCounts
 
     return RunCounts(
         rows=result.rows,

@@ -28,9 +28,9 @@ from monitoring import config
 from monitoring.actors import Actor
 from monitoring.ingest.pipeline import IngestResult, ingest_file
 from monitoring.storage import writes
+from monitoring.storage.daily_refresh import DailyRules, refresh_daily_means
 from monitoring.storage.engine import make_engine
 from monitoring.storage.schema import daily_means, ingestion_runs, readings
-from monitoring.storage.writes import DailyRules, refresh_daily_means
 from monitoring.targets import Targets
 from tests.factories import canonical, make_readings
 

@@ -17,18 +17,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from monitoring import timeutil
+from monitoring.storage.daily_refresh import DailyRules, compute_daily
+from monitoring.storage.road_dust_writes import write_road_dust
+from monitoring.storage.run_records import RunCounts, RunInfo, delete_runs, finish_run, start_run
 from monitoring.storage.schema import daily_means, reading_revisions, readings, road_dust, road_dust_revisions
-from monitoring.storage.writes import (
-    DailyRules,
-    RunCounts,
-    RunInfo,
-    compute_daily,
-    delete_runs,
-    finish_run,
-    start_run,
-    write_readings,
-    write_road_dust,
-)
+from monitoring.storage.writes import write_readings
 from monitoring.targets import Targets
 from tests.factories import canonical, make_readings
 

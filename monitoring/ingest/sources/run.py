@@ -26,7 +26,7 @@ from monitoring.ingest.sources.config import AnySource, HttpSettings
 from monitoring.ingest.sources.frames import FetchOutcome
 from monitoring.ingest.sources.http import make_session, pull_deadline
 from monitoring.storage import queries
-from monitoring.storage.writes import RunCounts, RunInfo, finish_run, start_run
+from monitoring.storage.run_records import RunCounts, RunInfo, finish_run, start_run
 from monitoring.targets import Targets
 
 Progress = Callable[[float, str], None]
