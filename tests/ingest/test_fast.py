@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from monitoring.actors import Actor
-from monitoring.ingest import fast, pipeline
+from monitoring.ingest import collect, fast
 from monitoring.ingest.pipeline import IngestResult, ingest_file
 from monitoring.storage.schema import daily_means, readings, rejected_rows
 from monitoring.targets import Targets
@@ -50,7 +50,7 @@ def _both(
 ) -> tuple[bool, IngestResult]:
     """Ingest ``data`` both ways; assert the same outcome; return (fast reader used, result)."""
     used: list[bool] = []
-    read_clean = pipeline._read_clean
+    read_clean = collect.read_clean
 
     def spy(*args: Any) -> Any:
         out = read_clean(*args)
@@ -58,7 +58,7 @@ def _both(
         return out
 
     with monkeypatch.context() as m:
-        m.setattr(pipeline, "_read_clean", spy)
+        m.setattr(collect, "read_clean", spy)
         first = make_db()
         result = ingest_file(first, data, name="f.csv", targets=targets, actor=ANALYST, run_kind="upload", **kw)
     with monkeypatch.context() as m:
@@ -221,17 +221,17 @@ _WITHOUT_PYARROW = """
 import json, sys
 sys.modules["pyarrow"] = None  # as if not installed: every import of it fails, pandas' too
 from monitoring.actors import Actor
-from monitoring.ingest import fast, pipeline
+from monitoring.ingest import collect, fast
 from monitoring.ingest.pipeline import ingest_file
 from monitoring.storage.engine import make_engine
 from monitoring.targets import load_targets
 used = []
-read_clean = pipeline._read_clean
+read_clean = collect.read_clean
 def spy(*args):
     out = read_clean(*args)
     used.append(out is not None)
     return out
-pipeline._read_clean = spy
+collect.read_clean = spy
 r = ingest_file(make_engine(sys.argv[1]), open(sys.argv[2], "rb").read(), name="f.csv", targets=load_targets(),
                 actor=Actor("tester", "analyst"), run_kind="upload")
 print(json.dumps({"used": used, "status": r.status, "accepted": r.accepted, "rejected": r.rejected,

@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from monitoring.actors import Actor
 from monitoring.bootstrap import init_database
 from monitoring.errors import InputError
-from monitoring.ingest import fast, pipeline
+from monitoring.ingest import collect, fast
 from monitoring.ingest.pipeline import ingest_file
 from monitoring.storage.engine import make_engine
 from monitoring.targets import Targets, load_targets
@@ -296,7 +296,7 @@ def test_both_readers_end_a_file_the_same_way(fresh_db: Any, monkeypatch: pytest
                                                 case: tuple[bytes, bool]) -> None:
     data, clean = case
     used: list[bool] = []
-    read_clean = pipeline._read_clean
+    read_clean = collect.read_clean
 
     def spy(*args: Any) -> Any:
         out = read_clean(*args)
@@ -305,7 +305,7 @@ def test_both_readers_end_a_file_the_same_way(fresh_db: Any, monkeypatch: pytest
 
     with monkeypatch.context() as m:
         m.setattr(fast, "BLOCK_BYTES", 256)  # several blocks: a refusal can come after the first
-        m.setattr(pipeline, "_read_clean", spy)
+        m.setattr(collect, "read_clean", spy)
         first = fresh_db()
         through_fast = _ingest(first, data)
     with monkeypatch.context() as m:
