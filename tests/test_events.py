@@ -25,8 +25,8 @@ from monitoring.reports import common
 from monitoring.reports.events import deduction, side_by_side
 from monitoring.storage import migrate, queries
 from monitoring.storage.engine import make_engine
+from monitoring.storage.run_records import RunInfo, start_run
 from monitoring.storage.schema import exceptional_events
-from monitoring.storage.writes import RunInfo, start_run
 from monitoring.targets import Targets, subdistrict_id
 from tests.test_reports import _write
 

@@ -1,6 +1,6 @@
 """The scheduled-pulls status (monitoring.pull_status): one line per source of sources.yaml,
 read from the ingestion audit alone, on real databases with runs written by the real
-writers (storage.writes) and, at the end, by real pulls from a local HTTP server."""
+writers (storage.run_records) and, at the end, by real pulls from a local HTTP server."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from monitoring.ingest.sources.config import AnySource, CnemcSource, HttpSetting
 from monitoring.ingest.sources.run import PullFailed, pull
 from monitoring.pull_status import PullStatus, configured_sources, pull_status
 from monitoring.storage.audit_queries import get_run
-from monitoring.storage.writes import RunInfo, start_run
+from monitoring.storage.run_records import RunInfo, start_run
 from monitoring.targets import Targets
 from tests.factories import HTTP_500, PULL_SOURCES_YAML, make_run
 from tests.ingest.sources.conftest import ANALYST, cnemc_hour

@@ -18,7 +18,9 @@ from monitoring.actors import ANONYMOUS, Actor
 from monitoring.commands.report import jsonable
 from monitoring.errors import InputError, PermissionDenied
 from monitoring.events import flag_sand_dust_day, unflag_sand_dust_day
-from monitoring.storage.writes import DailyRules, RunInfo, start_run, write_readings
+from monitoring.storage.daily_refresh import DailyRules
+from monitoring.storage.run_records import RunInfo, start_run
+from monitoring.storage.writes import write_readings
 from monitoring.targets import Targets, subdistrict_id
 from tests.factories import canonical
 

@@ -19,7 +19,9 @@ from monitoring import config, reports
 from monitoring.cli import main
 from monitoring.errors import InputError
 from monitoring.rules import evaluation as evaluation_rules
-from monitoring.storage.writes import DailyRules, RunInfo, start_run, write_readings
+from monitoring.storage.daily_refresh import DailyRules
+from monitoring.storage.run_records import RunInfo, start_run
+from monitoring.storage.writes import write_readings
 from monitoring.targets import Targets, load_targets
 from tests.factories import canonical, hourly_labels
 

@@ -159,7 +159,8 @@ def pages_database(years: int, folder: Path = BENCH_DIR, progress: Callable[[str
     path = folder / f"pages-v{GENERATOR_VERSION}-{years}y.db"
     if path.exists():
         return path
-    from monitoring.storage.writes import DailyRules, ReadingRows, _daily_from_rows, _insert_daily
+    from monitoring.storage.columnar import ReadingRows
+    from monitoring.storage.daily_refresh import DailyRules, daily_from_rows, insert_daily
     from monitoring.targets import load_targets
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -203,7 +204,7 @@ def pages_database(years: int, folder: Path = BENCH_DIR, progress: Callable[[str
                     demo=np.zeros(hours, dtype=bool),
                     run_id=np.full(hours, run_id, dtype="int64"),
                 )
-                _insert_daily(conn, _daily_from_rows(rows, rules))
+                insert_daily(conn, daily_from_rows(rows, rules))
         cur.close()
     with engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")

@@ -49,7 +49,7 @@ def run_state(status: Any, started_at: Any, finished_at: Any, now: dt.datetime |
     process was killed: still ``running`` long after it started, or marked failed by
     ``init`` (``mark_interrupted_runs``: failed, no finish time). Nothing of such a run
     was stored: a run is closed in the transaction that commits its data."""
-    from monitoring.storage.writes import STALE_RUN_AFTER
+    from monitoring.storage.run_records import STALE_RUN_AFTER
 
     started = _utc(started_at)
     now = now or dt.datetime.now(dt.UTC)
@@ -189,8 +189,9 @@ def rejected_csv(rejected: pd.DataFrame | list[Any]) -> bytes:
 def remove_demo_data(engine: Engine, targets: Targets, actor: Actor) -> tuple[int, int]:
     """Delete every row the demo runs stored; return (runs, rows removed). Analysts only."""
     require_writer(actor, "remove the demo data")
+    from monitoring.storage.daily_refresh import DailyRules
     from monitoring.storage.engine import write_transaction
-    from monitoring.storage.writes import DailyRules, delete_runs
+    from monitoring.storage.run_records import delete_runs
 
     ids = demo_runs(engine)
     if not ids:

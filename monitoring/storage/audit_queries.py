@@ -2,7 +2,7 @@
 
 ``runs list`` / ``runs show`` and the data-quality page (and its scheduled-pulls panel)
 go through these; all parameters are bound. (A dry run classifies rows with the writer's
-own matching, storage.writes, not here.)
+own matching, storage/writes.py, not here.)
 """
 
 from __future__ import annotations

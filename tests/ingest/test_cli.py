@@ -117,8 +117,8 @@ def unfinished_runs(engine: Engine) -> dict[str, int]:
 
     from sqlalchemy import update
 
+    from monitoring.storage.run_records import RunInfo, mark_interrupted_runs, start_run
     from monitoring.storage.schema import ingestion_runs
-    from monitoring.storage.writes import RunInfo, mark_interrupted_runs, start_run
     from tests.factories import make_run
 
     done = make_run(engine, "done.csv", "succeeded", kind="ingest", accepted=3)

@@ -13,8 +13,10 @@ from streamlit.testing.v1 import AppTest
 
 from monitoring import timeutil
 from monitoring.rules.verdict import OUTLOOKS, STATUSES
+from monitoring.storage.daily_refresh import DailyRules
 from monitoring.storage.engine import write_transaction
-from monitoring.storage.writes import DailyRules, RunInfo, finish_run, start_run, write_readings
+from monitoring.storage.run_records import RunInfo, finish_run, start_run
+from monitoring.storage.writes import write_readings
 from monitoring.targets import Targets, subdistrict_id
 from tests.pages.conftest import _use_database as use_database
 from tests.pages.conftest import clear_caches, make_app

@@ -16,9 +16,11 @@ from monitoring import backup
 from monitoring.cli import main
 from monitoring.errors import InputError
 from monitoring.storage import snapshot
+from monitoring.storage.daily_refresh import DailyRules
 from monitoring.storage.engine import make_engine, sqlite_path
+from monitoring.storage.run_records import RunInfo, start_run
 from monitoring.storage.schema import metadata, readings
-from monitoring.storage.writes import DailyRules, RunInfo, start_run, write_readings
+from monitoring.storage.writes import write_readings
 from monitoring.targets import Targets
 from tests.conftest import POSTGRES_URL
 from tests.factories import canonical, make_readings

@@ -26,8 +26,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from monitoring import config
+from monitoring.storage.run_records import mark_interrupted_runs
 from monitoring.storage.schema import ingestion_runs, readings
-from monitoring.storage.writes import mark_interrupted_runs
 from monitoring.targets import Targets
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_readings
@@ -39,13 +39,13 @@ ROOT = config.PROJECT_ROOT
 #: for the audit, the data's write being done.
 KILLED_WHILE_CLOSING_THE_RUN = """
 import os, signal, sys
-from monitoring.storage import writes
-real = writes.finish_run
+from monitoring.storage import run_records
+real = run_records.finish_run
 def finish_run(target, run_id, status, *args, **kwargs):
     if status == "succeeded":
         os.kill(os.getpid(), signal.SIGKILL)
     return real(target, run_id, status, *args, **kwargs)
-writes.finish_run = finish_run
+run_records.finish_run = finish_run
 from monitoring.cli import main
 sys.exit(main(["ingest", sys.argv[1]]))
 """

@@ -10,7 +10,7 @@ import pytest
 
 from monitoring import timeutil
 from monitoring.rules import aqi
-from monitoring.storage.writes import compute_daily
+from monitoring.storage.daily_refresh import compute_daily
 
 DAY = dt.date(2025, 6, 1)  # an HJ 633-2012 day (HJ 633—2026 from 2026-03-01: tests/test_standards.py)
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from monitoring.storage import bulk
+from monitoring.storage.run_records import RunInfo, start_run
 from monitoring.storage.schema import daily_means, readings
-from monitoring.storage.writes import RunInfo, start_run
 
 DESHENG = 10
 

@@ -10,8 +10,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import IntegrityError
 
+from monitoring.storage.run_records import RunInfo, start_run
 from monitoring.storage.schema import metadata
-from monitoring.storage.writes import RunInfo, start_run
 
 
 def test_migrations_match_schema(make_db: Callable[..., Engine]) -> None:
