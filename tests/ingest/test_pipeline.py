@@ -351,8 +351,8 @@ def test_future_check_after_hour_beginning_shift(make_db, targets: Targets) -> N
     # the next full hour: within now + 1 h, but not once shifted by an hour
     label = (timeutil.now_beijing().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:00")
     text = f"subdistrict,time,pollutant,value\n德胜,{label},pm25,30\n"
-    assert _ingest(engine, text.encode(), targets, dry_run=True).rejected == 0
-    assert _ingest(engine, text.encode(), targets, dry_run=True, hour_beginning=True).rejected == 1
+    assert _ingest(engine, text.encode(), targets, dry_run=True).counts.rejected == 0
+    assert _ingest(engine, text.encode(), targets, dry_run=True, hour_beginning=True).counts.rejected == 1
 
 
 def test_dust_flags_and_readings_are_one_transaction(make_db, targets: Targets) -> None:

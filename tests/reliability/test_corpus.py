@@ -92,7 +92,7 @@ def test_corpus_file(name: str, expected: dict[str, Any], make_db, targets: Targ
     assert result.counts.rejected == expected.get("rejected", 0)
     for key in ("duplicates", "missing"):
         if key in expected:
-            assert getattr(result, key) == expected[key]
+            assert getattr(result.counts, key) == expected[key]
     if "reason" in expected:
         reasons = " | ".join(r.reason_en for r in result.rejected_rows)
         assert expected["reason"] in reasons

@@ -150,7 +150,7 @@ def test_the_bounds_come_from_targets_yaml(bound: str, value: float, words: str,
     assert words in str(refused.value) and f"ingest.workbook.{bound}" in str(refused.value)
     assert _stored(engine) == 0
     # the same file within the default bounds is read whole
-    assert ingest_file(engine, path, name=path.name, targets=targets, actor=ANALYST).accepted == 15
+    assert ingest_file(engine, path, name=path.name, targets=targets, actor=ANALYST).counts.accepted == 15
 
 
 # -- 6: error codes and missing values are data ---------------------------------------------
@@ -166,7 +166,7 @@ def test_error_codes_are_rejected_rows_and_the_list_is_data(make_db, targets: Ta
     # the lists live in targets.yaml: without 9999 among the error codes it is a reading
     other = make_db()
     loose = _with_ingest(targets, error_codes=(99999.0,))
-    assert ingest_file(other, body.encode(), name="s.csv", targets=loose, actor=ANALYST).accepted == 1
+    assert ingest_file(other, body.encode(), name="s.csv", targets=loose, actor=ANALYST).counts.accepted == 1
 
 
 def test_the_lists_are_validated() -> None:
