@@ -394,8 +394,8 @@ def parse_year_month_day_hour(cells: pd.DataFrame) -> pd.Series:
 
 def check_pollutant(cells: pd.Series) -> tuple[pd.Series, Reasons]:
     """Known pollutant name (PM2.5 / pm25 / 细颗粒物 …)."""
-    from monitoring.ingest.readers import POLLUTANT_NAMES as SPELLINGS
-    from monitoring.ingest.readers import norm_header
+    from monitoring.ingest.layout import POLLUTANT_NAMES as SPELLINGS
+    from monitoring.ingest.layout import norm_header
 
     index = {p: i for i, p in enumerate(POLLUTANTS)}
     positions = per_distinct(cells, lambda v: index.get(SPELLINGS.get(norm_header(v), ""), -1), dtype="int8")
