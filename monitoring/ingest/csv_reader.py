@@ -5,6 +5,23 @@ line breaks (``physical_lines`` maps parser records back to the file's lines), a
 below a title, rows with too many fields (kept aside as ``BadLine``s: the pipeline refuses
 each with its line) and too few (flagged ``maybe_short``). A file the parser cannot read,
 or text in a second encoding, is refused with one line naming where.
+
+Why rows with too many fields are found by reading pandas' warning text (``_BAD_LINE``)
+and not through a parser's bad-line hook (issue 15; measured 2026-12-01, pandas 3.1.1,
+pyarrow 26.0.1, 1 M rows / 40 MB, 2 shared cores):
+
+* pandas' ``on_bad_lines=callable`` exists only for engine="python" (≈ 8× slower; it also
+  read an unclosed quote at EOF, > 128 KB fields and mid-field quotes differently) and
+  engine="pyarrow" (no ``chunksize``: the whole file in memory). The C parser has no hook.
+* pyarrow.csv's streaming reader with ``ParseOptions(invalid_row_handler=...)`` parses in
+  0.41 s against the C parser's 0.9–1.1 s, but the cells must then become the Python
+  strings the validator works on: 2.5–2.9 s in all, 2.5× slower. It also changes outcomes
+  of the hostile corpus: an unclosed quote (unbalanced_quote.csv, refused at line 4 today)
+  becomes ONE invalid row that swallows the rest of the file — skipped, rows lost without
+  a word; it cannot split on a full-width comma; ``InvalidRow.number`` is None unless
+  ``use_threads=False``; a row longer than ``block_size`` is an error, not a row.
+So the C parser stays. The wording is pinned by tests: the corpus' too_many_fields.csv
+("expected 4, found 6") and tests/ingest/test_bad_input.py fail if pandas rewords it.
 """
 
 from __future__ import annotations
@@ -157,6 +174,26 @@ def _first_bad_bytes(blob: Blob, encoding: str) -> tuple[int, int, bytes] | None
     return None
 
 
+def _leading_long_records(blob: Blob, encoding: str, delimiter: str, skip: int, n_fields: int) -> list[tuple[int, int]]:
+    """(physical line, fields) of the records with more than ``n_fields`` fields that come
+    first after ``skip`` records; usually none, and only the first record is read."""
+    found: list[tuple[int, int]] = []
+    try:
+        with blob.open() as fh, io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="") as text:
+            reader = csv.reader(text, delimiter=delimiter)
+            for _ in range(skip):
+                if next(reader, None) is None:
+                    return found
+            while True:
+                start = reader.line_num + 1
+                row = next(reader, None)
+                if row is None or len(row) <= n_fields:
+                    return found
+                found.append((start, len(row)))
+    except (csv.Error, UnicodeError, OSError):
+        return found  # the parser reports what is wrong
+
+
 def read_csv(blob: Blob) -> Table:
     encoding = detect_encoding(blob)
     lines = _sniff_text(blob, encoding)
@@ -165,6 +202,14 @@ def read_csv(blob: Blob) -> Table:
     bad: list[BadLine] = []
     bad_records: set[int] = set()  # as the parser counts them (a quoted line break is one record)
     n_fields = len(headers)
+    # pandas takes a first data row with one field more than the header as "the first column
+    # is the index" and shifts every row of the file by one column: the rows at the top with
+    # too many fields are set aside here, as bad lines like any other, so the first row the
+    # parser sees is not one of them.
+    leading = _leading_long_records(blob, encoding, delimiter, header_index + 1, n_fields)
+    for i, (line, fields) in enumerate(leading):
+        bad.append(BadLine(line=line, fields=fields, expected=n_fields))
+        bad_records.add(header_index + 2 + i)
 
     def raw_lines(wanted: set[int]) -> dict[int, str]:
         found: dict[int, str] = {}
@@ -205,7 +250,7 @@ def read_csv(blob: Blob) -> Table:
                     sep=delimiter,
                     header=None,
                     names=list(range(n_fields)),
-                    skiprows=header_index + 1,
+                    skiprows=header_index + 1 + len(leading),
                     dtype=object,  # plain Python strings: Arrow strings cost ~0.5 s per million rows to convert back
                     keep_default_na=False,
                     na_filter=False,
