@@ -142,4 +142,4 @@ def test_brief_plan_section_without_the_measured_indicators(seeded_db: Engine, t
     assert (full.loc[full["source"] == "measured", "status"] != "unavailable").all()
     sections = plan.brief_sections(seeded_db, targets, as_of, include_measured=False)
     assert len(sections[0][1]) == len(entered)
-    assert sections[0][1].iloc[:, 1].tolist() == [plan._value_text(r) for r in entered.to_dict("records")]
+    assert sections[0][1].iloc[:, 1].tolist() == [plan.value_text(r) for r in entered.to_dict("records")]

@@ -38,7 +38,7 @@ def run_list(args: argparse.Namespace) -> int:
     from monitoring.targets import load_targets
 
     targets = load_targets()
-    as_of = plan._parse_day(args.as_of, "--as-of") if args.as_of else None
+    as_of = plan.parse_day(args.as_of, "--as-of") if args.as_of else None
     engine = make_engine()
     migrate.ensure_current(engine)
     frame = plan.tasks_table(engine, targets, as_of=as_of, annex=args.annex, unit=args.unit, status=args.status)

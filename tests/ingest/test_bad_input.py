@@ -191,3 +191,16 @@ def test_road_dust_dates_before_the_earliest_date_are_rejected(make_db, targets:
     text = "街道,道路名称,日期,道路尘负荷\n德胜,德胜门外大街,1899-12-30,0.42\n德胜,德胜门外大街,2026-03-02,0.4\n"
     r = ingest_file(engine, text.encode(), name="dust.csv", targets=targets, actor=ANALYST)
     assert (r.counts.accepted, r.counts.rejected) == (1, 1) and "Excel" in r.rejected_rows[0].reason_en
+
+
+@pytest.mark.parametrize("sep", [",", "，"])
+def test_first_data_row_with_an_extra_field_does_not_shift_the_file(make_db, targets: Targets, sep: str) -> None:  # type: ignore[no-untyped-def]
+    # pandas read such a row as "the first column is the index" and shifted every row by one
+    # column: the good row below was refused too. Now the one row is refused, with its line.
+    engine = make_db()
+    rows = ["subdistrict,time,pollutant,value", "德胜,2026-01-05 13:00,PM2.5,35,9", "月坛,2026-01-05 15:00,PM2.5,40"]
+    text = "\n".join(r.replace(",", sep) for r in rows) + "\n"
+    r = ingest_file(engine, text.encode(), name="first.csv", targets=targets, actor=ANALYST)
+    assert (r.counts.accepted, r.counts.rejected) == (1, 1)
+    assert r.rejected_rows[0].line == 2 and "expected 4, found 5" in r.rejected_rows[0].reason_en
+    assert _snapshot(engine)[0] == 1

@@ -139,6 +139,35 @@ def test_csv_import_is_all_or_nothing(make_db: Callable[..., Engine], targets: T
     assert set(history["indicator"]) == {"zero_emission_fleets", "truck_nev_share"}
 
 
+def test_csv_is_decoded_as_the_readings_reader_does(make_db: Callable[..., Engine], targets: Targets,
+                                                    tmp_path: Path) -> None:
+    """The indicator CSV goes through ingest.readers' container and encoding sniffing."""
+    engine = make_db()
+    rows = "指标,日期,数值,备注\ntruck_nev_share,2026-05-01,30,x\n"
+    # Excel's "Unicode text" (UTF-16 with BOM) and a semicolon-separated export: both read
+    utf16 = tmp_path / "u16.csv"
+    utf16.write_bytes(rows.encode("utf-16"))
+    assert plan.import_indicator_csv(engine, targets, utf16, ANALYST) == 1
+    semicolons = tmp_path / "semi.csv"
+    semicolons.write_bytes(rows.replace(",", ";").encode("utf-8-sig"))
+    assert plan.import_indicator_csv(engine, targets, semicolons, ANALYST) == 1
+    # refused with one line, nothing written: a workbook, a binary file, an empty file, mixed encodings
+    refused = {
+        "book.xlsx": b"PK\x03\x04" + b"\x00" * 40,
+        "image.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00",
+        "empty.csv": b"",
+        # UTF-8 for the first 64 KB the encoding is told from, then GBK
+        "mixed.csv": rows.encode("utf-8") + b"truck_nev_share,2026-06-01,31,x\n" * 3000 + "两家".encode("gbk"),
+    }
+    for name, data in refused.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(InputError) as info:
+            plan.import_indicator_csv(engine, targets, tmp_path / name, ANALYST)
+        assert str(info.value).startswith(name) and "\n" not in str(info.value), name
+        assert info.value.message_zh and info.value.hint
+    assert _count(engine) == 2
+
+
 def test_measured_indicators_come_from_the_analytics_engine(seeded_db: Engine, targets: Targets) -> None:
     as_of = dt.date(2026, 11, 21)
     district = reports.district(seeded_db, targets, year=2026, through=as_of).frame.set_index("key")
