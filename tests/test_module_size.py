@@ -11,14 +11,6 @@ ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 500
 #: The reason is a sentence of the docstring starting "Long" and saying "because".
 REASON = re.compile(r"\blong\b[^.]*\bbecause\b", re.IGNORECASE | re.DOTALL)
-#: Being split by their owners at the time of writing (issue 15); remove an entry once done.
-BEING_SPLIT = {
-    "monitoring/ingest/pipeline.py",
-    "monitoring/ingest/readers.py",
-    "monitoring/ingest/validate.py",
-    "monitoring/plan.py",
-    "monitoring/storage/writes.py",
-}
 
 
 def _over() -> list[str]:
@@ -34,7 +26,7 @@ def _over() -> list[str]:
 
 
 def test_long_modules_say_why() -> None:
-    assert [f for f in _over() if f not in BEING_SPLIT] == []
+    assert _over() == []
 
 
 def test_the_reason_pattern_reads_a_reason() -> None:
