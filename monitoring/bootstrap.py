@@ -16,12 +16,13 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from monitoring import config, embedded, timeutil
+from monitoring.counts import Counts
 from monitoring.errors import StorageError
 from monitoring.storage import migrate
 from monitoring.storage.daily_refresh import DailyRules
 from monitoring.storage.engine import describe, make_engine, write_transaction
 from monitoring.storage.road_dust_writes import write_road_dust
-from monitoring.storage.run_records import RunCounts, RunInfo, finish_run, mark_interrupted_runs, start_run
+from monitoring.storage.run_records import RunInfo, finish_run, mark_interrupted_runs, start_run
 from monitoring.storage.schema import readings, road_dust, stations, subdistricts
 from monitoring.storage.writes import write_readings
 from monitoring.targets import Targets, load_targets, subdistrict_id
@@ -154,7 +155,7 @@ def _load(
                 counts = write_readings(conn, run_id, frame, source=info.source, rules=rules)
             finish_run(conn, run_id, "succeeded", counts)  # with its data (see storage.run_records)
     except Exception as exc:
-        finish_run(engine, run_id, "failed", RunCounts(rows=len(frame)), message=str(exc)[:500])
+        finish_run(engine, run_id, "failed", Counts(rows=len(frame)), message=str(exc)[:500])
         raise
     return counts.accepted
 

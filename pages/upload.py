@@ -60,31 +60,31 @@ def progress_bar(label: str):  # type: ignore[no-untyped-def]
 def metrics(result: IngestResult, *, stored: bool) -> None:
     cols = st.columns(6)
     cols[0].metric(t("upload.m.rows"), f"{result.readings:,}")
-    cols[1].metric(t("upload.m.stored" if stored else "upload.m.accepted"), f"{result.accepted:,}")
+    cols[1].metric(t("upload.m.stored" if stored else "upload.m.accepted"), f"{result.counts.accepted:,}")
     cols[2].metric(t("upload.m.rejected"), f"{result.rejected_readings:,}")
-    cols[3].metric(t("upload.m.duplicates"), f"{result.duplicates:,}")
-    cols[4].metric(t("upload.m.conflicts"), f"{result.conflicts:,}")
-    cols[5].metric(t("upload.m.missing"), f"{result.missing:,}")
+    cols[3].metric(t("upload.m.duplicates"), f"{result.counts.duplicates:,}")
+    cols[4].metric(t("upload.m.conflicts"), f"{result.counts.conflicts:,}")
+    cols[5].metric(t("upload.m.missing"), f"{result.counts.missing:,}")
 
 
 def reconcile(result: IngestResult, *, stored: bool) -> None:
     """The file's lines and readings, and what becomes of each reading: the terms add up."""
-    conflicts = result.conflicts - result.replaced  # a replaced conflict is counted as written
+    conflicts = result.counts.conflicts - result.counts.replaced  # a replaced conflict is counted as written
     rejected = result.rejected_readings
-    written = result.readings - result.duplicates - conflicts - result.missing - rejected
+    written = result.readings - result.counts.duplicates - conflicts - result.counts.missing - rejected
     st.markdown(t("upload.reconcile", lines=f"{result.lines:,}", readings=f"{result.readings:,}",
                   verb=t("upload.m.stored" if stored else "upload.m.accepted"), written=f"{written:,}",
-                  duplicates=f"{result.duplicates:,}", conflicts=f"{conflicts:,}", missing=f"{result.missing:,}",
-                  rejected=f"{rejected:,}", rejected_lines=f"{result.rejected:,}"))
-    st.caption(t("upload.reconcile_note") + (t("upload.replaced_note", n=result.replaced) if result.replaced else ""))
+                  duplicates=f"{result.counts.duplicates:,}", conflicts=f"{conflicts:,}", missing=f"{result.counts.missing:,}",
+                  rejected=f"{rejected:,}", rejected_lines=f"{result.counts.rejected:,}"))
+    st.caption(t("upload.reconcile_note") + (t("upload.replaced_note", n=result.counts.replaced) if result.counts.replaced else ""))
 
 
 def duplicates_section(result: IngestResult) -> None:
     dup = result.duplicate_rows
-    if not result.duplicates or not len(dup):
+    if not result.counts.duplicates or not len(dup):
         return
-    st.markdown(f"**{t('upload.duplicates', n=f'{result.duplicates:,}')}**")
-    if result.duplicates > len(dup):
+    st.markdown(f"**{t('upload.duplicates', n=f'{result.counts.duplicates:,}')}**")
+    if result.counts.duplicates > len(dup):
         st.caption(t("upload.first_shown", n=f"{len(dup):,}"))
     table = named_conflicts(dup.drop(columns="line").rename(columns={"value": "old_value"}), targets)
     table.insert(0, "line", dup["line"].to_numpy())
@@ -188,8 +188,8 @@ if isinstance(entry, tuple) and uploaded is not None and entry[0] != file_id:
 if isinstance(entry, tuple):
     done: IngestResult = entry[1]
     if done.status == "succeeded":
-        st.success(t("upload.done", accepted=done.accepted, rows=done.rows, rejected=done.rejected,
-                     duplicates=done.duplicates, conflicts=done.conflicts, run_id=done.run_id), icon=":material/check_circle:")
+        st.success(t("upload.done", accepted=done.counts.accepted, rows=done.counts.rows, rejected=done.counts.rejected,
+                     duplicates=done.counts.duplicates, conflicts=done.counts.conflicts, run_id=done.run_id), icon=":material/check_circle:")
     else:
         st.error(t("upload.refused", message=done.message if english else done.message_zh))
     if done.run_id is not None:
@@ -230,10 +230,10 @@ else:
     st.session_state[PREVIEW_KEY] = (preview_id, preview)
 
 preview_section(preview)
-if strict and preview.rejected:
-    st.error(t("upload.strict_refused", n=preview.rejected))
+if strict and preview.counts.rejected:
+    st.error(t("upload.strict_refused", n=preview.counts.rejected))
     st.stop()
-if preview.accepted == 0 and not preview.dust_days:
+if preview.counts.accepted == 0 and not preview.dust_days:
     st.info(t("upload.nothing"))
     st.stop()
 if st.button(t("upload.confirm"), type="primary", key="upload_confirm", icon=":material/save:"):

@@ -11,7 +11,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from monitoring import timeutil
-from monitoring.storage.run_records import RunCounts, RunInfo, finish_run, start_run
+from monitoring.counts import Counts
+from monitoring.storage.run_records import RunInfo, finish_run, start_run
 from monitoring.targets import Targets, subdistrict_id
 
 
@@ -79,7 +80,7 @@ def make_run(engine: Engine, source: str, status: str, *, first: dt.datetime | N
              kind: str = "pull", options: dict[str, Any] | None = None) -> int:
     """One ingestion run as the writers record it (hour-ending Beijing labels); its id."""
     run_id = start_run(engine, RunInfo(kind=kind, source=source, user="tester", options=options or {}))
-    counts = RunCounts(
+    counts = Counts(
         rows=accepted + duplicates, accepted=accepted, duplicates=duplicates,
         first_ts=None if first is None else timeutil.label_to_ts(first),
         last_ts=None if last is None else timeutil.label_to_ts(last),

@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             run_note = f" (run {result.run_id})" if result.run_id is not None else ""
             stream = sys.stderr if result.refused else sys.stdout
             print(printable(result.message) + run_note, file=stream)
-            if result.rejected and not result.refused:
+            if result.counts.rejected and not result.refused:
                 print(f"  see `python -m monitoring runs show {result.run_id}` for the rejected rows" if result.run_id else
                       f"  first rejected: {printable(result.rejected_rows[0].reason_en)}", file=stream)
     return exit_code

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO, ParamSpec
 
@@ -26,6 +27,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from monitoring.actors import Actor, require_writer
+from monitoring.counts import Counts
 from monitoring.errors import InputError, MonitorError
 from monitoring.ingest import collect
 from monitoring.ingest import validate as v
@@ -252,9 +254,7 @@ def _first_result(table: Table, out: Collected, good: InFile, targets: Targets) 
     result = IngestResult(
         file=table.blob.name,
         kind=kind,
-        rejected=len(rejected),
-        duplicates=good.same,
-        missing=out.missing,
+        counts=Counts(rejected=len(rejected), duplicates=good.same, missing=out.missing),
         rejected_rows=rejected,
         lines=out.data_rows,
         rejected_readings=out.rejected_readings,
@@ -271,27 +271,26 @@ def _first_result(table: Table, out: Collected, good: InFile, targets: Targets) 
 def _refuse_all(result: IngestResult, good: InFile, strict: bool) -> bool:
     """A whole file refused (--strict with rejected rows), or nothing left to store: no
     classification, the good rows are counted but not stored."""
-    return bool((strict and result.rejected) or good.kept.empty)
+    return bool((strict and result.counts.rejected) or good.kept.empty)
 
 
-def _settle(result: IngestResult, good: InFile, counts: Any, status: str, strict: bool) -> None:
+def _settle(result: IngestResult, good: InFile, written: Counts | None, status: str, strict: bool) -> None:
     """The result's counts and messages from the writer's counts (None: refused whole)."""
-    result.duplicates = good.same
-    if counts is not None:
-        result.accepted = counts.accepted
-        result.duplicates += counts.duplicates
-        result.conflicts = counts.conflicts
-        result.replaced = counts.replaced
+    result.counts = replace(result.counts, duplicates=good.same)
+    if written is not None:
+        result.counts = replace(result.counts, accepted=written.accepted, duplicates=good.same + written.duplicates,
+                                conflicts=written.conflicts, replaced=written.replaced)
     result.status = status
     finish_counts(result)
-    if counts is None:
-        result.rows += len(good.kept)  # good rows of a refused file: counted, not stored
+    if written is None:
+        # good rows of a refused file: counted, not stored
+        result.counts = replace(result.counts, rows=result.counts.rows + len(good.kept))
         result.readings += len(good.kept)
     set_messages(result, strict)
 
 
 def _whole_status(result: IngestResult, dry_run: bool) -> str:
-    return "refused" if result.rejected else ("dry_run" if dry_run else "succeeded")
+    return "refused" if result.counts.rejected else ("dry_run" if dry_run else "succeeded")
 
 
 def _dry_run(
@@ -347,8 +346,7 @@ def _store(
             finish_run(conn, run_id, result.status, run_counts(result), message=result.message[:2000])
     except Exception as exc:
         result.status = "failed"
-        result.accepted = result.replaced = result.conflicts = 0
-        result.duplicates = good.same
+        result.counts = replace(result.counts, accepted=0, replaced=0, conflicts=0, duplicates=good.same)
         result.message = f"{name}: the write failed, nothing was stored: {type(exc).__name__}: {str(exc)[:300]}"
         result.message_zh = f"{name}：写入失败，未保存任何数据"
         # the store may be unusable (full, locked): the run then stays "running" and is
@@ -356,7 +354,7 @@ def _store(
         with contextlib.suppress(Exception):
             finish_run(engine, run_id, "failed", run_counts(result), message=result.message)
         raise
-    if result.conflicts and kind == "readings":
+    if result.counts.conflicts and kind == "readings":
         from monitoring.storage.audit import run_revisions
 
         result.conflict_rows = run_revisions(engine, run_id)

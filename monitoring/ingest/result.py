@@ -10,13 +10,14 @@ upload preview shows): ``readings = accepted + rejected_readings + duplicates + 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from monitoring import timeutil
+from monitoring.counts import Counts
 from monitoring.ingest import validate as v
 from monitoring.targets import POLLUTANTS, Targets
 
@@ -33,19 +34,16 @@ class RejectedRow:
 class IngestResult:
     file: str
     kind: str  # readings | road_dust
-    rows: int = 0  # readings: a wide line holds one per pollutant column
+    #: rows (readings: a wide line holds one per pollutant column), accepted, rejected
+    #: (lines), duplicates, conflicts, replaced, missing; first_ts / last_ts stay None here
+    #: (the span is first_label / last_label, road dust's too): ``run_counts`` fills them
+    counts: Counts = field(default_factory=Counts)
     lines: int = 0  # the file's data lines (header and blank lines excluded)
     #: the readings the file holds, and those refused: ``rejected`` counts lines, and a wide
     #: line refused as a whole holds one reading per pollutant column. readings = accepted +
     #: rejected_readings + duplicates + missing + (conflicts - replaced)
     readings: int = 0
     rejected_readings: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    duplicates: int = 0
-    conflicts: int = 0
-    replaced: int = 0
-    missing: int = 0
     run_id: int | None = None
     status: str = "dry_run"  # succeeded | refused | failed | dry_run
     first_label: dt.datetime | None = None
@@ -65,19 +63,20 @@ class IngestResult:
     warnings: list[v.Note] = field(default_factory=list)  # plausibility: kept, but to check
 
     def to_json(self) -> dict[str, Any]:
+        c = self.counts  # flat keys, in this order: docs/INTERFACES.md
         return {
             "file": self.file,
             "kind": self.kind,
-            "rows": self.rows,
+            "rows": c.rows,
             "lines": self.lines,
             "readings": self.readings,
             "rejected_readings": self.rejected_readings,
-            "accepted": self.accepted,
-            "rejected": self.rejected,
-            "duplicates": self.duplicates,
-            "conflicts": self.conflicts,
-            "replaced": self.replaced,
-            "missing": self.missing,
+            "accepted": c.accepted,
+            "rejected": c.rejected,
+            "duplicates": c.duplicates,
+            "conflicts": c.conflicts,
+            "replaced": c.replaced,
+            "missing": c.missing,
             "run_id": self.run_id,
             "status": self.status,
             "sha256": self.sha256,
@@ -175,40 +174,36 @@ def fill_preview(result: IngestResult, frame: pd.DataFrame, targets: Targets, ki
 
 
 def finish_counts(result: IngestResult) -> None:
-    result.rows = result.accepted + result.rejected + result.duplicates + result.missing + (result.conflicts - result.replaced)
-    result.readings = result.rows - result.rejected + result.rejected_readings
+    """``rows`` and ``readings`` from the other counts (the counting rule above)."""
+    c = result.counts
+    result.counts = replace(c, rows=c.accepted + c.rejected + c.duplicates + c.missing + (c.conflicts - c.replaced))
+    result.readings = result.counts.rows - c.rejected + result.rejected_readings
 
 
-def run_counts(result: IngestResult) -> Any:
-    from monitoring.storage.run_records import RunCounts
-
-    return RunCounts(
-        rows=result.rows,
-        accepted=result.accepted,
-        rejected=result.rejected,
-        duplicates=result.duplicates,
-        conflicts=result.conflicts,
-        replaced=result.replaced,
-        missing=result.missing,
-        first_ts=timeutil.label_to_ts(result.first_label) if result.first_label and result.kind == "readings" else None,
-        last_ts=timeutil.label_to_ts(result.last_label) if result.last_label and result.kind == "readings" else None,
+def run_counts(result: IngestResult) -> Counts:
+    """The run record's counts: the result's, with the readings' label span as ts."""
+    readings = result.kind == "readings"
+    return replace(
+        result.counts,
+        first_ts=timeutil.label_to_ts(result.first_label) if result.first_label and readings else None,
+        last_ts=timeutil.label_to_ts(result.last_label) if result.last_label and readings else None,
     )
 
 
 def set_messages(result: IngestResult, strict: bool) -> None:
-    name = result.file
-    if result.status == "refused" and strict and result.rejected:
+    name, c = result.file, result.counts
+    if result.status == "refused" and strict and c.rejected:
         result.message = (
-            f"{name}: refused (--strict): {result.rejected} rejected row(s), nothing stored; "
+            f"{name}: refused (--strict): {c.rejected} rejected row(s), nothing stored; "
             f"first: {result.rejected_rows[0].reason_en}"
         )
-        result.message_zh = f"{name}：严格模式下有 {result.rejected} 行被拒绝，整个文件未保存；首个问题：{result.rejected_rows[0].reason}"
+        result.message_zh = f"{name}：严格模式下有 {c.rejected} 行被拒绝，整个文件未保存；首个问题：{result.rejected_rows[0].reason}"
         return
     if result.status == "refused":
         first = result.rejected_rows[0].reason_en if result.rejected_rows else ""
         first_zh = result.rejected_rows[0].reason if result.rejected_rows else ""
-        result.message = f"{name}: refused: every row was rejected ({result.rejected}), nothing stored; first: {first}"
-        result.message_zh = f"{name}：所有数据行都被拒绝（{result.rejected} 行），未保存任何数据；首个问题：{first_zh}"
+        result.message = f"{name}: refused: every row was rejected ({c.rejected}), nothing stored; first: {first}"
+        result.message_zh = f"{name}：所有数据行都被拒绝（{c.rejected} 行），未保存任何数据；首个问题：{first_zh}"
         return
     verb = "would store" if result.status == "dry_run" else "stored"
     verb_zh = "将保存" if result.status == "dry_run" else "已保存"
@@ -216,15 +211,15 @@ def set_messages(result: IngestResult, strict: bool) -> None:
     if result.first_label and result.last_label:
         span = f", {result.first_label:%Y-%m-%d %H:%M} … {result.last_label:%Y-%m-%d %H:%M}"
     result.message = (
-        f"{name}: {verb} {result.accepted:,} of {result.rows:,} {result.kind.replace('_', '-')} rows{span}; "
-        f"{result.rejected} rejected, {result.duplicates} duplicates, {result.conflicts} conflicts"
-        f"{' (replaced)' if result.replaced else ' (kept the stored values)' if result.conflicts else ''}, {result.missing} missing"
+        f"{name}: {verb} {c.accepted:,} of {c.rows:,} {result.kind.replace('_', '-')} rows{span}; "
+        f"{c.rejected} rejected, {c.duplicates} duplicates, {c.conflicts} conflicts"
+        f"{' (replaced)' if c.replaced else ' (kept the stored values)' if c.conflicts else ''}, {c.missing} missing"
     )
     if result.ignored_columns:
         result.message += f"; ignored columns: {', '.join(result.ignored_columns[:8])}"
     result.message_zh = (
-        f"{name}：{verb_zh} {result.accepted:,} / {result.rows:,} 行；拒绝 {result.rejected} 行，重复 {result.duplicates} 行，"
-        f"冲突 {result.conflicts} 行{'（已替换）' if result.replaced else '（保留原值）' if result.conflicts else ''}，缺测 {result.missing} 个"
+        f"{name}：{verb_zh} {c.accepted:,} / {c.rows:,} 行；拒绝 {c.rejected} 行，重复 {c.duplicates} 行，"
+        f"冲突 {c.conflicts} 行{'（已替换）' if c.replaced else '（保留原值）' if c.conflicts else ''}，缺测 {c.missing} 个"
     )
     if result.ignored_columns:
         result.message_zh += f"；忽略的列：{'、'.join(result.ignored_columns[:8])}"

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from monitoring import timeutil
+from monitoring.counts import Counts
 from monitoring.ingest.collect import Progress
 from monitoring.targets import POLLUTANTS, Targets
 
@@ -36,7 +37,7 @@ def write_good_rows(
     dry_run: bool = False,
     conflicts: list[pd.DataFrame] | None = None,
     duplicates: list[pd.DataFrame] | None = None,
-) -> Any:
+) -> Counts:
     """Store the good rows (or, ``dry_run``, classify them exactly as storing would)."""
     if kind == "road_dust":
         return _write_road_dust(conn, run_id, frame, source, replace, dry_run=dry_run)
@@ -56,11 +57,10 @@ def _write_readings(
     dry_run: bool = False,
     conflicts: list[pd.DataFrame] | None = None,
     duplicates: list[pd.DataFrame] | None = None,
-) -> Any:
+) -> Counts:
     from monitoring.storage import keys
     from monitoring.storage.columnar import ReadingRows
     from monitoring.storage.daily_refresh import DailyRules
-    from monitoring.storage.run_records import RunCounts
     from monitoring.storage.writes import write_rows
 
     rules = DailyRules.from_targets(targets)
@@ -89,7 +89,7 @@ def _write_readings(
     station = frame["station"].cat.codes.to_numpy()
     in_key_order = bool((res_codes == res_codes[0]).all() and (station == station[0]).all())
     value = frame["value"].to_numpy(dtype="float64")
-    total = RunCounts()
+    total = Counts()
     for start, end in itertools.pairwise(bounds):
         at = order[start:end]
         rows = ReadingRows(
@@ -103,8 +103,8 @@ def _write_readings(
             run_id=np.zeros(len(at), dtype="int64"),
         )
         found: list[np.ndarray] | None = [] if duplicates is not None else None
-        total.add(write_rows(conn, run_id, rows, source=source[:32], rules=rules, replace=replace, in_key_order=in_key_order,
-                             dry_run=dry_run, conflicts=conflicts, duplicates=found))
+        total += write_rows(conn, run_id, rows, source=source[:32], rules=rules, replace=replace, in_key_order=in_key_order,
+                            dry_run=dry_run, conflicts=conflicts, duplicates=found)
         if duplicates is not None and found:  # the writer's positions → the file's rows
             duplicates.append(frame.iloc[at[np.concatenate(found)]])
         if not dry_run:
@@ -126,7 +126,7 @@ def _slice_bounds(sorted_keys: np.ndarray, size: int) -> list[int]:
     return [0, *cuts.tolist(), len(sorted_keys)]
 
 
-def _write_road_dust(conn: Any, run_id: int, frame: pd.DataFrame, source: str, replace: bool, *, dry_run: bool = False) -> Any:
+def _write_road_dust(conn: Any, run_id: int, frame: pd.DataFrame, source: str, replace: bool, *, dry_run: bool = False) -> Counts:
     from monitoring.storage.road_dust_writes import write_road_dust
 
     return write_road_dust(conn, run_id, frame.drop(columns="line"), source=source[:32], replace=replace, dry_run=dry_run)

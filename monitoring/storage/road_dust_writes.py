@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, insert, select, update
 
-from monitoring.storage.run_records import RunCounts, utcnow
+from monitoring.counts import Counts
+from monitoring.storage.run_records import utcnow
 from monitoring.storage.schema import road_dust, road_dust_revisions
 
 ROAD_DUST_COLUMNS = ("subdistrict_id", "road", "day", "month_only", "load", "grade")
@@ -29,12 +30,11 @@ def _nullable(value: Any) -> Any:
 
 def write_road_dust(
     conn: Connection, run_id: int, frame: pd.DataFrame, *, source: str, replace: bool = False, dry_run: bool = False
-) -> RunCounts:
+) -> Counts:
     """Store road-dust rows (``ROAD_DUST_COLUMNS``); same duplicate/conflict rules as readings.
     ``dry_run``: the same classification and counts, nothing written."""
-    counts = RunCounts(rows=len(frame))
     if frame.empty:
-        return counts
+        return Counts()
     stored = conn.execute(
         select(
             road_dust.c.id,
@@ -49,6 +49,7 @@ def write_road_dust(
     old = {(int(r.subdistrict_id), r.road, r.day): r for r in stored}
     new_rows: list[dict[str, Any]] = []
     revisions: list[dict[str, Any]] = []
+    duplicates = conflicts = 0
     now = utcnow()
     for r in frame.itertuples(index=False):
         key = (int(r.subdistrict_id), str(r.road), r.day)
@@ -69,9 +70,9 @@ def write_road_dust(
             continue
         prev = old[key]
         if abs(float(prev.load) - float(r.load)) < 1e-9 and (prev.grade or None) == grade:
-            counts.duplicates += 1
+            duplicates += 1
             continue
-        counts.conflicts += 1
+        conflicts += 1
         revisions.append(
             {
                 "run_id": run_id,
@@ -93,9 +94,9 @@ def write_road_dust(
                 .where(road_dust.c.id == prev.id)
                 .values(load=float(r.load), grade=grade, run_id=run_id, source=source)
             )
-        if replace:
-            counts.replaced += 1
-    counts.accepted = len(new_rows) + counts.replaced
+    replaced = conflicts if replace else 0
+    counts = Counts(rows=len(frame), accepted=len(new_rows) + replaced, duplicates=duplicates, conflicts=conflicts,
+                    replaced=replaced)
     if dry_run:
         return counts
     if new_rows:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from monitoring.counts import Counts
 from monitoring.storage import keys
 from monitoring.storage.daily_refresh import DailyRules, refresh_daily_means
 from monitoring.storage.schema import ingestion_runs, readings, rejected_rows, road_dust, subdistricts
@@ -23,28 +24,6 @@ from monitoring.storage.schema import ingestion_runs, readings, rejected_rows, r
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-@dataclass
-class RunCounts:
-    """What happened to a file's rows."""
-
-    rows: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    duplicates: int = 0
-    conflicts: int = 0
-    replaced: int = 0
-    missing: int = 0
-    first_ts: int | None = None
-    last_ts: int | None = None
-
-    def add(self, other: RunCounts) -> None:
-        for name in ("rows", "accepted", "rejected", "duplicates", "conflicts", "replaced", "missing"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name, pick in (("first_ts", min), ("last_ts", max)):
-            mine, theirs = getattr(self, name), getattr(other, name)
-            setattr(self, name, theirs if mine is None else mine if theirs is None else pick(mine, theirs))
 
 
 @dataclass
@@ -83,13 +62,13 @@ def finish_run(
     engine_or_conn: Engine | Connection,
     run_id: int,
     status: str,
-    counts: RunCounts | None = None,
+    counts: Counts | None = None,
     message: str = "",
 ) -> None:
     """Close a run with its outcome and counts."""
     values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "message": message.replace("\x00", "\ufffd")}
     if counts is not None:
-        values.update(asdict(counts))
+        values.update(counts.as_record())
     stmt = update(ingestion_runs).where(ingestion_runs.c.id == run_id).values(**values)
     if isinstance(engine_or_conn, Engine):
         with engine_or_conn.begin() as conn:
@@ -130,7 +109,7 @@ def write_rejected(conn: Connection, run_id: int, rows: Iterable[tuple[int, str,
     return len(payload)
 
 
-def delete_runs(conn: Connection, run_ids: Sequence[int], rules: DailyRules) -> RunCounts:
+def delete_runs(conn: Connection, run_ids: Sequence[int], rules: DailyRules) -> Counts:
     """Remove every row a set of runs stored (used to remove the demo data) and refresh
     the daily means they fed. The runs stay in the audit trail, marked ``removed``.
 
@@ -139,9 +118,8 @@ def delete_runs(conn: Connection, run_ids: Sequence[int], rules: DailyRules) -> 
     would cost every ingest about half as much again as the insert itself (see
     docs/PERFORMANCE.md), for an operation done once in a database's life.
     """
-    counts = RunCounts()
     if not run_ids:
-        return counts
+        return Counts()
     ids = [int(i) for i in run_ids]
     first, last, unbounded = conn.execute(
         select(
@@ -163,9 +141,7 @@ def delete_runs(conn: Connection, run_ids: Sequence[int], rules: DailyRules) -> 
                 parts.append(pd.DataFrame(found, columns=["subdistrict_id", "pollutant", "ts"]))
                 conn.execute(readings.delete().where(where))
     removed = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["subdistrict_id", "pollutant", "ts"])
-    counts.rows = len(removed)
     dust = conn.execute(road_dust.delete().where(road_dust.c.run_id.in_(ids)))
-    counts.rows += int(dust.rowcount or 0)
     if len(removed):
         refresh_daily_means(conn, removed, rules)
     conn.execute(
@@ -173,4 +149,4 @@ def delete_runs(conn: Connection, run_ids: Sequence[int], rules: DailyRules) -> 
         .where(ingestion_runs.c.id.in_(ids))
         .values(status="removed", message="rows removed")
     )
-    return counts
+    return Counts(rows=len(removed) + int(dust.rowcount or 0))

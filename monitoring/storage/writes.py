@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, insert
 
+from monitoring.counts import Counts
 from monitoring.storage import bulk, keys
 from monitoring.storage.columnar import (
     ReadingRows,
@@ -43,7 +44,7 @@ from monitoring.storage.daily_refresh import (
     insert_daily,
     refresh_changed,
 )
-from monitoring.storage.run_records import RunCounts, utcnow
+from monitoring.storage.run_records import utcnow
 from monitoring.storage.schema import reading_revisions
 
 #: Columns of a canonical readings frame, as the validator hands it to ``write_readings``.
@@ -101,7 +102,7 @@ def write_readings(
     source: str,
     rules: DailyRules,
     replace: bool = False,
-) -> RunCounts:
+) -> Counts:
     """Store a canonical readings frame (``READING_COLUMNS``) and refresh its daily means.
 
     The frame must already be validated and free of in-file duplicates. It may be one
@@ -114,7 +115,7 @@ def write_readings(
     matched in memory: only new rows are written, so a re-ingest writes nothing.
     """
     if frame.empty:
-        return RunCounts()
+        return Counts()
     return write_rows(conn, run_id, rows_from_frame(frame, demo=source == "demo"), source=source, rules=rules, replace=replace)
 
 
@@ -130,7 +131,7 @@ def write_rows(
     dry_run: bool = False,
     conflicts: list[pd.DataFrame] | None = None,
     duplicates: list[np.ndarray] | None = None,
-) -> RunCounts:
+) -> Counts:
     """``write_readings`` of rows already in columns (see there). ``in_key_order``: the
     caller sorted them by the table's whole key (the writer then does not check).
 
@@ -139,15 +140,14 @@ def write_rows(
     them (subdistrict_id, pollutant, ts, resolution, station, old_value, new_value).
     ``duplicates``: a list that receives the positions (in ``rows``) of the duplicates.
     """
-    counts = RunCounts(rows=len(rows))
     if not len(rows):
-        return counts
-    counts.first_ts, counts.last_ts = int(rows.ts.min()), int(rows.ts.max())
+        return Counts()
+    first_ts, last_ts = int(rows.ts.min()), int(rows.ts.max())
     spans = day_spans(rows)
     occupied = _occupied(conn, spans)
 
     if not occupied.any():
-        counts.accepted = len(rows)
+        counts = Counts(rows=len(rows), accepted=len(rows), first_ts=first_ts, last_ts=last_ts)
         if dry_run:
             return counts
         _insert_readings(conn, rows, source=source, run_id=run_id, in_key_order=in_key_order)
@@ -159,8 +159,9 @@ def write_rows(
     differ = found & (np.abs(stored_value - rows.value) > 1e-9)
     new = rows.take(np.flatnonzero(~found))
     clash = rows.take(np.flatnonzero(differ))
-    counts.duplicates = int(found.sum()) - len(clash)
-    counts.conflicts = len(clash)
+    replaced = len(clash) if replace else 0
+    counts = Counts(rows=len(rows), accepted=len(new) + replaced, duplicates=int(found.sum()) - len(clash),
+                    conflicts=len(clash), replaced=replaced, first_ts=first_ts, last_ts=last_ts)
     if duplicates is not None and counts.duplicates:
         duplicates.append(np.flatnonzero(found & ~differ))
     if conflicts is not None and len(clash):
@@ -178,23 +179,18 @@ def write_rows(
             )
         )
     if dry_run:
-        counts.replaced = len(clash) if replace else 0
-        counts.accepted = len(new) + counts.replaced
         return counts
     touched = ReadingRows.concat([new, clash]) if replace else new
     # what the touched days hold now, read before anything is written
     stored = read_stored(conn, day_spans(touched)) if len(touched) else ReadingRows.empty()
     if len(new):  # a subset of the rows, in their order
         _insert_readings(conn, new, source=source, run_id=run_id, in_key_order=in_key_order)
-    counts.accepted = len(new)
     if len(clash):
         clash_old = clash.take(np.arange(len(clash)))
         clash_old.value = stored_value[differ]
         clash_old.run_id = stored_run[differ]
         _record_conflicts(conn, run_id, clash, clash_old, source=source, replace=replace)
         if replace:
-            counts.replaced = len(clash)
-            counts.accepted += len(clash)
             at = match_keys(clash, stored)
             stored.value[at] = clash.value  # the stored rows now hold the new values
             stored.demo[at] = source == "demo"

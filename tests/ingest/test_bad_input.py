@@ -98,10 +98,10 @@ def test_bad_rows_are_kept_with_reasons_and_strict_refuses(engine: Engine, targe
     text = "subdistrict,time,pollutant,value\n德胜,2026-01-05 15:00,pm25,31\n" + row + "\n德胜,2026-01-05 16:00,pm25,32\n"
     before = _snapshot(engine)
     strict = ingest_file(engine, text.encode(), name="rows.csv", targets=targets, actor=ANALYST, strict=True)
-    assert strict.status == "refused" and strict.rejected == 1
+    assert strict.status == "refused" and strict.counts.rejected == 1
     assert _snapshot(engine) == before
     r = ingest_file(engine, text.encode(), name="rows.csv", targets=targets, actor=ANALYST)
-    assert r.status == "succeeded" and r.accepted == 2 and r.rejected == 1
+    assert r.status == "succeeded" and r.counts.accepted == 2 and r.counts.rejected == 1
     bad = r.rejected_rows[0]
     assert bad.line == 3 and bad.raw == row
     assert bad.reason.startswith("第 3 行: ") and zh in bad.reason
@@ -112,19 +112,19 @@ def test_missing_marks_are_counted_not_rejected(engine: Engine, targets: Targets
     marks = ["", "NA", "N/A", "—", "-", "-999", "-99"]
     text = "subdistrict,time,pollutant,value\n" + "".join(f"月坛,2026-01-05 {h + 1:02d}:00,pm25,{m}\n" for h, m in enumerate(marks))
     r = ingest_file(engine, text.encode(), name="m.csv", targets=targets, actor=ANALYST, strict=True)
-    assert r.status == "succeeded" and r.missing == len(marks) and r.rejected == 0 and r.accepted == 0
+    assert r.status == "succeeded" and r.counts.missing == len(marks) and r.counts.rejected == 0 and r.counts.accepted == 0
 
 
 def test_every_row_rejected_is_a_refusal(engine: Engine, targets: Targets) -> None:
     r = ingest_file(engine, b"subdistrict,time,pollutant,value\nX,2026-01-05 13:00,pm25,1\n", name="x.csv", targets=targets, actor=ANALYST)
-    assert r.status == "refused" and r.accepted == 0 and "every row was rejected" in r.message
+    assert r.status == "refused" and r.counts.accepted == 0 and "every row was rejected" in r.message
 
 
 def test_file_content_is_never_executed_or_sql(engine: Engine, targets: Targets) -> None:
     evil = "德胜'); DROP TABLE readings; --"
     text = f"subdistrict,time,pollutant,value\n{evil},2026-01-05 13:00,pm25,1\n=cmd|' /C calc'!A0,2026-01-05 13:00,pm25,1\n"
     r = ingest_file(engine, text.encode(), name="evil.csv", targets=targets, actor=ANALYST)
-    assert r.rejected == 2
+    assert r.counts.rejected == 2
     assert _snapshot(engine)[0] == 1  # the table is there, with its one good row
     from monitoring.ingest.audit import rejected_csv
 
@@ -142,7 +142,7 @@ def test_full_width_comma_file_is_read_with_its_bad_rows(make_db, targets: Targe
         "德胜，2026-01-05 15:00，PM2.5，35，9\n月坛，2026-01-05 15:00，PM2.5，40\n"
     )
     r = ingest_file(engine, text.encode(), name="fw.csv", targets=targets, actor=ANALYST)
-    assert (r.accepted, r.rejected) == (2, 2)
+    assert (r.counts.accepted, r.counts.rejected) == (2, 2)
     assert [row.line for row in r.rejected_rows] == [3, 4]
     assert all("wrong number of fields" in row.reason_en for row in r.rejected_rows)
     assert _snapshot(engine)[0] == 2
@@ -176,18 +176,18 @@ def test_dates_before_the_earliest_date_are_rejected(make_db, targets: Targets) 
     engine = make_db()
     text = "subdistrict,time,pollutant,value\n德胜,1900-01-05 14:00,pm25,30\n德胜,1999-12-31,pm25,30\n德胜,2000-01-01 01:00,pm25,30\n"
     r = ingest_file(engine, text.encode(), name="old.csv", targets=targets, actor=ANALYST)
-    assert (r.accepted, r.rejected) == (1, 2)
+    assert (r.counts.accepted, r.counts.rejected) == (1, 2)
     excel, early = r.rejected_rows
     assert "1900-01-05" in excel.reason_en and "Excel" in excel.reason_en and "Excel" in excel.reason
     assert "1999-12-31" in early.reason_en and "Excel" not in early.reason_en and "earliest_date" in early.reason_en
     # the bound is a setting: a later one refuses the 2000 row too
     later = targets.model_copy(update={"ingest": targets.ingest.model_copy(update={"earliest_date": dt.date(2013, 1, 1)})})
     r = ingest_file(make_db(), text.encode(), name="old.csv", targets=later, actor=ANALYST)
-    assert (r.accepted, r.rejected) == (0, 3) and "2013-01-01" in r.rejected_rows[2].reason_en
+    assert (r.counts.accepted, r.counts.rejected) == (0, 3) and "2013-01-01" in r.rejected_rows[2].reason_en
 
 
 def test_road_dust_dates_before_the_earliest_date_are_rejected(make_db, targets: Targets) -> None:  # type: ignore[no-untyped-def]
     engine = make_db()
     text = "街道,道路名称,日期,道路尘负荷\n德胜,德胜门外大街,1899-12-30,0.42\n德胜,德胜门外大街,2026-03-02,0.4\n"
     r = ingest_file(engine, text.encode(), name="dust.csv", targets=targets, actor=ANALYST)
-    assert (r.accepted, r.rejected) == (1, 1) and "Excel" in r.rejected_rows[0].reason_en
+    assert (r.counts.accepted, r.counts.rejected) == (1, 1) and "Excel" in r.rejected_rows[0].reason_en

@@ -40,7 +40,8 @@ def _stored(engine: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]
 
 
 def _outcome(r: IngestResult) -> tuple[Any, ...]:
-    return (r.status, r.rows, r.accepted, r.rejected, r.duplicates, r.conflicts, r.missing, r.first_label, r.last_label,
+    c = r.counts
+    return (r.status, c.rows, c.accepted, c.rejected, c.duplicates, c.conflicts, c.missing, r.first_label, r.last_label,
             [(x.line, x.reason_en) for x in r.rejected_rows], r.message,
             r.ignored_columns, [n.to_json() for n in r.conversions], [n.to_json() for n in r.warnings])
 
@@ -77,7 +78,7 @@ def _clean(targets: Targets, **kw: Any) -> pd.DataFrame:
 def test_a_clean_file_takes_the_fast_reader(make_db, targets: Targets, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     frame = _clean(targets)
     used, result = _both(make_db, targets, monkeypatch, frame.to_csv(index=False).encode())
-    assert used and result.accepted == len(frame) and result.status == "succeeded"
+    assert used and result.counts.accepted == len(frame) and result.status == "succeeded"
 
 
 @pytest.mark.parametrize(
@@ -106,7 +107,7 @@ def test_variants_of_a_clean_file_end_as_the_general_reader_ends_them(
     used, result = _both(make_db, targets, monkeypatch, frame.to_csv(index=False, lineterminator=newline).encode(encoding))
     assert used
     if variant == "repeated_rows":  # in-file repeats are reported with the right lines
-        assert result.duplicates == 2 and result.rejected == 1
+        assert result.counts.duplicates == 2 and result.counts.rejected == 1
 
 
 @pytest.mark.parametrize(
@@ -147,7 +148,7 @@ def test_a_file_with_anything_unusual_is_read_by_the_general_reader(
     used, result = _both(make_db, targets, monkeypatch, "\n".join(lines).encode(encoding))
     assert not used
     if damage not in ("gbk", "semicolons", "blank_line", "missing_mark", "empty_value"):
-        assert result.rejected == 1 and result.rejected_rows[0].line == at + 2  # the header is line 1
+        assert result.counts.rejected == 1 and result.rejected_rows[0].line == at + 2  # the header is line 1
 
 
 @pytest.mark.parametrize("options", [{"hour_beginning": True}, {"dry_run": True}, {"strict": True}, {"replace": True}])
@@ -197,17 +198,17 @@ def test_hostile_values_end_the_same_through_either_reader(
     used, result = _both(make_db, targets, monkeypatch, frame.to_csv(index=False).encode())
     line = at + 2  # the header is line 1
     if attack == "underscore":
-        assert not used and result.rejected == 1 and 'value "1_0" is not a number' in result.rejected_rows[0].reason_en
+        assert not used and result.counts.rejected == 1 and 'value "1_0" is not a number' in result.rejected_rows[0].reason_en
     elif attack == "error_code":
-        assert not used and result.rejected == 1 and "error code" in result.rejected_rows[0].reason_en
+        assert not used and result.counts.rejected == 1 and "error code" in result.rejected_rows[0].reason_en
     elif attack == "missing_9999":
-        assert not used and result.missing == 1 and result.rejected == 0
+        assert not used and result.counts.missing == 1 and result.counts.rejected == 0
     elif attack == "zoned":
-        assert not used and result.rejected == 0 and [(n.code, n.lines) for n in result.conversions] == [("time_zone", [line + 2])]
+        assert not used and result.counts.rejected == 0 and [(n.code, n.lines) for n in result.conversions] == [("time_zone", [line + 2])]
     elif attack == "milliseconds":
-        assert result.rejected == 0 and result.accepted == len(frame)  # either reader: the same outcome
+        assert result.counts.rejected == 0 and result.counts.accepted == len(frame)  # either reader: the same outcome
     elif attack == "pm25_above_pm10":
-        assert used and result.rejected == 0 and [(n.code, n.lines) for n in result.warnings] == [("pm25_above_pm10", [line])]
+        assert used and result.counts.rejected == 0 and [(n.code, n.lines) for n in result.warnings] == [("pm25_above_pm10", [line])]
     elif attack == "extra_pm10":
         assert used and result.ignored_columns == ["PM10"]
     elif attack == "quoted_newline":
@@ -234,7 +235,7 @@ def spy(*args):
 collect.read_clean = spy
 r = ingest_file(make_engine(sys.argv[1]), open(sys.argv[2], "rb").read(), name="f.csv", targets=load_targets(),
                 actor=Actor("tester", "analyst"), run_kind="upload")
-print(json.dumps({"used": used, "status": r.status, "accepted": r.accepted, "rejected": r.rejected,
+print(json.dumps({"used": used, "status": r.status, "accepted": r.counts.accepted, "rejected": r.counts.rejected,
                   "pyarrow_loaded": sys.modules.get("pyarrow") is not None}))
 """
 

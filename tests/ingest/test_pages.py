@@ -149,7 +149,7 @@ def test_templates_are_accepted_by_the_reader(app_db: Engine, targets: Targets) 
     for make, kind in ((templates.template_long, "readings"), (templates.template_wide, "readings"),
                        (templates.template_road_dust, "road_dust")):
         r = ingest_file(app_db, make(), name="t.csv", targets=targets, actor=ANALYST, dry_run=True)
-        assert r.kind == kind and r.rejected == 0 and r.accepted > 0, (make.__name__, r.rejected_rows)
+        assert r.kind == kind and r.counts.rejected == 0 and r.counts.accepted > 0, (make.__name__, r.rejected_rows)
 
 
 def test_analyst_removes_demo_data_on_the_quality_page(seeded_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,7 +36,8 @@ def _ingest(engine: Engine, data: bytes, targets: Targets, name: str = "f.csv", 
 
 
 def _invariant(r: IngestResult) -> None:
-    assert r.rows == r.accepted + r.rejected + r.duplicates + r.missing + (r.conflicts - r.replaced)
+    c = r.counts
+    assert c.rows == c.accepted + c.rejected + c.duplicates + c.missing + (c.conflicts - c.replaced)
 
 
 def test_long_file_is_stored_with_daily_means_and_audit(make_db, targets: Targets) -> None:
@@ -44,8 +45,8 @@ def test_long_file_is_stored_with_daily_means_and_audit(make_db, targets: Target
     frame = make_readings(targets, days=2, pollutants=("pm25", "co"))
     r = _ingest(engine, _csv(frame), targets)
     assert r.status == "succeeded" and r.run_id is not None
-    assert r.accepted == len(frame) == _count(engine)
-    assert r.rejected == 0 and r.duplicates == 0
+    assert r.counts.accepted == len(frame) == _count(engine)
+    assert r.counts.rejected == 0 and r.counts.duplicates == 0
     assert r.first_label == dt.datetime(2026, 1, 1, 1) and r.last_label == dt.datetime(2026, 1, 3, 0)
     _invariant(r)
     # 15 subdistricts × 2 pollutants × 2 days of daily means
@@ -69,7 +70,7 @@ def test_same_file_twice_adds_nothing(make_db, targets: Targets) -> None:
     n = _count(engine)
     second = _ingest(engine, data, targets)
     assert _count(engine) == n
-    assert second.accepted == 0 and second.duplicates == first.accepted and second.conflicts == 0
+    assert second.counts.accepted == 0 and second.counts.duplicates == first.counts.accepted and second.counts.conflicts == 0
     _invariant(second)
 
 
@@ -80,15 +81,15 @@ def test_conflict_is_kept_and_reported_then_replaced_with_audit(make_db, targets
     changed = base.copy()
     changed.loc[0, "value"] = 999.0
     kept = _ingest(engine, _csv(changed), targets)
-    assert kept.conflicts == 1 and kept.replaced == 0 and kept.accepted == 0
-    assert kept.duplicates == len(base) - 1
+    assert kept.counts.conflicts == 1 and kept.counts.replaced == 0 and kept.counts.accepted == 0
+    assert kept.counts.duplicates == len(base) - 1
     assert list(kept.conflict_rows["new_value"]) == [999.0]
     ts = timeutil.label_to_ts(dt.datetime(2026, 1, 1, 1))
     with engine.connect() as conn:
         stored = conn.execute(select(readings.c.value).where(readings.c.ts == ts)).scalar_one()
     assert stored == base.loc[0, "value"]
     replaced = _ingest(engine, _csv(changed), targets, replace=True)
-    assert replaced.conflicts == 1 and replaced.replaced == 1 and replaced.accepted == 1
+    assert replaced.counts.conflicts == 1 and replaced.counts.replaced == 1 and replaced.counts.accepted == 1
     _invariant(replaced)
     with engine.connect() as conn:
         stored = conn.execute(select(readings.c.value).where(readings.c.ts == ts)).scalar_one()
@@ -109,7 +110,7 @@ def test_dry_run_writes_nothing_but_counts_conflicts(make_db, targets: Targets) 
     extra = pd.DataFrame([["德胜", "2026-01-02 01:00", "pm25", 20.0]], columns=base.columns)
     r = _ingest(engine, _csv(pd.concat([changed, extra])), targets, dry_run=True)
     assert r.status == "dry_run" and r.run_id is None
-    assert r.conflicts == 1 and r.accepted == 1 and r.duplicates == len(base) - 1
+    assert r.counts.conflicts == 1 and r.counts.accepted == 1 and r.counts.duplicates == len(base) - 1
     assert len(list_runs(engine)) == runs_before
     assert _count(engine) == len(base)
 
@@ -119,9 +120,9 @@ def test_strict_refuses_whole_file_and_records_the_run(make_db, targets: Targets
     frame = make_readings(targets, days=1, subdistricts=["德胜"])
     frame.loc[5, "subdistrict"] = "德胜门外"
     r = _ingest(engine, _csv(frame), targets, strict=True)
-    assert r.status == "refused" and r.accepted == 0 and r.rejected == 1
+    assert r.status == "refused" and r.counts.accepted == 0 and r.counts.rejected == 1
     assert _count(engine) == 0
-    assert r.rows == len(frame)
+    assert r.counts.rows == len(frame)
     rej = run_rejected(engine, r.run_id or 0)
     assert list(rej["line"]) == [7]
     assert rej["reason"][0].startswith('第 7 行: 未知街道 "德胜门外"') and "德胜" in rej["reason"][0]
@@ -135,7 +136,7 @@ def test_without_strict_good_rows_are_stored_and_bad_ones_kept(make_db, targets:
     frame.loc[3, "value"] = "-999"
     frame.loc[4, "time"] = "2026-02-30 05:00"
     r = _ingest(engine, _csv(frame), targets)
-    assert r.rejected == 2 and r.missing == 1 and r.accepted == len(frame) - 3
+    assert r.counts.rejected == 2 and r.counts.missing == 1 and r.counts.accepted == len(frame) - 3
     _invariant(r)
     assert _count(engine) == len(frame) - 3
     assert _count(engine, rejected_rows) == 2
@@ -154,8 +155,8 @@ def test_wide_layout_with_chinese_headers_gbk_and_aliases(make_db, targets: Targ
         "广外,2026-01-05,33,55,38,0.6\n"
     )
     r = _ingest(engine, text.encode("gbk"), targets, name="宽表.csv")
-    assert r.kind == "readings" and r.rejected == 0, r.rejected_rows
-    assert r.missing == 2 and r.accepted == 14
+    assert r.kind == "readings" and r.counts.rejected == 0, r.rejected_rows
+    assert r.counts.missing == 2 and r.counts.accepted == 14
     _invariant(r)
     with engine.connect() as conn:
         rows = conn.execute(select(readings.c.subdistrict_id, readings.c.ts, readings.c.resolution, readings.c.pollutant, readings.c.value)).all()
@@ -178,7 +179,7 @@ def test_encodings(make_db, targets: Targets, encoding: str) -> None:
     frame.columns = ["街道", "时间", "污染物", "浓度"]
     sep = "\t" if encoding == "utf-16" else ","
     r = _ingest(engine, frame.to_csv(index=False, sep=sep).encode(encoding), targets)
-    assert r.accepted == len(frame) and r.rejected == 0
+    assert r.counts.accepted == len(frame) and r.counts.rejected == 0
 
 
 def test_xlsx_with_title_row_and_excel_dates(make_db, targets: Targets) -> None:
@@ -194,7 +195,7 @@ def test_xlsx_with_title_row_and_excel_dates(make_db, targets: Targets) -> None:
     buf = io.BytesIO()
     wb.save(buf)
     r = _ingest(engine := make_db(), buf.getvalue(), targets, name="x.xlsx")
-    assert r.accepted == 2 and r.rejected == 1
+    assert r.counts.accepted == 2 and r.counts.rejected == 1
     assert r.rejected_rows[0].line == 5 and "单位" in r.rejected_rows[0].reason
     assert _count(engine) == 2
 
@@ -209,7 +210,7 @@ def test_station_column_known_station_and_mean_by_station(make_db, targets: Targ
         "展览路,不存在站,2026-01-05 13:00,pm25,40\n"
     )
     r = _ingest(engine, text.encode(), targets)
-    assert r.accepted == 2 and r.rejected == 2
+    assert r.counts.accepted == 2 and r.counts.rejected == 2
     reasons = {x.line: x.reason for x in r.rejected_rows}
     assert "不在街道" in reasons[4] and "未知站点" in reasons[5]
     with engine.connect() as conn:
@@ -232,7 +233,7 @@ def test_in_file_duplicates_and_in_file_conflicts(make_db, targets: Targets) -> 
         "德胜,2026-01-05 13:00,PM2.5,31\n"
     )
     r = _ingest(engine, text.encode(), targets)
-    assert r.accepted == 1 and r.duplicates == 1 and r.rejected == 1
+    assert r.counts.accepted == 1 and r.counts.duplicates == 1 and r.counts.rejected == 1
     assert r.rejected_rows[0].line == 4 and "第 2 行" in r.rejected_rows[0].reason
 
 
@@ -246,7 +247,7 @@ def test_unit_inside_cell(make_db, targets: Targets) -> None:
         "德胜,2026-01-05 15:00,pm25,35 apples\n"
     )
     r = _ingest(engine, text.encode(), targets)
-    assert r.accepted == 2 and r.rejected == 2
+    assert r.counts.accepted == 2 and r.counts.rejected == 2
     reasons = [x.reason for x in r.rejected_rows]
     assert "单位" in reasons[0] and "不是数字" in reasons[1]
 
@@ -257,7 +258,7 @@ def test_future_time_and_plausible_range(make_db, targets: Targets) -> None:
     soon = (timeutil.now_beijing() + dt.timedelta(minutes=30)).strftime("%Y-%m-%d %H:00")
     text = f"subdistrict,time,pollutant,value\n德胜,{future},pm25,30\n德胜,{soon},pm25,30\n德胜,2026-01-05 13:00,pm25,5000\n"
     r = _ingest(engine, text.encode(), targets)
-    assert r.accepted == 1 and r.rejected == 2
+    assert r.counts.accepted == 1 and r.counts.rejected == 2
     assert "未来" in r.rejected_rows[0].reason and "合理范围" in r.rejected_rows[1].reason
 
 
@@ -265,7 +266,7 @@ def test_dust_flag_column_marks_dust_days(make_db, targets: Targets) -> None:
     engine = make_db()
     text = "街道,时间,PM10,沙尘\n德胜,2026-03-15 13:00,900,是\n德胜,2026-03-16 13:00,90,\n"
     r = _ingest(engine, text.encode(), targets)
-    assert r.accepted == 2 and r.dust_days == [dt.date(2026, 3, 15)]
+    assert r.counts.accepted == 2 and r.dust_days == [dt.date(2026, 3, 15)]
     with engine.connect() as conn:
         ev = exceptional_events.c
         flagged = conn.execute(select(ev.first_day, ev.last_day, ev.kind, ev.flagged_by, ev.run_id)).all()
@@ -276,9 +277,9 @@ def test_road_dust_file(make_db, targets: Targets) -> None:
     engine = make_db()
     text = "街道,道路名称,月份,道路尘负荷,等级\n德胜,德胜门外大街,2026-03,0.42,良\n德胜,新街口外大街,2026-03,0.31,\n德胜,鼓楼西大街,2026-03,-1,\n德胜,X路,2026-03,0.5,很好\n"
     r = _ingest(engine, text.encode(), targets)
-    assert r.kind == "road_dust" and r.accepted == 2 and r.rejected == 2
+    assert r.kind == "road_dust" and r.counts.accepted == 2 and r.counts.rejected == 2
     again = _ingest(engine, text.encode(), targets)
-    assert again.accepted == 0 and again.duplicates == 2
+    assert again.counts.accepted == 0 and again.counts.duplicates == 2
 
 
 def test_viewer_may_not_ingest(make_db, targets: Targets) -> None:
@@ -301,7 +302,7 @@ def test_ingest_frame_from_a_source(make_db, targets: Targets) -> None:
     # no subdistrict given: the station tells it
     frame = frame.drop(columns="subdistrict")
     r = ingest_frame(engine, frame, name="src", targets=targets, actor=ANALYST, source_label="src")
-    assert r.accepted == 1 and r.missing == 1 and r.status == "succeeded"
+    assert r.counts.accepted == 1 and r.counts.missing == 1 and r.status == "succeeded"
     with engine.connect() as conn:
         assert conn.execute(select(readings.c.source, readings.c.subdistrict_id)).all() == [("src", 19)]
 
@@ -333,7 +334,7 @@ def test_large_file_is_chunked_with_progress(make_db, targets: Targets, monkeypa
     frame.loc[250, "pollutant"] = "pm2.6"
     seen: list[float] = []
     r = _ingest(engine, _csv(frame), targets, progress=lambda f, _m: seen.append(f))
-    assert r.accepted == len(frame) - 1 and r.rejected_rows[0].line == 252
+    assert r.counts.accepted == len(frame) - 1 and r.rejected_rows[0].line == 252
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) > 5
 
 
@@ -341,7 +342,7 @@ def test_units_in_wide_headers(make_db, targets: Targets) -> None:
     engine = make_db()
     text = "街道,时间,PM2.5(μg/m³),CO（mg/m3）,NO2(mg/m³)\n德胜,2026-01-05 13:00,35,0.8,0.04\n"
     r = _ingest(engine, text.encode(), targets)
-    assert r.accepted == 2 and r.rejected == 1
+    assert r.counts.accepted == 2 and r.counts.rejected == 1
     assert "与 NO2 的单位 µg/m³ 不符" in r.rejected_rows[0].reason and "NO2" in r.rejected_rows[0].reason_en
 
 
@@ -350,8 +351,8 @@ def test_future_check_after_hour_beginning_shift(make_db, targets: Targets) -> N
     # the next full hour: within now + 1 h, but not once shifted by an hour
     label = (timeutil.now_beijing().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:00")
     text = f"subdistrict,time,pollutant,value\n德胜,{label},pm25,30\n"
-    assert _ingest(engine, text.encode(), targets, dry_run=True).rejected == 0
-    assert _ingest(engine, text.encode(), targets, dry_run=True, hour_beginning=True).rejected == 1
+    assert _ingest(engine, text.encode(), targets, dry_run=True).counts.rejected == 0
+    assert _ingest(engine, text.encode(), targets, dry_run=True, hour_beginning=True).counts.rejected == 1
 
 
 def test_dust_flags_and_readings_are_one_transaction(make_db, targets: Targets) -> None:
@@ -394,7 +395,7 @@ def test_rows_reach_the_table_in_its_key_order(make_db, targets: Targets, monkey
     engine = make_db()
     frame = make_readings(targets, days=2, pollutants=("pm25", "pm10", "so2", "no2", "o3", "co"))
     r = _ingest(engine, _csv(frame.sample(frac=1.0, random_state=3) if shuffled else frame), targets)
-    assert r.accepted == len(frame)
+    assert r.counts.accepted == len(frame)
     rows = [key for batch in seen for key in batch]
     assert len(rows) == len(frame) and rows == sorted(rows)
 
@@ -402,8 +403,9 @@ def test_rows_reach_the_table_in_its_key_order(make_db, targets: Targets, monkey
 # -- issue 14: the file's lines and the readings they hold, each accounted for ---------------------
 def _readings_add_up(r: IngestResult) -> bool:
     """Every reading accounted for once; a file refused whole (--strict) stores none of its good ones."""
-    good = r.readings - (r.rejected_readings + r.duplicates + r.missing + (r.conflicts - r.replaced))
-    return good == (4 if r.refused else r.accepted)
+    c = r.counts
+    good = r.readings - (r.rejected_readings + c.duplicates + c.missing + (c.conflicts - c.replaced))
+    return good == (4 if r.refused else c.accepted)
 
 
 @pytest.mark.parametrize("strict", [False, True])
@@ -417,11 +419,11 @@ def test_wide_lines_and_readings_reconcile_in_preview_and_write(make_db, targets
         "德胜,2026-02-01 03:00,24,-5,NA\n"  # one bad cell, one missing
     ).encode("gbk")
     preview = ingest_file(engine, body, name="w.csv", targets=targets, actor=ANALYST, dry_run=True, strict=strict)
-    assert (preview.lines, preview.readings, preview.rejected, preview.rejected_readings) == (4, 12, 2, 4)
+    assert (preview.lines, preview.readings, preview.counts.rejected, preview.rejected_readings) == (4, 12, 2, 4)
     assert _readings_add_up(preview)
     assert sorted(set(preview.duplicate_rows["line"])) == [3]  # listed as counted, strict or not
     done = ingest_file(engine, body, name="w.csv", targets=targets, actor=ANALYST, strict=strict)
     assert _readings_add_up(done) and done.readings == 12
-    assert (done.accepted, done.duplicates, done.missing) == ((0, 3, 1) if strict else (4, 3, 1))
+    assert (done.counts.accepted, done.counts.duplicates, done.counts.missing) == ((0, 3, 1) if strict else (4, 3, 1))
     again = ingest_file(engine, body, name="w.csv", targets=targets, actor=ANALYST, dry_run=True)
-    assert _readings_add_up(again) and again.duplicates == (3 if strict else 7)
+    assert _readings_add_up(again) and again.counts.duplicates == (3 if strict else 7)

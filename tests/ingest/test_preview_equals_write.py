@@ -39,7 +39,7 @@ def _outcome(result: IngestResult) -> dict[str, Any]:
     else:
         conflicts = []
     return {
-        **{k: getattr(result, k) for k in COUNTS},
+        **{k: getattr(result.counts, k) for k in COUNTS},
         "status": "succeeded" if result.status == "dry_run" else result.status,
         "span": (result.first_label, result.last_label),
         "rejected_lines": [r.line for r in result.rejected_rows],

@@ -47,7 +47,7 @@ init_database(engine, targets, load_data=False)
 seen = []
 result = ingest_file(engine, path, name=path.name, targets=targets, actor=Actor("big-test", "analyst"),
                      progress=lambda f, m: seen.append(f))
-print(json.dumps({"status": result.status, "accepted": result.accepted, "rejected": result.rejected,
+print(json.dumps({"status": result.status, "accepted": result.counts.accepted, "rejected": result.counts.rejected,
                   "progress": seen, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 

@@ -170,8 +170,8 @@ def test_a_writer_committing_between_another_writers_reads_and_its_insert_is_see
     b = outcome["b"]
     assert isinstance(b, IngestResult), b
     assert a.status == b.status == "succeeded"
-    assert a.accepted + b.accepted == len(_stored(engine))
-    assert min(a.accepted, b.accepted) < max(len(f) for f in files), "the second writer found the first one's rows"
+    assert a.counts.accepted + b.counts.accepted == len(_stored(engine))
+    assert min(a.counts.accepted, b.counts.accepted) < max(len(f) for f in files), "the second writer found the first one's rows"
     check_union(engine, targets, files, [a.run_id or 0, b.run_id or 0])
 
 
@@ -212,7 +212,7 @@ def test_a_writer_holding_the_lock_too_long_is_one_line_on_the_cli_and_one_chine
         page_engine = make_engine(url)
         analyst = Actor("page", "analyst")
         preview = ingest_file(page_engine, path, name=path.name, targets=targets, actor=analyst, dry_run=True)
-        assert preview.status == "dry_run" and preview.accepted > 0
+        assert preview.status == "dry_run" and preview.counts.accepted > 0
         with pytest.raises(StorageError) as busy:
             ingest_file(page_engine, path, name=path.name, targets=targets, actor=analyst, run_kind="upload")
         assert "\n" not in str(busy.value) and "数据库被其他写入长时间占用" in busy.value.message_zh

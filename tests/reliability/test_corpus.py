@@ -88,11 +88,11 @@ def test_corpus_file(name: str, expected: dict[str, Any], make_db, targets: Targ
         return
 
     assert result.status == expected["status"], result.message
-    assert result.accepted == expected.get("accepted", result.accepted)
-    assert result.rejected == expected.get("rejected", 0)
+    assert result.counts.accepted == expected.get("accepted", result.counts.accepted)
+    assert result.counts.rejected == expected.get("rejected", 0)
     for key in ("duplicates", "missing"):
         if key in expected:
-            assert getattr(result, key) == expected[key]
+            assert getattr(result.counts, key) == expected[key]
     if "reason" in expected:
         reasons = " | ".join(r.reason_en for r in result.rejected_rows)
         assert expected["reason"] in reasons
@@ -107,11 +107,11 @@ def test_corpus_file(name: str, expected: dict[str, Any], make_db, targets: Targ
     if result.status == "refused":
         assert stored == 0
     else:
-        assert stored == result.accepted
+        assert stored == result.counts.accepted
         with engine.connect() as conn:
             users = set(conn.execute(select(ingestion_runs.c.user)).scalars())
         assert users == {ANALYST.name}, "every write records who made it"
-    assert _stored(engine, rejected_rows) == result.rejected
+    assert _stored(engine, rejected_rows) == result.counts.rejected
 
 
 def test_a_viewer_or_anonymous_cannot_ingest(make_db, targets: Targets) -> None:  # type: ignore[no-untyped-def]

@@ -247,7 +247,7 @@ def _seed(url: str, targets: Targets, tmp_path: Path) -> tuple[Engine, int]:
     assert result.status == "succeeded"
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    return engine, result.accepted
+    return engine, result.counts.accepted
 
 
 def test_read_only_data_folder_refuses_in_one_line_and_changes_nothing(targets: Targets, tmp_path: Path) -> None:

@@ -150,7 +150,7 @@ def test_the_bounds_come_from_targets_yaml(bound: str, value: float, words: str,
     assert words in str(refused.value) and f"ingest.workbook.{bound}" in str(refused.value)
     assert _stored(engine) == 0
     # the same file within the default bounds is read whole
-    assert ingest_file(engine, path, name=path.name, targets=targets, actor=ANALYST).accepted == 15
+    assert ingest_file(engine, path, name=path.name, targets=targets, actor=ANALYST).counts.accepted == 15
 
 
 # -- 6: error codes and missing values are data ---------------------------------------------
@@ -160,13 +160,13 @@ def test_error_codes_are_rejected_rows_and_the_list_is_data(make_db, targets: Ta
     body = "subdistrict,time,pollutant,value\n德胜,2026-01-05 13:00,PM10,9999\n月坛,2026-01-05 13:00,PM10,-9999\n"
     engine = make_db()
     result = ingest_file(engine, body.encode(), name="s.csv", targets=targets, actor=ANALYST)
-    assert (result.accepted, result.rejected, result.missing) == (0, 1, 1)
+    assert (result.counts.accepted, result.counts.rejected, result.counts.missing) == (0, 1, 1)
     assert "9999 is an instrument error code" in result.rejected_rows[0].reason_en
     assert "故障代码" in result.rejected_rows[0].reason
     # the lists live in targets.yaml: without 9999 among the error codes it is a reading
     other = make_db()
     loose = _with_ingest(targets, error_codes=(99999.0,))
-    assert ingest_file(other, body.encode(), name="s.csv", targets=loose, actor=ANALYST).accepted == 1
+    assert ingest_file(other, body.encode(), name="s.csv", targets=loose, actor=ANALYST).counts.accepted == 1
 
 
 def test_the_lists_are_validated() -> None:
@@ -198,7 +198,7 @@ def test_the_grammar_reads_plain_numbers(cell: str, value: float) -> None:
 def test_one_underscore_is_not_stored_as_ten(make_db, targets: Targets) -> None:  # type: ignore[no-untyped-def]
     engine = make_db()
     result = ingest_file(engine, FILES / "underscore_number.csv", name="u.csv", targets=targets, actor=ANALYST)
-    assert result.rejected == 2 and _stored(engine) == 2
+    assert result.counts.rejected == 2 and _stored(engine) == 2
     with engine.connect() as conn:
         assert 10.0 not in set(conn.execute(select(readings.c.value)).scalars())
 
@@ -209,7 +209,7 @@ def test_one_underscore_is_not_stored_as_ten(make_db, targets: Targets) -> None:
 def test_the_hidden_first_sheet_is_not_read(make_db, targets: Targets) -> None:  # type: ignore[no-untyped-def]
     engine = make_db()
     result = ingest_file(engine, FILES / "workbook_hidden_first_sheet.xlsx", name="h.xlsx", targets=targets, actor=ANALYST)
-    assert result.accepted == 15
+    assert result.counts.accepted == 15
     with engine.connect() as conn:
         values = set(conn.execute(select(readings.c.value)).scalars())
         first = conn.execute(select(func.min(readings.c.ts))).scalar_one()
@@ -259,7 +259,7 @@ def test_json_lists_ignored_columns_conversions_and_warnings(make_db, monkeypatc
 def test_zoned_times_are_stored_as_beijing_labels(make_db, targets: Targets) -> None:  # type: ignore[no-untyped-def]
     engine = make_db()
     result = ingest_file(engine, FILES / "zoned_times.csv", name="z.csv", targets=targets, actor=ANALYST)
-    assert result.accepted == 5 and result.rejected == 0
+    assert result.counts.accepted == 5 and result.counts.rejected == 0
     with engine.connect() as conn:
         stamps = set(conn.execute(select(readings.c.ts)).scalars())
     assert {timeutil.ts_to_label(int(t)) for t in stamps} == {pd.Timestamp("2026-01-05 13:00").to_pydatetime()}
@@ -268,14 +268,14 @@ def test_zoned_times_are_stored_as_beijing_labels(make_db, targets: Targets) -> 
 def test_a_time_off_the_hour_after_conversion_is_still_refused(make_db, targets: Targets) -> None:  # type: ignore[no-untyped-def]
     body = "subdistrict,time,pollutant,value\n德胜,2026-01-05T13:00+05:30,PM2.5,35\n德胜,2026-01-05 13:00:00.500,PM2.5,35\n"
     result = ingest_file(make_db(), body.encode(), name="o.csv", targets=targets, actor=ANALYST, dry_run=True)
-    assert result.rejected == 2
+    assert result.counts.rejected == 2
     assert "not on the hour" in result.rejected_rows[0].reason_en
 
 
 def test_pm25_above_pm10_is_kept_and_flagged(make_db, targets: Targets) -> None:  # type: ignore[no-untyped-def]
     engine = make_db()
     result = ingest_file(engine, FILES / "pm25_above_pm10.csv", name="p.csv", targets=targets, actor=ANALYST)
-    assert result.accepted == 4 and [(n.code, n.rows, n.lines) for n in result.warnings] == [("pm25_above_pm10", 1, [2])]
+    assert result.counts.accepted == 4 and [(n.code, n.rows, n.lines) for n in result.warnings] == [("pm25_above_pm10", 1, [2])]
     from monitoring.storage.audit import run_pm25_above_pm10
 
     odd = run_pm25_above_pm10(engine, int(result.run_id or 0))

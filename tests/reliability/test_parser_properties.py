@@ -109,7 +109,7 @@ def test_almost_right_text_is_taken_or_refused_cleanly(engine: Engine, header: s
 def test_full_width_comma_delimiter(engine: Engine) -> None:
     data = "subdistrict，time，pollutant，value\n德胜，2026-01-05 13:00，PM2.5，35\n".encode()
     outcome = _run(engine, data, "fullwidth.csv")
-    assert not isinstance(outcome, InputError) and outcome.accepted == 1
+    assert not isinstance(outcome, InputError) and outcome.counts.accepted == 1
 
 
 # -- valid files in every supported shape are accepted whole -------------------------------------
@@ -180,9 +180,9 @@ def test_valid_files_are_accepted_whole(engine: Engine, case: Any, wide: bool, c
     blob = ("\n".join(lines) + "\n").encode(encoding)
     outcome = _run(engine, blob, "valid.csv")
     assert not isinstance(outcome, InputError), f"{outcome}\n" + "\n".join(lines[:5])
-    assert outcome.rejected == 0, [r.reason_en for r in outcome.rejected_rows[:3]]
-    assert outcome.accepted == len(rows)
-    assert outcome.missing == expected_missing
+    assert outcome.counts.rejected == 0, [r.reason_en for r in outcome.rejected_rows[:3]]
+    assert outcome.counts.accepted == len(rows)
+    assert outcome.counts.missing == expected_missing
 
 
 def test_round_trip_through_the_database(make_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -191,9 +191,9 @@ def test_round_trip_through_the_database(make_db, tmp_path: Path) -> None:  # ty
     rows = [f"{NAMES[i % 15]},2025-06-0{1 + i // 360} {(i // 15) % 24 + 1:02d}:00,PM2.5,{10 + i % 50}" for i in range(720)]
     data = ("subdistrict,time,pollutant,value\n" + "\n".join(rows) + "\n").encode()
     first = ingest_file(engine, data, name="r.csv", targets=TARGETS, actor=ANALYST)
-    assert (first.status, first.accepted, first.rejected) == ("succeeded", 720, 0)
+    assert (first.status, first.counts.accepted, first.counts.rejected) == ("succeeded", 720, 0)
     second = ingest_file(engine, data, name="r.csv", targets=TARGETS, actor=ANALYST)
-    assert (second.accepted, second.duplicates, second.conflicts) == (0, 720, 0)
+    assert (second.counts.accepted, second.counts.duplicates, second.counts.conflicts) == (0, 720, 0)
 
 
 # -- both readers end a file the same way ---------------------------------------------------------

@@ -17,9 +17,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from monitoring import timeutil
+from monitoring.counts import Counts
 from monitoring.storage.daily_refresh import DailyRules, compute_daily
 from monitoring.storage.road_dust_writes import write_road_dust
-from monitoring.storage.run_records import RunCounts, RunInfo, delete_runs, finish_run, start_run
+from monitoring.storage.run_records import RunInfo, delete_runs, finish_run, start_run
 from monitoring.storage.schema import daily_means, reading_revisions, readings, road_dust, road_dust_revisions
 from monitoring.storage.writes import write_readings
 from monitoring.targets import Targets
@@ -30,12 +31,12 @@ DESHENG = 10  # 110102010000 → 10
 DAY = dt.date(2025, 3, 10)
 
 
-def _write(engine: Engine, frame: pd.DataFrame, *, replace: bool = False, source: str = "cli", slices: int = 1) -> tuple[int, RunCounts]:
+def _write(engine: Engine, frame: pd.DataFrame, *, replace: bool = False, source: str = "cli", slices: int = 1) -> tuple[int, Counts]:
     run_id = start_run(engine, RunInfo(kind="ingest", source="test.csv"))
-    total = RunCounts()
+    total = Counts()
     with engine.begin() as conn:
         for part in np.array_split(np.arange(len(frame)), slices):
-            total.add(write_readings(conn, run_id, frame.iloc[part], source=source, rules=RULES, replace=replace))
+            total += write_readings(conn, run_id, frame.iloc[part], source=source, rules=RULES, replace=replace)
     finish_run(engine, run_id, "succeeded", total)
     return run_id, total
 
@@ -289,7 +290,7 @@ def _dust(load: float, grade: str | None = None) -> pd.DataFrame:
     )
 
 
-def _write_dust(engine: Engine, frame: pd.DataFrame, *, replace: bool = False) -> tuple[int, RunCounts]:
+def _write_dust(engine: Engine, frame: pd.DataFrame, *, replace: bool = False) -> tuple[int, Counts]:
     run_id = start_run(engine, RunInfo(kind="ingest", source="dust.csv", data_kind="road_dust"))
     with engine.begin() as conn:
         counts = write_road_dust(conn, run_id, frame, source="cli", replace=replace)
@@ -363,19 +364,18 @@ def test_a_second_file_over_a_stored_one_matches_a_dictionary_model(
     _, counts = _write(engine, second, replace=replace, slices=3)
 
     model = {tuple(r[:5]): r[5] for r in first.itertuples(index=False)}
-    expected = RunCounts()
+    expected = Counts()
     for r in second.itertuples(index=False):
         k, value = tuple(r[:5]), r[5]
         if k not in model:
-            expected.accepted += 1
+            expected += Counts(accepted=1)
             model[k] = value
         elif abs(model[k] - value) < 1e-9:
-            expected.duplicates += 1
+            expected += Counts(duplicates=1)
         else:
-            expected.conflicts += 1
+            expected += Counts(conflicts=1)
             if replace:
-                expected.replaced += 1
-                expected.accepted += 1
+                expected += Counts(replaced=1, accepted=1)
                 model[k] = value
     got = (counts.accepted, counts.duplicates, counts.conflicts, counts.replaced)
     assert got == (expected.accepted, expected.duplicates, expected.conflicts, expected.replaced)

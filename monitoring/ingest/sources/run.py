@@ -21,12 +21,13 @@ from sqlalchemy import Engine
 
 from monitoring import timeutil
 from monitoring.actors import Actor, require_writer
+from monitoring.counts import Counts
 from monitoring.errors import InputError, MonitorError, SourceError
 from monitoring.ingest.sources.config import AnySource, HttpSettings
 from monitoring.ingest.sources.frames import FetchOutcome
 from monitoring.ingest.sources.http import make_session, pull_deadline
 from monitoring.storage import queries
-from monitoring.storage.run_records import RunCounts, RunInfo, finish_run, start_run
+from monitoring.storage.run_records import RunInfo, finish_run, start_run
 from monitoring.targets import Targets
 
 Progress = Callable[[float, str], None]
@@ -57,12 +58,7 @@ class PullResult:
     requests: int = 0
     bytes: int = 0
     not_published: list[dt.datetime] = field(default_factory=list)
-    rows: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    duplicates: int = 0
-    conflicts: int = 0
-    missing: int = 0
+    counts: Counts = field(default_factory=Counts)  # the pipeline's (a pull never replaces)
     message: str = ""
 
     @property
@@ -78,12 +74,13 @@ class PullResult:
         """One line for the command line and the scheduler's log."""
         if self.status == "up_to_date":
             return f"{self.source}: up to date (next hour {self.start:%Y-%m-%d %H:%M} not due yet), run {self.run_id}"
+        c = self.counts
         parts = [
             f"{self.source}: {self.status}",
             self.window(),
             f"{self.requests} request(s)",
-            f"rows {self.rows}: accepted {self.accepted}, duplicates {self.duplicates}, "
-            f"conflicts {self.conflicts}, rejected {self.rejected}, missing {self.missing}",
+            f"rows {c.rows}: accepted {c.accepted}, duplicates {c.duplicates}, "
+            f"conflicts {c.conflicts}, rejected {c.rejected}, missing {c.missing}",
         ]
         if self.not_published:
             parts.append(f"{len(self.not_published)} hour(s) not published")
@@ -91,6 +88,7 @@ class PullResult:
         return "; ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
+        c = self.counts  # flat keys: docs/INTERFACES.md
         return {
             "source": self.source,
             "kind": self.kind,
@@ -101,12 +99,12 @@ class PullResult:
             "requests": self.requests,
             "bytes": self.bytes,
             "not_published": [t.strftime("%Y-%m-%d %H:%M") for t in self.not_published],
-            "rows": self.rows,
-            "accepted": self.accepted,
-            "rejected": self.rejected,
-            "duplicates": self.duplicates,
-            "conflicts": self.conflicts,
-            "missing": self.missing,
+            "rows": c.rows,
+            "accepted": c.accepted,
+            "rejected": c.rejected,
+            "duplicates": c.duplicates,
+            "conflicts": c.conflicts,
+            "missing": c.missing,
             "message": self.message,
         }
 
@@ -162,7 +160,7 @@ def _fetch(
 def _record(engine: Engine, source: AnySource, actor: Actor, status: str, message: str, options: dict[str, Any]) -> int:
     """A run the pipeline did not write (a failed fetch, nothing new): its audit line."""
     run_id = start_run(engine, RunInfo(kind="pull", source=source.name, user=actor.name, options=options))
-    finish_run(engine, run_id, status, RunCounts(), message=message[:2000])
+    finish_run(engine, run_id, status, Counts(), message=message[:2000])
     return run_id
 
 
@@ -257,8 +255,7 @@ def pull(
         raise PullFailed(exc, None) from None
     result.run_id = ingested.run_id
     result.status = ingested.status
-    for name in ("rows", "accepted", "rejected", "duplicates", "conflicts", "missing"):
-        setattr(result, name, int(getattr(ingested, name)))
+    result.counts = ingested.counts
     result.message = (ingested.message or "") + skipped
     if skipped and ingested.run_id is not None:
         # the pipeline's message says what was stored; the audit also keeps what was not there

@@ -103,7 +103,7 @@ def test_an_hour_published_late_is_asked_for_again(server: ScriptedServer, engin
     server.route(path_of(HOURS[1]), Reply(body=cnemc_hour(HOURS[1])))  # published an hour late
     second = do_pull(cnemc(server))  # incremental
     assert second.start == HOURS[1], second.window()
-    assert second.accepted == 12 and second.duplicates == 24
+    assert second.counts.accepted == 12 and second.counts.duplicates == 24
     assert hours_stored(engine, CNEMC) == HOURS
     assert do_pull(cnemc(server)).status == "up_to_date"
 
@@ -129,7 +129,7 @@ def test_a_subdistricts_missing_last_hours_are_asked_for_again(
     short = [(sd, t) for sd, t in full if sd == "德胜" or t <= HOURS[1]]  # 月坛's 12:00 and 13:00 missing
     server.route("/export.csv", Reply(body=readings_csv(short)), Reply(body=readings_csv(full)))
     first = do_pull(csv_source(server), start=HOURS[0])
-    assert first.accepted == 6
+    assert first.counts.accepted == 6
     second = do_pull(csv_source(server))
     assert second.start == HOURS[2], second.window()  # 月坛 (id 7) lacks 12:00
     assert server.requests[-1].query == {"from": "2026-01-05 12:00", "to": "2026-01-05 13:00"}

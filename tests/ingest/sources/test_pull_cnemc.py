@@ -171,7 +171,7 @@ def test_missing_values_are_counted_not_stored(server: ScriptedServer, do_pull: 
             body[i] = ",".join(fields)
     server.route(path_of(HOURS[0]), Reply(body="\n".join(body) + "\n"))
     result = do_pull(source(server), start=HOURS[0], end=HOURS[0])
-    assert (result.status, result.accepted, result.missing) == ("succeeded", 10, 2)
+    assert (result.status, result.counts.accepted, result.counts.missing) == ("succeeded", 10, 2)
 
 
 def test_stations_mapped_to_a_subdistrict_are_averaged(server: ScriptedServer, do_pull: Callable[..., PullResult]) -> None:
@@ -270,7 +270,7 @@ def test_a_dry_run_fetches_and_validates_but_stores_and_records_nothing(
 ) -> None:
     serve_hours(server, HOURS)
     result = do_pull(source(server), start=HOURS[0], dry_run=True)
-    assert (result.status, result.accepted, result.run_id) == ("dry_run", 48, None)
+    assert (result.status, result.counts.accepted, result.run_id) == ("dry_run", 48, None)
     assert stored(do_pull.engine) == [] and runs(do_pull.engine, SOURCE) == []  # type: ignore[attr-defined]
 
 

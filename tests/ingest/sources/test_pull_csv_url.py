@@ -68,14 +68,14 @@ def test_a_long_gbk_file_with_the_window_in_the_url(server: ScriptedServer, do_p
     }
     # the same file again adds nothing
     again = do_pull(src)
-    assert (again.accepted, again.duplicates) == (0, 4)
+    assert (again.counts.accepted, again.counts.duplicates) == (0, 4)
 
 
 def test_a_wide_file(server: ScriptedServer, do_pull: Callable[..., PullResult]) -> None:
     server.route("/export.csv", Reply(body=WIDE))
     result = do_pull(source(server))
     assert result.status == "succeeded", result.message
-    assert (result.accepted, result.missing) == (5, 1)
+    assert (result.counts.accepted, result.counts.missing) == (5, 1)
     assert sorted((r[1], r[4]) for r in stored(do_pull.engine, NAME) if r[0] == 10) == [("co", 0.7), ("pm10", 60.0), ("pm25", 30.0)]  # type: ignore[attr-defined]
 
 
@@ -90,7 +90,7 @@ def test_stations_are_mapped(server: ScriptedServer, do_pull: Callable[..., Pull
 def test_a_rejected_row_does_not_stop_the_good_ones(server: ScriptedServer, do_pull: Callable[..., PullResult]) -> None:
     server.route("/export.csv", Reply(body=LONG_GBK.replace("西城区德胜", "德胜门外").encode("utf-8")))
     result = do_pull(source(server))
-    assert (result.status, result.accepted, result.rejected) == ("succeeded", 3, 1)
+    assert (result.status, result.counts.accepted, result.counts.rejected) == ("succeeded", 3, 1)
 
 
 @pytest.mark.parametrize(

@@ -75,7 +75,7 @@ def test_hourly_values_are_paged_converted_and_stored(server: ScriptedServer, do
     assert values[("o3", dt.datetime(2026, 1, 5, 14))] == 15.0
     assert values[("co", dt.datetime(2026, 1, 5, 15))] == pytest.approx(0.95)  # 950 µg/m³ → mg/m³
     assert {r[3] for r in rows} == {"1001A"} and {r[0] for r in rows} == {19}  # 万寿西宫 in 白纸坊
-    assert (result.accepted, result.missing) == (5 + 3 + 2, 1)
+    assert (result.counts.accepted, result.counts.missing) == (5 + 3 + 2, 1)
     # the key is sent as X-API-Key, both pages were asked for, humidity was not
     hours = [r for r in server.requests if r.path == "/v3/sensors/7001/hours"]
     assert [r.query["page"] for r in hours] == ["1", "2"]
