@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import context as ctx
+from dashboard.widgets import svg
 from dashboard.widgets.formatting import (
     STATUS_STYLE,
     fmt,
@@ -46,8 +47,22 @@ def style(fig: go.Figure, *, height: int = 420, legend: bool = True) -> go.Figur
     return fig
 
 
-def chart(fig: go.Figure, key: str, **kwargs: Any) -> Any:
-    return st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, **kwargs)
+def chart(fig: go.Figure, key: str, *, svg_width: int | None = None, **kwargs: Any) -> Any:
+    """The figure on screen: a static SVG drawn on the server, the plotly chart when the
+    reader turns on 交互图表 (the toggle's state is kept per chart for the session).
+
+    ``svg_width``: the static drawing's width (``svg.figure_svg``), for a chart in a narrow column.
+    Returns the plotly element's selection state when interactive (``on_select``), else None.
+    """
+    interactive = bool(st.session_state.get(f"{key}-interactive", False))
+    if interactive:
+        shown = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, **kwargs)
+    else:
+        # st.markdown, not st.html: st.html's sanitiser drops SVG; the text inside is made inert to markdown
+        st.markdown(svg.figure_svg(fig, svg_width), unsafe_allow_html=True)
+        shown = None
+    st.toggle(ctx.t("ui.chart.interactive"), key=f"{key}-interactive", help=ctx.t("ui.chart.interactive_help"))
+    return shown
 
 
 def _diverging(value: float, span: float) -> str:
