@@ -360,10 +360,11 @@ def figure_svg(fig: go.Figure, width: float | None = None) -> str:
     out += _draw_legend(legend_rows, left, legend_top)
     for k, bar in enumerate(bars):
         out += _draw_colour_bar(bar, right + 20 + 70 * k, top, bottom, k)
-    label = escape(title or "chart")
+    label = escape(title)  # an untitled chart has no name (no English placeholder on a Chinese screen)
     return (f'<svg viewBox="0 0 {full:.0f} {height:.0f}" width="100%" role="img" '
             f'aria-label="{label}" class="monitor-chart" style="max-width:{full:.0f}px;height:auto;'
-            f'font-family:{escape(_font(layout))}"><title>{label}</title>' + "".join(out) + "</svg>")
+            f'font-family:{escape(_font(layout))}">' + (f"<title>{label}</title>" if label else "") + "".join(out)
+            + "</svg>")
 
 
 def _font(layout: Any) -> str:

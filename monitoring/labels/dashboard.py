@@ -75,7 +75,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui.chart.gap": ("差距", "Gap"),
     "ui.chart.target": ("目标", "Target"),
     "ui.chart.interactive": ("交互图表", "Interactive chart"),
-    "ui.chart.interactive_help": ("打开后可缩放、悬停查看数值并导出图片（首次打开需加载约 5 MB 的图表组件）；关闭时图表为静态图，"
+    "ui.chart.interactive_help": ("打开后可缩放、查看数值并导出图片（首次打开要加载较大的图表组件，稍慢）；关闭时为静态图，"
                                   "鼠标停在柱、点上也会显示数值。",
                                   "Zoom, hover values and image export (the first time loads a ~5 MB chart component); "
                                   "the static chart also shows a value when the pointer rests on a bar or point."),
