@@ -72,8 +72,10 @@ def _at(value: Any, i: int, default: Any = None) -> Any:
         return default
     if isinstance(value, str | int | float):
         return value
-    items = list(value)
-    return items[i] if i < len(items) else default
+    if not hasattr(value, "__getitem__"):
+        value = list(value)
+    # indexed in place: copying the array for every point made a 365-day calendar take seconds
+    return value[i] if i < len(value) else default
 
 
 def _num(value: Any) -> float:
@@ -103,11 +105,25 @@ def _format(value: Any, spec: str | None) -> str:
     return str(value)
 
 
-def _hover(trace: Any, i: int, point: dict[str, Any]) -> str:
+@dataclass
+class Hover:
+    """A trace's hover settings, read once: plotly's property access costs ~0.1 ms each, per point it added seconds."""
+
+    name: str
+    skip: bool
+    template: Any
+    text: Any
+
+    @classmethod
+    def of(cls, trace: Any) -> Hover:
+        return cls(str(trace.name or ""), trace.hoverinfo == "skip", trace.hovertemplate, trace.hovertext)
+
+
+def _hover(hover: Hover, i: int, point: dict[str, Any]) -> str:
     """The mark's tooltip: its hover template filled in, as plotly would show it."""
-    if getattr(trace, "hoverinfo", None) == "skip":
+    if hover.skip:
         return ""
-    template = _at(getattr(trace, "hovertemplate", None), i)
+    template = _at(hover.template, i)
     if template:
         template = re.sub(r"<extra>.*?</extra>", "", str(template))
 
@@ -119,10 +135,10 @@ def _hover(trace: Any, i: int, point: dict[str, Any]) -> str:
             return _format(value, spec)
 
         return _plain(_FIELD.sub(fill, template))
-    hovertext = _at(getattr(trace, "hovertext", None), i)
+    hovertext = _at(hover.text, i)
     if hovertext:
         return _plain(hovertext)
-    parts = [str(trace.name or ""), *(_format(point.get(k), None) for k in ("x", "y", "z") if k in point)]
+    parts = [hover.name, *(_format(point.get(k), None) for k in ("x", "y", "z") if k in point)]
     return " ".join(p for p in parts if p)
 
 
@@ -450,6 +466,9 @@ def _bars(traces: Sequence[Any], xaxis: Axis, yaxis: Axis, barmode: str | None) 
         width = BAR_WIDTH / (len(bar_traces) if grouped else 1)
         offset = (-BAR_WIDTH / 2 + width * (k + 0.5)) if grouped else 0.0
         default = DEFAULT_PLOTLY_COLORS[traces.index(t) % len(DEFAULT_PLOTLY_COLORS)]
+        hover = Hover.of(t)
+        colours, opacities = t.marker.color, t.marker.opacity
+        customdata, hovertexts, texts = t.customdata, t.hovertext, t.text
         for i, (key, value) in enumerate(zip(keys, values, strict=False)):
             at = pos_axis.position(key)
             if at is None or _missing(value):
@@ -460,18 +479,18 @@ def _bars(traces: Sequence[Any], xaxis: Axis, yaxis: Axis, barmode: str | None) 
                 ends[(horizontal, key)] = end
             p0, p1 = _pix(pos_axis, at + offset - width / 2), _pix(pos_axis, at + offset + width / 2)
             v0, v1 = _pix(val_axis, base), _pix(val_axis, end)
-            colour = str(_at(t.marker.color, i, default) or default)
-            opacity = _at(t.marker.opacity, i, 1.0)
+            colour = str(_at(colours, i, default) or default)
+            opacity = _at(opacities, i, 1.0)
             opacity = 1.0 if opacity is None else float(opacity)
             if horizontal:
                 x, y, w, h = min(v0, v1), min(p0, p1), abs(v1 - v0), abs(p1 - p0)
             else:
                 x, y, w, h = min(p0, p1), min(v0, v1), abs(p1 - p0), abs(v1 - v0)
             point = {"x": value if horizontal else key, "y": key if horizontal else value,
-                     "customdata": _at(t.customdata, i), "hovertext": _at(t.hovertext, i), "text": _at(t.text, i)}
+                     "customdata": _at(customdata, i), "hovertext": _at(hovertexts, i), "text": _at(texts, i)}
             out.append(_titled(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{escape(colour)}"'
-                               f' fill-opacity="{opacity:g}"', _hover(t, i, point)))
-            label = _at(t.text, i)
+                               f' fill-opacity="{opacity:g}"', _hover(hover, i, point)))
+            label = _at(texts, i)
             if label not in (None, ""):
                 out.append(_bar_text(t, str(label), horizontal, x, y, w, h, float(value) < 0))
     return out
@@ -547,21 +566,27 @@ def _scatter(t: Any, n: int, xaxis: Axis, yaxis: Axis) -> list[str]:
     marker = t.marker
     if "markers" in mode and (marker.opacity is None or not isinstance(marker.opacity, int | float)
                               or float(marker.opacity) > 0):
+        hover = Hover.of(t)
+        colours, sizes, symbols = marker.color, marker.size, marker.symbol
+        fallback = t.line.color or default
+        customdata, hovertexts, texts = t.customdata, t.hovertext, t.text
+        edge = f' stroke="{escape(str(marker.line.color))}" stroke-width="{float(marker.line.width or 1):g}"' \
+            if marker.line.color is not None else ""
         for i, (px, py) in enumerate(points):
             if px is None or py is None:
                 continue
-            colour = str(_at(marker.color, i, t.line.color or default) or default)
-            size = float(_at(marker.size, i, 6) or 6)
-            symbol = str(_at(marker.symbol, i, "circle") or "circle")
-            edge = f' stroke="{escape(str(marker.line.color))}" stroke-width="{float(marker.line.width or 1):g}"' \
-                if marker.line.color is not None else ""
-            point = {"x": xs[i], "y": ys[i], "customdata": _at(t.customdata, i), "hovertext": _at(t.hovertext, i),
-                     "text": _at(t.text, i)}
-            out.append(_titled(_marker(symbol, px, py, size) + f' fill="{escape(colour)}"{edge}', _hover(t, i, point)))
+            colour = str(_at(colours, i, fallback) or default)
+            size = float(_at(sizes, i, 6) or 6)
+            symbol = str(_at(symbols, i, "circle") or "circle")
+            point = {"x": xs[i], "y": ys[i], "customdata": _at(customdata, i), "hovertext": _at(hovertexts, i),
+                     "text": _at(texts, i)}
+            out.append(_titled(_marker(symbol, px, py, size) + f' fill="{escape(colour)}"{edge}',
+                               _hover(hover, i, point)))
     if "text" in mode:
         size = float(t.textfont.size or 12)
+        texts = t.text
         for i, (px, py) in enumerate(points):
-            label = _at(t.text, i)
+            label = _at(texts, i)
             if px is None or py is None or label in (None, ""):
                 continue
             where = str(t.textposition or "middle center")
@@ -583,6 +608,7 @@ def _heatmap(t: Any, xaxis: Axis, yaxis: Axis) -> list[str]:
     scale = _scale(t.colorscale, bool(t.reversescale))
     xs, ys = _seq(t.x), _seq(t.y)
     gap_x, gap_y = float(t.xgap or 0), float(t.ygap or 0)
+    hover = Hover.of(t)
     out = []
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
@@ -597,7 +623,7 @@ def _heatmap(t: Any, xaxis: Axis, yaxis: Axis) -> list[str]:
             point = {"x": xs[c], "y": ys[r], "z": value}
             out.append(_titled(f'<rect x="{x0 + gap_x / 2:.1f}" y="{y0 + gap_y / 2:.1f}" '
                                f'width="{max(x1 - x0 - gap_x, 0):.1f}" height="{max(y1 - y0 - gap_y, 0):.1f}" '
-                               f'fill="{colour}"', _hover(t, 0, point)))
+                               f'fill="{colour}"', _hover(hover, 0, point)))
     return out
 
 
