@@ -49,7 +49,7 @@ def style(fig: go.Figure, *, height: int = 420, legend: bool = True) -> go.Figur
 
 def chart(fig: go.Figure, key: str, *, svg_width: int | None = None, **kwargs: Any) -> Any:
     """The figure on screen: a static SVG drawn on the server, the plotly chart when the
-    reader turns on 交互图表 (the toggle's state is kept per chart for the session).
+    reader turns on 交互图表 under it (one toggle per chart, kept while the page stays open).
 
     ``svg_width``: the static drawing's width (``svg.figure_svg``), for a chart in a narrow column.
     Returns the plotly element's selection state when interactive (``on_select``), else None.

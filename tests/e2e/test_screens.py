@@ -15,7 +15,7 @@ from tests.e2e.test_browser import _login, assert_no_exception, open_path, scree
 pytestmark = pytest.mark.e2e
 
 #: The pages this work changed (url paths).
-SCREENS = ("calendar", "trends", "indicators", "tasks", "road-dust", "rankings", "quality")
+SCREENS = ("overview", "progress", "calendar", "trends", "indicators", "tasks", "road-dust", "rankings", "quality")
 #: The analysts' pages may name commands and settings (the README's audience column).
 ANALYST_PAGES = ("quality",)
 
