@@ -70,7 +70,7 @@ with left:
 with right:
     w.chart(w.tile_map(frame, targets, value_col="mean", color_col="gap",
                        label=lambda v: w.fmt(v, 1), title=t("ui.tilemap.title_gap"),
-                       colorbar_title=t("ui.chart.gap")), key="overview-map")
+                       colorbar_title=t("ui.chart.gap")), key="overview-map", svg_width=440)
 w.method_caption(ranking)
 
 with st.expander(t("overview.table"), icon=":material/table:"):

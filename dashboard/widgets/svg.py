@@ -130,7 +130,7 @@ def figure_svg(fig: go.Figure, width: float | None = None) -> str:
         spare_w = (right - left) - unit * (xaxis.hi - xaxis.lo)
         left, right = left + spare_w / 2, right - spare_w / 2
         spare_h = (bottom - top) - unit * (yaxis.hi - yaxis.lo)
-        top, bottom = top + spare_h / 2, bottom - spare_h / 2
+        bottom, height = bottom - spare_h, height - spare_h  # no empty band under a narrowed map
     xaxis.start, xaxis.end = left, right
     yaxis.start, yaxis.end = bottom, top
 
