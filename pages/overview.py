@@ -66,11 +66,11 @@ with left:
     )
     fig.update_layout(title={"text": t("overview.chart_title", period=w.method_text(ranking, "period"))},
                       yaxis={"title": {"text": f"PM2.5 ({unit})"}})
-    w.chart(w.style(fig), key="overview-bars")
+    w.chart(w.style(fig), key="overview-bars", svg_width=640)
 with right:
     w.chart(w.tile_map(frame, targets, value_col="mean", color_col="gap",
                        label=lambda v: w.fmt(v, 1), title=t("ui.tilemap.title_gap"),
-                       colorbar_title=t("ui.chart.gap")), key="overview-map")
+                       colorbar_title=t("ui.chart.gap")), key="overview-map", svg_width=440)
 w.method_caption(ranking)
 
 with st.expander(t("overview.table"), icon=":material/table:"):

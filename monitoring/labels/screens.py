@@ -23,7 +23,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "calendar.days_axis": ("天数", "Days"),
     "calendar.category_days_title": ("各街道 AQI 类别天数（{period}）", "Days per AQI category by subdistrict ({period})"),
     "calendar.click_hint": (
-        "点击上方日历中的一天可切换日期，也可在此选择。", "Click a day in the calendar above to switch, or pick it here.",
+        "在此选择日期；打开上方日历下的“交互图表”后，也可点击日历中的一天切换。",
+        "Pick the day here; with “Interactive chart” on under the calendar above, a click on a day also switches.",
     ),
     "calendar.day_values": ("{name} {day} 当日数值", "{name} on {day}"),
     "calendar.day_subdistricts": ("{day} 各街道数值", "Every subdistrict on {day}"),

@@ -39,9 +39,9 @@ def events_server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory
 def test_rankings_with_an_event_side_by_side(page: Any, events_server: Server, artifacts: Path) -> None:
     open_path(page, events_server, "rankings")
     assert_no_exception(page)
-    # waited for, not read once: on a busy machine plotly draws after the script run is over
+    # waited for, not read once: on a busy machine the page draws after the script run is over
     page.get_by_text("（表中一列、图中◆）扣除了 3 天（沙尘 2026-03-14—03-16）").wait_for()
     page.get_by_text("含例外事件 3 天（沙尘 2026-03-14—03-16），未扣除").wait_for()
-    page.locator(".js-plotly-plot .legendtext", has_text="扣除例外事件").first.wait_for()  # the markers' legend entry
+    page.locator("svg.monitor-chart text", has_text="扣除例外事件").first.wait_for()  # the markers' legend entry
     path = screenshot(page, artifacts, "rankings_events")
     assert path.stat().st_size > 50_000

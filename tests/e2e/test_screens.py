@@ -15,7 +15,7 @@ from tests.e2e.test_browser import _login, assert_no_exception, open_path, scree
 pytestmark = pytest.mark.e2e
 
 #: The pages this work changed (url paths).
-SCREENS = ("calendar", "trends", "indicators", "tasks", "road-dust", "rankings", "quality")
+SCREENS = ("overview", "progress", "calendar", "trends", "indicators", "tasks", "road-dust", "rankings", "quality")
 #: The analysts' pages may name commands and settings (the README's audience column).
 ANALYST_PAGES = ("quality",)
 
@@ -53,6 +53,10 @@ def test_a_click_on_a_calendar_day_shows_its_values(page: Any, server: Server, s
     open_path(page, server, "calendar")
     heading = page.locator('[data-testid="stMain"] h3').filter(has_text="当日数值").first
     before = heading.inner_text()
+    # the grid opens as a static picture: the reader turns on 交互图表 under it to click a day
+    page.locator('[data-testid="stMain"] label').filter(has_text="交互图表").first.click()
+    page.locator(".js-plotly-plot .main-svg").first.wait_for()
+    wait_ready(page)
     # the first cell of the first category trace (a day in January)
     cell = page.locator(".js-plotly-plot").first.locator(".scatterlayer .trace").first.locator(".point").first
     cell.scroll_into_view_if_needed()

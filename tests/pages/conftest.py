@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -100,3 +101,16 @@ def private_app(seeded_db: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     clear_caches()
     yield make_app
     clear_caches()
+
+
+def svg_charts(at: AppTest) -> list[Any]:
+    """The static charts (dashboard.widgets.svg) a run drew: markdown elements holding an SVG."""
+    return [m for m in at.markdown if str(m.value).startswith("<svg")]
+
+
+def interactive(at: AppTest) -> AppTest:
+    """Turn every chart's 交互图表 toggle on, as a reader would, and rerun: the plotly charts."""
+    for toggle in at.toggle:
+        if str(toggle.key).endswith("-interactive"):
+            toggle.set_value(True)
+    return at.run()

@@ -1,12 +1,14 @@
 """Everything a page shows as text, and what a leader must never read on a Chinese screen.
 
 Collected from an AppTest run: titles, markdown, captions, alerts, metrics, expander and
-tab labels, table headers and cells, and the text inside the plotly charts (titles, axis
-and legend names, tick labels, annotations, hover templates without their placeholders).
+tab labels, table headers and cells, the text of the static SVG charts (labels and tooltips)
+and the text inside the plotly charts (titles, axis and legend names, tick labels,
+annotations, hover templates without their placeholders).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -73,6 +75,8 @@ def page_text(at: AppTest) -> str:
         spec = json.loads(chart.proto.spec) if getattr(chart.proto, "spec", "") else {}
         parts.extend(_chart_strings(spec.get("layout", {})))
         parts.extend(_chart_strings(spec.get("data", [])))
+    # a static chart (an SVG in a markdown element): its words are its text and tooltips, one per line
+    parts = [html.unescape(re.sub(r"<[^>]+>", "\n", p)) if p.startswith("<svg") else p for p in parts]
     return "\n".join(_PLACEHOLDER.sub(" ", p) for p in parts)
 
 

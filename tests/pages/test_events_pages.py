@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest
 from monitoring import events, reports
 from monitoring.actors import Actor
 from monitoring.targets import Targets
-from tests.pages.test_pages import assert_clean, charts, table_frames, texts
+from tests.pages.conftest import interactive
+from tests.pages.test_pages import assert_clean, table_frames, texts
 
 ANALYST = Actor("wang", "analyst")
 VIEWER = Actor("leader", "viewer")
@@ -42,7 +43,7 @@ def test_rankings_show_the_deducted_mean_beside_the_published_one(
     page = texts(at)
     assert "（表中一列、图中◆）扣除了 3 天（沙尘 2026-03-14—03-16）" in page
     assert "含例外事件 3 天（沙尘 2026-03-14—03-16），未扣除" in page  # the published figure's method
-    traces = json.loads(charts(at)[0].proto.spec)["data"]
+    traces = json.loads(interactive(at).get("plotly_chart")[0].proto.spec)["data"]
     assert "扣除例外事件" in [tr.get("name") for tr in traces]  # the deducted means drawn as markers on the bars
 
 

@@ -12,9 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from monitoring import i18n
-from tests.pages.conftest import PAGES, make_app
+from tests.pages.conftest import PAGES, make_app, svg_charts
 
-#: url path → (plotly charts, tables, download buttons) at least, on the seeded data.
+#: url path → (charts, tables, download buttons) at least, on the seeded data.
 EXPECTED: dict[str, tuple[int, int, int]] = {
     "overview": (2, 2, 4),
     "rankings": (2, 1, 2),
@@ -56,7 +56,8 @@ def table_frames(at: AppTest) -> list[Any]:
 
 
 def charts(at: AppTest) -> list[Any]:
-    return list(at.get("plotly_chart"))
+    """The charts drawn: static SVGs (the first screen) and plotly elements (交互图表 on)."""
+    return list(at.get("plotly_chart")) + svg_charts(at)
 
 
 @pytest.mark.parametrize("page", list(PAGES))

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from monitoring import i18n, reports
 from monitoring.targets import Targets
+from tests.pages.conftest import interactive
 from tests.pages.screen_text import FORBIDDEN, findings, page_text
 
 #: The seeded demo year ends on 2026-11-21 (tests/conftest.py DEMO_NOW).
@@ -62,7 +63,7 @@ def test_pages_in_english_leave_no_label_key(open_page: Callable[..., AppTest], 
 
 def test_calendar_is_a_month_by_day_grid_in_the_reports_colours(open_page: Callable[..., AppTest],
                                                                shared_db: str, targets: Targets) -> None:
-    at = open_page("calendar")
+    at = interactive(open_page("calendar"))
     assert not at.exception
     import json
 
@@ -146,7 +147,7 @@ def test_trends_title_headline_partial_years_and_sources(open_page: Callable[...
     assert any(line.startswith("**近年完整年份 2021–2025（北京市公开数据") for line in lines)
     import json
 
-    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    chart = json.loads(interactive(at).get("plotly_chart")[0].proto.spec)
     partial = [tr for tr in chart["data"] if "（不完整）" in tr.get("name", "")]
     assert partial and all(tr["marker"]["color"] == "white" and tr.get("text") for tr in partial)
     assert any("截至11-21" in tr["text"] for tr in partial)  # the year in progress is partial

@@ -1,0 +1,95 @@
+"""The static charts: a page's first screen draws SVG (no plotly element, so no Plotly bundle
+in the browser), the SVG keeps the chart's meaning, and 交互图表 brings the plotly chart."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+import plotly.graph_objects as go
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.widgets import svg
+from tests.pages.conftest import interactive, svg_charts
+
+
+def _texts(drawing: str) -> list[str]:
+    return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", drawing)]
+
+
+def _tips(drawing: str) -> list[str]:
+    return [html.unescape(t) for t in re.findall(r"<title>([^<]*)</title>", drawing)]
+
+
+def test_bars_keep_colours_pale_month_target_line_labels_and_values() -> None:
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=["1月", "2月", "3月（进行中 5 天）"], y=[38.0, 25.0, 30.0], name="当月均值",
+                         marker={"color": ["#d73027", "#1a9850", "#d73027"], "opacity": [1.0, 1.0, 0.3]},
+                         hovertemplate="%{x}: %{y:.1f} µg/m³<extra></extra>"))
+    fig.add_trace(go.Scatter(x=["1月", "2月", "3月（进行中 5 天）"], y=[29, 29, 29], mode="lines", name="目标",
+                             line={"color": "#333", "dash": "dash"}))
+    fig.update_layout(title={"text": "西城区 PM2.5 逐月进展"}, yaxis={"title": {"text": "PM2.5 (µg/m³)"}})
+    drawing = svg.figure_svg(fig)
+    assert drawing.startswith("<svg") and drawing.endswith("</svg>")
+    texts = _texts(drawing)
+    for word in ("西城区 PM2.5 逐月进展", "1月", "3月（进行中 5 天）", "当月均值", "目标", "PM2.5 (µg/m³)"):
+        assert word in texts, word
+    # the status colours and the pale month in progress
+    bars = re.findall(r'<rect [^>]*fill="(#[0-9a-f]{6})" fill-opacity="([0-9.]+)"', drawing)
+    assert bars == [("#d73027", "1"), ("#1a9850", "1"), ("#d73027", "0.3")]
+    # the target as a dashed line, and each bar's value as its tooltip
+    assert re.search(r'<polyline [^>]*stroke="#333"[^>]*stroke-dasharray', drawing)
+    assert "1月: 38.0 µg/m³" in _tips(drawing)
+
+
+def test_horizontal_stacked_bars_heatmap_and_markers() -> None:
+    stacked = go.Figure([go.Bar(y=["德胜", "月坛"], x=[100, 120], orientation="h", name="优", marker={"color": "#00e400"}),
+                         go.Bar(y=["德胜", "月坛"], x=[50, 30], orientation="h", name="良", marker={"color": "#ffff00"})])
+    stacked.update_layout(barmode="stack")
+    drawing = svg.figure_svg(stacked)
+    widths = [float(w) for w in re.findall(r'<rect [^>]*width="([0-9.]+)"[^>]*fill="#(?:00e400|ffff00)"', drawing)]
+    assert len(widths) == 4 + 2  # four bars, two legend swatches
+    assert {"德胜", "月坛", "优", "良"} <= set(_texts(drawing))
+    heat = go.Figure(go.Heatmap(z=[[0.2, None], [0.5, 0.4]], x=["1月", "2月"], y=["德胜", "月坛"], colorscale="YlOrBr",
+                                colorbar={"title": {"text": "g/m²"}}))
+    drawing = svg.figure_svg(heat)
+    assert drawing.count('<rect x=') >= 3 + 1  # three cells (the missing one is left out) and the colour bar
+    assert "g/m²" in _texts(drawing)
+    cells = go.Figure(go.Scatter(x=[1, 2], y=["1月", "1月"], mode="markers", name="优",
+                                 marker={"symbol": "square", "size": 19, "color": "#00e400"},
+                                 customdata=[["2026-01-01"], ["2026-01-02"]], hovertemplate="%{customdata[0]}<extra></extra>"))
+    assert _tips(svg.figure_svg(cells))[-2:] == ["2026-01-01", "2026-01-02"]
+
+
+def test_text_is_inert_to_markdown() -> None:
+    """The SVG goes through st.markdown: a label with markdown or LaTeX signs stays as written."""
+    fig = go.Figure(go.Bar(x=["a_b", "$5 *x*"], y=[1, 2], name=":material/info: [x]"))
+    drawing = svg.figure_svg(fig)
+    inside = " ".join(re.findall(r">([^<]+)<", drawing))
+    assert not re.search(r"[*_$`\[\]]", inside)
+    assert {"a_b", "$5 *x*"} <= set(_texts(drawing))
+
+
+@pytest.mark.parametrize("page", ["overview", "progress", "calendar"])
+def test_first_screen_has_no_plotly_element_and_the_toggle_brings_it(
+        open_page: Callable[..., AppTest], page: str) -> None:
+    at = open_page(page)
+    assert not at.exception
+    assert not at.get("plotly_chart")  # the Plotly bundle is not loaded for this page
+    drawn = len(svg_charts(at))
+    assert drawn >= 1
+    toggles = [t for t in at.toggle if str(t.key).endswith("-interactive")]
+    assert len(toggles) == drawn and all(t.label == "交互图表" for t in toggles)
+    at = interactive(at)
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == drawn and not svg_charts(at)
+
+
+def test_english_screen_draws_english_charts(open_page: Callable[..., AppTest]) -> None:
+    at = open_page("progress", lang="en")
+    assert not at.exception
+    words = " ".join(_texts(str(svg_charts(at)[0].value)))
+    assert not re.search(r"[\u4e00-\u9fff]", words.replace("西城区", "")), words
+    assert [t.label for t in at.toggle if str(t.key).endswith("-interactive")] == ["Interactive chart"]
