@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import shutil
 import time
@@ -39,6 +40,8 @@ def targets() -> Targets:
     return load_targets()
 
 
+#: The databases this process created (under pytest-xdist: this worker's), dropped at its
+#: session end; names are random, so workers never touch each other's.
 _CREATED_DATABASES: list[str] = []
 
 
@@ -100,7 +103,8 @@ _PG_TEMPLATES: dict[tuple[bool, bool, dt.datetime], str] = {}
 
 
 def _postgres_template(targets: Targets, load: bool, demo: bool, now: dt.datetime) -> str:
-    """A database built once per session for each kind make_db is asked for, cloned by each test."""
+    """A database built once per session for each kind make_db is asked for, cloned by each test
+    (per xdist worker: each worker drops what it created, so none may clone another's)."""
     key = (load, demo, now)
     if key not in _PG_TEMPLATES:
         url = _fresh_postgres(POSTGRES_URL)
@@ -131,17 +135,39 @@ def make_db(tmp_path: Path, targets: Targets) -> Iterator[Callable[..., Engine]]
         engine.dispose()
 
 
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this test run: shared by its pytest-xdist workers (their base folders'
+    parent), the session's own base folder without xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _build_once(path: Path, build: Callable[[Path], None]) -> Path:
+    """``build(path)`` unless another worker of this run did: the first takes the lock and
+    builds (into a side file, renamed when complete), the others wait and reuse it."""
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            part = path.with_name(path.name + ".part")
+            build(part)
+            part.rename(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory, targets: Targets) -> str:
-    """A SQLite file holding the embedded history and the demo year, built once per session
-    (some tests read it directly, on either engine)."""
-    path = tmp_path_factory.mktemp("seeded") / "seeded.db"
-    engine = make_engine(f"sqlite:///{path}")
-    init_database(engine, targets, load_data=True, with_demo=True, now=DEMO_NOW)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return str(path)
+    """A SQLite file holding the embedded history and the demo year, built once per run
+    (~15–30 s) and shared by the xdist workers (some tests read it directly, on either engine;
+    nobody writes it: seeded_db and the browser tests copy it)."""
+
+    def build(path: Path) -> None:
+        engine = make_engine(f"sqlite:///{path}")
+        init_database(engine, targets, load_data=True, with_demo=True, now=DEMO_NOW)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+
+    return str(_build_once(_run_folder(tmp_path_factory) / "seeded.db", build))
 
 
 @pytest.fixture
@@ -157,3 +183,25 @@ def seeded_db(tmp_path: Path, seeded_template: str, targets: Targets) -> Iterato
         engine = make_engine(f"sqlite:///{path}")
     yield engine
     engine.dispose()
+
+
+# -- how the suite runs: slow tests, xdist groups ----------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow", action="store_true", default=False,
+        help="also run the tests marked slow (CI does: .ci/run; ./test.sh skips them to stay under 4 minutes)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    run_slow = config.getoption("--slow")
+    skip_slow = pytest.mark.skip(reason="slow: run by CI (.ci/run), locally with ./test.sh --slow")
+    for item in items:
+        if not run_slow and item.get_closest_marker("slow"):
+            item.add_marker(skip_slow)
+        if item.get_closest_marker("e2e") and not item.get_closest_marker("xdist_group"):
+            # one worker runs every browser test (--dist loadgroup in test.sh): one dashboard
+            # server and one Chromium instead of one per worker, on a 2-core machine
+            item.add_marker(pytest.mark.xdist_group("e2e"))
