@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import subprocess
 import sys
@@ -50,6 +51,10 @@ def run_cli(*argv: str, env: Mapping[str, str | None] | None = None, stdin: str 
     """``python -m monitoring *argv``, in-process; the environment and folder are restored after."""
     out, err = io.StringIO(), io.StringIO()
     previous_cwd, previous_stdin = os.getcwd(), sys.stdin
+    # a command may configure logging for its process (schedule: basicConfig): undone after,
+    # or the next test would log to this call's captured stream
+    root = logging.getLogger()
+    previous_handlers, previous_level = root.handlers[:], root.level
     code: int
     with _environment(env or {}), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         os.chdir(cwd)
@@ -66,4 +71,6 @@ def run_cli(*argv: str, env: Mapping[str, str | None] | None = None, stdin: str 
         finally:
             sys.stdin = previous_stdin
             os.chdir(previous_cwd)
+            root.handlers[:] = previous_handlers
+            root.setLevel(previous_level)
     return subprocess.CompletedProcess(["python", "-m", "monitoring", *argv], code, out.getvalue(), err.getvalue())
