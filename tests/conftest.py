@@ -195,6 +195,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     run_slow = config.getoption("--slow")
     skip_slow = pytest.mark.skip(reason="slow: run by CI (.ci/run), locally with ./test.sh --slow")
