@@ -3,7 +3,7 @@
 # Extra arguments go to pytest (e.g. ./test.sh -m "not e2e" -x; ./test.sh --slow adds the
 # tests marked slow, as CI does; ./test.sh -n 0 runs in one process).
 # pytest runs in parallel (pytest-xdist, one worker per core): every test has its own
-# database and folder; the browser tests share one worker (xdist_group "e2e", --dist loadgroup).
+# database and folder; the browser tests share one worker (--dist loadgroup, groups in tests/conftest.py).
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/venv.sh requirements-dev.txt

@@ -15,6 +15,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
@@ -195,14 +196,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    run_slow = config.getoption("--slow")
+    if config.getoption("--slow"):
+        return
     skip_slow = pytest.mark.skip(reason="slow: run by CI (.ci/run), locally with ./test.sh --slow")
     for item in items:
-        if not run_slow and item.get_closest_marker("slow"):
+        if item.get_closest_marker("slow"):
             item.add_marker(skip_slow)
-        if item.get_closest_marker("e2e") and not item.get_closest_marker("xdist_group"):
-            # one worker runs every browser test (--dist loadgroup in test.sh): one dashboard
-            # server and one Chromium instead of one per worker, on a 2-core machine
-            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
+#: Tests under these folders run on one xdist worker, one after another: the browser tests
+#: share one dashboard server and one Chromium (session fixtures) instead of one per worker.
+_ONE_WORKER = {"tests/e2e/": "e2e"}
+
+
+@pytest.hookimpl(optionalhook=True)  # only with pytest-xdist installed
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` (test.sh), with the groups of _ONE_WORKER. xdist 3.8 marks a group by
+    appending ``@name`` to the node id, which pytest 9.2's node ids ignore: ``xdist_group``
+    marks have no effect, so the groups are named here from the node id's path."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FolderGroups(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in _ONE_WORKER.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return super()._split_scope(nodeid)
+
+    return FolderGroups(config, log)
