@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Set up and run every test: lint (ruff), types (mypy on monitoring/), pytest.
-# Extra arguments go to pytest (e.g. ./test.sh -m "not e2e" -x).
+# Extra arguments go to pytest (e.g. ./test.sh -m "not e2e" -x; ./test.sh --slow adds the
+# tests marked slow, as CI does; ./test.sh -n 0 runs in one process).
+# pytest runs in parallel (pytest-xdist, one worker per core): every test has its own
+# database and folder; the browser tests share one worker (--dist loadgroup, groups in tests/conftest.py).
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/venv.sh requirements-dev.txt
@@ -9,4 +12,4 @@ echo "== ruff check" >&2
 echo "== mypy monitoring/" >&2
 .venv/bin/mypy
 echo "== pytest" >&2
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest -n auto --dist loadgroup "$@"

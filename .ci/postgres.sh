@@ -11,7 +11,10 @@
 # test gets its own; pg_signal_backend lets the suite's final DROP DATABASE … WITH (FORCE)
 # end background workers such as autovacuum, which run as no role), and prints postgresql+psycopg://monitor@127.0.0.1:PORT/monitor.
 
-PG_STATE_FILE="${PG_STATE_FILE:-/tmp/xicheng-monitor-pg.state}"
+# One state file per calling shell (the sourcing shell, or the shell that runs this script),
+# so two runs on one machine never stop each other's server; set PG_STATE_FILE to choose.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then _pg_caller=$PPID; else _pg_caller=$$; fi
+PG_STATE_FILE="${PG_STATE_FILE:-/tmp/xicheng-monitor-pg.$(id -u).$_pg_caller.state}"
 
 _pg_bin() {
   local dir

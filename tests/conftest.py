@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import shutil
 import time
@@ -14,6 +15,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
@@ -39,6 +41,8 @@ def targets() -> Targets:
     return load_targets()
 
 
+#: The databases this process created (under pytest-xdist: this worker's), dropped at its
+#: session end; names are random, so workers never touch each other's.
 _CREATED_DATABASES: list[str] = []
 
 
@@ -100,7 +104,8 @@ _PG_TEMPLATES: dict[tuple[bool, bool, dt.datetime], str] = {}
 
 
 def _postgres_template(targets: Targets, load: bool, demo: bool, now: dt.datetime) -> str:
-    """A database built once per session for each kind make_db is asked for, cloned by each test."""
+    """A database built once per session for each kind make_db is asked for, cloned by each test
+    (per xdist worker: each worker drops what it created, so none may clone another's)."""
     key = (load, demo, now)
     if key not in _PG_TEMPLATES:
         url = _fresh_postgres(POSTGRES_URL)
@@ -131,17 +136,39 @@ def make_db(tmp_path: Path, targets: Targets) -> Iterator[Callable[..., Engine]]
         engine.dispose()
 
 
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this test run: shared by its pytest-xdist workers (their base folders'
+    parent), the session's own base folder without xdist."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _build_once(path: Path, build: Callable[[Path], None]) -> Path:
+    """``build(path)`` unless another worker of this run did: the first takes the lock and
+    builds (into a side file, renamed when complete), the others wait and reuse it."""
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            part = path.with_name(path.name + ".part")
+            build(part)
+            part.rename(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory, targets: Targets) -> str:
-    """A SQLite file holding the embedded history and the demo year, built once per session
-    (some tests read it directly, on either engine)."""
-    path = tmp_path_factory.mktemp("seeded") / "seeded.db"
-    engine = make_engine(f"sqlite:///{path}")
-    init_database(engine, targets, load_data=True, with_demo=True, now=DEMO_NOW)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return str(path)
+    """A SQLite file holding the embedded history and the demo year, built once per run
+    (~15–30 s) and shared by the xdist workers (some tests read it directly, on either engine;
+    nobody writes it: seeded_db and the browser tests copy it)."""
+
+    def build(path: Path) -> None:
+        engine = make_engine(f"sqlite:///{path}")
+        init_database(engine, targets, load_data=True, with_demo=True, now=DEMO_NOW)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+
+    return str(_build_once(_run_folder(tmp_path_factory) / "seeded.db", build))
 
 
 @pytest.fixture
@@ -157,3 +184,46 @@ def seeded_db(tmp_path: Path, seeded_template: str, targets: Targets) -> Iterato
         engine = make_engine(f"sqlite:///{path}")
     yield engine
     engine.dispose()
+
+
+# -- how the suite runs: slow tests, xdist groups ----------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow", action="store_true", default=False,
+        help="also run the tests marked slow (CI does: .ci/run; ./test.sh skips them to stay under 4 minutes)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--slow"):
+        return
+    skip_slow = pytest.mark.skip(reason="slow: run by CI (.ci/run), locally with ./test.sh --slow")
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(skip_slow)
+
+
+#: Tests under these folders run on one xdist worker, one after another: the browser tests
+#: share one dashboard server and one Chromium (session fixtures) instead of one per worker.
+_ONE_WORKER = {"tests/e2e/": "e2e"}
+
+
+@pytest.hookimpl(optionalhook=True)  # only with pytest-xdist installed
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` (test.sh), with the groups of _ONE_WORKER. xdist 3.8 marks a group by
+    appending ``@name`` to the node id, which pytest 9.2's node ids ignore: ``xdist_group``
+    marks have no effect, so the groups are named here from the node id's path."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FolderGroups(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in _ONE_WORKER.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return super()._split_scope(nodeid)
+
+    return FolderGroups(config, log)

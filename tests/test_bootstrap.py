@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from monitoring.storage import migrate
 from monitoring.storage.engine import make_engine
 from monitoring.storage.schema import daily_means, ingestion_runs, readings, road_dust, stations, subdistricts
 from monitoring.targets import Targets, subdistrict_id
+from tests.cli import run_cli
 from tests.conftest import DEMO_NOW
 
 
@@ -99,10 +98,7 @@ def test_demo_rows_are_labelled(seeded_db: Engine) -> None:
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "monitoring", *args], cwd=PROJECT_ROOT, env={**os.environ, **env},
-        capture_output=True, text=True, timeout=300,
-    )
+    return run_cli(*args, env=env)
 
 
 def test_cli_init_twice(tmp_path: Path) -> None:

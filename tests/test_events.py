@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,9 +26,9 @@ from monitoring.storage.engine import make_engine
 from monitoring.storage.run_records import RunInfo, start_run
 from monitoring.storage.schema import exceptional_events
 from monitoring.targets import Targets, subdistrict_id
+from tests.cli import run_cli
 from tests.test_reports import _write
 
-ROOT = Path(__file__).resolve().parents[1]
 ANALYST = Actor("wang", "analyst")
 VIEWER = Actor("leader", "viewer")
 
@@ -158,9 +156,7 @@ def test_flag_sand_dust_day_is_a_one_day_sand_dust_event(empty_db: Engine, targe
 
 
 def _cli(db: Engine, *args: str, command: str = "events") -> subprocess.CompletedProcess[str]:
-    env = {"DATABASE_URL": db.url.render_as_string(hide_password=False), "PATH": "/usr/bin:/bin", "MONITOR_LOAD_DEMO": "0"}
-    return subprocess.run([sys.executable, "-m", "monitoring", command, *args], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=120, check=False)
+    return run_cli(command, *args, env={"DATABASE_URL": db.url.render_as_string(hide_password=False), "MONITOR_LOAD_DEMO": "0"})
 
 
 def test_cli_add_list_remove_and_refusals(empty_db: Engine) -> None:

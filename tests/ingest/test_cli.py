@@ -12,14 +12,14 @@ from sqlalchemy import Engine, func, select
 
 from monitoring.storage.schema import readings
 from monitoring.targets import Targets
+from tests.cli import run_cli
 from tests.factories import make_readings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "monitoring", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    return run_cli(*args, env={"DATABASE_URL": url})
 
 
 def _count(engine: Engine) -> int:

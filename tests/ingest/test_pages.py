@@ -363,10 +363,9 @@ MESSY = (
 
 def test_messy_wide_preview_reconciles_with_the_file_and_the_cli(app_db: Engine, targets: Targets, tmp_path: Path) -> None:
     import json
-    import os
     import re
-    import subprocess
-    import sys
+
+    from tests.cli import run_cli
 
     ingest_file(app_db, STORED.encode("gbk"), name="stored.csv", targets=targets, actor=ANALYST)
     path = tmp_path / "杂乱.csv"
@@ -387,9 +386,8 @@ def test_messy_wide_preview_reconciles_with_the_file_and_the_cli(app_db: Engine,
     assert (metrics["读数"], metrics["将保存"], metrics["拒绝"]) == ("18", "5", "3")
 
     # the same numbers as the CLI's dry run of the same file
-    env = {**os.environ, "DATABASE_URL": app_db.url.render_as_string(hide_password=False)}
-    out = subprocess.run([sys.executable, "-m", "monitoring", "ingest", str(path), "--dry-run", "--format", "json"],
-                         capture_output=True, text=True, env=env, cwd=ROOT, check=False, timeout=120)
+    out = run_cli("ingest", str(path), "--dry-run", "--format", "json",
+                  env={"DATABASE_URL": app_db.url.render_as_string(hide_password=False)})
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     report = report[0] if isinstance(report, list) else report

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,14 +13,11 @@ from sqlalchemy import Engine
 from monitoring import plan
 from monitoring.storage import migrate
 from monitoring.targets import Targets
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli import run_cli
 
 
 def cli(engine: Engine, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False), "MONITOR_LOAD_DEMO": "0"}
-    return subprocess.run([sys.executable, "-m", "monitoring", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    return run_cli(*args, env={"DATABASE_URL": engine.url.render_as_string(hide_password=False), "MONITOR_LOAD_DEMO": "0"})
 
 
 @pytest.fixture

@@ -1,15 +1,12 @@
 """Issue 13, items 12 and 13: stale sessions keep no rights; logins are throttled.
 
-Real users file, real SQLite database, the real `users` command in a subprocess, and the
+Real users file, real SQLite database, the real `users` command (cli.main), and the
 real login form through Streamlit's AppTest (a real script run, no browser).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,8 +21,8 @@ from monitoring.errors import ConfigError, PermissionDenied
 from monitoring.ingest.pipeline import ingest_file
 from monitoring.storage.schema import readings
 from monitoring.targets import Targets
+from tests.cli import run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
 FAST = config.LoginThrottle(free_failures=3, delay_s=2, delay_max_s=60, lock_after=10, client_lock_after=20, lock_s=900)
 
@@ -38,9 +35,7 @@ def users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def users_cli(users_file: Path, *argv: str) -> None:
-    env = {**os.environ, "MONITOR_USERS": str(users_file)}
-    done = subprocess.run([sys.executable, "-m", "monitoring", "users", *argv], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = run_cli("users", *argv, env={"MONITOR_USERS": str(users_file)})
     assert done.returncode == 0, done.stderr
 
 

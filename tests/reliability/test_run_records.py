@@ -29,6 +29,7 @@ from monitoring import config
 from monitoring.storage.run_records import mark_interrupted_runs
 from monitoring.storage.schema import ingestion_runs, readings
 from monitoring.targets import Targets
+from tests.cli import run_cli
 from tests.conftest import POSTGRES_URL
 from tests.factories import make_readings
 
@@ -95,8 +96,7 @@ def test_a_kill_while_the_run_is_closed_leaves_data_and_record_together(
     statuses = check_runs_tell_the_truth(engine)
     assert statuses.get("succeeded", 0) == 0  # the kill came before the commit: nothing stored, and the record says so
 
-    again = subprocess.run([sys.executable, "-m", "monitoring", "ingest", str(path)], cwd=ROOT, env=_env(url),
-                           capture_output=True, text=True, timeout=120)
+    again = run_cli("ingest", str(path), env={"DATABASE_URL": url, "MONITOR_LOAD_DEMO": "0"})
     assert again.returncode == 0, again.stderr
     assert f"stored {rows:,} of {rows:,}" in again.stdout
     assert check_runs_tell_the_truth(engine) == {"failed": 1, "succeeded": 1}
