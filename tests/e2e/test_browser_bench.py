@@ -16,7 +16,8 @@ import pytest
 
 from monitoring import auth, browser_bench
 
-pytestmark = pytest.mark.e2e
+# slow: it starts its own servers and browsers for a whole (minimal) bench round
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def test_browser_bench_minimal(seeded_template: str, tmp_path: Path, browser: Any) -> None:
