@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pytest
 import pandas as pd
+import pytest
 
 from monitoring import timeutil
 from monitoring.rules import daily
