@@ -62,9 +62,6 @@ def _empty_daily() -> pd.DataFrame:
     )
 
 
-daily_rule.mean_per_key = daily_rule.mean_per_key
-
-
 def _daily_core(
     group: np.ndarray, ts: np.ndarray, value: np.ndarray, demo: np.ndarray, o3_min_hours: int
 ) -> pd.DataFrame:
@@ -77,27 +74,29 @@ def _daily_core(
     dayn = np.asarray(timeutil.day_number(ts), dtype="int64")
     day0 = int(dayn.min())
     days = daily_rule.day_means(keys.group_day_key(group, dayn - day0), value, demo)
-    out = pd.DataFrame(
+    # the O3 columns as arrays first: filling them through DataFrame.loc cost more than
+    # the windows themselves
+    max8h, n_8h, max1h = (np.full(len(days.keys), np.nan) for _ in range(3))
+    is_o3 = (group % keys.GROUP_WIDTH) == keys.O3_KEY
+    if is_o3.any():
+        o3_days, row = daily_rule.unique_inverse(days.inverse[is_o3])
+        grid = daily_rule.hour_grid(row, daily_rule.hour_slot(ts[is_o3]), value[is_o3], len(o3_days))
+        windows = daily_rule.o3_windows(grid, o3_min_hours)
+        max8h[o3_days] = windows.max8h
+        n_8h[o3_days] = windows.n_8h
+        max1h[o3_days] = windows.max1h
+    return pd.DataFrame(
         {
             "g": days.keys >> keys.DAY_BITS,
             "dayn": (days.keys & keys.DAY_MASK) + day0,
             "mean": days.mean,
             "n_hours": days.n_hours.astype("float64"),
-            "max8h": np.nan,
-            "n_8h": np.nan,
-            "max1h": np.nan,
+            "max8h": max8h,
+            "n_8h": n_8h,
+            "max1h": max1h,
             "demo": days.demo,
         }
     )
-    is_o3 = (group % keys.GROUP_WIDTH) == keys.O3_KEY
-    if is_o3.any():
-        o3_days, row = np.unique(days.inverse[is_o3], return_inverse=True)
-        grid = daily_rule.hour_grid(row, daily_rule.hour_slot(ts[is_o3]), value[is_o3], len(o3_days))
-        windows = daily_rule.o3_windows(grid, o3_min_hours)
-        out.loc[o3_days, "max8h"] = windows.max8h
-        out.loc[o3_days, "n_8h"] = windows.n_8h.astype("float64")
-        out.loc[o3_days, "max1h"] = windows.max1h
-    return out
 
 
 def daily_from_rows(rows: ReadingRows, rules: DailyRules) -> pd.DataFrame:
@@ -112,6 +111,9 @@ def daily_from_rows(rows: ReadingRows, rules: DailyRules) -> pd.DataFrame:
     group, ts = rows.group, rows.ts
     hourly = rows.res == "h"
     ts0 = int(ts.min())
+    if hourly.all():  # the usual file: no copies of every column through the mask
+        ukey, hmean, hdemo = daily_rule.mean_per_key(keys.group_ts_key(group, ts - ts0), rows.value, rows.demo)
+        return _daily_core(ukey >> keys.TS_BITS, (ukey & keys.TS_MASK) + ts0, hmean, hdemo, rules.o3_8h_min_hours)
     daily = _empty_daily()
     if hourly.any():
         ukey, hmean, hdemo = daily_rule.mean_per_key(keys.group_ts_key(group[hourly], ts[hourly] - ts0), rows.value[hourly], rows.demo[hourly])
@@ -184,27 +186,31 @@ def _day_params(conn: Connection, dayn: np.ndarray) -> list[Any]:
     return text
 
 
-def _none_for_nan(values: pd.Series, *, as_int: bool = False) -> list[Any]:
-    out = values.to_numpy(dtype="float64").tolist()
-    if as_int:
-        return [None if v != v else int(v) for v in out]
-    return [None if v != v else v for v in out]
+def _none_for_nan(values: pd.Series, *, as_int: bool = False) -> np.ndarray:
+    """Python floats (or ints) with None for NaN, as an object array: what the drivers bind."""
+    floats = values.to_numpy(dtype="float64")
+    nan = np.isnan(floats)
+    out = (np.where(nan, 0.0, floats).astype("int64") if as_int else floats).astype(object)
+    out[nan] = None
+    return out
 
 
 def insert_daily(conn: Connection, daily: pd.DataFrame) -> None:
     if daily.empty:
         return
-    daily = daily.sort_values(["g", "dayn"], kind="stable")
+    g, d = daily["g"].to_numpy(dtype="int64"), daily["dayn"].to_numpy(dtype="int64")
+    if not bool(((g[1:] > g[:-1]) | ((g[1:] == g[:-1]) & (d[1:] >= d[:-1]))).all()):  # usually in key order already
+        daily = daily.sort_values(["g", "dayn"], kind="stable")
     groups = daily["g"].to_numpy(dtype="int64")
     columns: dict[str, Any] = {
         "subdistrict_id": groups // keys.GROUP_WIDTH,
         "pollutant": keys.POLLUTANT_OBJECTS[groups % keys.GROUP_WIDTH],
         "day": np.asarray(_day_params(conn, daily["dayn"].to_numpy()), dtype=object),
         "mean": daily["mean"].to_numpy(dtype="float64"),
-        "n_hours": np.asarray(_none_for_nan(daily["n_hours"], as_int=True), dtype=object),
-        "max8h": np.asarray(_none_for_nan(daily["max8h"]), dtype=object),
-        "n_8h": np.asarray(_none_for_nan(daily["n_8h"], as_int=True), dtype=object),
-        "max1h": np.asarray(_none_for_nan(daily["max1h"]), dtype=object),
+        "n_hours": _none_for_nan(daily["n_hours"], as_int=True),
+        "max8h": _none_for_nan(daily["max8h"]),
+        "n_8h": _none_for_nan(daily["n_8h"], as_int=True),
+        "max1h": _none_for_nan(daily["max1h"]),
         "demo": daily["demo"].to_numpy(dtype=bool),
     }
     # one insert per (subdistrict, pollutant), as for readings: the key's first two parts,

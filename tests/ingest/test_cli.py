@@ -107,6 +107,21 @@ def test_the_command_line_starts_without_its_heavy_dependencies() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_a_command_imports_only_its_own_module() -> None:
+    # issue 15: start-up is part of every ingest's measured CPU; the other commands'
+    # modules are imported only for --help or a command that is not known
+    code = (
+        "import sys; from monitoring.cli import build_parser; "
+        "build_parser(['ingest', 'x.csv']).parse_args(['ingest', 'x.csv']); "
+        "print(sorted(m for m in sys.modules if m.startswith('monitoring.commands.'))); "
+        "build_parser(['remove_demo']); print(len([m for m in sys.modules if m.startswith('monitoring.commands.')]) > 10)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == ["['monitoring.commands.ingest']", "True"]
+
+
 # -- issue 13, item 2: runs not finished ---------------------------------------------------------
 
 

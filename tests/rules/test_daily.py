@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from monitoring import timeutil
 from monitoring.rules import daily
@@ -80,3 +81,27 @@ def test_a_given_daily_value_is_used_only_when_hours_are_too_few() -> None:
     keep, use = daily.given_day_wins(hourly_keys, n_hours, given_keys, 20)
     assert use.tolist() == [False, True, True]  # day 1 complete; day 2 short; day 4 no hours
     assert keep.tolist() == [True, False, True]  # day 2's 19 hours give way to the given value
+
+
+@pytest.mark.parametrize("keys", [[], [5], [1, 1, 2, 7, 7, 7], [3, 1, 2, 1], [1, 2, 3], [2, 2, 1]])
+def test_unique_inverse_is_numpys_with_or_without_the_sort(keys: list[int]) -> None:
+    # issue 15: ascending keys (a file in key order) skip the sort; the answer is numpy's
+    array = np.array(keys, dtype="int64")
+    uniq, inverse = daily.unique_inverse(array)
+    want_uniq, want_inverse = np.unique(array, return_inverse=True)
+    assert uniq.tolist() == want_uniq.tolist()
+    assert inverse.tolist() == want_inverse.tolist()
+
+
+def test_mean_per_key_in_key_order_and_shuffled_agree() -> None:
+    rng = np.random.default_rng(15)
+    keys = np.sort(rng.integers(0, 50, 400))
+    values, demo = rng.normal(50, 10, 400), rng.random(400) < 0.1
+    shuffled = rng.permutation(400)
+    for unique_keys in (keys, np.unique(keys)):
+        n = len(unique_keys)
+        got = daily.mean_per_key(unique_keys, values[:n], demo[:n])
+        again = daily.mean_per_key(unique_keys[shuffled[shuffled < n]], values[:n][shuffled[shuffled < n]],
+                                   demo[:n][shuffled[shuffled < n]])
+        for a, b in zip(got, again, strict=True):
+            assert np.allclose(np.asarray(a, "float64"), np.asarray(b, "float64"))
