@@ -208,8 +208,9 @@ def dataframe(frame: pd.DataFrame, *, height: int | str = "auto",
     if mixed:
         frame = frame.assign(**{str(c): frame[c].map(_cell_text) for c in mixed})
     if len(frame) <= STATIC_MAX_ROWS:
-        styled = _styled(frame).hide(axis="index")
-        st.table(style(styled) if style else styled)
+        # no index (st.table shows one that is not 0, 1, 2 … whatever the Styler hides)
+        styled = _styled(frame.reset_index(drop=True)).hide(axis="index")
+        st.table(style(styled) if style else styled, hide_index=True)
         return
     # The grid prints "None" for a missing cell whatever the Styler's na_rep says (it shows
     # the Styler's text only for present values): a column with gaps that is not float is
