@@ -118,7 +118,7 @@ with st.expander(t("calendar.counts_title"), icon=":material/table:"):
     order = [name for name, _colour, _level in w.category_legend(frame)]
     counts = counts.reindex(columns=[c for c in dict.fromkeys(order) if c in counts.columns]).reset_index()
     counts = counts.rename(columns={counts.columns[0]: t("ui.col.subdistrict")})
-    st.dataframe(counts, hide_index=True, width="stretch")
+    w.dataframe(counts)
     w.download_buttons(counts, t("calendar.file_counts", year=f.year), key="calendar-counts")
     st.caption(t("calendar.all_days_help"))
     w.download_buttons(lambda: w.display_frame(frame, "daily", targets), t("calendar.file_all", year=f.year),

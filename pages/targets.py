@@ -29,7 +29,7 @@ with tab_sd:
         columns=[t("ui.col.subdistrict"), t("targets.col.full_name"), t("targets.col.pinyin"), t("ui.col.code"),
                  t("targets.col.pm25_target")],
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    w.dataframe(frame)
     w.download_buttons(frame, t("targets.file_subdistricts", year=targets.year), key="targets-sd")
     st.caption(t("targets.subdistrict_source"))
 with tab_ind:
@@ -40,7 +40,7 @@ with tab_ind:
         columns=[t("ui.col.name"), t("ui.col.unit"), t("targets.col.direction"), t("ui.col.target"),
                  t("targets.col.target_text"), t("targets.col.measured"), t("ui.col.source"), t("targets.col.key")],
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    w.dataframe(frame)
     w.download_buttons(frame, t("targets.file_indicators", year=targets.year), key="targets-ind")
 with tab_std:
     render_rule_sets(targets)  # issue 12 §1: every rule set by date, provisional ones marked
@@ -58,8 +58,8 @@ with tab_std:
          for i, (c, lo) in enumerate(zip(aqi.categories, bounds, strict=True))],
         columns=[t("targets.col.level"), t("ui.col.category"), "AQI", t("targets.col.color")],
     )
-    st.dataframe(cats.style.apply(lambda col: [f"background-color: {v}" for v in col], subset=[t("targets.col.color")]),
-                 hide_index=True, width="stretch")
+    w.dataframe(cats, style=lambda s: s.apply(lambda col: [f"background-color: {v}" for v in col],
+                                              subset=[t("targets.col.color")]))
     st.caption(t("targets.aqi_days", good=aqi.good_day_max_aqi, heavy=aqi.heavy_day_above_aqi,
                  primary=aqi.primary_pollutant_above))
     st.markdown(t("targets.validity_title", standard=validity.standard))
@@ -68,7 +68,7 @@ with tab_std:
     st.markdown(t("targets.limits_title", standard=limits.standard,
                   status=t("standards.provisional" if limits.provisional else "standards.confirmed"), year=f.year))
     lim = pd.DataFrame(sorted(limits.values.items()), columns=[t("targets.col.limit_key"), t("targets.col.limit")])
-    st.dataframe(lim, hide_index=True, width="stretch")
+    w.dataframe(lim)
     st.markdown(t("targets.rounding_text", standard=rounding.standard, decimals=rounding.decimals,
                   rule=t(f"targets.rounding.{rounding.rule}")))
     rules = targets.status_rules
@@ -79,7 +79,7 @@ with tab_road:
     grades = targets.road_dust.grades
     if grades:
         frame = pd.DataFrame(list(grades.items()), columns=[t("ui.col.grade"), t("targets.col.upper")])
-        st.dataframe(frame, hide_index=True, width="stretch")
+        w.dataframe(frame)
         st.caption(t("targets.road_source", source=targets.road_dust.grades_source or "—"))
     else:
         st.warning(t("targets.road_none"), icon=":material/help:")

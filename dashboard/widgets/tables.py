@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from dashboard import context as ctx
 from dashboard.widgets.formatting import (
@@ -120,6 +121,13 @@ def display_frame(frame: pd.DataFrame, kind: str, targets: Targets | None = None
         shown["status"] = shown["status"].map(status_text)
     if "outlook" in shown.columns:
         shown["outlook"] = shown["outlook"].map(outlook_text)
+    if "required_rest_mean" in shown.columns and "cannot_meet" in frame.columns:
+        # Where the target can no longer be met there is no required mean: the cell says so,
+        # as the verdict does, instead of a dash (issue 14).
+        gone = frame["cannot_meet"].fillna(False).astype(bool)
+        if gone.any():
+            shown["required_rest_mean"] = shown["required_rest_mean"].astype(object).where(
+                ~gone, ctx.t("ui.col.cannot_meet"))
     if "trend" in shown.columns:
         shown["trend"] = shown["trend"].map(lambda v: "" if is_missing(v) else TREND_ARROW.get(str(v), str(v)))
     if "kind" in shown.columns:
@@ -161,28 +169,60 @@ def report_table(report: Any, kind: str, *, name: str, key: str, targets: Target
     download_buttons(shown, name, notes=method_lines(report), key=key)
 
 
-#: Up to this many rows a table is styled (missing values as a dash, one decimal); longer ones are drawn plain.
+#: Up to this many rows a table is drawn static (st.table: the 15 subdistricts, 12 months, a few
+#: dozen indicators); longer ones go to Streamlit's grid, sortable and scrollable.
+STATIC_MAX_ROWS = 30
+#: Up to this many rows a grid is styled (missing values as a dash, one decimal); longer ones are drawn plain.
 STYLE_MAX_ROWS = 500
 
 
-def dataframe(frame: pd.DataFrame, *, height: int | str = "auto") -> None:
-    """A table on screen: numbers stay numbers (sortable), a missing value shows as a dash;
-    a short table (≤ 20 rows: the 15 subdistricts, 12 months) is shown whole, without a scroll bar."""
-    if height == "auto" and len(frame) <= 20:
-        height = 35 * (len(frame) + 1) + 3
-    # A missing value shows as a dash. Streamlit prints "None" for a missing cell of any
-    # column that is not float, whatever the Styler's na_rep says: such a column is shown
-    # as text (the downloads keep the real values); a float column keeps its numbers, and
-    # is a dash only when it has no value at all.
+def _styled(frame: pd.DataFrame) -> Styler:
+    """A missing value as a dash, floats to one decimal, a tick box as ✓ / ✗ (never True/False)."""
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    ticks = [c for c in frame.columns if pd.api.types.is_bool_dtype(frame[c])]
+    styled: Styler = frame.style.format(na_rep="—").format(precision=1, subset=floats, na_rep="—")
+    if ticks:
+        styled = styled.format(lambda v: "—" if is_missing(v) else "✓" if v else "✗", subset=ticks)
+    return styled
+
+
+def _cell_text(value: Any) -> str:
+    if is_missing(value):
+        return "—"
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def dataframe(frame: pd.DataFrame, *, height: int | str = "auto",
+              style: Callable[[Styler], Styler] | None = None) -> None:
+    """A table on screen, a missing value as a dash, floats to one decimal.
+
+    A short table (≤ STATIC_MAX_ROWS) is a static ``st.table``: it is shown whole and the browser
+    does not fetch Streamlit's grid JavaScript (≈ 1.7 MB; a static table needs ≈ 1 MB less, see
+    docs/PERFORMANCE.md "Browser"), and its cells show the Styler's text, so never "None" (issue 14).
+    A longer one is the grid (sortable, scrollable; ``height`` applies to it). ``style``: more
+    styling on top (e.g. cell colours), for either."""
+    # A column holding numbers and words (a required mean, or 已无法实现) cannot go to the browser
+    # as numbers: it is shown as text, numbers to one decimal (the downloads keep the numbers).
+    mixed = [c for c in frame.columns if frame[c].dtype == object
+             and len({isinstance(v, str) for v in frame[c] if not is_missing(v)}) == 2]
+    if mixed:
+        frame = frame.assign(**{str(c): frame[c].map(_cell_text) for c in mixed})
+    if len(frame) <= STATIC_MAX_ROWS:
+        # no index (st.table shows one that is not 0, 1, 2 … whatever the Styler hides)
+        styled = _styled(frame.reset_index(drop=True)).hide(axis="index")
+        st.table(style(styled) if style else styled, hide_index=True)
+        return
+    # The grid prints "None" for a missing cell whatever the Styler's na_rep says (it shows
+    # the Styler's text only for present values): a column with gaps that is not float is
+    # shown as text (the downloads keep the real values); a float column keeps its numbers
+    # (sortable), and is a dash only when it has no value at all.
     gaps = [c for c in frame.columns if frame[c].isna().all()
             or (not pd.api.types.is_float_dtype(frame[c]) and frame[c].isna().any())]
     if gaps and len(frame):
         frame = frame.assign(**{str(c): frame[c].astype("string").fillna("—") for c in gaps})
     if len(frame) <= STYLE_MAX_ROWS:
-        floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
-        styled = frame.style.format(na_rep="—").format(precision=1, subset=floats, na_rep="—")
-        st.dataframe(styled, hide_index=True, width="stretch", height=height)  # type: ignore[call-overload]
+        styled = _styled(frame)
+        st.dataframe(style(styled) if style else styled,  # type: ignore[call-overload]
+                     hide_index=True, width="stretch", height=height)
     else:
         st.dataframe(frame, hide_index=True, width="stretch", height=height)  # type: ignore[call-overload]
-
-

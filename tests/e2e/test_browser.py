@@ -20,7 +20,7 @@ from tests.e2e.conftest import ANALYST, ROOT, Server
 
 pytestmark = pytest.mark.e2e
 
-#: url path → (file, what the page must show): charts (static SVG first) and tables (dataframes) at least.
+#: url path → (file, what the page must show): charts (static SVG first) and tables (static or grid) at least.
 PAGES: dict[str, tuple[str, int, int]] = {
     "overview": ("overview.py", 2, 0),
     "rankings": ("rankings.py", 1, 1),
@@ -41,6 +41,12 @@ MAIN_H1 = '[data-testid="stMain"] h1'
 STATIC_CHART = "svg.monitor-chart"
 #: True once the browser has fetched Streamlit's Plotly bundle (≈ 4.7 MB of JavaScript).
 PLOTLY_LOADED = "() => performance.getEntriesByType('resource').some(e => e.name.includes('PlotlyChart'))"
+#: True once the browser has fetched Streamlit's grid (st.dataframe) JavaScript (≈ 1.7 MB with Arrow).
+GRID_LOADED = "() => performance.getEntriesByType('resource').some(e => /\\/DataFrame\\.[^/]*\\.js/.test(e.name))"
+#: Pages whose tables are all short (≤ widgets STATIC_MAX_ROWS): drawn static, no grid bundle (issue 14).
+STATIC_TABLE_PAGES = ("overview", "rankings", "progress", "targets")
+TABLES = '[data-testid="stDataFrame"], [data-testid="stTable"]'
+NO_SKELETON = """() => !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')"""
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
@@ -72,6 +78,8 @@ def screenshot(page: Any, artifacts: Path, name: str) -> Path:
     width = page.viewport_size["width"]
     page.set_viewport_size({"width": width, "height": max(900, min(int(height) + 40, 8000))})
     page.wait_for_timeout(400)  # plotly redraws at the new size
+    # elements whose JavaScript chunk is still loading (tables, download buttons) show a skeleton
+    page.wait_for_function(NO_SKELETON, timeout=30_000)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size({"width": width, "height": 1000})
     return path
@@ -90,7 +98,11 @@ def test_every_page_draws(page: Any, server: Server, artifacts: Path, path: str)
     # the first screen draws no plotly chart, so the browser never fetched the Plotly bundle (issue 14)
     assert page.locator(".js-plotly-plot").count() == 0 and not page.evaluate(PLOTLY_LOADED)
     if tables:
-        assert page.locator('[data-testid="stDataFrame"]').count() >= tables
+        # an element's JavaScript chunk loads after the script run: a skeleton until then
+        page.locator(TABLES).nth(tables - 1).wait_for(state="attached", timeout=30_000)
+        assert page.locator(TABLES).count() >= tables
+    if path in STATIC_TABLE_PAGES:
+        assert page.locator('[data-testid="stDataFrame"]').count() == 0 and not page.evaluate(GRID_LOADED)
     # The demo banner is on every page while demo data is stored.
     assert page.get_by_text("演示数据").count() >= 1
     assert shot.stat().st_size > 10_000

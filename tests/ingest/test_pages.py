@@ -19,6 +19,7 @@ from monitoring.ingest.pipeline import ingest_file
 from monitoring.storage.schema import readings
 from monitoring.targets import Targets
 from tests.factories import HTTP_500, PULL_SOURCES_YAML, make_run
+from tests.pages.conftest import tables
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
@@ -89,9 +90,9 @@ def test_upload_preview_then_confirm_then_quality_page(app_db: Engine) -> None:
     # preview: counts shown, nothing written yet
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["将保存"] == "2" and metrics["拒绝"] == "2" and metrics["读数"] == "4"
-    counts = at.dataframe[0].value
+    counts = tables(at)[0]
     assert list(counts["街道"]) == ["德胜"] and list(counts["合格读数"]) == [2]
-    rejected = at.dataframe[1].value
+    rejected = tables(at)[1]
     assert list(rejected["行号"]) == [4, 5]
     assert rejected["原因"][0].startswith('第 4 行: 未知街道 "德胜门外"')
     assert _count(app_db) == 1
@@ -105,13 +106,13 @@ def test_upload_preview_then_confirm_then_quality_page(app_db: Engine) -> None:
 
     quality = _page("quality", actor=ANALYST)
     assert not quality.exception, quality.exception
-    runs = quality.dataframe[0].value
+    runs = tables(quality)[0]
     assert list(runs["来源/文件"])[:2] == ["上传.csv", "seed.csv"]
     assert list(runs["执行人"])[:1] == ["tester"] and list(runs["方式"])[:1] == ["页面上传"]
     assert quality.selectbox(key="quality_run").value == int(runs["编号"].iloc[0])
-    detail = quality.dataframe[1].value
+    detail = tables(quality)[1]
     assert list(detail["行号"]) == [4, 5]
-    share = quality.dataframe[2].value
+    share = tables(quality)[2]
     assert len(share) == 15
 
 
@@ -181,7 +182,7 @@ def test_conflicts_are_previewed_with_names(app_db: Engine) -> None:
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["冲突"] == "1" and metrics["将保存"] == "0"
-    table = at.dataframe[1].value
+    table = tables(at)[1]
     assert list(table["街道"]) == ["月坛"] and list(table["已保存的值"]) == [20.0] and list(table["文件中的值"]) == [25.0]
     assert "没有可保存的新数据" in _texts(at)
 
@@ -189,9 +190,9 @@ def test_conflicts_are_previewed_with_names(app_db: Engine) -> None:
 # -- the scheduled-pulls panel (数据质量 → 自动拉取) ------------------------------------------------
 def _pull_table(at: AppTest, lang: str = "zh") -> Any:
     header = i18n.t("pull.source", lang)  # type: ignore[arg-type]
-    tables = [d.value for d in at.dataframe if header in getattr(d.value, "columns", [])]
-    assert len(tables) == 1, [list(d.value.columns) for d in at.dataframe]
-    return tables[0]
+    found = [d for d in tables(at, shown=True) if header in d.columns]  # the text on screen
+    assert len(found) == 1, [list(d.columns) for d in tables(at)]
+    return found[0]
 
 
 @pytest.fixture
@@ -228,7 +229,7 @@ def test_quality_page_shows_the_scheduled_pulls(with_sources: Engine) -> None:
     # the rest of the page still draws below the panel: the runs (the pulls among them), the hours
     assert [s.value for s in at.subheader][1] == "导入记录"
     # pulls, runs (the newest, the failed pull, is chosen: no rejected rows), hours with data
-    assert len(at.dataframe) == 3
+    assert len(tables(at)) == 3
 
 
 def test_quality_page_shows_the_scheduled_pulls_in_english(with_sources: Engine) -> None:
@@ -247,7 +248,7 @@ def test_quality_page_without_sources_says_so(app_db: Engine, tmp_path: Path, mo
     at = _page("quality")  # MONITOR_SOURCES names no file
     assert not at.exception and not at.error
     assert i18n.t("pull.no_sources", "zh") in [i.value for i in at.info]
-    assert not [d for d in at.dataframe if "数据源" in getattr(d.value, "columns", [])]
+    assert not [d for d in tables(at) if "数据源" in d.columns]
     empty = tmp_path / "sources.yaml"
     empty.write_text("version: 1\nsources: []\n", encoding="utf-8")
     monkeypatch.setenv("MONITOR_SOURCES", str(empty))
@@ -265,7 +266,7 @@ def test_a_broken_sources_file_is_named_and_the_page_goes_on(
     at = _page("quality")
     assert not at.exception, at.exception
     assert len(at.error) == 1 and "colour" in at.error[0].value
-    assert len(at.dataframe) >= 2  # the runs and the hours with data are still there
+    assert len(tables(at)) >= 2  # the runs and the hours with data are still there
 
 
 def test_quality_page_shows_a_running_and_a_killed_run(app_db: Engine) -> None:
@@ -277,7 +278,7 @@ def test_quality_page_shows_a_running_and_a_killed_run(app_db: Engine) -> None:
         at = _page("quality", lang=lang, actor=ANALYST)
         assert not at.exception, at.exception
         run_col = i18n.t("quality.col.id", lang)
-        runs = next(d.value for d in at.dataframe if run_col in d.value.columns)  # after the pulls panel
+        runs = next(d for d in tables(at) if run_col in d.columns)  # after the pulls panel
         by_id = runs.set_index(run_col)
         status, finished = i18n.t("quality.col.status", lang), i18n.t("quality.col.finished", lang)
         assert by_id.loc[ids["running"], status] == running and by_id.loc[ids["running"], finished] == ""
@@ -328,7 +329,7 @@ def test_quality_page_flags_pm25_above_pm10(app_db: Engine, targets: Targets) ->
     quality = _page("quality", actor=ANALYST)
     assert not quality.exception, quality.exception
     assert any("合理性提示：PM2.5 高于 PM10（1 处）" in w.value for w in quality.warning)
-    flagged = [d.value for d in quality.dataframe if "PM2.5" in d.value.columns]
+    flagged = [d for d in tables(quality) if "PM2.5" in d.columns]
     assert flagged and flagged[0][["街道", "PM2.5", "PM10"]].values.tolist() == [["德胜", 80.0, 50.0]]
 
     # the list is cached (a join over the run's span), but a later run that corrects PM10
@@ -396,8 +397,7 @@ def test_messy_wide_preview_reconciles_with_the_file_and_the_cli(app_db: Engine,
         lines, readings, written, duplicates, conflicts, missing, rejected, rejected_lines)
 
     # duplicates listed like rejections: line, subdistrict, time, pollutant, value
-    tables = [d.value for d in at.dataframe]
-    dup = next(tb for tb in tables if "数值" in tb.columns)
+    dup = next(tb for tb in tables(at) if "数值" in tb.columns)
     assert len(dup) == duplicates and sorted(set(dup["行号"])) == [2, 3, 4]
     assert set(dup["街道"]) == {"月坛", "广内"} and "PM2.5" in set(dup["污染物"])
     # every table downloads as CSV and XLSX (counts, conflicts, duplicates, rejected rows)

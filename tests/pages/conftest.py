@@ -13,9 +13,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import streamlit as st
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Dataframe, Table
 
 from monitoring.targets import Targets
 from tests.conftest import DEMO_NOW, POSTGRES_URL, _fresh_postgres, _postgres_template
@@ -114,3 +117,24 @@ def interactive(at: AppTest) -> AppTest:
         if str(toggle.key).endswith("-interactive"):
             toggle.set_value(True)
     return at.run()
+
+
+def tables(at: AppTest, *, shown: bool = False) -> list[pd.DataFrame]:
+    """The page's tables in page order, whichever element drew them (a short one is a static
+    ``st.table``, a long one Streamlit's grid, see ``widgets.dataframe``).
+
+    ``shown=False``: the values the page passed (numbers stay numbers). ``shown=True``: the text
+    each cell shows — the Styler's text (a dash for a missing value, one decimal), and for a
+    missing cell the grid draws without a Styler, "None", as the browser prints it."""
+    found = [node for node in at.main if isinstance(node, (Dataframe, Table))]
+    return [_shown(node) if shown else node.value for node in found]
+
+
+def _shown(node: Dataframe | Table) -> pd.DataFrame:
+    raw = node.value
+    display = node.proto.arrow_data.styler.display_values
+    if display:
+        text = convert_arrow_bytes_to_pandas_df(display)
+        text.columns = raw.columns
+        return text.reset_index(drop=True)
+    return raw.astype(object).where(raw.notna(), "None").astype(str).reset_index(drop=True)

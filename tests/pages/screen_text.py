@@ -16,6 +16,8 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.conftest import tables
+
 #: Words a reader may see in Latin letters on the Chinese screen: names of pollutants,
 #: standards, methods, units, file formats and the data set's credit.
 ALLOWED_LATIN = {
@@ -65,12 +67,11 @@ def page_text(at: AppTest) -> str:
                 value = getattr(element, attr, None)
                 if isinstance(value, str):
                     parts.append(value)
-    for frame in at.dataframe:
-        value = frame.value
+    for value, text in zip(tables(at), tables(at, shown=True), strict=True):
         parts.extend(str(c) for c in value.columns)
-        # a tick box (bool column) and an empty cell are not words
-        shown = value.select_dtypes(exclude="bool")
-        parts.extend(str(v) for v in shown.to_numpy().ravel() if v is not None and str(v) not in ("nan", "None", "<NA>"))
+        # the text each cell shows ("None" where the browser would print it); a tick box (bool column) is not a word
+        ticks = [i for i, c in enumerate(value.columns) if value[c].dtype == bool]
+        parts.extend(str(v) for v in text.drop(columns=text.columns[ticks]).to_numpy().ravel())
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec) if getattr(chart.proto, "spec", "") else {}
         parts.extend(_chart_strings(spec.get("layout", {})))

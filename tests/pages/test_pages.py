@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from monitoring import i18n
-from tests.pages.conftest import PAGES, make_app, svg_charts
+from tests.pages.conftest import PAGES, make_app, svg_charts, tables
 
 #: url path → (charts, tables, download buttons) at least, on the seeded data.
 EXPECTED: dict[str, tuple[int, int, int]] = {
@@ -52,7 +52,7 @@ def texts(at: AppTest) -> str:
 
 
 def table_frames(at: AppTest) -> list[Any]:
-    return [df.value for df in at.dataframe]
+    return tables(at)
 
 
 def charts(at: AppTest) -> list[Any]:
@@ -67,7 +67,7 @@ def test_page_draws_its_charts_tables_and_downloads(open_page: Callable[..., App
     n_charts, n_tables, n_downloads = EXPECTED[page]
     assert at.title[0].value == title_of(page, "zh")
     assert len(charts(at)) >= n_charts
-    assert len(at.dataframe) >= n_tables
+    assert len(tables(at)) >= n_tables
     assert len(at.get("download_button")) >= n_downloads
     if page == "overview":
         # The router's demo banner (the browser test checks it on every page: AppTest keeps
@@ -187,7 +187,7 @@ def test_an_empty_database_still_draws_the_targets(make_db: Callable[..., Any],
     try:
         at = make_app("targets")
         assert_clean(at)
-        assert len(at.dataframe) >= 4
+        assert len(tables(at)) >= 4
     finally:
         clear_caches()
 

@@ -6,6 +6,7 @@ they say."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import pytest
@@ -14,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from monitoring import i18n, reports
 from monitoring.targets import Targets
-from tests.pages.conftest import interactive
+from tests.pages.conftest import interactive, tables
 from tests.pages.screen_text import FORBIDDEN, findings, page_text
 
 #: The seeded demo year ends on 2026-11-21 (tests/conftest.py DEMO_NOW).
@@ -116,9 +117,9 @@ def test_a_click_on_a_day_opens_its_values(open_page: Callable[..., AppTest]) ->
     assert at.date_input(key="calendar_day").value == dt.date(2026, 3, 5)
     assert any("2026-03-05" in s.value for s in at.subheader)
     assert [m.label for m in at.metric] == ["AQI", "类别", "首要污染物"]
-    values = at.dataframe[0].value
+    values = tables(at)[0]
     assert list(values["污染物"]) == ["PM2.5", "PM10", "SO2", "NO2", "CO", "O3 8小时"]
-    day = at.dataframe[1].value
+    day = tables(at)[1]
     assert (day["日期"].astype(str) == "2026-03-05").all() and len(day) == 15
 
 
@@ -151,7 +152,7 @@ def test_trends_title_headline_partial_years_and_sources(open_page: Callable[...
     partial = [tr for tr in chart["data"] if "（不完整）" in tr.get("name", "")]
     assert partial and all(tr["marker"]["color"] == "white" and tr.get("text") for tr in partial)
     assert any("截至11-21" in tr["text"] for tr in partial)  # the year in progress is partial
-    table = at.dataframe[0].value
+    table = tables(at)[0]
     sources = dict(zip(table["时段"].astype(str), table["来源"], strict=False))
     assert sources["2024"].startswith("https://www.beijing.gov.cn/")
     assert sources["2025"].startswith("转载：") and "原始发布页未找到" in sources["2025"]
@@ -195,8 +196,31 @@ def test_tiles_count_roads_and_shares_in_points() -> None:
 
 def test_road_dust_coverage_tables_have_headers_not_keys(open_page: Callable[..., AppTest]) -> None:
     at = open_page("road-dust")
-    headers = {str(c) for d in at.dataframe for c in d.value.columns}
+    headers = {str(c) for d in tables(at) for c in d.columns}
     assert not headers & {"subdistrict", "road", "poor_month", "quarter", "scope", "empty"}
     assert len(at.get("download_button")) >= 6
 
 
+
+
+def test_progress_tables_in_chinese_show_a_dash_or_the_verdict_never_none(open_page: Callable[..., AppTest]) -> None:
+    """Issue 14: a missing cell reads "—", never "None"/"nan"; where the target can no longer
+    be met, 余下日均需≤ says 已无法实现; short tables are static (no grid JavaScript)."""
+    at = open_page("progress")
+    assert not at.exception, [e.value for e in at.exception]
+    shown = tables(at, shown=True)
+    assert len(shown) >= 3 and not at.dataframe  # months, subdistricts, standards: all static
+    for frame in shown:
+        cells = {str(v) for v in frame.to_numpy().ravel()}
+        assert not cells & {"None", "nan", "NaN", "<NA>", "NaT", "none", "True", "False"}, frame
+    months = shown[0]
+    december = months[months.iloc[:, 0].astype(str).str.contains("12")]
+    assert len(december) == 1 and "—" in set(december.iloc[0])  # the month not reached yet
+    required = i18n.t("ui.col.required_rest_mean", "zh")
+    budget = next(f for f in shown if f.columns[0] == "街道" and any(str(c).startswith(required) for c in f.columns))
+    column = next(c for c in budget.columns if str(c).startswith(required))
+    raw = next(f for f in tables(at) if list(f.columns) == list(budget.columns))
+    gone = i18n.t("ui.col.cannot_meet", "zh")
+    # every cell is a number to one decimal, or the verdict
+    assert all(v == gone or re.fullmatch(r"\d+\.\d", v) for v in budget[column]), list(budget[column])
+    assert list(budget[column] == gone) == list(raw[column].astype(str) == gone)

@@ -8,13 +8,13 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.conftest import tables
 from tests.pages.test_pages import assert_clean, texts
 
 
 def _rule_sets(at: AppTest, kind_col: str, state_col: str) -> list[tuple[str, str, str]]:
-    for df in at.dataframe:
-        frame = df.value
-        if state_col in getattr(frame, "columns", []) and kind_col in frame.columns:
+    for frame in tables(at):
+        if state_col in frame.columns and kind_col in frame.columns:
             return [(str(r[kind_col]), str(r.iloc[2]), str(r[state_col])) for _, r in frame.iterrows()]
     raise AssertionError("no rule-set table on the page")
 
@@ -37,6 +37,6 @@ def test_overview_and_progress_show_both_rule_sets(open_page: Callable[..., AppT
         at = open_page(page)
         assert_clean(at)
         assert "新旧标准对照（2026 年）" in texts(at)
-        tables = [df.value for df in at.dataframe if "现行标准：数值" in getattr(df.value, "columns", [])]
-        assert len(tables) == 1 and len(tables[0]) == 3, page
-        assert set(tables[0]["现行标准：累计"]) <= {"累计达标", "累计超标", "数据不足"}
+        found = [df for df in tables(at) if "现行标准：数值" in df.columns]
+        assert len(found) == 1 and len(found[0]) == 3, page
+        assert set(found[0]["现行标准：累计"]) <= {"累计达标", "累计超标", "数据不足"}

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from monitoring import plan
 from monitoring.actors import Actor
 from monitoring.targets import Targets
+from tests.pages.conftest import tables
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
@@ -47,7 +48,7 @@ def _texts(at: AppTest) -> str:
 def test_indicators_page_for_a_viewer_has_no_controls(app_db: Engine) -> None:
     at = page("indicators")
     assert not at.exception and not at.error
-    table = at.dataframe[0].value
+    table = tables(at)[0]
     assert len(table) == 27
     assert "PM2.5年均浓度" in set(table["指标"])
     assert not at.text_input  # no entry form for a viewer
@@ -66,7 +67,7 @@ def test_analyst_enters_a_value_and_sees_who(app_db: Engine, targets: Targets) -
     history = plan.indicator_history(app_db, targets)
     assert list(history["entered_by"]) == ["wang"] and list(history["value"]) == [28.0]
     assert "已保存" in _texts(at)
-    assert "wang" in set(at.dataframe[-1].value["录入人"])
+    assert "wang" in set(tables(at)[-1]["录入人"])
     # a wrong unit: the message, nothing stored
     at.text_input(key="indicator_entry_value").set_value("28家")
     at.button(key="indicator_entry_submit").click().run()
@@ -77,11 +78,11 @@ def test_analyst_enters_a_value_and_sees_who(app_db: Engine, targets: Targets) -
 def test_tasks_page_filters_overdue_and_summary(app_db: Engine) -> None:
     at = page("tasks", lang="zh")
     assert not at.exception and not at.error
-    assert len(at.dataframe[0].value) == 179
+    assert len(tables(at)[0]) == 179
     at.selectbox(key="tasks_annex__zh").set_value(3).run()
-    assert len(at.dataframe[0].value) == 31
+    assert len(tables(at)[0]) == 31
     at.selectbox(key="tasks_unit__zh").set_value("区城市管理委").run()
-    shown = at.dataframe[0].value
+    shown = tables(at)[0]
     assert 0 < len(shown) < 31
     assert all("区城市管理委" in (lead + sup) for lead, sup in zip(shown["主责单位"], shown["协办单位"], strict=True))
     assert any(str(m.value).startswith("<svg") for m in at.markdown)  # the per-lead-unit chart (static SVG)
@@ -99,7 +100,7 @@ def test_analyst_sets_a_status_and_it_is_audited(app_db: Engine) -> None:
     history = plan.task_history(app_db)
     assert history[["measure_id", "status", "set_by", "note"]].values.tolist() == [["1-03-2", "late", "wang", "进度滞后"]]
     at.selectbox(key="tasks_status__zh").set_value("late").run()
-    assert list(at.dataframe[0].value["措施编号"]) == ["1-03-2"]
+    assert list(tables(at)[0]["措施编号"]) == ["1-03-2"]
     assert "滞后" in at.subheader[0].value or any("逾期或滞后" in s.value for s in at.subheader)
 
 
@@ -130,7 +131,7 @@ def test_road_dust_page_shows_the_coverage_section(app_db: Engine) -> None:
 def test_pages_in_english_have_every_label(app_db: Engine, name: str) -> None:
     at = page(name, lang="en")
     assert not at.exception and not at.error
-    shown = _texts(at) + "\n".join(str(c) for c in at.dataframe[0].value.columns) + at.title[0].value
+    shown = _texts(at) + "\n".join(str(c) for c in tables(at)[0].columns) + at.title[0].value
     for prefix in ("plan.", "tasks.", "indicators.", "coverage."):
         assert prefix not in shown, shown
     assert at.title[0].value in ("Indicators", "Key tasks")
@@ -141,7 +142,7 @@ def test_pages_in_english_have_every_label(app_db: Engine, name: str) -> None:
 
 def _all_text(at: AppTest) -> str:
     parts = [_texts(at), *(m.label + " " + str(m.value) for m in at.metric)]
-    parts += ["\n".join(map(str, d.value.astype(str).to_numpy().ravel())) for d in at.dataframe]
+    parts += ["\n".join(map(str, d.to_numpy().ravel())) for d in tables(at, shown=True)]
     return "\n".join(parts)
 
 
@@ -153,7 +154,7 @@ def test_indicators_say_not_entered_and_how_many_for_a_viewer(app_db: Engine, ta
     n_entered = int(plan.entered_count(plan.indicators_table(app_db, targets, as_of=dt.date(2026, 11, 21)))[0])
     assert entered and entered[0].value == f"{n_entered} / {len(targets.indicators)} 项"
     assert "尚未录入" in text and "暂无数据" not in text and "未达标" in text  # "不是未达标" is said
-    shown = at.dataframe[0].value
+    shown = tables(at)[0]
     statuses = set(shown.loc[shown["来源"] == "分析员录入", "累计状态"])  # measured ones: reports.district's words
     assert statuses & {"尚未录入"} and not statuses & {"暂无数据", "未达标", "尚未达到"}
     # the table downloads (CSV and Excel)
@@ -183,7 +184,7 @@ def test_tasks_say_unreported_and_a_measure_opens_its_form(app_db: Engine) -> No
     assert not at.exception
     text = _all_text(at)
     assert "未填报" in text and "0 / 179 条" in text
-    assert "未开始" not in set(at.dataframe[0].value["状态"].str.replace(" ⚠", ""))
+    assert "未开始" not in set(tables(at)[0]["状态"].str.replace(" ⚠", ""))
     assert len([b for b in at.get("download_button")]) >= 4  # measures and summary: CSV + Excel each
     # the analyst's selection of a row opens the form for that measure (the page's dialog state)
     at = page("tasks", actor=ANALYST, lang="zh", task_dialog="1-03-2")
@@ -204,4 +205,4 @@ def test_task_filters_survive_a_language_switch_in_english_words(app_db: Engine)
     annex = at.selectbox(key="tasks_annex__en")
     assert annex.value == 3 and "Annex 3 co-governance" in annex.options
     assert at.selectbox(key="tasks_status__en").options[0] == "All"
-    assert len(at.dataframe[0].value) == 31
+    assert len(tables(at)[0]) == 31
