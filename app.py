@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import context as ctx
 from dashboard import loaders, login
+from dashboard import widgets as w
 from monitoring import i18n, timeutil
 from monitoring.targets import POLLUTANT_TABLE
 
@@ -118,6 +119,7 @@ def main() -> None:
     engine = ctx.engine()
     ctx.targets()
     nav = st.navigation(build_pages())
+    w.table_css()
     st.sidebar.title(ctx.t("app.title"))
     sidebar(loaders.available_years(engine, ctx.cache_key()))
     login.login_sidebar()

@@ -199,3 +199,6 @@ from dashboard.widgets.tables import (
 from dashboard.widgets.tables import (
     report_table as report_table,
 )
+from dashboard.widgets.tables import (
+    table_css as table_css,
+)

@@ -192,6 +192,21 @@ def _cell_text(value: Any) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
+#: Static tables fit themselves to the page: in a wide one (the 17 columns of the budget) a
+#: Chinese word would wrap one character per line. Cells stay on one line (the table scrolls
+#: sideways) and headers break only between words. !important: the cells' markdown
+#: paragraphs carry Streamlit's own white-space rule.
+TABLE_CSS = (
+    "<style>div[data-testid='stTable'] td p {white-space: nowrap !important;}"
+    " div[data-testid='stTable'] th p {word-break: keep-all !important;}</style>"
+)
+
+
+def table_css() -> None:
+    """The static tables' CSS, once per run from the router (a style-only st.html takes no space)."""
+    st.html(TABLE_CSS)
+
+
 def dataframe(frame: pd.DataFrame, *, height: int | str = "auto",
               style: Callable[[Styler], Styler] | None = None) -> None:
     """A table on screen, a missing value as a dash, floats to one decimal.
