@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -169,7 +171,7 @@ def report_table(report: Any, kind: str, *, name: str, key: str, targets: Target
     download_buttons(shown, name, notes=method_lines(report), key=key)
 
 
-#: Up to this many rows a table is drawn static (st.table: the 15 subdistricts, 12 months, a few
+#: Up to this many rows a table is drawn static (one HTML table: the 15 subdistricts, 12 months, a few
 #: dozen indicators); longer ones go to Streamlit's grid, sortable and scrollable.
 STATIC_MAX_ROWS = 30
 #: Up to this many rows a grid is styled (missing values as a dash, one decimal); longer ones are drawn plain.
@@ -192,13 +194,20 @@ def _cell_text(value: Any) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
-#: Static tables fit themselves to the page: in a wide one (the 17 columns of the budget) a
-#: Chinese word would wrap one character per line. Cells stay on one line (the table scrolls
-#: sideways) and headers break only between words. !important: the cells' markdown
-#: paragraphs carry Streamlit's own white-space rule.
+#: The static tables' look (one HTML table each, see ``static_table``): Streamlit's table style,
+#: numbers right-aligned; cells stay on one line and a wide table scrolls sideways (in a 17-column
+#: table a Chinese word would otherwise wrap one character per line); headers break only between words.
 TABLE_CSS = (
-    "<style>div[data-testid='stTable'] td p {white-space: nowrap !important;}"
-    " div[data-testid='stTable'] th p {word-break: keep-all !important;}</style>"
+    "<style>"
+    ".monitor-table-wrap {overflow-x: auto; margin-bottom: 1rem;}"
+    "table.monitor-table {border-collapse: collapse; font-size: 0.875rem; line-height: 1.5;}"
+    "table.monitor-table th, table.monitor-table td {padding: 0.25rem 0.75rem; white-space: nowrap;"
+    " border-bottom: 1px solid rgba(128, 128, 128, 0.2); text-align: left; vertical-align: top;}"
+    "table.monitor-table th {font-weight: 600; opacity: 0.75; white-space: normal; word-break: keep-all;"
+    " border-bottom: 1px solid rgba(128, 128, 128, 0.4);}"
+    "table.monitor-table td.num {text-align: right; font-variant-numeric: tabular-nums;}"
+    "table.monitor-table tr:hover td {background: rgba(128, 128, 128, 0.06);}"
+    "</style>"
 )
 
 
@@ -207,13 +216,51 @@ def table_css() -> None:
     st.html(TABLE_CSS)
 
 
+#: The class that marks a static table in the page (and lets the tests find it).
+STATIC_TABLE_CLASS = "monitor-table"
+
+
+def static_table(frame: pd.DataFrame, style: Callable[[Styler], Styler] | None = None) -> str:
+    """A short table as ONE HTML element: the Styler's text in every cell (a dash for a missing
+    value, one decimal, ✓ / ✗, cell colours from ``style``), numbers right-aligned.
+
+    Why not ``st.table``: it draws every cell as its own markdown element; a 16 × 17 table is
+    272 of them, and the browser spent seconds on the progress page drawing them (docs/PERFORMANCE.md,
+    "Browser"); it also makes the browser fetch the Arrow table JavaScript (≈ 1 MB). The values
+    the page passed ride along as JSON in ``data-frame`` (what ``st.table`` sent as Arrow), so a
+    test reads numbers, not their rounded text."""
+    frame = frame.reset_index(drop=True)
+    # Dates as their text (2026-01-15), as the cell shows them; numbers, text, booleans as they are.
+    plain = frame.assign(**{str(c): frame[c].map(lambda v: v if is_missing(v) or isinstance(v, (bool, int, float, str)) else str(v))
+                            for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
+                            and not pd.api.types.is_bool_dtype(frame[c])})
+    raw = plain.to_json(orient="split", index=False, force_ascii=False)
+    # Text an analyst typed (a task's note) must not become markup: cells and headers are escaped.
+    texts = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    shown = frame.assign(**{str(c): frame[c].map(lambda v: html.escape(v) if isinstance(v, str) else v)
+                            for c in texts})
+    shown.columns = [html.escape(str(c)) for c in frame.columns]
+    numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])]
+    classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
+    if numeric:
+        classes[numeric] = "num"
+    styled = _styled(shown)
+    styled = (style(styled) if style else styled).hide(axis="index").set_td_classes(classes)
+    # A uuid from the content: the same table is the same text on every run, two tables never share cell ids.
+    styled = styled.set_uuid(hashlib.sha1(raw.encode()).hexdigest()[:8])
+    styled = styled.set_table_attributes(f'class="{STATIC_TABLE_CLASS}" data-frame="{html.escape(raw, quote=True)}"')
+    # One line: a blank line would end markdown's HTML block, so the text is never read as markdown.
+    body = " ".join(styled.to_html().split("\n"))
+    return f'<div class="monitor-table-wrap">{body}</div>'
+
+
 def dataframe(frame: pd.DataFrame, *, height: int | str = "auto",
               style: Callable[[Styler], Styler] | None = None) -> None:
     """A table on screen, a missing value as a dash, floats to one decimal.
 
-    A short table (≤ STATIC_MAX_ROWS) is a static ``st.table``: it is shown whole and the browser
-    does not fetch Streamlit's grid JavaScript (≈ 1.7 MB; a static table needs ≈ 1 MB less, see
-    docs/PERFORMANCE.md "Browser"), and its cells show the Styler's text, so never "None" (issue 14).
+    A short table (≤ STATIC_MAX_ROWS) is static, one HTML element (``static_table``): it is shown
+    whole, the browser fetches no table JavaScript (the grid's is ≈ 1.7 MB) and draws it at once,
+    and its cells show the Styler's text, so never "None" (issue 14).
     A longer one is the grid (sortable, scrollable; ``height`` applies to it). ``style``: more
     styling on top (e.g. cell colours), for either."""
     # A column holding numbers and words (a required mean, or 已无法实现) cannot go to the browser
@@ -223,9 +270,7 @@ def dataframe(frame: pd.DataFrame, *, height: int | str = "auto",
     if mixed:
         frame = frame.assign(**{str(c): frame[c].map(_cell_text) for c in mixed})
     if len(frame) <= STATIC_MAX_ROWS:
-        # no index (st.table shows one that is not 0, 1, 2 … whatever the Styler hides)
-        styled = _styled(frame.reset_index(drop=True)).hide(axis="index")
-        st.table(style(styled) if style else styled, hide_index=True)
+        st.markdown(static_table(frame, style), unsafe_allow_html=True)
         return
     # The grid prints "None" for a missing cell whatever the Styler's na_rep says (it shows
     # the Styler's text only for present values): a column with gaps that is not float is

@@ -8,8 +8,10 @@ the sidebar widgets keep them (keys from dashboard.context).
 
 from __future__ import annotations
 
+import io
 import shutil
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +20,9 @@ import pytest
 import streamlit as st
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import Dataframe, Table
+from streamlit.testing.v1.element_tree import Dataframe, Markdown
 
+from dashboard.widgets.tables import STATIC_TABLE_CLASS
 from monitoring.targets import Targets
 from tests.conftest import DEMO_NOW, POSTGRES_URL, _fresh_postgres, _postgres_template
 
@@ -121,16 +124,68 @@ def interactive(at: AppTest) -> AppTest:
 
 def tables(at: AppTest, *, shown: bool = False) -> list[pd.DataFrame]:
     """The page's tables in page order, whichever element drew them (a short one is a static
-    ``st.table``, a long one Streamlit's grid, see ``widgets.dataframe``).
+    HTML table in a markdown element, a long one Streamlit's grid, see ``widgets.dataframe``).
 
     ``shown=False``: the values the page passed (numbers stay numbers). ``shown=True``: the text
     each cell shows — the Styler's text (a dash for a missing value, one decimal), and for a
     missing cell the grid draws without a Styler, "None", as the browser prints it."""
-    found = [node for node in at.main if isinstance(node, (Dataframe, Table))]
-    return [_shown(node) if shown else node.value for node in found]
+    found: list[pd.DataFrame] = []
+    for node in at.main:
+        if isinstance(node, Dataframe):
+            found.append(_shown(node) if shown else node.value)
+        elif isinstance(node, Markdown) and f'class="{STATIC_TABLE_CLASS}"' in str(node.value):
+            found.append(_static_shown(str(node.value)) if shown else _static_values(str(node.value)))
+    return found
 
 
-def _shown(node: Dataframe | Table) -> pd.DataFrame:
+def _static_values(markup: str) -> pd.DataFrame:
+    """The values a static table carries in its ``data-frame`` attribute (JSON, orient="split")."""
+    parser = _TableText()
+    parser.feed(markup)
+    return pd.read_json(io.StringIO(parser.frame_json), orient="split", dtype=False)
+
+
+def _static_shown(markup: str) -> pd.DataFrame:
+    parser = _TableText()
+    parser.feed(markup)
+    return pd.DataFrame(parser.rows, columns=parser.header, dtype=object)
+
+
+class _TableText(HTMLParser):
+    """The header, the cells' text and the data-frame attribute of one static table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.header: list[str] = []
+        self.rows: list[list[str]] = []
+        self.frame_json = ""
+        self._cell: list[str] | None = None
+        self._in_head = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.frame_json = dict(attrs).get("data-frame") or ""
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tr" and not self._in_head:
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "thead":
+            self._in_head = False
+        elif tag in ("th", "td") and self._cell is not None:
+            text = "".join(self._cell).strip()
+            (self.header if self._in_head else self.rows[-1]).append(text)
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _shown(node: Dataframe) -> pd.DataFrame:
     raw = node.value
     display = node.proto.arrow_data.styler.display_values
     if display:
