@@ -18,6 +18,7 @@ from monitoring.ingest import templates
 from monitoring.ingest.audit import named_conflicts, rejected_csv
 from monitoring.ingest.pipeline import IngestResult, ingest_file
 from monitoring.ingest.readers import SheetChoiceError
+from monitoring.ingest.result import SPAN_FORMAT
 from monitoring.targets import subdistrict_id
 
 PREVIEW_KEY = "upload.preview"
@@ -152,7 +153,8 @@ def preview_section(result: IngestResult) -> None:
     metrics(result, stored=False)
     reconcile(result, stored=False)
     if result.first_label and result.last_label:
-        st.markdown(t("upload.span", first=f"{result.first_label:%Y-%m-%d %H:%M}", last=f"{result.last_label:%Y-%m-%d %H:%M}"))
+        stamp = SPAN_FORMAT[result.kind]
+        st.markdown(t("upload.span", first=f"{result.first_label:{stamp}}", last=f"{result.last_label:{stamp}}"))
     if result.ignored_columns:
         st.info(t("upload.ignored_columns", cols=", ".join(result.ignored_columns)), icon=":material/visibility_off:")
     for note in result.conversions:

@@ -209,6 +209,10 @@ def run_counts(result: IngestResult) -> Counts:
     )
 
 
+#: How a file's span is written: road-dust loads are by day (a time would read 00:00).
+SPAN_FORMAT = {"readings": "%Y-%m-%d %H:%M", "road_dust": "%Y-%m-%d"}
+
+
 def set_messages(result: IngestResult, strict: bool) -> None:
     name, c = result.file, result.counts
     if result.status == "refused" and strict and c.rejected:
@@ -228,7 +232,8 @@ def set_messages(result: IngestResult, strict: bool) -> None:
     verb_zh = "将保存" if result.status == "dry_run" else "已保存"
     span = ""
     if result.first_label and result.last_label:
-        span = f", {result.first_label:%Y-%m-%d %H:%M} … {result.last_label:%Y-%m-%d %H:%M}"
+        stamp = SPAN_FORMAT[result.kind]
+        span = f", {result.first_label:{stamp}} … {result.last_label:{stamp}}"
     result.message = (
         f"{name}: {verb} {c.accepted:,} of {c.rows:,} {result.kind.replace('_', '-')} rows{span}; "
         f"{c.rejected} rejected, {c.duplicates} duplicates, {c.conflicts} conflicts"

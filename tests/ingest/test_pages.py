@@ -415,6 +415,7 @@ def test_road_dust_duplicates_are_listed_like_rejections(app_db: Engine, targets
     at.run()
     assert not at.exception, at.exception
     assert any(m.value == "**重复的道路尘负荷记录（2 行，不再写入）**" for m in at.markdown)
+    assert any("2026-03-10" in m.value and "00:00" not in m.value for m in at.markdown if "2026-03-20" in m.value)
     dup = next(tb for tb in tables(at) if "道路" in tb.columns)
     assert list(dup.columns) == ["行号", "街道", "道路", "日期", "尘负荷(g/m²)", "等级"]
     assert list(dup["行号"]) == [2, 4] and list(dup["街道"]) == ["德胜", "新街口"]
