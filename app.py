@@ -1,6 +1,7 @@
 """The dashboard's router: page navigation, the shared sidebar, the demo banner.
 
-Run: ``streamlit run app.py`` (the README's run command does it for you). Pages live in
+Run: ``./run.sh``, or ``python -m dashboard.serve app.py [streamlit flags]`` (``streamlit run``
+with Streamlit's old pages/ layout off: see dashboard/serve.py). Pages live in
 pages/ and draw what monitoring/ computes; this file only wires them together.
 """
 

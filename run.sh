@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/venv.sh requirements.txt
 .venv/bin/python -m monitoring init
-exec .venv/bin/python -m streamlit run app.py \
+# dashboard.serve = `streamlit run` with Streamlit's old pages/ layout off (see its docstring)
+exec .venv/bin/python -m dashboard.serve app.py \
   --server.address "${HOST:-127.0.0.1}" --server.port "${PORT:-8501}" \
   --server.headless true --browser.gatherUsageStats false "$@"

@@ -152,7 +152,10 @@ def route_through_app() -> None:
     ``st.navigation`` has run once in the process; until then a bookmark such as
     ``/rankings`` runs the page file alone, without the sidebar, the banner or the login.
     Switching that mode off and rerunning sends the same request through app.py (one
-    extra script run, once per server process). ``PagesManager.uses_pages_directory`` is
+    extra script run, once per server process). Started as run.sh starts it
+    (``python -m dashboard.serve``, which switches the mode off before the first request)
+    this does nothing; it stays for a plain ``streamlit run app.py`` (the README allows it),
+    where it is what keeps a bookmark on a fresh server working. ``PagesManager.uses_pages_directory`` is
     Streamlit's own switch (``st.navigation`` sets it the same way); if a later version
     drops it, nothing is done here and ``test_bookmark_on_a_fresh_server`` fails.
     """

@@ -283,7 +283,7 @@ def streamlit_server(script: Path, env: dict[str, str], log: Path, timeout: floa
     port = free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+            [sys.executable, "-m", *(["dashboard.serve"] if script.name == "app.py" else ["streamlit", "run"]), str(script), "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
             cwd=config.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )

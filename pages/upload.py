@@ -18,6 +18,8 @@ from monitoring.ingest import templates
 from monitoring.ingest.audit import named_conflicts, rejected_csv
 from monitoring.ingest.pipeline import IngestResult, ingest_file
 from monitoring.ingest.readers import SheetChoiceError
+from monitoring.ingest.result import SPAN_FORMAT
+from monitoring.targets import subdistrict_id
 
 PREVIEW_KEY = "upload.preview"
 SHEETS_KEY = "upload.sheets"  # (file id, sheet names) of a workbook whose sheet must be chosen
@@ -80,18 +82,34 @@ def reconcile(result: IngestResult, *, stored: bool) -> None:
 
 
 def duplicates_section(result: IngestResult) -> None:
+    """The duplicate rows with their line numbers, listed (and downloadable) like the rejected ones."""
     dup = result.duplicate_rows
     if not result.counts.duplicates or not len(dup):
         return
-    st.markdown(f"**{t('upload.duplicates', n=f'{result.counts.duplicates:,}')}**")
+    road_dust = result.kind == "road_dust"
+    title = "upload.duplicates_road_dust" if road_dust else "upload.duplicates"
+    st.markdown(f"**{t(title, n=f'{result.counts.duplicates:,}')}**")
     if result.counts.duplicates > len(dup):
         st.caption(t("upload.first_shown", n=f"{len(dup):,}"))
-    table = named_conflicts(dup.drop(columns="line").rename(columns={"value": "old_value"}), targets)
-    table.insert(0, "line", dup["line"].to_numpy())
-    table = readable(table.rename(columns={"old_value": "value"}))
+    if road_dust:
+        table = road_dust_duplicates(dup)
+    else:
+        table = named_conflicts(dup.drop(columns="line").rename(columns={"value": "old_value"}), targets)
+        table.insert(0, "line", dup["line"].to_numpy())
+        table = readable(table.rename(columns={"old_value": "value"}))
     table.columns = [t(f"upload.col.{c}") for c in table.columns]
     st.dataframe(table, hide_index=True, width="stretch")
     download_buttons(table, f"{result.file.rsplit('.', 1)[0]}_duplicates", key="upload-duplicates")
+
+
+def road_dust_duplicates(dup: pd.DataFrame) -> pd.DataFrame:
+    """Line, subdistrict (its name in the screen's language), road, day, load, grade."""
+    names = {subdistrict_id(sd.code): sd.pinyin if english else sd.short_name for sd in targets.subdistricts}
+    table = dup.copy()
+    table.insert(1, "subdistrict", table.pop("subdistrict_id").map(names))
+    table["day"] = pd.to_datetime(table["day"]).dt.strftime("%Y-%m-%d")
+    table["grade"] = table["grade"].fillna("")
+    return table
 
 
 def rejected_section(result: IngestResult, key: str) -> None:
@@ -135,7 +153,8 @@ def preview_section(result: IngestResult) -> None:
     metrics(result, stored=False)
     reconcile(result, stored=False)
     if result.first_label and result.last_label:
-        st.markdown(t("upload.span", first=f"{result.first_label:%Y-%m-%d %H:%M}", last=f"{result.last_label:%Y-%m-%d %H:%M}"))
+        stamp = SPAN_FORMAT[result.kind]
+        st.markdown(t("upload.span", first=f"{result.first_label:{stamp}}", last=f"{result.last_label:{stamp}}"))
     if result.ignored_columns:
         st.info(t("upload.ignored_columns", cols=", ".join(result.ignored_columns)), icon=":material/visibility_off:")
     for note in result.conversions:

@@ -92,8 +92,9 @@ def infile_duplicates(frame: pd.DataFrame, key: list[str], value_cols: list[str]
             same &= np.asarray([x == y or (pd.isna(x) and pd.isna(y)) for x, y in zip(a, b, strict=True)], dtype=bool)
     conflict = rep.loc[~same]
     col = value_cols[0]
+    same_key = "同一街道、道路、日期" if "road" in key else "同一街道、站点、污染物、时间"
     zh = [
-        f"与第 {int(fl)} 行同一街道、站点、污染物、时间的值不同（{old:g} ≠ {new:g}），保留第 {int(fl)} 行"
+        f"与第 {int(fl)} 行{same_key}的值不同（{old:g} ≠ {new:g}），保留第 {int(fl)} 行"
         for fl, old, new in zip(first_of.loc[~same, "line"], first_of.loc[~same, col], conflict[col], strict=True)
     ]
     en = [

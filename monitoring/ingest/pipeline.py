@@ -300,7 +300,8 @@ def _dry_run(
     """The preview: the writer's own classification with the writes left out (storage/writes.py,
     ``dry_run=True``), read-only: what it says is what the write does."""
     conflicts: list[pd.DataFrame] = []
-    dup_parts: list[pd.DataFrame] = [good.same_rows] if result.kind == "readings" and len(good.same_rows) else []
+    # repeats inside the file, then (from the writer) rows the store already holds
+    dup_parts: list[pd.DataFrame] = [good.same_rows] if len(good.same_rows) else []
     refuse_all = _refuse_all(result, good, options["strict"])
     counts = None
     if not refuse_all:
@@ -309,7 +310,7 @@ def _dry_run(
                                      dry_run=True, conflicts=conflicts, duplicates=dup_parts)
     _settle(result, good, counts, _whole_status(result, True) if refuse_all else "dry_run", options["strict"])
     result.conflict_rows = conflict_table(conflicts)
-    result.duplicate_rows = duplicate_table(dup_parts)
+    result.duplicate_rows = duplicate_table(dup_parts, result.kind)
     return result
 
 

@@ -51,8 +51,9 @@ class IngestResult:
     by_subdistrict_pollutant: pd.DataFrame = field(default_factory=pd.DataFrame)
     rejected_rows: list[RejectedRow] = field(default_factory=list)
     conflict_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
-    #: readings already present with the same value (in the store or earlier in the file):
-    #: line, subdistrict_id, pollutant, time, station, value; readings only, first DUP_ROWS_KEPT
+    #: a dry run's rows already present with the same value (in the store or earlier in the
+    #: file), in line order, the first DUP_ROWS_KEPT: line, then the key and value(s) of the
+    #: kind (``DUPLICATE_COLUMNS``); the count is counts.duplicates
     duplicate_rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     message: str = ""
     message_zh: str = ""
@@ -101,11 +102,29 @@ class IngestResult:
 DUP_ROWS_KEPT = 1000
 
 
-def duplicate_table(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """A dry run's duplicate readings (file rows), in line order, as the preview lists them."""
+#: The columns of ``IngestResult.duplicate_rows`` for each kind of file.
+DUPLICATE_COLUMNS = {
+    "readings": ["line", "subdistrict_id", "pollutant", "time", "station", "value"],
+    "road_dust": ["line", "subdistrict_id", "road", "day", "load", "grade"],
+}
+
+
+def duplicate_table(parts: list[pd.DataFrame], kind: str = "readings") -> pd.DataFrame:
+    """A dry run's duplicate rows (file rows), in line order, as the preview lists them."""
     if not parts:
-        return pd.DataFrame(columns=["line", "subdistrict_id", "pollutant", "time", "station", "value"])
+        return pd.DataFrame(columns=DUPLICATE_COLUMNS[kind])
     dup = pd.concat(parts, ignore_index=True).sort_values("line", kind="stable").head(DUP_ROWS_KEPT)
+    if kind == "road_dust":
+        return pd.DataFrame(
+            {
+                "line": dup["line"].to_numpy(dtype="int64"),
+                "subdistrict_id": dup["subdistrict_id"].to_numpy(dtype="int64"),
+                "road": dup["road"].astype(str).to_numpy(),
+                "day": dup["day"].to_numpy(),
+                "load": dup["load"].to_numpy(dtype="float64"),
+                "grade": dup["grade"].to_numpy(),
+            }
+        )
     return pd.DataFrame(
         {
             "line": dup["line"].to_numpy(dtype="int64"),
@@ -190,6 +209,10 @@ def run_counts(result: IngestResult) -> Counts:
     )
 
 
+#: How a file's span is written: road-dust loads are by day (a time would read 00:00).
+SPAN_FORMAT = {"readings": "%Y-%m-%d %H:%M", "road_dust": "%Y-%m-%d"}
+
+
 def set_messages(result: IngestResult, strict: bool) -> None:
     name, c = result.file, result.counts
     if result.status == "refused" and strict and c.rejected:
@@ -209,7 +232,8 @@ def set_messages(result: IngestResult, strict: bool) -> None:
     verb_zh = "将保存" if result.status == "dry_run" else "已保存"
     span = ""
     if result.first_label and result.last_label:
-        span = f", {result.first_label:%Y-%m-%d %H:%M} … {result.last_label:%Y-%m-%d %H:%M}"
+        stamp = SPAN_FORMAT[result.kind]
+        span = f", {result.first_label:{stamp}} … {result.last_label:{stamp}}"
     result.message = (
         f"{name}: {verb} {c.accepted:,} of {c.rows:,} {result.kind.replace('_', '-')} rows{span}; "
         f"{c.rejected} rejected, {c.duplicates} duplicates, {c.conflicts} conflicts"

@@ -40,7 +40,7 @@ def write_good_rows(
 ) -> Counts:
     """Store the good rows (or, ``dry_run``, classify them exactly as storing would)."""
     if kind == "road_dust":
-        return _write_road_dust(conn, run_id, frame, source, replace, dry_run=dry_run)
+        return _write_road_dust(conn, run_id, frame, source, replace, dry_run=dry_run, duplicates=duplicates)
     return _write_readings(conn, run_id, frame, source, replace, targets, say, dry_run=dry_run, conflicts=conflicts,
                            duplicates=duplicates)
 
@@ -126,7 +126,13 @@ def _slice_bounds(sorted_keys: np.ndarray, size: int) -> list[int]:
     return [0, *cuts.tolist(), len(sorted_keys)]
 
 
-def _write_road_dust(conn: Any, run_id: int, frame: pd.DataFrame, source: str, replace: bool, *, dry_run: bool = False) -> Counts:
+def _write_road_dust(conn: Any, run_id: int, frame: pd.DataFrame, source: str, replace: bool, *, dry_run: bool = False,
+                     duplicates: list[pd.DataFrame] | None = None) -> Counts:
     from monitoring.storage.road_dust_writes import write_road_dust
 
-    return write_road_dust(conn, run_id, frame.drop(columns="line"), source=source[:32], replace=replace, dry_run=dry_run)
+    found: list[int] | None = [] if duplicates is not None else None
+    counts = write_road_dust(conn, run_id, frame.drop(columns="line"), source=source[:32], replace=replace,
+                             dry_run=dry_run, duplicates=found)
+    if duplicates is not None and found:  # the writer's positions → the file's rows (with their lines)
+        duplicates.append(frame.iloc[found])
+    return counts

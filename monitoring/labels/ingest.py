@@ -60,6 +60,13 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "upload.replaced_note": ("另有 {n} 个冲突将覆盖原值，已计入写入数。", " {n} conflicts replace the stored value and are counted as written."),
     "upload.duplicates": ("重复的读数（{n} 个，不再写入）", "Duplicate readings ({n}, not written again)"),
+    "upload.duplicates_road_dust": (
+        "重复的道路尘负荷记录（{n} 行，不再写入）", "Duplicate road-dust rows ({n}, not written again)"
+    ),
+    "upload.col.road": ("道路", "Road"),
+    "upload.col.day": ("日期", "Date"),
+    "upload.col.load": ("尘负荷(g/m²)", "Load (g/m²)"),
+    "upload.col.grade": ("等级", "Grade"),
     "upload.first_shown": ("仅显示前 {n} 个。", "Only the first {n} are shown."),
     "upload.col.value": ("数值", "Value"),
     "upload.rejected": ("被拒绝的行（{n} 行）", "Rejected rows ({n})"),

@@ -29,10 +29,12 @@ def _nullable(value: Any) -> Any:
 
 
 def write_road_dust(
-    conn: Connection, run_id: int, frame: pd.DataFrame, *, source: str, replace: bool = False, dry_run: bool = False
+    conn: Connection, run_id: int, frame: pd.DataFrame, *, source: str, replace: bool = False, dry_run: bool = False,
+    duplicates: list[int] | None = None,
 ) -> Counts:
     """Store road-dust rows (``ROAD_DUST_COLUMNS``); same duplicate/conflict rules as readings.
-    ``dry_run``: the same classification and counts, nothing written."""
+    ``dry_run``: the same classification and counts, nothing written. ``duplicates``: a list
+    that receives the positions (in ``frame``) of the rows already stored with the same value."""
     if frame.empty:
         return Counts()
     stored = conn.execute(
@@ -49,9 +51,9 @@ def write_road_dust(
     old = {(int(r.subdistrict_id), r.road, r.day): r for r in stored}
     new_rows: list[dict[str, Any]] = []
     revisions: list[dict[str, Any]] = []
-    duplicates = conflicts = 0
+    same = conflicts = 0
     now = utcnow()
-    for r in frame.itertuples(index=False):
+    for position, r in enumerate(frame.itertuples(index=False)):
         key = (int(r.subdistrict_id), str(r.road), r.day)
         grade = _nullable(r.grade)
         if key not in old:
@@ -70,7 +72,9 @@ def write_road_dust(
             continue
         prev = old[key]
         if abs(float(prev.load) - float(r.load)) < 1e-9 and (prev.grade or None) == grade:
-            duplicates += 1
+            same += 1
+            if duplicates is not None:
+                duplicates.append(position)
             continue
         conflicts += 1
         revisions.append(
@@ -95,7 +99,7 @@ def write_road_dust(
                 .values(load=float(r.load), grade=grade, run_id=run_id, source=source)
             )
     replaced = conflicts if replace else 0
-    counts = Counts(rows=len(frame), accepted=len(new_rows) + replaced, duplicates=duplicates, conflicts=conflicts,
+    counts = Counts(rows=len(frame), accepted=len(new_rows) + replaced, duplicates=same, conflicts=conflicts,
                     replaced=replaced)
     if dry_run:
         return counts

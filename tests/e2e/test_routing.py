@@ -1,7 +1,11 @@
-"""URLs in a real browser: a bookmark on a fresh server, /overview, and a path that names no page.
+"""URLs in a real browser: a bookmark or an unknown path as a fresh server's first request,
+/overview, and a path that names no page.
 
-Streamlit routes by internals the app leans on (dashboard.context.route_through_app and
-requested_page): these tests are what notices when a Streamlit upgrade changes them.
+The server is started as run.sh starts it (``python -m dashboard.serve app.py``, the
+launcher that switches Streamlit's old pages/ layout off). Streamlit routes by internals
+the app leans on (dashboard.serve, dashboard.context.requested_page and, for a plain
+``streamlit run app.py``, route_through_app): these tests are what notices when a
+Streamlit upgrade changes them.
 """
 
 from __future__ import annotations
@@ -24,9 +28,18 @@ def _nav_links(page: Any) -> int:
     return int(page.locator('[data-testid="stSidebarNav"] a').count())
 
 
+def _assert_not_found_page(page: Any, path: str) -> None:
+    assert page.locator(MAIN_H1).first.inner_text().strip() == "找不到该页面"
+    assert page.get_by_text(f"“/{path}”不是本系统的页面").count() == 1
+    assert page.get_by_text(STREAMLIT_NOT_FOUND).count() == 0
+    assert page.locator('[role="dialog"]').count() == 0
+    assert _nav_links(page) == 11  # the sidebar is there to choose a page
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("语言 / Language").count() == 1
+
+
 def test_bookmark_on_a_fresh_server(page: Any, fresh_server: Server, artifacts: Path) -> None:
-    # The very first request of the process: Streamlit would run pages/rankings.py alone
-    # (its old pages/ layout) without the router's sidebar, banner and login.
+    # The very first request of the process: without the launcher Streamlit would run
+    # pages/rankings.py alone (its old pages/ layout), without the router's sidebar, banner and login.
     open_path(page, fresh_server, "rankings")
     assert page.url.endswith("/rankings")
     assert page.locator(MAIN_H1).first.inner_text().strip().startswith("街道排名")
@@ -36,6 +49,16 @@ def test_bookmark_on_a_fresh_server(page: Any, fresh_server: Server, artifacts: 
     assert page.get_by_text(STREAMLIT_NOT_FOUND).count() == 0
     assert_no_exception(page)
     screenshot(page, artifacts, "route-fresh-rankings")
+
+
+def test_unknown_url_first_on_a_fresh_server(page: Any, fresh_server: Server, artifacts: Path) -> None:
+    # Without the launcher, Streamlit's old pages/ layout answers this first request with its
+    # English "Page not found" dialog before app.py has run once.
+    open_path(page, fresh_server, "no-such-page")
+    page.wait_for_timeout(1500)  # a dialog sent late would show up by now
+    _assert_not_found_page(page, "no-such-page")
+    assert_no_exception(page)
+    screenshot(page, artifacts, "route-fresh-not-found")
 
 
 def test_overview_has_its_own_url(page: Any, server: Server) -> None:
@@ -49,11 +72,7 @@ def test_overview_has_its_own_url(page: Any, server: Server) -> None:
 def test_unknown_url_says_so_in_chinese(page: Any, server: Server, artifacts: Path) -> None:
     open_path(page, server, "")  # the server has served the app once (see the fresh-server test)
     open_path(page, server, "no-such-page")
-    assert page.locator(MAIN_H1).first.inner_text().strip() == "找不到该页面"
-    assert page.get_by_text("“/no-such-page”不是本系统的页面").count() == 1
-    assert page.get_by_text(STREAMLIT_NOT_FOUND).count() == 0
-    assert page.locator('[role="dialog"]').count() == 0
-    assert _nav_links(page) == 11  # the sidebar is there to choose a page
+    _assert_not_found_page(page, "no-such-page")
     screenshot(page, artifacts, "route-not-found")
     page.get_by_role("link", name="返回总览").click()
     page.locator(MAIN_H1).filter(has_text="总览").first.wait_for()

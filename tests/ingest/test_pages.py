@@ -404,3 +404,31 @@ def test_messy_wide_preview_reconciles_with_the_file_and_the_cli(app_db: Engine,
     keys = {b.key for b in at.get("download_button")}
     for table in ("upload-counts", "upload-conflicts", "upload-duplicates", "upload-rejected-preview"):
         assert {f"dl-csv-{table}", f"dl-xlsx-{table}"} <= keys, keys
+
+
+def test_road_dust_duplicates_are_listed_like_rejections(app_db: Engine, targets: Targets) -> None:
+    from tests.ingest.test_road_dust_duplicates import FILE, STORED
+
+    ingest_file(app_db, STORED.encode(), name="stored.csv", targets=targets, actor=ANALYST)
+    at = _page("upload", actor=ANALYST)
+    at.file_uploader(key="upload_file").set_value(("道路尘.csv", FILE.encode(), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    assert any(m.value == "**重复的道路尘负荷记录（2 行，不再写入）**" for m in at.markdown)
+    assert any("2026-03-10" in m.value and "00:00" not in m.value for m in at.markdown if "2026-03-20" in m.value)
+    dup = next(tb for tb in tables(at) if "道路" in tb.columns)
+    assert list(dup.columns) == ["行号", "街道", "道路", "日期", "尘负荷(g/m²)", "等级"]
+    assert list(dup["行号"]) == [2, 4] and list(dup["街道"]) == ["德胜", "新街口"]
+    assert list(dup["日期"]) == ["2026-03-10", "2026-03-15"] and list(dup["等级"]) == ["良", ""]
+    rejected = next(tb for tb in tables(at) if "原因" in tb.columns)
+    assert list(rejected["行号"]) == [5, 6]
+    keys = {b.key for b in at.get("download_button")}
+    for table in ("upload-duplicates", "upload-rejected-preview"):
+        assert {f"dl-csv-{table}", f"dl-xlsx-{table}"} <= keys, keys
+    # in English: the same rows, the subdistricts in pinyin
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception, at.exception
+    assert any(m.value == "**Duplicate road-dust rows (2, not written again)**" for m in at.markdown)
+    dup = next(tb for tb in tables(at) if "Road" in tb.columns)
+    assert list(dup["Line"]) == [2, 4] and list(dup["Subdistrict"]) == ["Desheng", "Xinjiekou"]
