@@ -6,9 +6,10 @@ the first request, the elements and charts drawn. Absolute times depend on the m
 so each page is set against a **one-line Streamlit page** (``st.title``) served the same
 way in the same run, interleaved with it:
 
-- three servers on 127.0.0.1 (``streamlit run``, the README's flags, the project's
-  ``.streamlit/config.toml``): the dashboard on the data set, the reference page, and
-  an informational one-chart page (what Streamlit's Plotly element alone costs);
+- three servers on 127.0.0.1 (the README's flags, the project's ``.streamlit/config.toml``):
+  the dashboard on the data set, started as ``./run.sh`` starts it (``python -m
+  dashboard.serve app.py``), the reference page and an informational one-chart page
+  (what Streamlit's Plotly element alone costs), both ``streamlit run``;
 - Debian's Chromium through Playwright, headless; each cold load in a **fresh browser
   context** (no cookies, no HTTP cache, a new Streamlit session);
 - a round visits the reference and every page in turn; the first round (the first visit
