@@ -205,25 +205,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_slow)
 
 
-#: Tests under these folders run on one xdist worker, one after another: the browser tests
-#: share one dashboard server and one Chromium (session fixtures) instead of one per worker.
-_ONE_WORKER = {"tests/e2e/": "e2e"}
+#: Tests under these folders run by file: each file's tests on one xdist worker, one after
+#: another, so a worker starts one dashboard server and one Chromium (session fixtures) for the
+#: files it gets, and the two big browser files (test_browser.py, test_screens.py) run side by
+#: side on the two workers instead of all browser tests in a row on one (issue 15).
+_BY_FILE = ("tests/e2e/",)
 
 
 @pytest.hookimpl(optionalhook=True)  # only with pytest-xdist installed
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """``--dist loadgroup`` (test.sh), with the groups of _ONE_WORKER. xdist 3.8 marks a group by
+    """``--dist loadgroup`` (test.sh), with the groups of _BY_FILE. xdist 3.8 marks a group by
     appending ``@name`` to the node id, which pytest 9.2's node ids ignore: ``xdist_group``
-    marks have no effect, so the groups are named here from the node id's path."""
+    marks have no effect, so the groups are named here from the node id's path. xdist hands
+    out the groups with the most tests first, so the browser files start at once."""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadGroupScheduling
 
-    class FolderGroups(LoadGroupScheduling):
+    class FileGroups(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            for prefix, group in _ONE_WORKER.items():
-                if nodeid.startswith(prefix):
-                    return group
+            if nodeid.startswith(_BY_FILE):
+                return nodeid.split("::", 1)[0]
             return super()._split_scope(nodeid)
 
-    return FolderGroups(config, log)
+    return FileGroups(config, log)
