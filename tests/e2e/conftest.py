@@ -117,16 +117,27 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+@pytest.fixture(scope="session")
+def browser_context(browser: Any) -> Iterator[Any]:
+    """One browser profile for the worker's tests: its HTTP and code caches keep Streamlit's
+    JavaScript (several MB) loaded and compiled once, not once a test (issue 15). Each test
+    still has its own tab, so its own Streamlit session (the login lives there: no cookie)."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN",
                                   timezone_id="Asia/Shanghai", accept_downloads=True)
     context.set_default_timeout(60_000)
-    tab = context.new_page()
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser_context: Any) -> Iterator[Any]:
+    tab = browser_context.new_page()
     try:
         yield tab
     finally:
-        context.close()
+        tab.close()
 
 
 @pytest.fixture(scope="session")
