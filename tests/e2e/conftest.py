@@ -89,9 +89,20 @@ def _sqlite_only() -> None:
 
 
 @pytest.fixture(scope="session")
-def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory, browser_context: Any) -> Iterator[Server]:
+    """The worker's shared server, having served the app once: a server's first page request
+    is handed to the router by an extra rerun (dashboard.context.route_through_app, tested on
+    a fresh server by test_routing.py), which a busy machine can show half done to whichever
+    test comes first on this worker."""
     _sqlite_only()
     with start_server(seeded_template, tmp_path_factory.mktemp("e2e")) as running:
+        tab = browser_context.new_page()
+        try:
+            tab.goto(running.base + "/")
+            # "/" runs app.py itself, whose st.navigation makes the router the server's routing
+            tab.locator('[data-testid="stMain"] h1').filter(has_text="总览").first.wait_for()
+        finally:
+            tab.close()
         yield running
 
 
