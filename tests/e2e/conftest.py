@@ -58,7 +58,8 @@ def run_server(db_path: Path, users_path: Path, folder: Path) -> Iterator[Server
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            # the copy it serves is thrown away: no need to wait long for a clean exit
+            proc.wait(timeout=3)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
