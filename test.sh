@@ -3,7 +3,8 @@
 # Extra arguments go to pytest (e.g. ./test.sh -m "not e2e" -x; ./test.sh --slow adds the
 # tests marked slow, as CI does; ./test.sh -n 0 runs in one process).
 # pytest runs in parallel (pytest-xdist, one worker per core): every test has its own
-# database and folder; the browser tests share one worker (--dist loadgroup, groups in tests/conftest.py).
+# database and folder; each browser test file runs on one worker, which starts one dashboard
+# server and one Chromium for the files it gets (--dist loadgroup, groups in tests/conftest.py).
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/venv.sh requirements-dev.txt

@@ -10,6 +10,7 @@ import datetime as dt
 import fcntl
 import os
 import shutil
+import threading
 import time
 import uuid
 import warnings
@@ -155,20 +156,61 @@ def _build_once(path: Path, build: Callable[[Path], None]) -> Path:
     return path
 
 
+def _build_seeded(path: Path, targets: Targets) -> None:
+    for left in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        left.unlink(missing_ok=True)  # what a failed build left
+    engine = make_engine(f"sqlite:///{path}")
+    init_database(engine, targets, load_data=True, with_demo=True, now=DEMO_NOW)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory, targets: Targets) -> str:
     """A SQLite file holding the embedded history and the demo year, built once per run
     (~15–30 s) and shared by the xdist workers (some tests read it directly, on either engine;
-    nobody writes it: seeded_db and the browser tests copy it)."""
+    nobody writes it: seeded_db and the browser tests copy it). Under xdist the controller
+    starts building it at once (pytest_sessionstart below): the workers find it done or wait."""
+    return str(_build_once(_run_folder(tmp_path_factory) / "seeded.db", lambda part: _build_seeded(part, targets)))
 
-    def build(path: Path) -> None:
-        engine = make_engine(f"sqlite:///{path}")
-        init_database(engine, targets, load_data=True, with_demo=True, now=DEMO_NOW)
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        engine.dispose()
 
-    return str(_build_once(_run_folder(tmp_path_factory) / "seeded.db", build))
+_PREBUILD: list[threading.Thread] = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In the xdist controller of a whole-suite run (./test.sh): build the seeded template in a
+    thread while the workers start and collect (~10 s each), instead of one worker building it
+    while the other, needing it too for its first browser test, waits idle (issue 15). The
+    lock is taken here, before any worker can ask for it; a failed build leaves no file, and
+    the first worker that needs the template builds it as before."""
+    config = session.config
+    if (hasattr(config, "workerinput") or getattr(config.option, "dist", "no") == "no"
+            or config.args_source != pytest.Config.ArgsSource.TESTPATHS):
+        return
+    # the run folder the workers' base folders are made in (xdist: workermanage.py)
+    path = config._tmp_path_factory.getbasetemp() / "seeded.db"  # type: ignore[attr-defined]
+    lock = open(path.with_name(path.name + ".lock"), "w")  # noqa: SIM115 - closed by the thread
+    fcntl.flock(lock, fcntl.LOCK_EX)
+
+    def build() -> None:
+        try:
+            if not path.exists():
+                part = path.with_name(path.name + ".part")
+                _build_seeded(part, load_targets())
+                part.rename(path)
+        finally:
+            lock.close()  # releases the lock: waiting workers go on
+
+    thread = threading.Thread(target=build, name="seeded-template", daemon=True)
+    thread.start()
+    _PREBUILD.append(thread)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for thread in _PREBUILD:
+        thread.join()
 
 
 @pytest.fixture
@@ -205,25 +247,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_slow)
 
 
-#: Tests under these folders run on one xdist worker, one after another: the browser tests
-#: share one dashboard server and one Chromium (session fixtures) instead of one per worker.
-_ONE_WORKER = {"tests/e2e/": "e2e"}
+#: Tests under these folders run by file: each file's tests on one xdist worker, one after
+#: another, so a worker starts one dashboard server and one Chromium (session fixtures) for the
+#: files it gets, and the two big browser files (test_browser.py, test_screens.py) run side by
+#: side on the two workers instead of all browser tests in a row on one (issue 15).
+_BY_FILE = ("tests/e2e/",)
 
 
 @pytest.hookimpl(optionalhook=True)  # only with pytest-xdist installed
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """``--dist loadgroup`` (test.sh), with the groups of _ONE_WORKER. xdist 3.8 marks a group by
+    """``--dist loadgroup`` (test.sh), with the groups of _BY_FILE. xdist 3.8 marks a group by
     appending ``@name`` to the node id, which pytest 9.2's node ids ignore: ``xdist_group``
-    marks have no effect, so the groups are named here from the node id's path."""
+    marks have no effect, so the groups are named here from the node id's path. xdist hands
+    out the groups with the most tests first, so the browser files start at once."""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadGroupScheduling
 
-    class FolderGroups(LoadGroupScheduling):
+    class FileGroups(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            for prefix, group in _ONE_WORKER.items():
-                if nodeid.startswith(prefix):
-                    return group
+            if nodeid.startswith(_BY_FILE):
+                return nodeid.split("::", 1)[0]
             return super()._split_scope(nodeid)
 
-    return FolderGroups(config, log)
+    return FileGroups(config, log)

@@ -58,7 +58,8 @@ def run_server(db_path: Path, users_path: Path, folder: Path) -> Iterator[Server
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            # the copy it serves is thrown away: no need to wait long for a clean exit
+            proc.wait(timeout=3)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
@@ -89,9 +90,20 @@ def _sqlite_only() -> None:
 
 
 @pytest.fixture(scope="session")
-def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory, browser_context: Any) -> Iterator[Server]:
+    """The worker's shared server, having served the app once: a server's first page request
+    is handed to the router by an extra rerun (dashboard.context.route_through_app, tested on
+    a fresh server by test_routing.py), which a busy machine can show half done to whichever
+    test comes first on this worker."""
     _sqlite_only()
     with start_server(seeded_template, tmp_path_factory.mktemp("e2e")) as running:
+        tab = browser_context.new_page()
+        try:
+            tab.goto(running.base + "/")
+            # "/" runs app.py itself, whose st.navigation makes the router the server's routing
+            tab.locator('[data-testid="stMain"] h1').filter(has_text="总览").first.wait_for()
+        finally:
+            tab.close()
         yield running
 
 
@@ -117,16 +129,27 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+@pytest.fixture(scope="session")
+def browser_context(browser: Any) -> Iterator[Any]:
+    """One browser profile for the worker's tests: its HTTP and code caches keep Streamlit's
+    JavaScript (several MB) loaded and compiled once, not once a test (issue 15). Each test
+    still has its own tab, so its own Streamlit session (the login lives there: no cookie)."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN",
                                   timezone_id="Asia/Shanghai", accept_downloads=True)
     context.set_default_timeout(60_000)
-    tab = context.new_page()
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser_context: Any) -> Iterator[Any]:
+    tab = browser_context.new_page()
     try:
         yield tab
     finally:
-        context.close()
+        tab.close()
 
 
 @pytest.fixture(scope="session")

@@ -79,16 +79,18 @@ def shared_db(module_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def make_app(name: str, *, run: bool = True, **state: object) -> AppTest:
-    """app.py run once, then switched to ``pages/<file>`` with the sidebar state given."""
+    """app.py opened on ``pages/<file>`` with the sidebar state given, as a bookmark of that
+    page opens it (run once unless ``run=False``). Not the overview first and then a switch:
+    that ran the overview page too in every test, ~0.4 s each (issue 15); the switch between
+    pages is tested where it matters (test_filters_survive_a_page_switch and others)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state["year"] = YEAR
     for key, value in state.items():
         at.session_state[key] = value
-    at.run()
     if name != "overview":
         at.switch_page(f"pages/{PAGES.get(name, name)}")
-        if run:
-            at.run()
+    if run:
+        at.run()
     return at
 
 
