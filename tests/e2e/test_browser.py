@@ -47,7 +47,10 @@ PLOTLY_LOADED = "() => performance.getEntriesByType('resource').some(e => e.name
 GRID_LOADED = "() => performance.getEntriesByType('resource').some(e => /\\/DataFrame\\.[^/]*\\.js/.test(e.name))"
 #: Pages whose tables are all short (≤ widgets STATIC_MAX_ROWS): drawn static, no grid bundle (issue 14).
 STATIC_TABLE_PAGES = ("overview", "rankings", "progress", "targets")
-TABLES = '[data-testid="stDataFrame"], [data-testid="stTable"]'
+#: A long table is the grid; a short one a static HTML table (widgets.static_table).
+TABLES = '[data-testid="stDataFrame"], table.monitor-table'
+#: True once the browser has fetched Streamlit's st.table JavaScript (short tables no longer need it).
+TABLE_LOADED = "() => performance.getEntriesByType('resource').some(e => /\\/Table\\.[^/]*\\.js/.test(e.name))"
 NO_SKELETON = """() => !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')"""
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 #: Issue 14's screens (url paths), saved also as tests/artifacts/screens/<page>-<lang>.png.
@@ -138,6 +141,7 @@ def test_every_page_draws(page: Any, server: Server, artifacts: Path, path: str)
         assert page.locator(TABLES).count() >= tables
     if path in STATIC_TABLE_PAGES:
         assert page.locator('[data-testid="stDataFrame"]').count() == 0 and not page.evaluate(GRID_LOADED)
+        assert not page.evaluate(TABLE_LOADED)
     # The demo banner is on every page while demo data is stored.
     assert page.get_by_text("演示数据").count() >= 1
     assert shot.stat().st_size > 10_000
