@@ -16,21 +16,17 @@ import sys
 from collections.abc import Sequence
 
 
-def use_router_only() -> bool:
+def use_router_only() -> None:
     """Tell Streamlit that app.py's ``st.navigation`` routes every request, the first included.
 
     ``PagesManager.uses_pages_directory`` is Streamlit's own switch (``st.navigation`` sets
-    it to False the same way, but only once app.py has run). False when this Streamlit has
-    no such switch: then the e2e routing tests on a fresh server notice.
+    it to False the same way, but only once app.py has run). A Streamlit without it is left
+    as it is: the e2e routing tests on a fresh server then fail.
     """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:
-        return False
-    if not hasattr(PagesManager, "uses_pages_directory"):
-        return False
-    PagesManager.uses_pages_directory = False
-    return True
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if hasattr(PagesManager, "uses_pages_directory"):
+        PagesManager.uses_pages_directory = False
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -279,12 +279,15 @@ def wait_healthy(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
 
 
 @contextmanager
-def streamlit_server(script: Path, env: dict[str, str], log: Path, timeout: float = 120.0) -> Iterator[str]:
-    """``streamlit run SCRIPT`` on a free 127.0.0.1 port with the README's flags; yields its base URL."""
+def streamlit_server(script: Path, env: dict[str, str], log: Path, timeout: float = 120.0, *,
+                     launcher: bool = False) -> Iterator[str]:
+    """``streamlit run SCRIPT`` on a free 127.0.0.1 port with the README's flags; yields its base URL.
+
+    ``launcher``: through ``python -m dashboard.serve`` instead, as ``./run.sh`` starts the dashboard."""
     port = free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", *(["dashboard.serve"] if script.name == "app.py" else ["streamlit", "run"]), str(script), "--server.headless", "true",
+            [sys.executable, "-m", *(["dashboard.serve"] if launcher else ["streamlit", "run"]), str(script), "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
             cwd=config.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
@@ -419,7 +422,7 @@ def measure(
     chart = PageResult("one-chart")
     pages = {p: PageResult(p) for p in paths}
     with contextlib.ExitStack() as stack:
-        app = stack.enter_context(streamlit_server(config.PROJECT_ROOT / "app.py", env, work / f"app-{name}.log"))
+        app = stack.enter_context(streamlit_server(config.PROJECT_ROOT / "app.py", env, work / f"app-{name}.log", launcher=True))
         ref = stack.enter_context(streamlit_server(reference_script, env, work / f"ref-{name}.log"))
         one_chart = stack.enter_context(streamlit_server(chart_script, env, work / f"chart-{name}.log"))
         if browser is None:

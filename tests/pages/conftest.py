@@ -135,22 +135,24 @@ def tables(at: AppTest, *, shown: bool = False) -> list[pd.DataFrame]:
     for node in at.main:
         if isinstance(node, Dataframe):
             found.append(_shown(node) if shown else node.value)
-        elif isinstance(node, Markdown) and f'class="{STATIC_TABLE_CLASS}"' in str(node.value):
+        elif isinstance(node, Markdown) and is_static_table(str(node.value)):
             found.append(_static_shown(str(node.value)) if shown else _static_values(str(node.value)))
     return found
 
 
+def is_static_table(markup: str) -> bool:
+    """A markdown element that is a static table (widgets.static_table)."""
+    return f'class="{STATIC_TABLE_CLASS}"' in markup
+
+
 def _static_values(markup: str) -> pd.DataFrame:
     """The values a static table carries in its ``data-frame`` attribute (JSON, orient="split")."""
-    parser = _TableText()
-    parser.feed(markup)
-    return pd.read_json(io.StringIO(parser.frame_json), orient="split", dtype=False)
+    return pd.read_json(io.StringIO(_TableText.of(markup).frame_json), orient="split", dtype=False)
 
 
 def _static_shown(markup: str) -> pd.DataFrame:
-    parser = _TableText()
-    parser.feed(markup)
-    return pd.DataFrame(parser.rows, columns=parser.header, dtype=object)
+    parsed = _TableText.of(markup)
+    return pd.DataFrame(parsed.rows, columns=parsed.header, dtype=object)
 
 
 class _TableText(HTMLParser):
@@ -163,6 +165,12 @@ class _TableText(HTMLParser):
         self.frame_json = ""
         self._cell: list[str] | None = None
         self._in_head = False
+
+    @classmethod
+    def of(cls, markup: str) -> _TableText:
+        parser = cls()
+        parser.feed(markup)
+        return parser
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":

@@ -16,8 +16,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.widgets.tables import STATIC_TABLE_CLASS
-from tests.pages.conftest import tables
+from tests.pages.conftest import is_static_table, tables
 
 #: Words a reader may see in Latin letters on the Chinese screen: names of pollutants,
 #: standards, methods, units, file formats and the data set's credit.
@@ -57,15 +56,12 @@ def _chart_strings(spec: Any) -> Iterator[str]:
             yield from _chart_strings(item)
 
 
-STATIC_TABLE_MARK = f'class="{STATIC_TABLE_CLASS}"'
-
-
 def page_text(at: AppTest) -> str:
     parts: list[str] = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "error",
                  "metric", "expander", "tabs", "selectbox", "radio", "button", "date_input", "toggle"):
         for element in getattr(at, kind, []):
-            if kind == "markdown" and STATIC_TABLE_MARK in str(element.value):
+            if kind == "markdown" and is_static_table(str(element.value)):
                 continue  # a static table: its headers and cells' text are read below
             # an input's value is its raw option (pm25, ytd); what it shows is its label and format_func's text
             inputs = ("selectbox", "radio", "date_input", "toggle", "button")
