@@ -6,10 +6,8 @@ the first request, the elements and charts drawn. Absolute times depend on the m
 so each page is set against a **one-line Streamlit page** (``st.title``) served the same
 way in the same run, interleaved with it:
 
-- three servers on 127.0.0.1 (the README's flags, the project's ``.streamlit/config.toml``):
-  the dashboard on the data set, started as ``./run.sh`` starts it (``python -m
-  dashboard.serve app.py``), the reference page and an informational one-chart page
-  (what Streamlit's Plotly element alone costs), both ``streamlit run``;
+- three servers on 127.0.0.1 (the README's flags): the dashboard as ``./run.sh`` starts it, the
+  reference page and an informational one-chart page (Streamlit's Plotly element alone);
 - Debian's Chromium through Playwright, headless; each cold load in a **fresh browser
   context** (no cookies, no HTTP cache, a new Streamlit session);
 - a round visits the reference and every page in turn; the first round (the first visit
@@ -281,9 +279,7 @@ def wait_healthy(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
 @contextmanager
 def streamlit_server(script: Path, env: dict[str, str], log: Path, timeout: float = 120.0, *,
                      launcher: bool = False) -> Iterator[str]:
-    """``streamlit run SCRIPT`` on a free 127.0.0.1 port with the README's flags; yields its base URL.
-
-    ``launcher``: through ``python -m dashboard.serve`` instead, as ``./run.sh`` starts the dashboard."""
+    """``streamlit run SCRIPT`` (``launcher``: via ``dashboard.serve``, as ./run.sh) on a free port; yields its URL."""
     port = free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen(
