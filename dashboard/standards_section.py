@@ -66,7 +66,7 @@ def render_standards_comparison(year: int | None = None, through: dt.date | None
         st.caption(":material/info: " + t("standards.compare.same", year=year))
     if bool(rep.frame["provisional"].any()):
         st.caption(":material/info: " + t("standards.compare.provisional"))
-    w.method_caption(rep)
+    w.method_caption(rep, key=f"std-compare-{year}")
     w.download_buttons(rep.frame, t("standards.compare.file", year=year), notes=w.method_lines(rep), key=f"std-compare-{year}")
 
 

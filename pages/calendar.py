@@ -106,21 +106,23 @@ if that_day.empty:
 else:
     w.report_table(report, "daily", targets=targets, frame=that_day, name=t("calendar.file_day", day=str(day)),
                    key="calendar-day")
-w.method_caption(report)
+w.method_caption(report, key="calendar")
 
 st.divider()
 w.chart(w.category_days(frame, targets, title=t("calendar.category_days_title", period=period)),
         key="calendar-category-days")
-with st.expander(t("calendar.counts_title"), icon=":material/table:"):
-    english = ctx.lang() == "en" and "category_en" in frame.columns
-    counts = pd.crosstab(w.localise_subdistricts(frame["subdistrict"], targets),
-                         frame["category_en" if english else "category"])
-    order = [name for name, _colour, _level in w.category_legend(frame)]
-    counts = counts.reindex(columns=[c for c in dict.fromkeys(order) if c in counts.columns]).reset_index()
-    counts = counts.rename(columns={counts.columns[0]: t("ui.col.subdistrict")})
-    w.dataframe(counts)
-    w.download_buttons(counts, t("calendar.file_counts", year=f.year), key="calendar-counts")
-    st.caption(t("calendar.all_days_help"))
-    w.download_buttons(lambda: w.display_frame(frame, "daily", targets), t("calendar.file_all", year=f.year),
-                       notes=w.method_lines(report), key="calendar-all")
+counts_box = w.lazy_expander(t("calendar.counts_title"), "calendar-counts", icon=":material/table:")
+if counts_box is not None:
+    with counts_box:
+        english = ctx.lang() == "en" and "category_en" in frame.columns
+        counts = pd.crosstab(w.localise_subdistricts(frame["subdistrict"], targets),
+                             frame["category_en" if english else "category"])
+        order = [name for name, _colour, _level in w.category_legend(frame)]
+        counts = counts.reindex(columns=[c for c in dict.fromkeys(order) if c in counts.columns]).reset_index()
+        counts = counts.rename(columns={counts.columns[0]: t("ui.col.subdistrict")})
+        w.dataframe(counts)
+        w.download_buttons(counts, t("calendar.file_counts", year=f.year), key="calendar-counts")
+        st.caption(t("calendar.all_days_help"))
+        w.download_buttons(lambda: w.display_frame(frame, "daily", targets), t("calendar.file_all", year=f.year),
+                           notes=w.method_lines(report), key="calendar-all")
 w.attribution([f.year])

@@ -50,7 +50,7 @@ for col, row in zip(cols, indicators.to_dict("records"), strict=False):
                                                       w.unit_decimals(str(row["unit"])), w.unit_text(str(row["unit"]))))
                              if x),
         )
-w.method_caption(district)
+w.method_caption(district, key="overview-indicators")
 ev.caption(report, f.year)
 
 st.subheader(t("overview.subdistricts"))
@@ -71,12 +71,14 @@ with right:
     w.chart(w.tile_map(frame, targets, value_col="mean", color_col="gap",
                        label=lambda v: w.fmt(v, 1), title=t("ui.tilemap.title_gap"),
                        colorbar_title=t("ui.chart.gap")), key="overview-map", svg_width=440)
-w.method_caption(ranking)
+w.method_caption(ranking, key="overview-ranking")
 
-with st.expander(t("overview.table"), icon=":material/table:"):
-    w.report_table(district, "district", name=t("overview.file_indicators", year=f.year), key="overview-indicators")
-    w.report_table(ranking, "ranking", name=t("overview.file_ranking", year=f.year), key="overview-ranking", unit=unit,
-                   targets=targets, frame=frame)
+tables_box = w.lazy_expander(t("overview.table"), "overview-tables", icon=":material/table:")
+if tables_box is not None:
+    with tables_box:
+        w.report_table(district, "district", name=t("overview.file_indicators", year=f.year), key="overview-indicators")
+        w.report_table(ranking, "ranking", name=t("overview.file_ranking", year=f.year), key="overview-ranking",
+                       unit=unit, targets=targets, frame=frame)
 
 render_standards_comparison(f.year, f.through, False)  # issue 12 §1: in force vs 2012 rules
 w.attribution([f.year])

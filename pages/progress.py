@@ -93,7 +93,7 @@ fig.update_layout(title={"text": t("progress.chart_title", year=f.year,
                   yaxis={"title": {"text": f"PM2.5 ({unit})"}}, barmode="overlay")
 w.chart(w.style(fig, height=440), key="progress-chart")
 st.caption(t("progress.chart_legend"))
-w.method_caption(progress)
+w.method_caption(progress, key="progress")
 ev.caption(progress, f.year)
 w.report_table(progress, "progress", frame=frame, unit=unit, name=t("progress.file_months", year=f.year, where=subdistrict or "district"),
                key="progress-months")
@@ -106,7 +106,7 @@ else:
     ordered = w.order_by_status(bud)
     w.report_table(budget, "budget", targets=targets, frame=ordered, unit=unit,
                    name=t("progress.file_budget", year=f.year), key="progress-budget")
-    w.method_caption(budget)
+    w.method_caption(budget, key="progress-budget")
 
 render_standards_comparison(f.year, f.through, False)  # issue 12 §1: in force vs 2012 rules
 

@@ -73,7 +73,7 @@ with tab_change:
     else:
         w.empty("rankings.no_last_year", year=f.year - 1)
 
-w.method_caption(report)
+w.method_caption(report, key="rankings")
 ev.caption(report, f.year, markers=deducted is not None)
 st.subheader(t("rankings.table"))
 w.report_table(report, "ranking", targets=targets, frame=ranked, unit=unit,

@@ -60,7 +60,7 @@ if isinstance(by_month, pd.DataFrame) and not by_month.empty:
     w.chart(w.style(fig, height=480, legend=False), key="road-heatmap")
     w.report_table(report, "road_month", targets=targets, frame=by_month, unit=unit,
                    name=t("road.file_month", year=f.year), key="road-month")
-w.method_caption(report)
+w.method_caption(report, key="road-dust")
 
 # -- the worst roads --------------------------------------------------------------------------------
 worst = extra.get("worst")

@@ -169,7 +169,7 @@ else:
     c3.metric(t("trends.mann_kendall"), t(f"trends.mk.{mk.get('trend', 'none')}"),
               delta=f"τ = {w.fmt(mk.get('tau'), 2)}, p = {w.fmt(mk.get('p'), 3)}", delta_color="off",
               delta_arrow="off", border=True)
-w.method_caption(report)
+w.method_caption(report, key="trends")
 
 st.caption(t("ui.hour_convention"))
 

@@ -101,6 +101,9 @@ from dashboard.widgets.formatting import (
     is_missing as is_missing,
 )
 from dashboard.widgets.formatting import (
+    lazy_expander as lazy_expander,
+)
+from dashboard.widgets.formatting import (
     localise_subdistricts as localise_subdistricts,
 )
 from dashboard.widgets.formatting import (

@@ -156,9 +156,21 @@ def method_label(key: str) -> str:
 CAPTION_KEYS = ("period", "events", "rounding")
 
 
-def method_caption(report: Any, *, extra: Sequence[str] = (), notes: bool = True) -> None:
+def lazy_expander(label: str, key: str, *, icon: str | None = None) -> Any:
+    """An expander whose content is drawn only when it is open: the container, or None when closed.
+
+    Why: Streamlit draws a closed expander's content all the same, and the browser pays for
+    every element on a cold load (docs/PERFORMANCE.md, "Browser"). With ``on_change="rerun"``
+    opening it reruns the page, which then draws the content. Tests open it by setting
+    ``session_state[key] = True`` (tests/pages/conftest.py ``open_expanders``)."""
+    box = st.expander(label, icon=icon, key=key, on_change="rerun")
+    return box if box.open else None
+
+
+def method_caption(report: Any, *, key: str, extra: Sequence[str] = (), notes: bool = True) -> None:
     """How the figure was made, under the figure: period, exceptional events and rounding in one line,
-    every rule (validity, evaluation, status rule …) and the report's notes one click away."""
+    every rule (validity, evaluation, status rule …) and the report's notes one click away
+    (``key`` names that expander; it is unique on the page)."""
     items = method_items(report)
     line = [f"**{method_label(k)}**: {v}" for k, v in items if k in CAPTION_KEYS] + list(extra)
     if line:
@@ -167,10 +179,12 @@ def method_caption(report: Any, *, extra: Sequence[str] = (), notes: bool = True
     note_items = report_notes(report) if notes else []
     if rest or note_items:
         title = ctx.t("ui.method.title") + (f"　{ctx.t('ui.notes.title', n=len(note_items))}" if note_items else "")
-        with st.expander(title, icon=":material/rule:"):
-            for note in note_items:
-                st.warning(note, icon=":material/info:")
-            st.markdown("\n".join(f"- **{method_label(k)}**: {v}" for k, v in rest))
+        box = lazy_expander(title, f"method-{key}", icon=":material/rule:")
+        if box is not None:
+            with box:
+                for note in note_items:
+                    st.warning(note, icon=":material/info:")
+                st.markdown("\n".join(f"- **{method_label(k)}**: {v}" for k, v in rest))
 
 
 def report_notes(report: Any) -> list[str]:

@@ -142,6 +142,15 @@ def test_every_page_draws(page: Any, server: Server, artifacts: Path, path: str)
     if path in STATIC_TABLE_PAGES:
         assert page.locator('[data-testid="stDataFrame"]').count() == 0 and not page.evaluate(GRID_LOADED)
         assert not page.evaluate(TABLE_LOADED)
+    if path == "overview":
+        # the table expander is lazy (w.lazy_expander): closed, it draws nothing; a click reruns the
+        # page and draws its two tables with their CSV / XLSX buttons
+        before = page.locator(TABLES).count()
+        page.locator('[data-testid="stExpander"]').filter(has_text="数据表与下载").first.click()
+        page.locator(TABLES).nth(before + 1).wait_for(state="attached", timeout=30_000)
+        wait_ready(page)
+        assert page.locator(TABLES).count() == before + 2
+        assert page.get_by_role("button", name="下载 Excel").count() >= 2
     # The demo banner is on every page while demo data is stored.
     assert page.get_by_text("演示数据").count() >= 1
     assert shot.stat().st_size > 10_000

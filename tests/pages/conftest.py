@@ -78,13 +78,28 @@ def shared_db(module_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return module_db
 
 
-def make_app(name: str, *, run: bool = True, **state: object) -> AppTest:
+#: The keys of the pages' lazy expanders (``w.lazy_expander``: drawn only when open). The page
+#: tests open them before the first run, as a reader who clicks them would see the page, so a
+#: test reads their content in one run; test_lazy_expanders.py checks that they start closed.
+LAZY_EXPANDERS = (
+    "overview-tables", "calendar-counts",
+    *(f"method-{name}" for name in ("overview-indicators", "overview-ranking", "rankings", "progress",
+                                    "progress-budget", "trends", "calendar", "road-dust")),
+    *(f"method-std-compare-{year}" for year in range(2013, 2031)),
+)
+
+
+def make_app(name: str, *, run: bool = True, expanders_open: bool = True, **state: object) -> AppTest:
     """app.py opened on ``pages/<file>`` with the sidebar state given, as a bookmark of that
     page opens it (run once unless ``run=False``). Not the overview first and then a switch:
     that ran the overview page too in every test, ~0.4 s each (issue 15); the switch between
-    pages is tested where it matters (test_filters_survive_a_page_switch and others)."""
+    pages is tested where it matters (test_filters_survive_a_page_switch and others).
+    ``expanders_open``: the lazy expanders (LAZY_EXPANDERS) open, their content drawn."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state["year"] = YEAR
+    if expanders_open:
+        for key in LAZY_EXPANDERS:
+            at.session_state[key] = True
     for key, value in state.items():
         at.session_state[key] = value
     if name != "overview":

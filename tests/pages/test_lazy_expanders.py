@@ -1,0 +1,43 @@
+"""Lazy expanders (``w.lazy_expander``): closed on a page's first draw, with nothing drawn inside,
+and drawn in full once the reader opens one (Streamlit reruns the page on the click).
+
+Why it matters: a closed ``st.expander`` still sends its content, and the browser pays for every
+element on a cold load (docs/PERFORMANCE.md, "Browser")."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.pages.conftest import LAZY_EXPANDERS, PAGES, make_app, tables
+
+
+def _lazy(at: object) -> list[object]:
+    return [e for e in at.expander if getattr(e, "key", None)]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_lazy_expander_is_known_and_starts_closed(open_page: object, page: str) -> None:
+    at = make_app(page, expanders_open=False)
+    assert not at.exception, [e.value for e in at.exception]
+    for box in _lazy(at):
+        key = box.key  # type: ignore[attr-defined]
+        # the page tests open the expanders they know: a new one must be listed, or its content goes untested
+        assert key in LAZY_EXPANDERS, key
+        assert at.session_state[key] is False
+        assert not box.children, (key, box.children)  # type: ignore[attr-defined]
+
+
+def test_opening_draws_the_content(open_page: object) -> None:
+    closed = make_app("overview", expanders_open=False)
+    boxes = {box.key: box for box in _lazy(closed)}  # type: ignore[attr-defined]
+    assert {"overview-tables", "method-overview-indicators", "method-overview-ranking"} <= set(boxes)
+    shut_tables = len(tables(closed))
+    shut_buttons = len(closed.download_button)
+
+    # a reader opens the table expander: the rerun draws the two tables and their downloads
+    closed.session_state["overview-tables"] = True
+    opened = closed.run()
+    assert len(tables(opened)) == shut_tables + 2
+    assert len(opened.download_button) == shut_buttons + 4  # CSV and XLSX of each
+    method = next(b for b in _lazy(opened) if b.key == "method-overview-ranking")  # type: ignore[attr-defined]
+    assert not method.children  # type: ignore[attr-defined]  # the others stay closed
