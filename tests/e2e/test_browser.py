@@ -46,7 +46,7 @@ PLOTLY_LOADED = "() => performance.getEntriesByType('resource').some(e => e.name
 #: True once the browser has fetched Streamlit's grid (st.dataframe) JavaScript (≈ 1.7 MB with Arrow).
 GRID_LOADED = "() => performance.getEntriesByType('resource').some(e => /\\/DataFrame\\.[^/]*\\.js/.test(e.name))"
 #: Pages whose tables are all short (≤ widgets STATIC_MAX_ROWS): drawn static, no grid bundle (issue 14).
-STATIC_TABLE_PAGES = ("overview", "rankings", "progress", "targets")
+STATIC_TABLE_PAGES = ("overview", "rankings", "progress", "targets", "calendar")
 #: A long table is the grid; a short one a static HTML table (widgets.static_table).
 TABLES = '[data-testid="stDataFrame"], table.monitor-table'
 #: True once the browser has fetched Streamlit's st.table JavaScript (short tables no longer need it).
