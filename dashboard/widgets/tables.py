@@ -50,8 +50,9 @@ def download_buttons(
     def table_now() -> pd.DataFrame:
         return frame() if callable(frame) else frame
 
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+    # one horizontal row, not st.columns: three column blocks per table cost the browser elements (issue 14)
+    row = st.container(horizontal=True)
+    row.download_button(
         ctx.t("ui.download.csv"),
         data=lambda: exports.csv_bytes(table_now()),
         file_name=f"{base}.csv",
@@ -60,7 +61,7 @@ def download_buttons(
         on_click="ignore",
         icon=":material/download:",
     )
-    right.download_button(
+    row.download_button(
         ctx.t("ui.download.xlsx"),
         data=lambda: exports.xlsx_bytes(sheets or {name: table_now()}, notes=notes),
         file_name=f"{base}.xlsx",
