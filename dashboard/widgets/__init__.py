@@ -104,6 +104,9 @@ from dashboard.widgets.formatting import (
     lazy_expander as lazy_expander,
 )
 from dashboard.widgets.formatting import (
+    lazy_tabs as lazy_tabs,
+)
+from dashboard.widgets.formatting import (
     localise_subdistricts as localise_subdistricts,
 )
 from dashboard.widgets.formatting import (

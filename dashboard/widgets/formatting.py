@@ -167,6 +167,15 @@ def lazy_expander(label: str, key: str, *, icon: str | None = None) -> Any:
     return box if box.open else None
 
 
+def lazy_tabs(labels: Sequence[str], key: str) -> Sequence[Any]:
+    """Tabs whose hidden ones draw nothing: draw a tab's content under ``if tab.open:``.
+
+    Streamlit draws every tab's content otherwise; with ``on_change="rerun"`` a switch reruns
+    the page and ``.open`` is True for the tab shown (why: see ``lazy_expander``). The state
+    under ``key`` is the shown tab's label."""
+    return st.tabs(list(labels), key=key, on_change="rerun")
+
+
 def method_caption(report: Any, *, key: str, extra: Sequence[str] = (), notes: bool = True) -> None:
     """How the figure was made, under the figure: period, exceptional events and rounding in one line,
     every rule (validity, evaluation, status rule …) and the report's notes one click away

@@ -109,6 +109,20 @@ def make_app(name: str, *, run: bool = True, expanders_open: bool = True, **stat
     return at
 
 
+#: page → the key of its lazy tabs (``w.lazy_tabs``: a hidden tab draws nothing).
+LAZY_TABS = {"rankings": "rankings-tab", "targets": "targets-tab"}
+
+
+def every_tab(name: str, **state: object) -> list[AppTest]:
+    """The page once per tab of its lazy tabs, as a reader clicking each in turn (one run each;
+    the first is the page as it opens). A page without lazy tabs: one run."""
+    first = make_app(name, **state)
+    key = LAZY_TABS.get(name)
+    if key is None:
+        return [first]
+    return [first, *(make_app(name, **state, **{key: tab.label}) for tab in list(first.tabs)[1:])]
+
+
 @pytest.fixture
 def open_page(shared_db: str) -> Callable[..., AppTest]:
     return make_app

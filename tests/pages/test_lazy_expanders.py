@@ -1,14 +1,15 @@
-"""Lazy expanders (``w.lazy_expander``): closed on a page's first draw, with nothing drawn inside,
-and drawn in full once the reader opens one (Streamlit reruns the page on the click).
+"""Lazy expanders and tabs (``w.lazy_expander``, ``w.lazy_tabs``): on a page's first draw the
+expanders are closed with nothing drawn inside, and only the first tab is drawn; each is drawn in
+full once the reader opens it (Streamlit reruns the page on the click).
 
-Why it matters: a closed ``st.expander`` still sends its content, and the browser pays for every
-element on a cold load (docs/PERFORMANCE.md, "Browser")."""
+Why it matters: a closed ``st.expander`` or a hidden tab still sends its content, and the
+browser pays for every element on a cold load (docs/PERFORMANCE.md, "Browser")."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.pages.conftest import LAZY_EXPANDERS, PAGES, make_app, tables
+from tests.pages.conftest import LAZY_EXPANDERS, LAZY_TABS, PAGES, make_app, svg_charts, tables
 
 
 def _lazy(at: object) -> list[object]:
@@ -41,3 +42,18 @@ def test_opening_draws_the_content(open_page: object) -> None:
     assert len(opened.download_button) == shut_buttons + 4  # CSV and XLSX of each
     method = next(b for b in _lazy(opened) if b.key == "method-overview-ranking")  # type: ignore[attr-defined]
     assert not method.children  # type: ignore[attr-defined]  # the others stay closed
+
+
+def test_only_the_shown_tab_is_drawn(open_page: object) -> None:
+    first = make_app("rankings")
+    labels = [tab.label for tab in first.tabs]
+    assert labels == ["排名柱状图", "示意图", "同比变化"]
+    assert first.session_state[LAZY_TABS["rankings"]] == labels[0]
+    assert [len(tab.children) > 0 for tab in first.tabs] == [True, False, False]
+    bars = [str(c.value) for c in svg_charts(first)]
+    # a reader clicks the tile-map tab: the rerun draws it, and the bar chart is no longer sent
+    first.session_state[LAZY_TABS["rankings"]] = labels[1]
+    shown = first.run()
+    assert [len(tab.children) > 0 for tab in shown.tabs] == [False, True, False]
+    maps = [str(c.value) for c in svg_charts(shown)]
+    assert len(maps) == len(bars) == 1 and maps != bars
