@@ -73,14 +73,22 @@ def outlook_text(outlook: Any) -> str:
     return ctx.t(f"ui.outlook.{outlook}")
 
 
-def verdict_badges(status: Any, outlook: Any) -> None:
-    """Both answers, each labelled with its question: 累计 (so far) and 全年预判 (outlook)."""
+def badges_text(status: Any, outlook: Any) -> str:
+    """Both answers as badges in markdown, each labelled with its question: 累计 (so far) and 全年预判 (outlook)."""
+    badges = []
     if not is_missing(status) and status != "":
-        st.badge(f"{ctx.t('ui.verdict.status')}：{status_text(status)}",
-                 color=STATUS_STYLE.get(str(status), STATUS_STYLE["unknown"])[1])  # type: ignore[arg-type]
+        colour = STATUS_STYLE.get(str(status), STATUS_STYLE["unknown"])[1]
+        badges.append(f":{colour}-badge[{ctx.t('ui.verdict.status')}：{status_text(status)}]")
     if not is_missing(outlook) and outlook != "":
-        st.badge(f"{ctx.t('ui.verdict.outlook')}：{outlook_text(outlook)}",
-                 color=STATUS_STYLE.get(str(outlook), STATUS_STYLE["unknown"])[1])  # type: ignore[arg-type]
+        colour = STATUS_STYLE.get(str(outlook), STATUS_STYLE["unknown"])[1]
+        badges.append(f":{colour}-badge[{ctx.t('ui.verdict.outlook')}：{outlook_text(outlook)}]")
+    return " ".join(badges)
+
+
+def verdict_badges(status: Any, outlook: Any) -> None:
+    """Both badges in ONE markdown element (st.badge would be one element each)."""
+    if text := badges_text(status, outlook):
+        st.markdown(text)
 
 
 def required_text(row: dict[str, Any], unit: str) -> tuple[str, str]:
@@ -230,9 +238,11 @@ def metric_tile(
     """One indicator: value with unit, target, gap, trend arrow (vs last year) and status colour."""
     colour = status_color(status)
     with st.container(border=True):
+        # the title and the two badges in one element (the browser pays for each element)
+        badges = badges_text(status, outlook)
         st.markdown(
             f"<div style='border-left:6px solid {colour};padding-left:8px'>"
-            f"<span style='font-size:0.95rem'>{title}</span></div>",
+            f"<span style='font-size:0.95rem'>{title}</span></div>" + (f"\n\n{badges}" if badges else ""),
             unsafe_allow_html=True,
         )
         arrow = TREND_ARROW.get(str(trend), "")
@@ -247,7 +257,6 @@ def metric_tile(
             delta_description=ctx.t("ui.tile.gap_to_target") if delta is not None else None,
             label_visibility="collapsed",
         )
-        verdict_badges(status, outlook)
         line = ctx.t("ui.tile.target", target=fmt(target, decimals, unit))
         if arrow:
             line += "　" + ctx.t(f"ui.tile.trend.{trend}")

@@ -4,6 +4,7 @@ incomplete PM2.5 and a spent good-day budget, on the tile and on the real page."
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -25,6 +26,8 @@ from tests.pages.conftest import clear_caches, make_app
 STATUS_BADGE = {"meets": ("green", "累计达标"), "exceeds": ("red", "累计超标"), "incomplete": ("gray", "数据不足")}
 OUTLOOK_BADGE = {"on_track": ("green", "按计划"), "at_risk": ("orange", "有风险"), "off_track": ("red", "难以达标"),
                  "unknown": ("gray", "无法判断")}
+#: A badge in markdown, as the tile writes it (its title and both badges are one element).
+BADGE = re.compile(r":\w+-badge\[[^\]]*\]")
 BORDER = {"meets": "#1a9850", "exceeds": "#d73027", "incomplete": "#9e9e9e"}
 
 
@@ -44,7 +47,7 @@ def test_every_status_and_outlook_has_its_badge_and_colour() -> None:
         for outlook in OUTLOOKS:
             at = _tile(status, outlook)
             assert not at.exception, at.exception
-            badges = [m.value for m in at.markdown if "-badge[" in m.value]
+            badges = BADGE.findall("\n".join(m.value for m in at.markdown))
             colour, words = STATUS_BADGE[status]
             o_colour, o_words = OUTLOOK_BADGE[outlook]
             assert badges == [f":{colour}-badge[累计：{words}]", f":{o_colour}-badge[全年预判：{o_words}]"]
@@ -54,7 +57,7 @@ def test_every_status_and_outlook_has_its_badge_and_colour() -> None:
 def test_a_tile_without_verdict_value_or_gap_shows_dashes_not_zero() -> None:
     at = _tile("", "", value=None, gap=None)
     assert not at.exception, at.exception
-    assert [m.value for m in at.markdown if "-badge[" in m.value] == []
+    assert BADGE.findall("\n".join(m.value for m in at.markdown)) == []
     assert at.metric[0].value == "— ↓"
     level = _tile("meets", "on_track", gap=0.0)
     assert level.metric[0].delta.startswith("±0.0")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 
 import pytest
@@ -88,8 +89,8 @@ def test_every_subdistrict_reads_the_same_everywhere(open_page: Callable[..., Ap
     # Overview: the PM2.5 tile carries the district's two words
     at = open_page("overview")
     assert_clean(at)
-    # st.badge draws as ":colour-badge[…]" markdown; the first tile is PM2.5
-    badges = [str(m.value) for m in at.markdown if "-badge[" in str(m.value)]
+    # the badges are ":colour-badge[…]" markdown, in the tile's title element; the first tile is PM2.5
+    badges = re.findall(r":\w+-badge\[[^\]]*\]", "\n".join(str(m.value) for m in at.markdown))
     status_word = i18n.t("ui.status." + whole["status"], "zh")
     outlook_word = i18n.t("ui.outlook." + whole["outlook"], "zh")
     assert f"累计：{status_word}]" in badges[0] and f"全年预判：{outlook_word}]" in badges[1]
