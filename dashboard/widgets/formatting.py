@@ -170,7 +170,7 @@ def lazy_expander(label: str, key: str, *, icon: str | None = None) -> Any:
     Why: Streamlit draws a closed expander's content all the same, and the browser pays for
     every element on a cold load (docs/PERFORMANCE.md, "Browser"). With ``on_change="rerun"``
     opening it reruns the page, which then draws the content. Tests open it by setting
-    ``session_state[key] = True`` (tests/pages/conftest.py ``open_expanders``)."""
+    ``session_state[key] = True`` (tests/pages/conftest.py ``LAZY_EXPANDERS``)."""
     box = st.expander(label, icon=icon, key=key, on_change="rerun")
     return box if box.open else None
 
