@@ -14,7 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,12 +119,16 @@ def fresh_servers(seeded_template: str, tmp_path_factory: pytest.TempPathFactory
     side, instead of one after the other (each start waits ~10 s on a server's imports, issue 15)."""
     _sqlite_only()
     starts = {name: start_server(seeded_template, tmp_path_factory.mktemp(f"fresh-{name}")) for name in FRESH_SERVERS}
-    with ExitStack() as stack, ThreadPoolExecutor(len(starts)) as pool:
+    with ThreadPoolExecutor(len(starts)) as pool:
         entered = {name: pool.submit(start.__enter__) for name, start in starts.items()}
-        for name, future in entered.items():
-            if future.exception() is None:  # waits for it; a failed start has nothing to stop
-                stack.push(starts[name].__exit__)
-        yield {name: future.result() for name, future in entered.items()}
+        # waits for each; a failed start has nothing to stop
+        running = [name for name, future in entered.items() if future.exception() is None]
+        try:
+            yield {name: future.result() for name, future in entered.items()}
+        finally:
+            # stopped side by side too: each may take its 3 s grace (run_server)
+            for stopped in [pool.submit(starts[name].__exit__, None, None, None) for name in running]:
+                stopped.result()
 
 
 @pytest.fixture(scope="session")
