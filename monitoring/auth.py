@@ -33,8 +33,6 @@ from monitoring.actors import ROLES, Actor, Role
 from monitoring.errors import ConfigError, InputError
 from monitoring.printable import printable
 
-#: bcrypt work factor: about 0.2 s per check on a small server, slow for a guesser.
-BCRYPT_ROUNDS = 12
 #: bcrypt reads at most 72 bytes of a password; longer ones are refused, not truncated.
 MAX_PASSWORD_BYTES = 72
 MIN_PASSWORD_CHARS = 8
@@ -42,11 +40,17 @@ MIN_PASSWORD_CHARS = 8
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
+def _salt() -> bytes:
+    # the work factor (config.MONITOR_BCRYPT_ROUNDS, default 12: about 0.2 s per check on a
+    # small server, slow for a guesser) is stored in each hash, so a check costs what the hash says
+    return bcrypt.gensalt(rounds=config.bcrypt_rounds())
+
+
 @functools.lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     """Checked when the username is unknown, so a wrong name costs the same time as a wrong
     password and the response time does not tell which usernames exist."""
-    return bcrypt.hashpw(b"not-a-password", bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode("ascii")
+    return bcrypt.hashpw(b"not-a-password", _salt()).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,7 @@ def check_password(password: str) -> bytes:
 
 
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(check_password(password), bcrypt.gensalt(rounds=BCRYPT_ROUNDS)).decode("ascii")
+    return bcrypt.hashpw(check_password(password), _salt()).decode("ascii")
 
 
 def _bad_file(path: Path, what: str) -> ConfigError:

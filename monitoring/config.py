@@ -45,6 +45,11 @@ MONITOR_USERS = Setting(
     str(PROJECT_ROOT / ".streamlit" / "users.yaml"),
     "the users file (bcrypt hashes; never committed)",
 )
+MONITOR_BCRYPT_ROUNDS = Setting(
+    "MONITOR_BCRYPT_ROUNDS", "12",
+    "bcrypt work factor of new password hashes (4 to 31; each step doubles the cost). Existing hashes keep "
+    "their own; the test suite lowers it so its logins are quick",
+)
 MONITOR_LOAD_DEMO = Setting(
     "MONITOR_LOAD_DEMO", "1", "1 to load the demo year into an empty database at init, 0 not to"
 )
@@ -80,6 +85,7 @@ SETTINGS: tuple[Setting, ...] = (
     MONITOR_TARGETS,
     MONITOR_SOURCES,
     MONITOR_USERS,
+    MONITOR_BCRYPT_ROUNDS,
     MONITOR_LOAD_DEMO,
     MONITOR_TODAY,
     MONITOR_LOGIN_FREE_FAILURES,
@@ -136,6 +142,18 @@ def _number(setting: Setting, low: float, high: float) -> float:
             hint=f"set {setting.name} to a number or unset it (default {setting.default})",
         )
     return value
+
+
+def bcrypt_rounds() -> int:
+    """The work factor for new hashes; bcrypt itself accepts 4 to 31."""
+    value = _number(MONITOR_BCRYPT_ROUNDS, 4, 31)
+    if value != int(value):
+        raise ConfigError(
+            f"setting {MONITOR_BCRYPT_ROUNDS.name}={MONITOR_BCRYPT_ROUNDS.value()!r}: expected a whole number",
+            message_zh=f"设置 {MONITOR_BCRYPT_ROUNDS.name} 应为整数",
+            hint=f"set it to a whole number from 4 to 31 or unset it (default {MONITOR_BCRYPT_ROUNDS.default})",
+        )
+    return int(value)
 
 
 def login_throttle() -> LoginThrottle:

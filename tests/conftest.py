@@ -33,6 +33,11 @@ DEMO_NOW = dt.datetime(2026, 11, 21, 23, 0)
 #: after the demo year's last full day, so November 2026 is the month in progress.
 if not os.environ.get("MONITOR_TODAY"):
     os.environ["MONITOR_TODAY"] = "2026-11-22"
+#: bcrypt's cheapest work factor for the users files the tests make (a check costs what its hash
+#: says: ~0.3 s at the product's 12, ~1 ms at 4), inherited by the servers and CLIs they start;
+#: tests/reliability/test_auth.py proves a hash made without the setting has the product's 12.
+if not os.environ.get("MONITOR_BCRYPT_ROUNDS"):
+    os.environ["MONITOR_BCRYPT_ROUNDS"] = "4"
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -222,6 +227,20 @@ def seeded_db(tmp_path: Path, seeded_template: str, targets: Targets) -> Iterato
         engine = make_engine(_fresh_postgres(POSTGRES_URL, template=_postgres_template(targets, True, True, DEMO_NOW)))
     else:
         path = tmp_path / "seeded.db"
+        shutil.copyfile(seeded_template, path)
+        engine = make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_seeded_db(tmp_path_factory: pytest.TempPathFactory, seeded_template: str, targets: Targets) -> Iterator[Engine]:
+    """Like seeded_db, one copy for a module's tests that only read it (so what they build
+    from it can be module-scoped too)."""
+    if POSTGRES_URL:
+        engine = make_engine(_fresh_postgres(POSTGRES_URL, template=_postgres_template(targets, True, True, DEMO_NOW)))
+    else:
+        path = tmp_path_factory.mktemp("seeded") / "seeded.db"
         shutil.copyfile(seeded_template, path)
         engine = make_engine(f"sqlite:///{path}")
     yield engine

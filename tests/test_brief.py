@@ -68,6 +68,14 @@ def december(tmp_path_factory: pytest.TempPathFactory, targets: Targets) -> str:
     return f"sqlite:///{path}"
 
 
+@pytest.fixture(scope="module")
+def november(module_seeded_db: Engine, targets: Targets) -> brief.Brief:
+    """The November brief of the seeded data, built once for the tests that only read it."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MONITOR_TODAY", "2026-12-01")  # _as_of's day: module fixtures come before it
+        return brief.build(module_seeded_db, targets, year=2026, month=11, generated=GENERATED)
+
+
 # -- the period, the headline ------------------------------------------------------------------
 
 
@@ -131,8 +139,8 @@ def test_the_as_of_day_caps_the_period(seeded_db: Engine, targets: Targets, monk
     assert b.months.set_index("month").loc[11, "monthly_days"] == 15
 
 
-def test_subdistricts_most_at_risk_first_in_the_verdict_words(seeded_db: Engine, targets: Targets) -> None:
-    b = brief.build(seeded_db, targets, year=2026, month=11, generated=GENERATED)
+def test_subdistricts_most_at_risk_first_in_the_verdict_words(november: brief.Brief, targets: Targets) -> None:
+    b = november
     table = b.subdistricts
     assert len(table) == 16 and table["subdistrict"].iloc[-1] == targets.district.name
     order = [verdict.OUTLOOK_ORDER[o] for o in table["outlook"].iloc[:-1]]
@@ -166,8 +174,8 @@ def _header_row(sheet: openpyxl.worksheet.worksheet.Worksheet, first: str, secon
     raise AssertionError(f"no header {first}, {second}")
 
 
-def test_workbook_holds_numbers_as_numbers_and_notes_in_their_own_column(seeded_db: Engine, targets: Targets) -> None:
-    b = brief.build(seeded_db, targets, year=2026, month=11, generated=GENERATED)
+def test_workbook_holds_numbers_as_numbers_and_notes_in_their_own_column(november: brief.Brief) -> None:
+    b = november
     book = openpyxl.load_workbook(io.BytesIO(brief.render(b, "xlsx")))
     sheet = book["简报"]
     assert sheet["A1"].value == b.title
@@ -200,8 +208,8 @@ def test_workbook_holds_numbers_as_numbers_and_notes_in_their_own_column(seeded_
 # -- the appendix -----------------------------------------------------------------------------------
 
 
-def test_appendix_only_when_something_is_entered(make_db: Callable[..., Engine], targets: Targets) -> None:
-    engine = make_db(load=True, demo=True)
+def test_appendix_only_when_something_is_entered(seeded_db: Engine, targets: Targets) -> None:
+    engine = seeded_db  # history + demo year, a private copy: this test writes
     b = brief.build(engine, targets, year=2026, month=11, generated=GENERATED)
     titles = [title for title, _ in b.appendix.sections]
     assert t("plan.brief.indicators", "zh") not in titles and t("plan.brief.tasks", "zh") not in titles
@@ -264,9 +272,9 @@ def test_the_command_refuses_in_one_line(seeded_db: Engine, tmp_path: Path, monk
     assert not list(tmp_path.glob("brief.*"))  # nothing written
 
 
-def test_same_brief_same_bytes(seeded_db: Engine, targets: Targets) -> None:
+def test_same_brief_same_bytes(november: brief.Brief) -> None:
     """Deterministic files: the same data and stamp give the same bytes (what makes the page's
     and the command's files comparable)."""
-    b = brief.build(seeded_db, targets, year=2026, month=11, generated=GENERATED)
+    b = november
     again = dataclasses.replace(b)
     assert brief.render(b, "pdf") == brief.render(again, "pdf")

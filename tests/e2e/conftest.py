@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,12 +108,27 @@ def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory, brows
         yield running
 
 
-@pytest.fixture
-def fresh_server(seeded_template: str, tmp_path: Path) -> Iterator[Server]:
-    """A server no browser has talked to yet (Streamlit's routing differs on a first request)."""
+#: The fresh servers test_routing.py asks for, one a test (fresh_servers).
+FRESH_SERVERS = ("bookmark", "unknown-url")
+
+
+@pytest.fixture(scope="module")
+def fresh_servers(seeded_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Server]]:
+    """Servers no browser has talked to yet (Streamlit's routing differs on a first request),
+    one for each name of FRESH_SERVERS, each used by one test only: started at once, side by
+    side, instead of one after the other (each start waits ~10 s on a server's imports, issue 15)."""
     _sqlite_only()
-    with start_server(seeded_template, tmp_path) as running:
-        yield running
+    starts = {name: start_server(seeded_template, tmp_path_factory.mktemp(f"fresh-{name}")) for name in FRESH_SERVERS}
+    with ThreadPoolExecutor(len(starts)) as pool:
+        entered = {name: pool.submit(start.__enter__) for name, start in starts.items()}
+        # waits for each; a failed start has nothing to stop
+        running = [name for name, future in entered.items() if future.exception() is None]
+        try:
+            yield {name: future.result() for name, future in entered.items()}
+        finally:
+            # stopped side by side too: each may take its 3 s grace (run_server)
+            for stopped in [pool.submit(starts[name].__exit__, None, None, None) for name in running]:
+                stopped.result()
 
 
 @pytest.fixture(scope="session")

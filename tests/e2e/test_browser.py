@@ -106,7 +106,7 @@ def screenshot(page: Any, artifacts: Path, name: str) -> Path:
     return path
 
 
-#: Issue 14's English screens checked by test_language_switch_keeps_the_filters (it opens both).
+#: Issue 14's English screens checked by test_period_filter_changes_the_ranking_and_the_language_switch_keeps_the_filters (it opens both).
 SWITCH_SCREENS = ("rankings", "overview")
 
 
@@ -171,15 +171,26 @@ def test_every_page_draws(page: Any, server: Server, artifacts: Path, path: str)
         shutil.copyfile(shot, target)
 
 
-def test_language_switch_keeps_the_filters(page: Any, server: Server, artifacts: Path) -> None:
+def test_period_filter_changes_the_ranking_and_the_language_switch_keeps_the_filters(
+    page: Any, server: Server, artifacts: Path
+) -> None:
     open_path(page, server, "rankings")
     assert page.locator(MAIN_H1).first.inner_text().strip().startswith("街道排名")
     sidebar = page.locator('[data-testid="stSidebar"]')
+    # the period filter, on the same visit (issue 15: one page load less)
+    before = page.get_by_text(re.compile(r"2026-01-01 – 2026-11-21")).count()
+    assert before >= 1
+    sidebar.get_by_text("单月", exact=True).click()
+    wait_ready(page)
+    assert_no_exception(page)
+    month = re.compile(r"2026-\d\d-01 – 2026-\d\d-\d\d")
+    assert page.get_by_text(month).count() >= 1
     sidebar.get_by_text("PM10", exact=True).count()  # the pollutant box shows PM2.5 now
     sidebar.get_by_text("English", exact=True).click()
     wait_ready(page)
     assert page.locator(MAIN_H1).first.inner_text().strip().startswith("Rankings")
     assert page.get_by_text("Ranking table").count() == 1
+    assert page.get_by_text(month).count() >= 1  # still the single month
     # issue 14's English screens of these two pages are checked here, on the way (test_screens.py
     # checks the others): the same visit, one load less each (issue 15)
     assert_no_exception(page)
@@ -192,17 +203,6 @@ def test_language_switch_keeps_the_filters(page: Any, server: Server, artifacts:
     assert_no_exception(page)
     assert_screen_words(page, "overview", "en")
     _screen_shot(page, artifacts, "overview", "en")
-
-
-def test_period_filter_changes_the_ranking(page: Any, server: Server) -> None:
-    open_path(page, server, "rankings")
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    before = page.get_by_text(re.compile(r"2026-01-01 – 2026-11-21")).count()
-    assert before >= 1
-    sidebar.get_by_text("单月", exact=True).click()
-    wait_ready(page)
-    assert_no_exception(page)
-    assert page.get_by_text(re.compile(r"2026-\d\d-01 – 2026-\d\d-\d\d")).count() >= 1
 
 
 def _login(page: Any) -> None:

@@ -1,8 +1,8 @@
 """AppTest fixtures: the real app.py router on a private copy of the seeded database.
 
-One database copy per test module (the pages only read), so the report caches stay warm
-between the tests of a module and the suite stays quick; a test that writes uses its own
-``seeded_db`` copy. The language, year and filters are set in session state exactly as
+One database copy per test session (per xdist worker; the pages only read), so the report
+caches stay warm from one test to the next, across modules, and the suite stays quick (issue
+15); a test that writes uses its own ``seeded_db`` copy. The language, year and filters are set in session state exactly as
 the sidebar widgets keep them (keys from dashboard.context).
 """
 
@@ -55,12 +55,13 @@ def _use_database(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     monkeypatch.setenv("MONITOR_USERS", str(ROOT / "tests" / "pages" / "no-users.yaml"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def module_db(
     seeded_template: str, tmp_path_factory: pytest.TempPathFactory, targets: Targets
 ) -> Iterator[str]:
-    """A seeded database shared by one module's read-only tests (its URL): a SQLite copy,
-    or on PostgreSQL a clone of the session's seeded database."""
+    """A seeded database shared by the read-only page tests (its URL): a SQLite copy, or on
+    PostgreSQL a clone of the session's seeded database. Session-wide, not one a module: each
+    copy's reports were computed afresh by each module's first tests (its URL is in the keys)."""
     if POSTGRES_URL:
         url = _fresh_postgres(POSTGRES_URL, template=_postgres_template(targets, True, True, DEMO_NOW))
     else:

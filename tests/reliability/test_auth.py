@@ -26,7 +26,9 @@ def users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def test_add_user_stores_only_a_bcrypt_hash(users_file: Path) -> None:
+def test_add_user_stores_only_a_bcrypt_hash(users_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the product's work factor: the suite's conftest lowers it for its other tests
+    monkeypatch.delenv("MONITOR_BCRYPT_ROUNDS", raising=False)
     auth.add_user("wang", PASSWORD, "analyst", "王分析")
     text = users_file.read_text(encoding="utf-8")
     assert PASSWORD not in text
@@ -36,6 +38,19 @@ def test_add_user_stores_only_a_bcrypt_hash(users_file: Path) -> None:
     assert data["wang"]["password_hash"].startswith("$2b$12$")
     # The file holds hashes: readable by its owner only.
     assert stat.S_IMODE(users_file.stat().st_mode) == 0o600
+
+
+def test_the_work_factor_is_a_setting(users_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONITOR_BCRYPT_ROUNDS", "5")
+    auth.add_user("wang", PASSWORD, "analyst")
+    assert yaml.safe_load(users_file.read_text(encoding="utf-8"))["wang"]["password_hash"].startswith("$2b$05$")
+    assert auth.authenticate("wang", PASSWORD) == Actor("wang", "analyst")
+    # below bcrypt's floor of 4, above its 31, or not a whole number: one line naming the setting
+    for bad in ("3", "32", "5.5", "many"):
+        monkeypatch.setenv("MONITOR_BCRYPT_ROUNDS", bad)
+        with pytest.raises(ConfigError) as err:
+            auth.hash_password(PASSWORD)
+        assert "MONITOR_BCRYPT_ROUNDS" in str(err.value) and "\n" not in str(err.value)
 
 
 def test_authenticate_gives_the_actor_with_its_role(users_file: Path) -> None:
