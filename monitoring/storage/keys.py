@@ -34,7 +34,8 @@ def pollutant_keys(names: Sequence[str]) -> np.ndarray:
 
 def pollutant_codes(pollutants: pd.Series | np.ndarray) -> np.ndarray:
     """The key of each pollutant code of a column; an unknown code is a programming error."""
-    codes = np.asarray(pd.Categorical(pollutants, categories=list(POLLUTANT_ORDER)).codes, dtype="int64")
+    # get_indexer gives -1 for an unknown code (pd.Categorical warns of that in pandas 3, Pandas4Warning)
+    codes = np.asarray(pd.Index(list(POLLUTANT_ORDER)).get_indexer(pollutants), dtype="int64")
     if (codes < 0).any():
         bad = sorted({str(p) for p in np.asarray(pollutants, dtype=object)[codes < 0]})
         raise ValueError(f"unknown pollutant code(s) {bad}: the validator must map them first")
