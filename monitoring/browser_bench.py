@@ -24,8 +24,8 @@ way in the same run, interleaved with it:
 navigation or from just before the click) is the first moment at which all of these hold
 and still hold 300 ms later without another script run having started:
 
-- Streamlit's script state is ``notRunning`` (its running indicator is gone) and at
-  least one script run started since navigation (or since the click);
+- Streamlit's script state is ``notRunning`` (its running indicator is gone) and a script
+  run started since navigation (a switch: the title changed since the click);
 - the main block's title (``h1``) is drawn;
 - every Plotly chart in the window (1440 × 1000) has drawn its SVG (the pages draw static
   SVG charts first, which arrive with the page's elements), every table in the
@@ -103,17 +103,19 @@ _OBSERVER = """
 })();
 """
 
-#: True when the page is drawn (see the module's docstring); ``since`` is the run count before the action.
+_TITLE = "document.querySelector('[data-testid=\"stMain\"] h1').innerText"  # the page's title now
+#: True when drawn (module docstring); [runs before the action, a switch's title before the click or ""].
 _DRAWN = """
-(since) => {
+([since, h1]) => {
   const b = window.__bench;
   const app = document.querySelector('[data-testid="stApp"]');
-  if (!b || !app || b.runs <= since || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (!b || !app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   const visible = (el) => el.offsetParent !== null;
   // Tables draw their canvas only once scrolled into view: what the window shows must be drawn.
   const shown = (el) => { const r = el.getBoundingClientRect(); return visible(el) && r.top < innerHeight && r.bottom > 0; };
   const main = document.querySelector('[data-testid="stMain"]');
-  if (!main || !Array.from(main.querySelectorAll('h1')).some(visible)) return false;
+  const heads = main ? Array.from(main.querySelectorAll('h1')).filter(visible) : [];
+  if (!heads.length || (h1 ? heads[0].innerText === h1 : b.runs <= since)) return false;
   for (const c of main.querySelectorAll('[data-testid="stPlotlyChart"]')) {
     if (shown(c) && !c.querySelector('.main-svg')) return false;
   }
@@ -173,8 +175,7 @@ class DataSetResult:
         return self.pages[path].warm_s / self.reference.warm_s if self.reference.warm else float("nan")
 
     def passed(self) -> bool:
-        return all(self.ratio(p) <= COLD_RATIO_LIMIT and not (self.pages[p].switch_s > SWITCH_GOAL_S)
-                   for p in self.pages)
+        return all(self.ratio(p) <= COLD_RATIO_LIMIT and not self.pages[p].switch_s > SWITCH_GOAL_S for p in self.pages)
 
 
 @dataclass
@@ -303,15 +304,15 @@ def streamlit_server(script: Path, env: dict[str, str], log: Path, timeout: floa
 # -- measuring ------------------------------------------------------------------------------
 
 
-def _settle(page: Any, since: int, start_ms: float, timeout_s: float) -> tuple[float, int]:
+def _settle(page: Any, since: int, start_ms: float, timeout_s: float, h1: str = "") -> tuple[float, int]:
     """Wait until drawn and stable for STABLE_MS; (settled ms in the page's clock − start_ms, runs)."""
     deadline = time.monotonic() + timeout_s
     while True:
         left = max(1.0, (deadline - time.monotonic()) * 1000)
-        page.wait_for_function(_DRAWN, arg=since, polling=20, timeout=left)
+        page.wait_for_function(_DRAWN, arg=[since, h1], polling=20, timeout=left)
         at, runs = page.evaluate("() => [performance.now(), window.__bench.runs]")
         page.wait_for_timeout(STABLE_MS)
-        still, runs_after = page.evaluate(f"() => [({_DRAWN})({since}), window.__bench.runs]")
+        still, runs_after = page.evaluate(f"([since, h1]) => [({_DRAWN})([since, h1]), window.__bench.runs]", [since, h1])
         if still and runs_after == runs:
             return at - start_ms, runs - since
         if time.monotonic() > deadline:
@@ -383,11 +384,11 @@ def switch_visits(browser: Any, base: str, paths: list[str], rounds: int, timeou
         order = paths[1:] + paths[:1]  # the first page last: it is open to begin with
         for _ in range(rounds):
             for path in order:
-                since, t0 = page.evaluate("() => [window.__bench.runs, performance.now()]")
+                since, t0, h1 = page.evaluate(f"() => [window.__bench.runs, performance.now(), {_TITLE}]")
                 start = time.perf_counter()
                 links.nth(index[path]).click()
                 try:
-                    settled_ms, runs = _settle(page, since, t0, timeout_s)
+                    settled_ms, runs = _settle(page, since, t0, timeout_s, h1)
                 except Exception as exc:  # one stuck switch is reported, not fatal: the page is reloaded
                     out[path].append(Visit(timeout_s, timeout_s, 0, error=f"did not settle: {str(exc)[:80]}"))
                     page.goto(f"{base}/{path}", wait_until="commit")
