@@ -39,6 +39,19 @@ PAGE_TABLE = [
 ]
 
 
+#: The filters' expander (year, period, month, pollutant): closed, its widgets are not drawn.
+FILTERS_KEY = "sidebar-filters"
+
+
+def filters_summary(lang: str) -> str:
+    """What the filters hold now, in one line: the closed box's neighbour says it."""
+    period = st.session_state.get(ctx.PERIOD_KEY, "ytd")
+    when = (i18n.t("sidebar.filters.month", lang, month=int(st.session_state.get(ctx.MONTH_KEY, 1)))
+            if period == "month" else i18n.t("sidebar.filters.ytd", lang))
+    pollutant = i18n.t(f"pollutant.{st.session_state.get(ctx.POLLUTANT_KEY, 'pm25')}", lang)
+    return i18n.t("sidebar.filters.now", lang, year=st.session_state.get(ctx.YEAR_KEY), period=when, pollutant=pollutant)
+
+
 def sidebar(years: list[int]) -> None:
     # format_func may be called outside a script run (AppTest does): bind the language now.
     lang = ctx.lang()
@@ -53,16 +66,26 @@ def sidebar(years: list[int]) -> None:
     choices = years or [this_year]
     if st.session_state.get(ctx.YEAR_KEY) not in choices:
         st.session_state[ctx.YEAR_KEY] = choices[0]
-    st.sidebar.selectbox(ctx.t("sidebar.year"), options=choices, key=ctx.YEAR_KEY)
-    st.sidebar.radio(
+    # The filters sit in an expander drawn only when open, the choice named beside it: the four
+    # widgets cost every cold load ≈ 0.15 × a one-line page in the browser (docs/PERFORMANCE.md);
+    # closed, the values live on in session_state (main() keeps them). The label stays the same
+    # whatever is chosen: a new label would be a new expander, closed after every change.
+    st.sidebar.caption(filters_summary(lang))
+    with st.sidebar:
+        box = w.lazy_expander(ctx.t("sidebar.filters"), key=FILTERS_KEY, icon=":material/tune:")
+    if box is None:
+        return
+    box.selectbox(ctx.t("sidebar.year"), options=choices, key=ctx.YEAR_KEY)
+    box.radio(
         ctx.t("sidebar.period"),
         options=["ytd", "month"],
         format_func=lambda v: i18n.t(f"sidebar.period.{v}", lang),
         key=ctx.PERIOD_KEY,
+        horizontal=True,
     )
     if st.session_state.get(ctx.PERIOD_KEY) == "month":
-        st.sidebar.selectbox(ctx.t("sidebar.month"), options=list(range(1, 13)), key=ctx.MONTH_KEY)
-    st.sidebar.selectbox(
+        box.selectbox(ctx.t("sidebar.month"), options=list(range(1, 13)), key=ctx.MONTH_KEY)
+    box.selectbox(
         ctx.t("sidebar.pollutant"),
         options=[p.code for p in POLLUTANT_TABLE],
         format_func=lambda p: i18n.t(f"pollutant.{p}", lang),
@@ -114,7 +137,7 @@ def build_pages() -> list[st.Page]:
 def main() -> None:
     # Widgets' values outlive the pages that show them only if the keys stay set.
     for key, default in ((ctx.LANG_KEY, "zh"), (ctx.PERIOD_KEY, "ytd"), (ctx.POLLUTANT_KEY, "pm25"),
-                         (ctx.MONTH_KEY, _last_complete_month())):
+                         (ctx.MONTH_KEY, _last_complete_month()), (ctx.YEAR_KEY, None)):
         st.session_state.setdefault(key, default)
         st.session_state[key] = st.session_state[key]
     engine = ctx.engine()

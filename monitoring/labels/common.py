@@ -21,6 +21,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "sidebar.period.month": ("单月", "One month"),
     "sidebar.month": ("月份", "Month"),
     "sidebar.pollutant": ("污染物", "Pollutant"),
+    "sidebar.filters": ("更改年份、时段、污染物", "Change year, period, pollutant"),
+    "sidebar.filters.now": ("当前：{year} 年 · {period} · {pollutant}", "Showing: {year} · {period} · {pollutant}"),
+    "sidebar.filters.ytd": ("年初至今", "year to date"),
+    "sidebar.filters.month": ("{month} 月", "month {month}"),
     "demo.banner": (
         "演示数据：数据库中含有生成的 {year} 年演示数据，不是监测结果。分析员可在“数据质量”页一键删除。",
         "Demo data: the database holds a generated {year} demo year (source 'demo'), not measurements. "

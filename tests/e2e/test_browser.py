@@ -180,6 +180,8 @@ def test_period_filter_changes_the_ranking_and_the_language_switch_keeps_the_fil
     # the period filter, on the same visit (issue 15: one page load less)
     before = page.get_by_text(re.compile(r"2026-01-01 – 2026-11-21")).count()
     assert before >= 1
+    assert sidebar.get_by_text("当前：2026 年 · 年初至今 · PM2.5").count() == 1
+    open_filters(page)
     sidebar.get_by_text("单月", exact=True).click()
     wait_ready(page)
     assert_no_exception(page)
@@ -217,7 +219,17 @@ def _login(page: Any) -> None:
     wait_ready(page)
 
 
+def open_filters(page: Any) -> None:
+    """Open the sidebar's filter box (drawn only when open) unless it is open already."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    if sidebar.locator('[data-testid="stSelectbox"]').count() == 0:
+        sidebar.locator('[data-testid="stExpander"] summary').filter(has_text=re.compile("更改年份|Change year")).click()
+        sidebar.locator('[data-testid="stSelectbox"]').first.wait_for(timeout=30_000)
+        wait_ready(page)
+
+
 def _choose_year(page: Any, year: int) -> None:
+    open_filters(page)
     box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=re.compile("年份|Year"))
     box.click()
     page.keyboard.type(str(year))

@@ -153,6 +153,35 @@ def test_filters_survive_a_page_switch(open_page: Callable[..., AppTest]) -> Non
     assert "NO2" in texts(at)
 
 
+def _filter_box(at: AppTest) -> Any:
+    return next(e for e in at.sidebar.expander if getattr(e, "key", None) == "sidebar-filters")
+
+
+def test_the_closed_filter_box_names_the_choice_and_keeps_it(open_page: Callable[..., AppTest]) -> None:
+    """The sidebar's filters open on a click (their widgets cost every cold load): closed, the
+    line above the box says what is chosen, and opening it
+    shows the widgets with those values. (AppTest draws the router's sidebar on the app's root
+    page only: the sidebar is read there.)"""
+    at = open_page("overview", expanders_open=False, period="month", month=6, pollutant="no2")
+    assert_clean(at)
+    assert "当前：2026 年 · 6 月 · 二氧化氮 NO2" in [c.value for c in at.sidebar.caption]
+    assert not _filter_box(at).children and not at.sidebar.selectbox  # nothing drawn while closed
+    rankings = open_page("rankings", expanders_open=False, period="month", month=6, pollutant="no2")
+    assert "2026-06-01 – 2026-06-30" in texts(rankings)  # the month the box names is the one a page shows
+    at.session_state["sidebar-filters"] = True  # the reader opens the box
+    at.run()
+    assert at.sidebar.selectbox(key="pollutant").value == "no2"
+    assert at.sidebar.selectbox(key="month").value == 6
+    assert at.sidebar.radio(key="period").value == "month"
+    at.sidebar.selectbox(key="pollutant").set_value("pm10").run()
+    assert_clean(at)
+    assert "当前：2026 年 · 6 月 · PM10" in [c.value for c in at.sidebar.caption]
+    assert at.session_state["sidebar-filters"] is True and _filter_box(at).children  # still open after a change
+    at.session_state["lang"] = "en"
+    at.run()
+    assert "Showing: 2026 · month 6 · PM10" in [c.value for c in at.sidebar.caption]
+
+
 def test_calendar_shows_the_chosen_day(open_page: Callable[..., AppTest]) -> None:
     at = open_page("calendar")
     at.date_input(key="calendar_day").set_value(dt.date(2026, 1, 15)).run()
