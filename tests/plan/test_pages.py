@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from monitoring import plan
 from monitoring.actors import Actor
 from monitoring.targets import Targets
-from tests.pages.conftest import tables
+from tests.pages.conftest import LAZY_EXPANDERS, tables
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
@@ -32,8 +32,12 @@ def app_db(seeded_db: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engin
     st.cache_resource.clear()
 
 
-def page(name: str, **state: object) -> AppTest:
+def page(name: str, *, expanders_open: bool = True, **state: object) -> AppTest:
+    """The page run once; ``expanders_open``: its lazy expanders open (a long table's grid drawn)."""
     at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=TIMEOUT)
+    if expanders_open:
+        for key in LAZY_EXPANDERS:
+            at.session_state[key] = True
     for key, value in state.items():
         at.session_state[key] = value
     return at.run()
