@@ -165,7 +165,8 @@ def interactive(at: AppTest) -> AppTest:
 
 def tables(at: AppTest, *, shown: bool = False) -> list[pd.DataFrame]:
     """The page's tables in page order, whichever element drew them (a short one is a static
-    HTML table in a markdown element, a long one Streamlit's grid, see ``widgets.dataframe``).
+    HTML table in a markdown element, see ``widgets.dataframe``). A long table is counted once: its
+    static preview (first 30 rows) while its expander is closed, its grid (every row) once open.
 
     ``shown=False``: the values the page passed (numbers stay numbers). ``shown=True``: the text
     each cell shows — the Styler's text (a dash for a missing value, one decimal), and for a
