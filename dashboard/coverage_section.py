@@ -88,7 +88,7 @@ def render_coverage(engine: Engine, targets: Targets, year: int, month: int | No
     shown = streaks.rename(columns={"scope": t("coverage.scope"), "months": t("coverage.months"),
                                     "cleared_two_months": t("coverage.cleared"), "stopped_by": t("coverage.stopped_by"),
                                     "stopped_at": t("coverage.stopped_at")})
-    w.dataframe(shown)
+    w.dataframe(shown, key="coverage-streaks")
     w.download_buttons(shown, t("coverage.file.streaks", month=cov.month), key="coverage-streaks")
 
 
@@ -98,5 +98,5 @@ def _table(frame: pd.DataFrame, targets: Targets, name: str, key: str) -> None:
     if "subdistrict" in shown.columns:
         shown["subdistrict"] = w.localise_subdistricts(shown["subdistrict"].astype(str), targets)
     shown = shown.rename(columns={c: ctx.t(f"coverage.col.{c}") for c in shown.columns})
-    w.dataframe(shown)
+    w.dataframe(shown, key=key)
     w.download_buttons(shown, name, key=key)

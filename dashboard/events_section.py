@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from dashboard import context as ctx
 from dashboard import loaders
+from dashboard import widgets as w
 from monitoring import events
 from monitoring.actors import Actor
 from monitoring.errors import MonitorError
@@ -133,7 +134,7 @@ def render_panel(engine: Engine, targets: Targets, actor: Actor) -> None:
     show_removed = st.toggle(t("events.show_removed"), key="events_show_removed")
     found = events.list_events(engine, removed=show_removed)
     if found:
-        st.dataframe(events_table(found, targets), hide_index=True, width="stretch", key="events-table")
+        w.dataframe(events_table(found, targets), key="events-table")
     else:
         st.caption(t("events.none"))
     if not actor.can_write:

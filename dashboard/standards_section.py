@@ -61,7 +61,7 @@ def render_standards_comparison(year: int | None = None, through: dt.date | None
             t("standards.compare.col.rule2012_rule"): list(rep.frame["rule2012_rule_en" if english else "rule2012_rule"]),
         }
     )
-    w.dataframe(shown)
+    w.dataframe(shown, key=f"std-compare-{year}")
     if bool((rep.frame["in_force_rule"] == rep.frame["rule2012_rule"]).all()):
         st.caption(":material/info: " + t("standards.compare.same", year=year))
     if bool(rep.frame["provisional"].any()):
@@ -100,5 +100,5 @@ def render_rule_sets(targets: Targets) -> None:
     st.markdown(ctx.t("standards.rule_sets.title"))
     st.caption(ctx.t("standards.rule_sets.caption"))
     frame = rule_sets_frame(targets)
-    w.dataframe(frame)
+    w.dataframe(frame, key="targets-rule-sets")
     w.download_buttons(frame, ctx.t("standards.file"), key="targets-rule-sets")

@@ -86,7 +86,7 @@ shown = pd.DataFrame(
 if not any(shown[t("indicators.col.outlook")]):
     # no outlook yet (reports.district gives one for the measured four): no empty column
     shown = shown.drop(columns=[t("indicators.col.outlook")])
-w.dataframe(shown, height=36 * (len(shown) + 1) + 2)  # every indicator on screen, no scroll bar
+w.dataframe(shown, height=36 * (len(shown) + 1) + 2, key="indicators-table")  # opened: every indicator, no scroll bar
 w.download_buttons(shown, t("indicators.file", day=str(as_of)), key="indicators-table")
 
 # -- not entered yet: one click opens the form for exactly that indicator --------------------------
@@ -211,5 +211,5 @@ else:
         t("plan.col.entered_at"): [w.beijing_time_text(v) for v in history["entered_at"]],
         t("plan.col.source"): [t(f"plan.entry_source.{s}") for s in history["source"]],
     })
-    w.dataframe(entries)
+    w.dataframe(entries, key="indicators-history")
     w.download_buttons(entries, t("indicators.history.file"), key="indicators-history")

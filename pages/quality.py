@@ -121,7 +121,7 @@ else:
             t("quality.col.sha256"): runs["sha256"].fillna("").map(lambda s: s[:12]),
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch", height=320)
+    w.dataframe(shown, height=320, key="quality-runs")
     w.download_buttons(shown, t("quality.runs_file"), key="quality-runs")
 
     ids = [int(i) for i in runs["id"]]
@@ -152,7 +152,7 @@ else:
             st.markdown(f"**{t('upload.rejected', n=f'{len(detail.rejected):,}')}**")
             table = detail.rejected.loc[:, ["line", "raw", "reason_en" if english else "reason"]]
             table.columns = [t("upload.col.line"), t("upload.col.raw"), t("upload.col.reason")]
-            st.dataframe(table.head(1000), hide_index=True, width="stretch")
+            w.dataframe(table.head(1000), key="quality-rejected-rows")
             st.download_button(t("upload.rejected_download"), rejected_csv(detail.rejected),
                                file_name=f"run_{r['id']}_rejected_rows.csv", mime="text/csv", key="quality-rejected",
                                icon=":material/download:")
@@ -162,7 +162,7 @@ else:
             st.markdown(f"**{t('upload.conflicts', n=len(detail.conflicts))}**")
             table = named_conflicts(detail.conflicts.head(1000), targets)
             table.columns = [t(f"upload.col.{COLUMN_KEYS.get(c, c)}") for c in table.columns]
-            st.dataframe(table, hide_index=True, width="stretch")
+            w.dataframe(table, key="quality-conflicts")
         if r["data_kind"] == "readings" and r["status"] == "succeeded":
             # issue 13: kept, but flagged; cached until any listed run appears or changes state
             runs_state = ",".join(f"{i}:{s}" for i, s in zip(runs["id"], runs["status"], strict=True))
@@ -178,7 +178,7 @@ else:
                     t("quality.col.pm25"): odd["pm25"],
                     t("quality.col.pm10"): odd["pm10"],
                 })
-                st.dataframe(shown_odd, hide_index=True, width="stretch")
+                w.dataframe(shown_odd, key="quality-plausibility")
 
 # -- hours with data --------------------------------------------------------------------
 year = timeutil.today_beijing().year
@@ -193,12 +193,11 @@ cov = pd.DataFrame(
         t("quality.col.share"): (share["share"] * 100).round(1),
     }
 )
-st.dataframe(
-    cov,
-    hide_index=True,
-    width="stretch",
-    column_config={t("quality.col.share"): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100)},
-)
+# 15 rows: static (issue 14: no grid JavaScript on the first screen); the share with "%" and an inline
+# bar in its cell, as the grid's progress column showed it.
+share_col = t("quality.col.share")
+w.dataframe(cov, key="quality-coverage", style=lambda s: s.format("{:.1f}%", subset=[share_col], na_rep="—").bar(
+    subset=[share_col], vmin=0, vmax=100, color="#9ecae1", height=70, width=100))
 
 # -- where the data come from (issue 14: the built-in history's hour convention) -------------
 st.subheader(t("quality.sources_title"))

@@ -125,10 +125,9 @@ def _close_dialog() -> None:
 st.caption(t("tasks.count", n=len(shown)) + ("　" + t("tasks.select_hint") if actor.can_write else ""))
 table = _display(shown)
 st.session_state[IDS_KEY] = list(shown["measure_id"])
-if actor.can_write:
-    st.dataframe(table, hide_index=True, key="tasks-table", on_select=_open_selected, selection_mode="single-row")
-else:
-    w.dataframe(table)
+# The first rows static, the whole list as the grid behind an expander (issue 14: the grid's JavaScript
+# only when opened); for analysts that grid selects a row and opens its status form.
+w.dataframe(table, key="tasks-table", on_select=_open_selected if actor.can_write else None)
 w.download_buttons(table, t("tasks.file", day=str(today)), key="tasks-table")
 
 # -- overdue ---------------------------------------------------------------------------------------
@@ -138,7 +137,7 @@ if late.empty:
     st.caption(t("tasks.overdue.none"))
 else:
     late_table = _display(late)
-    w.dataframe(late_table)
+    w.dataframe(late_table, key="tasks-overdue")
     w.download_buttons(late_table, t("tasks.file.overdue", day=str(today)), key="tasks-overdue")
 
 # -- per lead unit ---------------------------------------------------------------------------------
@@ -157,7 +156,7 @@ if not summary.empty:
     labels = {"lead_unit": t("plan.col.lead_unit"), "total": t("plan.col.total"), "overdue": t("plan.col.overdue")}
     labels.update({s: t(f"plan.task_status.{s}") for s in plan.SHOWN_STATUSES})
     summary_table = summary.rename(columns=labels)
-    w.dataframe(summary_table)
+    w.dataframe(summary_table, key="tasks-summary")
     w.download_buttons(summary_table, t("tasks.file.summary", day=str(today)), key="tasks-summary")
 
 # -- reporting a status (analysts) -----------------------------------------------------------------
@@ -223,5 +222,5 @@ else:
         t("plan.col.set_by"): history["set_by"],
         t("plan.col.set_at"): [w.beijing_time_text(v) for v in history["set_at"]],
     })
-    w.dataframe(changes)
+    w.dataframe(changes, key="tasks-history")
     w.download_buttons(changes, t("tasks.file.history"), key="tasks-history")

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import context as ctx
-from dashboard.widgets import download_buttons
+from dashboard.widgets import dataframe, download_buttons
 from monitoring.errors import MonitorError
 from monitoring.ingest import templates
 from monitoring.ingest.audit import named_conflicts, rejected_csv
@@ -98,7 +98,7 @@ def duplicates_section(result: IngestResult) -> None:
         table.insert(0, "line", dup["line"].to_numpy())
         table = readable(table.rename(columns={"old_value": "value"}))
     table.columns = [t(f"upload.col.{c}") for c in table.columns]
-    st.dataframe(table, hide_index=True, width="stretch")
+    dataframe(table, key="upload-duplicates")
     download_buttons(table, f"{result.file.rsplit('.', 1)[0]}_duplicates", key="upload-duplicates")
 
 
@@ -120,7 +120,7 @@ def rejected_section(result: IngestResult, key: str) -> None:
         [(r.line, r.raw, r.reason_en if english else r.reason) for r in result.rejected_rows[:SHOW_REJECTED]],
         columns=[t("upload.col.line"), t("upload.col.raw"), t("upload.col.reason")],
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    dataframe(frame, key=f"upload-{key}")
     stem = result.file.rsplit(".", 1)[0]
     download_buttons(frame, f"{stem}_rejected", key=f"upload-{key}")
     st.download_button(t("upload.rejected_download"), rejected_csv(result.rejected_rows),
@@ -174,12 +174,12 @@ def preview_section(result: IngestResult) -> None:
         for col in ("first", "last"):
             shown[col] = pd.to_datetime(shown[col]).dt.strftime("%Y-%m-%d %H:%M" if result.kind == "readings" else "%Y-%m-%d")
         shown.columns = [t(f"upload.col.{c}") for c in ("subdistrict", "pollutant", "rows", "first", "last")]
-        st.dataframe(shown, hide_index=True, width="stretch")
+        dataframe(shown, key="upload-counts")
         download_buttons(shown, f"{result.file.rsplit('.', 1)[0]}_preview", key="upload-counts")
     if len(result.conflict_rows):
         st.markdown(f"**{t('upload.conflicts', n=len(result.conflict_rows))}**")
         conflicts = conflict_table(result.conflict_rows)
-        st.dataframe(conflicts, hide_index=True, width="stretch")
+        dataframe(conflicts, key="upload-conflicts")
         download_buttons(conflicts, f"{result.file.rsplit('.', 1)[0]}_conflicts", key="upload-conflicts")
     duplicates_section(result)
     rejected_section(result, "rejected-preview")

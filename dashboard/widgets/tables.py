@@ -16,6 +16,7 @@ from dashboard import context as ctx
 from dashboard.widgets.formatting import (
     TREND_ARROW,
     is_missing,
+    lazy_expander,
     localise_subdistricts,
     method_items,
     method_label,
@@ -168,12 +169,13 @@ def report_table(report: Any, kind: str, *, name: str, key: str, targets: Target
                  frame: pd.DataFrame | None = None, height: int | str = "auto", unit: str = "") -> None:
     """A report's table on screen, with CSV (BOM) and XLSX downloads carrying the method."""
     shown = display_frame(report.frame if frame is None else frame, kind, targets, unit=unit)
-    dataframe(shown, height=height)
+    dataframe(shown, height=height, key=key)
     download_buttons(shown, name, notes=method_lines(report), key=key)
 
 
 #: Up to this many rows a table is drawn static (one HTML table: the 15 subdistricts, 12 months, a few
-#: dozen indicators); longer ones go to Streamlit's grid, sortable and scrollable.
+#: dozen indicators); a longer one shows its first this many rows static and the whole table as
+#: Streamlit's grid (sortable, scrollable) only when the reader opens it (``dataframe``).
 STATIC_MAX_ROWS = 30
 #: Up to this many rows a grid is styled (missing values as a dash, one decimal); longer ones are drawn plain.
 STYLE_MAX_ROWS = 500
@@ -221,7 +223,13 @@ def table_css() -> None:
 STATIC_TABLE_CLASS = "monitor-table"
 
 
-def static_table(frame: pd.DataFrame, style: Callable[[Styler], Styler] | None = None) -> str:
+#: The attribute that marks a long table's static preview (its first rows; the value is the table's
+#: row count): the tests count the preview and the grid behind it as one table.
+PREVIEW_ATTRIBUTE = "data-preview-of"
+
+
+def static_table(frame: pd.DataFrame, style: Callable[[Styler], Styler] | None = None, *,
+                 total: int | None = None) -> str:
     """A short table as ONE HTML element: the Styler's text in every cell (a dash for a missing
     value, one decimal, ✓ / ✗, cell colours from ``style``), numbers right-aligned.
 
@@ -229,7 +237,8 @@ def static_table(frame: pd.DataFrame, style: Callable[[Styler], Styler] | None =
     272 of them, and the browser spent seconds on the progress page drawing them (docs/PERFORMANCE.md,
     "Browser"); it also makes the browser fetch the Arrow table JavaScript (≈ 1 MB). The values
     the page passed ride along as JSON in ``data-frame`` (what ``st.table`` sent as Arrow), so a
-    test reads numbers, not their rounded text."""
+    test reads numbers, not their rounded text. ``total``: this is the preview of a table of that
+    many rows (``PREVIEW_ATTRIBUTE``)."""
     frame = frame.reset_index(drop=True)
     # Dates as their text (2026-01-15), as the cell shows them; numbers, text, booleans as they are.
     plain = frame.assign(**{str(c): frame[c].map(lambda v: v if is_missing(v) or isinstance(v, (bool, int, float, str)) else str(v))
@@ -249,30 +258,57 @@ def static_table(frame: pd.DataFrame, style: Callable[[Styler], Styler] | None =
     styled = (style(styled) if style else styled).hide(axis="index").set_td_classes(classes)
     # A uuid from the content: the same table is the same text on every run, two tables never share cell ids.
     styled = styled.set_uuid(hashlib.sha1(raw.encode()).hexdigest()[:8])
-    styled = styled.set_table_attributes(f'class="{STATIC_TABLE_CLASS}" data-frame="{html.escape(raw, quote=True)}"')
+    mark = f' {PREVIEW_ATTRIBUTE}="{total}"' if total is not None else ""
+    styled = styled.set_table_attributes(
+        f'class="{STATIC_TABLE_CLASS}" data-frame="{html.escape(raw, quote=True)}"{mark}')
     # One line: a blank line would end markdown's HTML block, so the text is never read as markdown.
     body = " ".join(styled.to_html().split("\n"))
     return f'<div class="monitor-table-wrap">{body}</div>'
 
 
-def dataframe(frame: pd.DataFrame, *, height: int | str = "auto",
-              style: Callable[[Styler], Styler] | None = None) -> None:
+def dataframe(frame: pd.DataFrame, *, key: str | None = None, height: int | str = "auto",
+              style: Callable[[Styler], Styler] | None = None,
+              on_select: Callable[[], None] | None = None) -> None:
     """A table on screen, a missing value as a dash, floats to one decimal.
 
     A short table (≤ STATIC_MAX_ROWS) is static, one HTML element (``static_table``): it is shown
     whole, the browser fetches no table JavaScript (the grid's is ≈ 1.7 MB) and draws it at once,
     and its cells show the Styler's text, so never "None" (issue 14).
-    A longer one is the grid (sortable, scrollable; ``height`` applies to it). ``style``: more
-    styling on top (e.g. cell colours), for either."""
+    A longer one shows its first STATIC_MAX_ROWS rows the same way with a caption (前 30 条，共 179 条),
+    and the whole table as the grid (sortable, scrollable; ``height`` applies to it) inside a lazy
+    expander under ``f"{key}-all"``: the grid's JavaScript is fetched only when a reader opens it
+    (issue 14: the grid made the tasks and quality pages 2.3–2.8 × a one-line page). ``key`` must be
+    unique on the page for a table that can be long. ``style``: more styling on top (e.g. cell
+    colours), for either. ``on_select``: the grid (under ``key``) lets the reader select one row and
+    calls it; the expander is offered for a short table too, the only place a row can be selected."""
     # A column holding numbers and words (a required mean, or 已无法实现) cannot go to the browser
     # as numbers: it is shown as text, numbers to one decimal (the downloads keep the numbers).
     mixed = [c for c in frame.columns if frame[c].dtype == object
              and len({isinstance(v, str) for v in frame[c] if not is_missing(v)}) == 2]
     if mixed:
         frame = frame.assign(**{str(c): frame[c].map(_cell_text) for c in mixed})
-    if len(frame) <= STATIC_MAX_ROWS:
-        st.markdown(static_table(frame, style), unsafe_allow_html=True)
-        return
+    long = len(frame) > STATIC_MAX_ROWS
+    if not long:
+        # with a selectable grid behind it, the table is marked as its preview
+        st.markdown(static_table(frame, style, total=len(frame) if on_select else None), unsafe_allow_html=True)
+        if on_select is None:
+            return
+    else:
+        st.markdown(static_table(frame.head(STATIC_MAX_ROWS), style, total=len(frame)), unsafe_allow_html=True)
+        st.caption(ctx.t("ui.table.first", shown=STATIC_MAX_ROWS, total=len(frame)))
+    if key is None:
+        # a programming slip, not a reader's: two keyless long tables with the same columns would collide
+        key = "table-" + hashlib.sha1("|".join(map(str, frame.columns)).encode()).hexdigest()[:8]
+    label = ctx.t("ui.table.select" if on_select else "ui.table.all", total=len(frame))
+    box = lazy_expander(label, f"{key}-all", icon=":material/table:")
+    if box is not None:
+        with box:
+            _grid(frame, height=height, style=style, key=key if on_select else None, on_select=on_select)
+
+
+def _grid(frame: pd.DataFrame, *, height: int | str, style: Callable[[Styler], Styler] | None,
+          key: str | None, on_select: Callable[[], None] | None) -> None:
+    """The whole table as Streamlit's grid: sortable, scrollable, one row selectable with ``on_select``."""
     # The grid prints "None" for a missing cell whatever the Styler's na_rep says (it shows
     # the Styler's text only for present values): a column with gaps that is not float is
     # shown as text (the downloads keep the real values); a float column keeps its numbers
@@ -281,9 +317,9 @@ def dataframe(frame: pd.DataFrame, *, height: int | str = "auto",
             or (not pd.api.types.is_float_dtype(frame[c]) and frame[c].isna().any())]
     if gaps and len(frame):
         frame = frame.assign(**{str(c): frame[c].astype("string").fillna("—") for c in gaps})
+    data: Any = frame
     if len(frame) <= STYLE_MAX_ROWS:
         styled = _styled(frame)
-        st.dataframe(style(styled) if style else styled,  # type: ignore[call-overload]
-                     hide_index=True, width="stretch", height=height)
-    else:
-        st.dataframe(frame, hide_index=True, width="stretch", height=height)  # type: ignore[call-overload]
+        data = style(styled) if style else styled
+    select: dict[str, Any] = {"key": key, "on_select": on_select, "selection_mode": "single-row"} if on_select else {}
+    st.dataframe(data, hide_index=True, width="stretch", height=height, **select)

@@ -56,6 +56,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui.unit.gm2": ("克/平方米", "g/m²"),
     "ui.download.csv": ("下载 CSV", "Download CSV"),
     "ui.download.xlsx": ("下载 Excel", "Download Excel"),
+    # a long table: its first rows static, the whole table as the grid one click away (widgets.dataframe)
+    "ui.table.first": ("前 {shown} 条，共 {total} 条", "First {shown} of {total} rows"),
+    "ui.table.all": ("全部 {total} 条（可排序）", "All {total} rows (sortable)"),
+    "ui.table.select": ("全部 {total} 条（可排序，点选一行填报）", "All {total} rows (sortable, select a row to report)"),
     "ui.tile.target": ("目标 {target}", "Target {target}"),
     "ui.tile.gap_to_target": ("与目标差距", "gap to target"),
     "ui.tile.valid_days": ("有效天数 {valid}", "{valid} valid days"),

@@ -91,15 +91,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "tasks.tile.overdue": ("逾期或滞后", "Overdue or late"),
     "tasks.tile.count": ("{n} 条", "{n}"),
     "tasks.unreported.help": (
-        "未填报不是未开始：这些措施尚无人填报状态。分析员可在下表选中一条措施，直接为它填报。",
-        "Not reported is not “not started”: nobody has reported on these measures yet. Analysts select a measure in "
-        "the table below to report on it.",
+        "未填报不是未开始：这些措施尚无人填报状态。分析员可展开下表的“全部”选中一条措施，直接为它填报。",
+        "Not reported is not “not started”: nobody has reported on these measures yet. Analysts open “All” under "
+        "the table below and select a measure to report on it.",
     ),
     "tasks.unreported.viewer": (
         "{n} 条措施尚未填报状态（不是未开始）：由分析员在本页填报。",
         "{n} measures have no status reported yet (not the same as not started): analysts report them on this page.",
     ),
-    "tasks.select_hint": ("选中表格中的一行，即可为该措施填报状态。", "Select a row of the table to report on that measure."),
+    "tasks.select_hint": ("展开表格下方的“全部”并选中一行，即可为该措施填报状态。",
+                          "Open “All” under the table and select a row to report on that measure."),
     "tasks.report_button": ("填报 {measure} 的状态", "Report on {measure}"),
     "tasks.dialog.title": ("填报措施状态", "Report a measure's status"),
     "tasks.file": ("重点任务_{day}", "key_tasks_{day}"),

@@ -9,6 +9,7 @@ the sidebar widgets keep them (keys from dashboard.context).
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
@@ -22,7 +23,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe, Markdown
 
-from dashboard.widgets.tables import STATIC_TABLE_CLASS
+from dashboard.widgets.tables import PREVIEW_ATTRIBUTE, STATIC_TABLE_CLASS
 from monitoring.targets import Targets
 from tests.conftest import DEMO_NOW, POSTGRES_URL, _fresh_postgres, _postgres_template
 
@@ -87,6 +88,14 @@ LAZY_EXPANDERS = (
     *(f"method-{name}" for name in ("overview-indicators", "overview-ranking", "rankings", "progress",
                                     "progress-budget", "trends", "calendar", "road-dust")),
     *(f"method-std-compare-{year}" for year in range(2013, 2031)),
+    # a long table's grid (w.dataframe: the first rows static, the whole table behind "全部 N 条")
+    *(f"{table}-all" for table in (
+        "tasks-table", "tasks-overdue", "tasks-summary", "tasks-history", "indicators-table", "indicators-history",
+        "events-table", "coverage-streaks", "coverage-recheck", "coverage-quarter", "road-table", "road-month",
+        "quality-runs", "quality-rejected-rows", "quality-conflicts", "quality-plausibility", "quality-coverage",
+        "upload-counts", "upload-conflicts", "upload-duplicates", "upload-rejected-preview", "upload-rejected-done",
+        "calendar-day", "trends-table", "rankings-table", "progress-months", "progress-budget",
+        "targets-rule-sets", *(f"std-compare-{year}" for year in range(2013, 2031)))),
 )
 
 
@@ -156,23 +165,40 @@ def interactive(at: AppTest) -> AppTest:
 
 def tables(at: AppTest, *, shown: bool = False) -> list[pd.DataFrame]:
     """The page's tables in page order, whichever element drew them (a short one is a static
-    HTML table in a markdown element, a long one Streamlit's grid, see ``widgets.dataframe``).
+    HTML table in a markdown element, see ``widgets.dataframe``). A long table is counted once: its
+    static preview (first 30 rows) while its expander is closed, its grid (every row) once open.
 
     ``shown=False``: the values the page passed (numbers stay numbers). ``shown=True``: the text
     each cell shows — the Styler's text (a dash for a missing value, one decimal), and for a
     missing cell the grid draws without a Styler, "None", as the browser prints it."""
     found: list[pd.DataFrame] = []
+    preview: tuple[int, int] | None = None  # (where, rows) of a static preview whose grid may follow
     for node in at.main:
         if isinstance(node, Dataframe):
-            found.append(_shown(node) if shown else node.value)
+            value = _shown(node) if shown else node.value
+            if preview is not None and len(node.value) == preview[1]:
+                found[preview[0]] = value  # the grid behind a preview is the same table, whole
+            else:
+                found.append(value)
+            preview = None
         elif isinstance(node, Markdown) and is_static_table(str(node.value)):
-            found.append(_static_shown(str(node.value)) if shown else _static_values(str(node.value)))
+            markup = str(node.value)
+            found.append(_static_shown(markup) if shown else _static_values(markup))
+            rows = preview_of(markup)
+            preview = None if rows is None else (len(found) - 1, rows)
     return found
 
 
 def is_static_table(markup: str) -> bool:
     """A markdown element that is a static table (widgets.static_table)."""
     return f'class="{STATIC_TABLE_CLASS}"' in markup
+
+
+def preview_of(markup: str) -> int | None:
+    """The row count of the table a static table previews (widgets.dataframe: its first rows, the
+    grid behind a lazy expander), None for a table shown whole."""
+    found = re.search(rf'{PREVIEW_ATTRIBUTE}="(\d+)"', markup)
+    return int(found.group(1)) if found else None
 
 
 def _static_values(markup: str) -> pd.DataFrame:

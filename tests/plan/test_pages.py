@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from monitoring import plan
 from monitoring.actors import Actor
 from monitoring.targets import Targets
-from tests.pages.conftest import tables
+from tests.pages.conftest import LAZY_EXPANDERS, tables
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
@@ -32,8 +33,12 @@ def app_db(seeded_db: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engin
     st.cache_resource.clear()
 
 
-def page(name: str, **state: object) -> AppTest:
+def page(name: str, *, expanders_open: bool = True, **state: object) -> AppTest:
+    """The page run once; ``expanders_open``: its lazy expanders open (a long table's grid drawn)."""
     at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=TIMEOUT)
+    if expanders_open:
+        for key in LAZY_EXPANDERS:
+            at.session_state[key] = True
     for key, value in state.items():
         at.session_state[key] = value
     return at.run()
@@ -206,3 +211,71 @@ def test_task_filters_survive_a_language_switch_in_english_words(app_db: Engine)
     assert annex.value == 3 and "Annex 3 co-governance" in annex.options
     assert at.selectbox(key="tasks_status__en").options[0] == "All"
     assert len(tables(at)[0]) == 31
+
+
+def _select_row(at: AppTest, key: str, row: int) -> AppTest:
+    """A reader selects one row of the grid under ``key``: the run gets the selection as the browser
+    sends it (the grid's JSON state), so the page's on_select callback runs. AppTest has no
+    ``set_value`` for a grid; this is what its ``run()`` does, plus that one widget's state."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    grid = next(d for d in at.dataframe if d.key == key)
+    states = at._tree.get_widget_states()
+    states.widgets.append(WidgetState(id=grid.proto.id,
+                                      string_value=json.dumps({"selection": {"rows": [row], "columns": [], "cells": []}})))
+    return at._run(states)
+
+
+def test_the_long_task_list_is_30_rows_static_and_the_grid_only_when_opened(app_db: Engine) -> None:
+    at = page("tasks", lang="zh", expanders_open=False)
+    assert not at.exception
+    # the first screen: 30 rows static, how many there are, and no grid (issue 14: its JavaScript is ≈ 1.7 MB)
+    assert not at.dataframe
+    first = tables(at)[0]
+    assert len(first) == 30 and first["措施编号"].iloc[0] == "1-01-1"
+    assert "前 30 条，共 179 条" in [c.value for c in at.caption]
+    box = next(e for e in at.expander if e.key == "tasks-table-all")
+    assert box.label == "全部 179 条（可排序）" and not box.children
+    # the reader opens it: the whole list as the grid, counted once by the tests' helper
+    at.session_state["tasks-table-all"] = True
+    at.run()
+    assert [len(d.value) for d in at.dataframe] == [179]
+    whole = tables(at)[0]
+    assert len(whole) == 179 and list(whole.columns) == list(first.columns)
+    assert list(whole["措施编号"].head(30)) == list(first["措施编号"])  # the preview is its first rows
+    # the downloads hold the whole list, opened or not
+    assert {"dl-csv-tasks-table", "dl-xlsx-tasks-table"} <= {b.key for b in at.get("download_button")}
+
+
+def test_long_tables_in_english_say_how_many(app_db: Engine) -> None:
+    at = page("tasks", lang="en", expanders_open=False)
+    assert "First 30 of 179 rows" in [c.value for c in at.caption]
+    assert "All 179 rows (sortable)" in [e.label for e in at.expander]
+
+
+def test_a_short_table_is_static_whole_with_no_expander(app_db: Engine) -> None:
+    # annex 3 has 31 measures; one unit's are fewer: the list is shown whole, no caption, no grid
+    at = page("tasks", lang="zh", expanders_open=False)
+    unit = at.selectbox(key="tasks_unit__zh").options[1]
+    at.selectbox(key="tasks_unit__zh").set_value(unit).run()
+    shown = tables(at)[0]
+    assert 0 < len(shown) <= 30
+    assert not at.dataframe and "tasks-table-all" not in [e.key for e in at.expander]
+    assert not any("共" in str(c.value) and "前 30 条" in str(c.value) for c in at.caption)
+
+
+def test_an_analyst_opens_the_grid_and_a_selected_row_opens_that_measure(app_db: Engine) -> None:
+    at = page("tasks", actor=ANALYST, lang="zh", expanders_open=False)
+    assert not at.dataframe and "全部 179 条（可排序，点选一行填报）" in [e.label for e in at.expander]
+    at.session_state["tasks-table-all"] = True
+    at.run()
+    grid = next(d for d in at.dataframe if d.key == "tasks-table")
+    wanted = str(grid.value["措施编号"].iloc[5])
+    at = _select_row(at, "tasks-table", 5)
+    assert not at.exception
+    assert at.session_state["task_dialog"] == wanted
+    assert any(wanted in str(m.value) for m in at.markdown)  # the dialog names that measure
+    at.selectbox(key="task_dialog_status").set_value("done")
+    at.button(key="task_dialog_submit").click().run()
+    assert not at.exception and not at.error
+    assert plan.task_history(app_db)[["measure_id", "status"]].values.tolist() == [[wanted, "done"]]
