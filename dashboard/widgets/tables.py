@@ -290,11 +290,11 @@ def dataframe(frame: pd.DataFrame, *, key: str | None = None, height: int | str 
     long = len(frame) > STATIC_MAX_ROWS
     if not long:
         # with a selectable grid behind it, the table is marked as its preview
-        st.markdown(static_table(frame, style, total=len(frame) if on_select else None), unsafe_allow_html=True)
+        st.markdown(_table_html(frame, style, len(frame) if on_select else None), unsafe_allow_html=True)
         if on_select is None:
             return
     else:
-        st.markdown(static_table(frame.head(STATIC_MAX_ROWS), style, total=len(frame)), unsafe_allow_html=True)
+        st.markdown(_table_html(frame.head(STATIC_MAX_ROWS), style, len(frame)), unsafe_allow_html=True)
         st.caption(ctx.t("ui.table.first", shown=STATIC_MAX_ROWS, total=len(frame)))
     if key is None:
         # a programming slip, not a reader's: two keyless long tables with the same columns would collide
@@ -304,6 +304,23 @@ def dataframe(frame: pd.DataFrame, *, key: str | None = None, height: int | str 
     if box is not None:
         with box:
             _grid(frame, height=height, style=style, key=key if on_select else None, on_select=on_select)
+
+
+def _table_html(frame: pd.DataFrame, style: Callable[[Styler], Styler] | None, total: int | None) -> str:
+    """``static_table``'s HTML, made once per distinct table across sessions when there is no extra style.
+
+    Why: every cold load is a new session that would render the same tables again through the
+    Styler (tasks: 0.1 s for three), in the server process the browser is fetching its JavaScript
+    from. A ``style`` callable cannot be part of a cache key: those tables are drawn each time."""
+    if style is not None:
+        return static_table(frame, style, total=total)
+    return _cached_table_html(frame, total)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached_table_html(frame: pd.DataFrame, total: int | None) -> str:
+    # keyed on the frame's shape, dtypes, column names and values (Streamlit's hash of a DataFrame)
+    return static_table(frame, total=total)
 
 
 def _grid(frame: pd.DataFrame, *, height: int | str, style: Callable[[Styler], Styler] | None,

@@ -93,3 +93,45 @@ def test_english_screen_draws_english_charts(open_page: Callable[..., AppTest]) 
     words = " ".join(_texts(str(svg_charts(at)[0].value)))
     assert not re.search(r"[\u4e00-\u9fff]", words.replace("西城区", "")), words
     assert [t.label for t in at.toggle if str(t.key).endswith("-interactive")] == ["Interactive chart"]
+
+
+def test_a_figure_is_drawn_once_across_sessions_and_a_changed_one_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """w.chart draws through static_svg: the same figure (every new session builds it again) is
+    drawn once, a figure that differs in anything is drawn anew, and the drawing is figure_svg's."""
+    from dashboard.widgets import charts
+
+    calls: list[int] = []
+    real = svg.figure_svg
+    monkeypatch.setattr(svg, "figure_svg", lambda fig, width=None: calls.append(1) or real(fig, width))
+    charts._svg_of.clear()
+
+    def build(last: float) -> go.Figure:
+        return go.Figure(go.Bar(x=["德胜", "金融街"], y=[28.4, last], hovertext=["a", "b"]))
+
+    first = charts.static_svg(build(30.1))
+    again = charts.static_svg(build(30.1))  # another session's figure, equal
+    assert first == again == real(build(30.1)) and len(calls) == 1
+    changed = charts.static_svg(build(30.2))
+    assert changed != first and len(calls) == 2
+    assert charts.static_svg(build(30.1), 400) != first and len(calls) == 3  # another width is another drawing
+
+
+def test_a_static_table_is_rendered_once_across_sessions_and_a_changed_one_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    from dashboard.widgets import tables as t
+
+    calls: list[int] = []
+    real = t.static_table
+    monkeypatch.setattr(t, "static_table", lambda *a, **k: calls.append(1) or real(*a, **k))
+    t._cached_table_html.clear()
+    frame = pd.DataFrame({"街道": ["德胜", "金融街"], "均值": [28.4, None], "备注": ["<b>x</b>", "y"]})
+    first = t._table_html(frame, None, None)
+    assert t._table_html(frame.copy(), None, None) == first and len(calls) == 1
+    assert "&lt;b&gt;x&lt;/b&gt;" in first  # what a user typed stays text
+    edited = frame.assign(备注=["<b>x</b>", "z"])  # a note edited: a new table
+    assert t._table_html(edited, None, None) != first and len(calls) == 2
+    renamed = frame.rename(columns={"均值": "Mean"})
+    assert t._table_html(renamed, None, None) != first and len(calls) == 3
+    styled = t._table_html(frame, lambda s: s, None)  # a style callable is never cached
+    assert styled == first and len(calls) == 4
