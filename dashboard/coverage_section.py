@@ -45,13 +45,13 @@ def render_coverage(engine: Engine, targets: Targets, year: int, month: int | No
     streak = cov.district_streak
     c1, c2, c3 = st.columns(3)
     c1.metric(
-        t("coverage.recheck") + f"（{cov.month}）",
+        t("coverage.recheck") + w.paren(str(cov.month)),
         "—" if cov.recheck_undecided and not cov.recheck_required
         else f"{cov.recheck_required - len(cov.recheck_missing)}/{cov.recheck_required}",
         help=t("coverage.recheck.result", missing=len(cov.recheck_missing), required=cov.recheck_required),
     )
     c2.metric(
-        t("coverage.quarter") + f"（{last_quarter}）"
+        t("coverage.quarter") + w.paren(str(last_quarter))
         + ("" if bool(quarter["finished"].all()) else t("coverage.quarter.open")),
         f"{int(quarter['complete'].sum())}/{len(quarter)}",
         help=t("coverage.quarter.result", quarter=last_quarter, complete=int(quarter["complete"].sum()),
@@ -62,7 +62,9 @@ def render_coverage(engine: Engine, targets: Targets, year: int, month: int | No
     verdict = t("coverage.cleared" if streak.cleared_two_months else "coverage.not_cleared")
     (st.success if streak.cleared_two_months else st.warning)(
         t("coverage.streak.result", months=streak.months, verdict=verdict)
-        + ("" if streak.stopped_by is None else f"（{t('coverage.stopped_by')}：{_state_text(streak.stopped_by)}，{streak.stopped_at}）")
+        + ("" if streak.stopped_by is None
+           else w.paren(f"{t('coverage.stopped_by')}{'：' if ctx.lang() == 'zh' else ': '}{_state_text(streak.stopped_by)}"
+                        f"{'，' if ctx.lang() == 'zh' else ', '}{streak.stopped_at}"))
     )
 
     st.markdown(f"**{t('coverage.recheck.missing')}**")

@@ -103,8 +103,8 @@ def _open_dialog(key: str) -> None:
 @st.dialog(t("indicators.dialog.title"), on_dismiss=_close_dialog)
 def entry_dialog(key: str) -> None:
     ind = targets.indicator(key)
-    st.markdown(f"**{ind.name if zh else ind.name_en}**（{_target(table.set_index('key').loc[key])} "
-                f"{w.unit_text(ind.unit)}）")
+    st.markdown(f"**{ind.name if zh else ind.name_en}**"
+                + w.paren(f"{_target(table.set_index('key').loc[key])} {w.unit_text(ind.unit)}"))
     with st.form("indicator_dialog_form"):
         day = st.date_input(t("indicators.enter.date"), value=as_of, min_value=year_start, max_value=year_end,
                             key="indicator_dialog_day", format="YYYY-MM-DD")
@@ -168,8 +168,9 @@ if actor.can_write:
     with st.form("indicator_entry", clear_on_submit=False):
         key = st.selectbox(
             t("indicators.enter.indicator"), options=[i.key for i in entered],
-            format_func=lambda k: f"{targets.indicator(k).name if zh else targets.indicator(k).name_en}"
-                                  f"（{w.unit_text(targets.indicator(k).unit)}）",
+            format_func=lambda k: (targets.indicator(k).name if zh else targets.indicator(k).name_en)
+                                  + (f"（{w.unit_text(targets.indicator(k).unit)}）" if zh
+                                     else f" ({w.unit_text(targets.indicator(k).unit)})"),
             key="indicator_entry_key",
         )
         day = st.date_input(t("indicators.enter.date"), value=as_of, min_value=year_start, max_value=year_end,

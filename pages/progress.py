@@ -65,7 +65,7 @@ if row is not None:
 months = frame["month"].astype(int)
 in_progress = (frame["month_state"] == "in_progress").tolist()
 # the month in progress is named by its days so far and drawn pale: never a full bar ticked complete
-labels = [t("progress.month_label", m=m) + (f"（{t('ui.month_in_progress', n=int(d))}）" if cur else "")
+labels = [t("progress.month_label", m=m) + (w.paren(t('ui.month_in_progress', n=int(d))) if cur else "")
           for m, d, cur in zip(months, frame["monthly_days"], in_progress, strict=True)]
 fig = go.Figure()
 fig.add_trace(go.Bar(x=labels, y=frame["monthly_mean"], name=t("ui.chart.monthly_mean"),

@@ -53,7 +53,7 @@ if tab_std.open:
         validity = targets.validity(day)
         limits = targets.limits(day)
         rounding = targets.standards.rounding
-        st.markdown(t("targets.aqi_title", standard=aqi.standard + (f"（{t('standards.provisional')}）" if aqi.provisional else ""),
+        st.markdown(t("targets.aqi_title", standard=aqi.standard + (w.paren(t('standards.provisional')) if aqi.provisional else ""),
                       since=str(aqi.effective_from), year=f.year))
         bounds = [0] + [c.max_aqi for c in aqi.categories[:-1]]
         cats = pd.DataFrame(

@@ -112,7 +112,7 @@ for kind, part in frame.groupby("kind", sort=False):
         if not partial.empty:
             fig.add_trace(go.Scatter(
                 x=partial["year"], y=partial["value"],
-                name=f"{t(f'ui.kind.{kind}')}（{t('trends.incomplete')}）", mode="markers+text",
+                name=t(f'ui.kind.{kind}') + w.paren(t('trends.incomplete')), mode="markers+text",
                 text=[_partial_label(p, int(y)) for p, y in zip(partial["period"], partial["year"], strict=True)],
                 textposition="middle right", textfont={"size": 10, "color": colour},
                 marker={"color": "white", "symbol": symbol, "size": 10, "line": {"color": colour, "width": 2}},

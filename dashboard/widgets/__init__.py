@@ -83,6 +83,9 @@ from dashboard.widgets.formatting import (
     empty as empty,
 )
 from dashboard.widgets.formatting import (
+    english_terms as english_terms,
+)
+from dashboard.widgets.formatting import (
     fmt as fmt,
 )
 from dashboard.widgets.formatting import (
@@ -131,6 +134,9 @@ from dashboard.widgets.formatting import (
     outlook_text as outlook_text,
 )
 from dashboard.widgets.formatting import (
+    paren as paren,
+)
+from dashboard.widgets.formatting import (
     part as part,
 )
 from dashboard.widgets.formatting import (
@@ -150,6 +156,9 @@ from dashboard.widgets.formatting import (
 )
 from dashboard.widgets.formatting import (
     required_text as required_text,
+)
+from dashboard.widgets.formatting import (
+    sep as sep,
 )
 from dashboard.widgets.formatting import (
     status_color as status_color,

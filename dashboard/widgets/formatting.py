@@ -78,10 +78,10 @@ def badges_text(status: Any, outlook: Any) -> str:
     badges = []
     if not is_missing(status) and status != "":
         colour = STATUS_STYLE.get(str(status), STATUS_STYLE["unknown"])[1]
-        badges.append(f":{colour}-badge[{ctx.t('ui.verdict.status')}：{status_text(status)}]")
+        badges.append(f":{colour}-badge[{ctx.t('ui.verdict.status')}{_colon()}{status_text(status)}]")
     if not is_missing(outlook) and outlook != "":
         colour = STATUS_STYLE.get(str(outlook), STATUS_STYLE["unknown"])[1]
-        badges.append(f":{colour}-badge[{ctx.t('ui.verdict.outlook')}：{outlook_text(outlook)}]")
+        badges.append(f":{colour}-badge[{ctx.t('ui.verdict.outlook')}{_colon()}{outlook_text(outlook)}]")
     return " ".join(badges)
 
 
@@ -129,6 +129,33 @@ _CONFIG_KEY = re.compile(r"\s*[（(]\s*`?[a-z_]+(?:\.[a-z_]+)+`?\s*[)）]")
 _COMMAND = re.compile(r"`?python -m monitoring[^`，。；,;]*`?")
 
 
+#: Citations as targets.yaml writes them (GB 3095-2012 表4, 附1, 过渡期（…）) and full-width punctuation,
+#: as an English screen writes them (issue 14: English mode complete). Names of documents stay as published.
+_ENGLISH_TERMS = (("过渡期", "transition period "), ("表", "Table "), ("附", "Annex "), ("（", " ("), ("）", ")"),
+                  ("：", ": "), ("；", "; "), ("，", ", "), ("、", ", "), ("｜", " | "), ("　", " "))
+
+
+def _colon() -> str:
+    return "：" if ctx.lang() == "zh" else ": "
+
+
+def english_terms(text: str) -> str:
+    """``text`` with the standards' and the plan's citation words and full-width punctuation in English."""
+    for zh, en in _ENGLISH_TERMS:
+        text = text.replace(zh, en)
+    return re.sub(r" {2,}", " ", text).replace("( ", "(").replace(" )", ")")
+
+
+def sep() -> str:
+    """Between the items of a caption line: a full-width space each side in Chinese, a space in English."""
+    return "　·　" if ctx.lang() == "zh" else " · "
+
+
+def paren(text: str) -> str:
+    """``text`` in brackets after a word: full-width in Chinese, ASCII after a space in English."""
+    return f"（{text}）" if ctx.lang() == "zh" else f" ({text})"
+
+
 def plain(text: str) -> str:
     """A report's text for a reader who does not configure the monitor: the settings file is
     named as the Targets page (where an analyst sees it), with no setting keys or commands."""
@@ -151,7 +178,7 @@ def method_items(report: Any) -> list[tuple[str, str]]:
     for k in ordered:
         value = method.get(f"{k}_en") if english and method.get(f"{k}_en") else method.get(k)
         if value:
-            items.append((k, plain(str(value))))
+            items.append((k, english_terms(plain(str(value))) if english else plain(str(value))))
     return items
 
 
@@ -191,11 +218,12 @@ def method_caption(report: Any, *, key: str, extra: Sequence[str] = (), notes: b
     items = method_items(report)
     line = [f"**{method_label(k)}**: {v}" for k, v in items if k in CAPTION_KEYS] + list(extra)
     if line:
-        st.caption("　·　".join(line))
+        st.caption(sep().join(line))
     rest = [(k, v) for k, v in items if k not in CAPTION_KEYS]
     note_items = report_notes(report) if notes else []
     if rest or note_items:
-        title = ctx.t("ui.method.title") + (f"　{ctx.t('ui.notes.title', n=len(note_items))}" if note_items else "")
+        title = ctx.t("ui.method.title") + (("　" if ctx.lang() == "zh" else " ") + ctx.t("ui.notes.title", n=len(note_items))
+                                            if note_items else "")
         box = lazy_expander(title, f"method-{key}", icon=":material/rule:")
         if box is not None:
             with box:
@@ -207,7 +235,7 @@ def method_caption(report: Any, *, key: str, extra: Sequence[str] = (), notes: b
 def report_notes(report: Any) -> list[str]:
     english = ctx.lang() == "en"
     items = list(getattr(report, "notes_en", []) if english else getattr(report, "notes", []))
-    return [plain(n) for n in items or list(getattr(report, "notes", []))]
+    return [english_terms(plain(n)) if english else plain(n) for n in items or list(getattr(report, "notes", []))]
 
 
 def method_text(report: Any, key: str) -> str:
@@ -259,8 +287,8 @@ def metric_tile(
         )
         line = ctx.t("ui.tile.target", target=fmt(target, decimals, unit))
         if arrow:
-            line += "　" + ctx.t(f"ui.tile.trend.{trend}")
-        st.caption(line + (f"　{plain(caption)}" if caption else ""))
+            line += ("　" if ctx.lang() == "zh" else " ") + ctx.t(f"ui.tile.trend.{trend}")
+        st.caption(line + ((("　" if ctx.lang() == "zh" else " ") + plain(caption)) if caption else ""))
 
 
 

@@ -116,10 +116,10 @@ def budget(
         counts = _district_aqi_counts(aq) if aq is not None and len(aq) else None
         row.update(_day_budget(year, counts, good_target, heavy_target))
         if not row["valid_days"] and has_data:
-            notes.add(f"{sd.subdistrict}：{year} 年没有有效数据", f"{sd.subdistrict} ({sd.pinyin}): no valid data for {year}")
+            notes.add(f"{sd.subdistrict}：{year} 年没有有效数据", f"{sd.pinyin}: no valid data for {year}")
         if row["cannot_meet"]:
             zh, en = required_text(row)
-            notes.add(f"{sd.subdistrict}：{zh}", f"{sd.subdistrict} ({sd.pinyin}): {en}")
+            notes.add(f"{sd.subdistrict}：{zh}", f"{sd.pinyin}: {en}")
         rows.append(row)
     dd = _district_daily(valid)
     drow: dict[str, Any] = {"subdistrict": targets.district.name, "code": targets.district.code, **verdicts["district"]}

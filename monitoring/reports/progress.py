@@ -62,7 +62,7 @@ def progress(
     if subdistrict is not None:
         sd = _resolve_subdistrict(targets, subdistrict)
         sid: int | str = subdistrict_id(sd.code)
-        who, who_en = sd.short_name, f"{sd.short_name} ({sd.pinyin})"
+        who, who_en = sd.short_name, sd.pinyin
     else:
         sid = "district"
         who, who_en = targets.district.name, targets.district.name_en

@@ -155,7 +155,8 @@ def projection_method(targets: Targets, profile: budget_rules.Profile) -> tuple[
             en += f", backtest coverage {cov}"
         if rules.projection_calibration:
             zh += f"（{rules.projection_calibration}）"
-            en += f" ({rules.projection_calibration})"
+        if rules.projection_calibration_en:
+            en += f" ({rules.projection_calibration_en})"
     else:
         zh += "；高低值取各年曲线的最大和最小"
         en += "; low/high from each past year's own profile"

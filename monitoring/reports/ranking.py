@@ -150,18 +150,18 @@ def ranking(
         if res is None and has_data:
             notes.add(
                 f"{sd.subdistrict}：{_period_text(first, last)} 无有效数据",
-                f"{sd.subdistrict} ({sd.pinyin}): no valid data for {_period_text(first, last)}",
+                f"{sd.pinyin}: no valid data for {_period_text(first, last)}",
             )
         elif res is not None and not complete:
             need = period.needed(targets, n_excl)
             notes.add(
                 f"{sd.subdistrict}：有效天数 {res.valid_days}/{res.days}，需 {need} 天，数据不足，不作判断，排名仅供参考",
-                f"{sd.subdistrict} ({sd.pinyin}): {res.valid_days} valid days of {res.days}, needs {need}: incomplete, no verdict, rank for reference only",
+                f"{sd.pinyin}: {res.valid_days} valid days of {res.days}, needs {need}: incomplete, no verdict, rank for reference only",
             )
         if prev is not None and not prev.complete and prev.mean is not None:
             notes.add(
                 f"{sd.subdistrict}：去年同期数据不完整（{prev.valid_days}/{prev.days} 天），不计算同比",
-                f"{sd.subdistrict} ({sd.pinyin}): same period last year incomplete ({prev.valid_days}/{prev.days} days), no change computed",
+                f"{sd.pinyin}: same period last year incomplete ({prev.valid_days}/{prev.days} days), no change computed",
             )
     if not has_data:
         notes.add(f"{year} 年没有 {POLLUTANT_NAMES[pollutant]} 数据", f"no {POLLUTANT_NAMES[pollutant]} data for {year}")

@@ -80,5 +80,5 @@ def round_for(value: float | None, pollutant: str, targets: Any) -> float | None
 
 def method_text(targets: Any) -> str:
     r = targets.standards.rounding
-    rule = "half to even (四舍六入五成双)" if r.rule == "half_even" else "half up"
+    rule = "half to even" if r.rule == "half_even" else "half up"  # English text: no Chinese in it
     return f"{r.standard} {rule}, {r.decimals} decimal(s); CO {r.co_decimals}"

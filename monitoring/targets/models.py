@@ -195,6 +195,8 @@ class StatusRules(_Strict):
     projection_coverage: float | None = Field(default=None, gt=0, le=1)
     #: Where the calibration comes from (shown in the projection's method line).
     projection_calibration: str = ""
+    #: The same in English (an English screen shows it; without it the English line leaves it out).
+    projection_calibration_en: str = ""
 
 
 class RoadDust(_Strict):

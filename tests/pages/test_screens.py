@@ -225,3 +225,20 @@ def test_progress_tables_in_chinese_show_a_dash_or_the_verdict_never_none(open_p
     # every cell is a number to one decimal, or the verdict
     assert all(v == gone or re.fullmatch(r"\d+\.\d", v) for v in budget[column]), list(budget[column])
     assert list(budget[column] == gone) == list(raw[column].astype(str) == gone)
+
+
+#: Any Chinese character or full-width punctuation.
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+@pytest.mark.parametrize("page", ["overview", "rankings", "progress", "calendar"])
+def test_leader_pages_in_english_have_no_chinese_at_all(open_page: Callable[..., AppTest], page: str) -> None:
+    """Issue 14, English mode complete: method lines cite 'GB 3095-2012 Table 4', 'Annex 1', 'transition
+    period', with ASCII punctuation — not 表4, 附1, 过渡期（…）, a full-width colon or space. (Pages that quote
+    the plan's own measures, road names or published sources by their Chinese titles are not in this list.)"""
+    runs = every_tab(page, lang="en")
+    text = "\n".join(page_text(at) for at in runs)
+    assert len(text) > 500
+    # the language switch names both languages on purpose, so a reader finds it in either
+    found = [line for line in text.splitlines() if _CJK.search(line) and line.strip() != "语言 / Language"]
+    assert found == [], "\n".join(found)
