@@ -44,7 +44,7 @@ for col, row in zip(cols, indicators.to_dict("records"), strict=False):
             trend=row.get("trend"),
             direction=str(row.get("direction", "at_most")),
             decimals=w.unit_decimals(str(row["unit"])),
-            caption=" ".join(x for x in (w.days_caption(row.get("valid_days"), row.get("days"), row.get("key")),
+            caption=("；" if ctx.lang() == "zh" else "; ").join(x for x in (w.days_caption(row.get("valid_days"), row.get("days"), row.get("key")),
                                          str(row.get("note_en" if ctx.lang() == "en" else "note") or ""),
                                          ev.tile_line(deducted and w.part(deducted, "district"), str(row["key"]), "value",
                                                       w.unit_decimals(str(row["unit"])), w.unit_text(str(row["unit"]))))

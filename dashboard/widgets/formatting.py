@@ -288,7 +288,7 @@ def metric_tile(
         line = ctx.t("ui.tile.target", target=fmt(target, decimals, unit))
         if arrow:
             line += ("　" if ctx.lang() == "zh" else " ") + ctx.t(f"ui.tile.trend.{trend}")
-        st.caption(line + ((("　" if ctx.lang() == "zh" else " ") + plain(caption)) if caption else ""))
+        st.caption(line + (sep() + plain(caption) if caption else ""))
 
 
 
