@@ -37,8 +37,9 @@ if tab_sd.open:
 if tab_ind.open:
     with tab_ind:
         frame = pd.DataFrame(
-            [((i.name_en if english else i.name), i.unit, t(f"targets.direction.{i.direction}"), i.target,
-              i.target_text, t("targets.measured" if i.measured else "targets.entered"), i.source, i.key)
+            [((i.name_en if english else i.name), w.unit_text(i.unit), t(f"targets.direction.{i.direction}"), i.target,
+              i.target_text, t("targets.measured" if i.measured else "targets.entered"),
+              w.english_terms(i.source) if english else i.source, i.key)
              for i in targets.indicators],
             columns=[t("ui.col.name"), t("ui.col.unit"), t("targets.col.direction"), t("ui.col.target"),
                      t("targets.col.target_text"), t("targets.col.measured"), t("ui.col.source"), t("targets.col.key")],
