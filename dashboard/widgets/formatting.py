@@ -147,7 +147,7 @@ def english_terms(text: str) -> str:
 
 
 def sep() -> str:
-    """Between the items of a caption line: a full-width space each side in Chinese, a space in English."""
+    """Between the items of a caption line: a middle dot, with a full-width space each side in Chinese, a space in English."""
     return "　·　" if ctx.lang() == "zh" else " · "
 
 
