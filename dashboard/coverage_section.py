@@ -63,8 +63,8 @@ def render_coverage(engine: Engine, targets: Targets, year: int, month: int | No
     (st.success if streak.cleared_two_months else st.warning)(
         t("coverage.streak.result", months=streak.months, verdict=verdict)
         + ("" if streak.stopped_by is None
-           else w.paren(f"{t('coverage.stopped_by')}{'：' if ctx.lang() == 'zh' else ': '}{_state_text(streak.stopped_by)}"
-                        f"{'，' if ctx.lang() == 'zh' else ', '}{streak.stopped_at}"))
+           else w.paren(f"{t('coverage.stopped_by')}{w.colon()}{_state_text(streak.stopped_by)}"
+                        f"{t('ui.punct.comma')}{streak.stopped_at}"))
     )
 
     st.markdown(f"**{t('coverage.recheck.missing')}**")

@@ -71,7 +71,7 @@ def caption(report: Report, year: int, *, markers: bool = False) -> None:
         st.caption(report_events.NO_EVENTS[0] if ctx.lang() == "zh" else report_events.NO_EVENTS[1])
     else:
         st.caption(ctx.t("events.side_note" if markers else "events.side_note_plain", n=n,
-                         what=f"{n} {ctx.t('ui.unit.days')}（{what}）" if ctx.lang() == "zh" else f"{n} days ({what})"))
+                         what=f"{n} {ctx.t('ui.unit.days')}{w.paren(what)}"))
 
 
 def add_markers(fig: go.Figure, names: list[str], values: pd.Series, unit: str) -> go.Figure:

@@ -57,10 +57,8 @@ def render_standards_comparison(year: int | None = None, through: dt.date | None
             t("standards.compare.col.rule2012_target"): [_fmt(v, u) for v, u in zip(rep.frame["rule2012_target"], rep.frame["unit"], strict=True)],
             t("standards.compare.col.rule2012_status"): [t(f"status.{s}") for s in rep.frame["rule2012_status"]],
             t("standards.compare.col.difference"): [w.fmt_signed(v, 0 if u == "天" else 1) for v, u in zip(rep.frame["difference"], rep.frame["unit"], strict=True)],
-            t("standards.compare.col.in_force_rule"): [w.english_terms(str(v)) if english else v
-                                                       for v in rep.frame["in_force_rule_en" if english else "in_force_rule"]],
-            t("standards.compare.col.rule2012_rule"): [w.english_terms(str(v)) if english else v
-                                                       for v in rep.frame["rule2012_rule_en" if english else "rule2012_rule"]],
+            t("standards.compare.col.in_force_rule"): [w.plain(v) for v in rep.frame["in_force_rule_en" if english else "in_force_rule"]],
+            t("standards.compare.col.rule2012_rule"): [w.plain(v) for v in rep.frame["rule2012_rule_en" if english else "rule2012_rule"]],
         }
     )
     w.dataframe(shown, key=f"std-compare-{year}")

@@ -169,8 +169,7 @@ if actor.can_write:
         key = st.selectbox(
             t("indicators.enter.indicator"), options=[i.key for i in entered],
             format_func=lambda k: (targets.indicator(k).name if zh else targets.indicator(k).name_en)
-                                  + (f"（{w.unit_text(targets.indicator(k).unit)}）" if zh
-                                     else f" ({w.unit_text(targets.indicator(k).unit)})"),
+                                  + w.paren(w.unit_text(targets.indicator(k).unit)),
             key="indicator_entry_key",
         )
         day = st.date_input(t("indicators.enter.date"), value=as_of, min_value=year_start, max_value=year_end,

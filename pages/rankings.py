@@ -41,7 +41,7 @@ if tab_bar.open:
         fig = w.bars_against_targets(
             list(names), ranked["mean"], ranked["target"], colours=[w.gap_color(g) for g in ranked["gap"]],
             opacity=[1.0 if c else 0.55 for c in ranked["complete"].fillna(False)],
-            texts=[f"{w.fmt(r, 0)}{'｜' if ctx.lang() == 'zh' else ' | '}{w.fmt(v)}" for r, v in zip(ranked["rank"], ranked["mean"], strict=True)],
+            texts=[f"{w.fmt(r, 0)}{t('ui.punct.bar')}{w.fmt(v)}" for r, v in zip(ranked["rank"], ranked["mean"], strict=True)],
             unit=unit, value_name=t("ui.chart.mean"), target_name=t("ui.chart.own_target"),
             customdata=ranked[["rank", "gap", "valid_days", "completeness"]].to_numpy(dtype=object),
             hover=("%{hovertext}<br>" + t("ui.col.mean") + " %{y:.1f} " + unit + "<br>" + t("ui.col.rank")

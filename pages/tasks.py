@@ -122,7 +122,7 @@ def _close_dialog() -> None:
     st.session_state.pop(DIALOG_KEY, None)
 
 
-st.caption(t("tasks.count", n=len(shown)) + (("　" if ctx.lang() == "zh" else " ") + t("tasks.select_hint") if actor.can_write else ""))
+st.caption(t("tasks.count", n=len(shown)) + (w.space() + t("tasks.select_hint") if actor.can_write else ""))
 table = _display(shown)
 st.session_state[IDS_KEY] = list(shown["measure_id"])
 # The first rows static, the whole list as the grid behind an expander (issue 14: the grid's JavaScript

@@ -77,6 +77,9 @@ from dashboard.widgets.formatting import (
     budget_row as budget_row,
 )
 from dashboard.widgets.formatting import (
+    colon as colon,
+)
+from dashboard.widgets.formatting import (
     days_caption as days_caption,
 )
 from dashboard.widgets.formatting import (
@@ -159,6 +162,9 @@ from dashboard.widgets.formatting import (
 )
 from dashboard.widgets.formatting import (
     sep as sep,
+)
+from dashboard.widgets.formatting import (
+    space as space,
 )
 from dashboard.widgets.formatting import (
     status_color as status_color,

@@ -78,10 +78,10 @@ def badges_text(status: Any, outlook: Any) -> str:
     badges = []
     if not is_missing(status) and status != "":
         colour = STATUS_STYLE.get(str(status), STATUS_STYLE["unknown"])[1]
-        badges.append(f":{colour}-badge[{ctx.t('ui.verdict.status')}{_colon()}{status_text(status)}]")
+        badges.append(f":{colour}-badge[{ctx.t('ui.verdict.status')}{colon()}{status_text(status)}]")
     if not is_missing(outlook) and outlook != "":
         colour = STATUS_STYLE.get(str(outlook), STATUS_STYLE["unknown"])[1]
-        badges.append(f":{colour}-badge[{ctx.t('ui.verdict.outlook')}{_colon()}{outlook_text(outlook)}]")
+        badges.append(f":{colour}-badge[{ctx.t('ui.verdict.outlook')}{colon()}{outlook_text(outlook)}]")
     return " ".join(badges)
 
 
@@ -130,39 +130,49 @@ _COMMAND = re.compile(r"`?python -m monitoring[^`，。；,;]*`?")
 
 
 #: Citations as targets.yaml writes them (GB 3095-2012 表4, 附1, 过渡期（…）) and full-width punctuation,
-#: as an English screen writes them (issue 14: English mode complete). Names of documents stay as published.
-_ENGLISH_TERMS = (("过渡期", "transition period "), ("表", "Table "), ("附", "Annex "), ("（", " ("), ("）", ")"),
-                  ("：", ": "), ("；", "; "), ("，", ", "), ("、", ", "), ("｜", " | "), ("　", " "))
-
-
-def _colon() -> str:
-    return "：" if ctx.lang() == "zh" else ": "
+#: as an English screen writes them (issue 14: English mode complete). 表 and 附 only before a number,
+#: so Chinese words quoted in an English text (a plan's measure, a document's title) stay whole.
+_ENGLISH_TERMS = ((re.compile(r"表\s*(\d)"), r"Table \1"), (re.compile(r"附\s*(\d)"), r"Annex \1"),
+                  (re.compile("过渡期"), "transition period "), (re.compile("（"), " ("), (re.compile("）"), ")"),
+                  (re.compile("："), ": "), (re.compile("；"), "; "), (re.compile("，"), ", "), (re.compile("、"), ", "),
+                  (re.compile("｜"), " | "), (re.compile("　"), " "))
 
 
 def english_terms(text: str) -> str:
     """``text`` with the standards' and the plan's citation words and full-width punctuation in English."""
-    for zh, en in _ENGLISH_TERMS:
-        text = text.replace(zh, en)
+    for pattern, english in _ENGLISH_TERMS:
+        text = pattern.sub(english, text)
     return re.sub(r" {2,}", " ", text).replace("( ", "(").replace(" )", ")")
 
 
+# Punctuation between phrases comes from the label table (ui.punct.*), as every other word does.
 def sep() -> str:
     """Between the items of a caption line: a middle dot, with a full-width space each side in Chinese, a space in English."""
-    return "　·　" if ctx.lang() == "zh" else " · "
+    return ctx.t("ui.punct.sep")
+
+
+def space() -> str:
+    """Between two phrases: a full-width space in Chinese, a space in English."""
+    return ctx.t("ui.punct.space")
+
+
+def colon() -> str:
+    return ctx.t("ui.punct.colon")
 
 
 def paren(text: str) -> str:
     """``text`` in brackets after a word: full-width in Chinese, ASCII after a space in English."""
-    return f"（{text}）" if ctx.lang() == "zh" else f" ({text})"
+    return ctx.t("ui.punct.paren", text=text)
 
 
 def plain(text: str) -> str:
     """A report's text for a reader who does not configure the monitor: the settings file is
-    named as the Targets page (where an analyst sees it), with no setting keys or commands."""
+    named as the Targets page (where an analyst sees it), with no setting keys or commands;
+    on an English screen, citations and punctuation in English (``english_terms``)."""
     text = _CONFIG_KEY.sub("", str(text))
     text = _COMMAND.sub(ctx.t("ui.config_ref"), text)
-    return re.sub(r"targets\.yaml(\s*中)?\s*", ctx.t("ui.config_ref"), text)
-
+    text = re.sub(r"targets\.yaml(\s*中)?\s*", ctx.t("ui.config_ref"), text)
+    return english_terms(text) if ctx.lang() == "en" else text
 
 
 METHOD_ORDER = ("period", "rule", "validity", "completeness", "rounding", "events", "status_rule", "outlook_rule", "source")
@@ -178,7 +188,7 @@ def method_items(report: Any) -> list[tuple[str, str]]:
     for k in ordered:
         value = method.get(f"{k}_en") if english and method.get(f"{k}_en") else method.get(k)
         if value:
-            items.append((k, english_terms(plain(str(value))) if english else plain(str(value))))
+            items.append((k, plain(str(value))))
     return items
 
 
@@ -222,8 +232,7 @@ def method_caption(report: Any, *, key: str, extra: Sequence[str] = (), notes: b
     rest = [(k, v) for k, v in items if k not in CAPTION_KEYS]
     note_items = report_notes(report) if notes else []
     if rest or note_items:
-        title = ctx.t("ui.method.title") + (("　" if ctx.lang() == "zh" else " ") + ctx.t("ui.notes.title", n=len(note_items))
-                                            if note_items else "")
+        title = ctx.t("ui.method.title") + (space() + ctx.t("ui.notes.title", n=len(note_items)) if note_items else "")
         box = lazy_expander(title, f"method-{key}", icon=":material/rule:")
         if box is not None:
             with box:
@@ -235,7 +244,7 @@ def method_caption(report: Any, *, key: str, extra: Sequence[str] = (), notes: b
 def report_notes(report: Any) -> list[str]:
     english = ctx.lang() == "en"
     items = list(getattr(report, "notes_en", []) if english else getattr(report, "notes", []))
-    return [english_terms(plain(n)) if english else plain(n) for n in items or list(getattr(report, "notes", []))]
+    return [plain(n) for n in items or list(getattr(report, "notes", []))]
 
 
 def method_text(report: Any, key: str) -> str:
@@ -287,7 +296,7 @@ def metric_tile(
         )
         line = ctx.t("ui.tile.target", target=fmt(target, decimals, unit))
         if arrow:
-            line += ("　" if ctx.lang() == "zh" else " ") + ctx.t(f"ui.tile.trend.{trend}")
+            line += space() + ctx.t(f"ui.tile.trend.{trend}")
         st.caption(line + (sep() + plain(caption) if caption else ""))
 
 

@@ -379,8 +379,11 @@ def _heatmap(t: Any, xaxis: Axis, yaxis: Axis) -> list[str]:
     xs, ys = _seq(t.x), _seq(t.y)
     gap_x, gap_y = float(t.xgap or 0), float(t.ygap or 0)
     hover = Hover.of(t)
+    def share(v: float) -> float:
+        return min(1.0, max(0.0, (v - lo) / (hi - lo) if hi > lo else 0.5))
+
     # every cell's colour in one call: plotly's sample_colorscale costs ~0.3 ms a call
-    shares = sorted({min(1.0, max(0.0, (v - lo) / (hi - lo) if hi > lo else 0.5)) for v in values})
+    shares = sorted({share(v) for v in values})
     colour_of = dict(zip(shares, map(str, sample_colorscale(scale, shares)), strict=True))
     out = []
     for r, row in enumerate(rows):
@@ -392,7 +395,7 @@ def _heatmap(t: Any, xaxis: Axis, yaxis: Axis) -> list[str]:
                 continue
             x0, x1 = sorted((_pix(xaxis, at_x - 0.5), _pix(xaxis, at_x + 0.5)))
             y0, y1 = sorted((_pix(yaxis, at_y - 0.5), _pix(yaxis, at_y + 0.5)))
-            colour = colour_of[min(1.0, max(0.0, (float(value) - lo) / (hi - lo) if hi > lo else 0.5))]
+            colour = colour_of[share(float(value))]
             point = {"x": xs[c], "y": ys[r], "z": value}
             out.append(_titled(f'<rect x="{x0 + gap_x / 2:.1f}" y="{y0 + gap_y / 2:.1f}" '
                                f'width="{max(x1 - x0 - gap_x, 0):.1f}" height="{max(y1 - y0 - gap_y, 0):.1f}" '

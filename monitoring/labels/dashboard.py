@@ -37,6 +37,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui.method.trend": ("趋势", "Trend"),
     "ui.method.grading": ("分级规则", "Grading rule"),
     "ui.method.title": ("计算方法", "How it is computed"),
+    # punctuation between phrases (dashboard.widgets.formatting: sep, gap, colon, paren)
+    "ui.punct.sep": ("　·　", " · "),
+    "ui.punct.space": ("　", " "),
+    "ui.punct.colon": ("：", ": "),
+    "ui.punct.comma": ("，", ", "),
+    "ui.punct.bar": ("｜", " | "),
+    "ui.punct.paren": ("（{text}）", " ({text})"),
     "ui.method.target": ("目标", "Target"),
     "ui.method.change": ("同比", "Change on last year"),
     "ui.method.scope": ("范围", "Scope"),
