@@ -182,6 +182,16 @@ def test_the_closed_filter_box_names_the_choice_and_keeps_it(open_page: Callable
     assert "Showing: 2026 · month 6 · PM10" in [c.value for c in at.sidebar.caption]
 
 
+def test_a_stale_session_s_filters_are_checked_while_the_box_is_closed(open_page: Callable[..., AppTest]) -> None:
+    """A session that outlived a change (a year no longer stored, a removed pollutant, a bad month)
+    gets the first valid choice, as the widgets would give it, though the box draws none of them."""
+    at = open_page("overview", expanders_open=False, year=1999, period="week", month=13, pollutant="pm1")
+    assert_clean(at)
+    assert (at.session_state["year"], at.session_state["period"], at.session_state["pollutant"]) == (2026, "ytd", "pm25")
+    assert 1 <= at.session_state["month"] <= 12
+    assert "当前：2026 年 · 年初至今 · PM2.5" in [c.value for c in at.sidebar.caption]
+
+
 def test_calendar_shows_the_chosen_day(open_page: Callable[..., AppTest]) -> None:
     at = open_page("calendar")
     at.date_input(key="calendar_day").set_value(dt.date(2026, 1, 15)).run()
