@@ -147,7 +147,6 @@ def main() -> None:
     engine = ctx.engine()
     ctx.targets()
     nav = st.navigation(build_pages())
-    w.table_css()
     st.sidebar.title(ctx.t("app.title"))
     sidebar(loaders.available_years(engine, ctx.cache_key()))
     login.login_sidebar()

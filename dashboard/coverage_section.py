@@ -44,21 +44,23 @@ def render_coverage(engine: Engine, targets: Targets, year: int, month: int | No
     quarter = cov.quarters[cov.quarters["quarter"] == last_quarter]
     streak = cov.district_streak
     c1, c2, c3 = st.columns(3)
-    c1.metric(
+    w.tile(
         t("coverage.recheck") + w.paren(str(cov.month)),
         "—" if cov.recheck_undecided and not cov.recheck_required
         else f"{cov.recheck_required - len(cov.recheck_missing)}/{cov.recheck_required}",
         help=t("coverage.recheck.result", missing=len(cov.recheck_missing), required=cov.recheck_required),
+        where=c1, border=False,
     )
-    c2.metric(
+    w.tile(
         t("coverage.quarter") + w.paren(str(last_quarter))
         + ("" if bool(quarter["finished"].all()) else t("coverage.quarter.open")),
         f"{int(quarter['complete'].sum())}/{len(quarter)}",
         help=t("coverage.quarter.result", quarter=last_quarter, complete=int(quarter["complete"].sum()),
                total=len(quarter)),
+        where=c2, border=False,
     )
-    c3.metric(t("coverage.streak"), streak.months,
-              help=t("coverage.cleared" if streak.cleared_two_months else "coverage.not_cleared"))
+    w.tile(t("coverage.streak"), str(streak.months), where=c3, border=False,
+           help=t("coverage.cleared" if streak.cleared_two_months else "coverage.not_cleared"))
     verdict = t("coverage.cleared" if streak.cleared_two_months else "coverage.not_cleared")
     (st.success if streak.cleared_two_months else st.warning)(
         t("coverage.streak.result", months=streak.months, verdict=verdict)

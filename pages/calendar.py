@@ -86,11 +86,11 @@ else:
     r = row.iloc[0]
     english = ctx.lang() == "en"
     c1, c2, c3 = st.columns(3)
-    c1.metric(t("calendar.metric.aqi"), w.fmt(r["aqi"], 0), border=True)
-    c2.metric(t("calendar.metric.category"), str((r.get("category_en") if english else r.get("category")) or "—"),
-              border=True)
+    w.tile(t("calendar.metric.aqi"), w.fmt(r["aqi"], 0), where=c1)
+    w.tile(t("calendar.metric.category"), str((r.get("category_en") if english else r.get("category")) or "—"),
+           where=c2)
     primary = w.primary_text(r.get("primary"))
-    c3.metric(t("calendar.metric.primary"), t("calendar.no_primary") if primary == "—" else primary, border=True)
+    w.tile(t("calendar.metric.primary"), t("calendar.no_primary") if primary == "—" else primary, where=c3)
     values = pd.DataFrame({
         t("calendar.value_col.pollutant"): [t(f"ui.col.{p}") for p in w.POLLUTANT_UNITS],
         t("calendar.value_col.value"): [r.get(p) for p in w.POLLUTANT_UNITS],

@@ -41,21 +41,20 @@ bud = budget.frame
 row = w.budget_row(bud, subdistrict)
 cols = st.columns(4)
 if row is not None:
-    cols[0].metric(t("ui.col.ytd_mean"), w.fmt(row.get("ytd_mean"), 1, unit),
-                   delta=t("ui.tile.target", target=w.fmt(row.get("target"), 0, unit)), delta_color="off",
-                   delta_arrow="off", help=w.days_caption(row.get("valid_days"), None) or None, border=True)
+    w.tile(t("ui.col.ytd_mean"), w.fmt(row.get("ytd_mean"), 1, unit), where=cols[0],
+           delta=t("ui.tile.target", target=w.fmt(row.get("target"), 0, unit)),
+           help=w.days_caption(row.get("valid_days"), None) or None)
     budget_deducted = ev.deducted(budget, loaders.budget, f.year, f.through, year=f.year)
     row_deducted = w.budget_row(budget_deducted.frame, subdistrict) if budget_deducted is not None else None
     if row_deducted is not None:
         cols[0].caption(t("events.deducted_value", value=w.fmt(row_deducted.get("ytd_mean"), 1, unit)))
     required, required_detail = w.required_text(row, unit)
-    cols[1].metric(t("ui.col.required_rest_mean"), required, help=required_detail or t("progress.required_help"),
-                   border=True)
+    w.tile(t("ui.col.required_rest_mean"), required, where=cols[1],
+           help=required_detail or t("progress.required_help"))
     if required_detail:
         cols[1].caption(required_detail)
-    cols[2].metric(t("ui.col.projection"), w.fmt(row.get("projection"), 1, unit),
-                   delta=t("progress.range", low=w.fmt(row.get("projection_low")), high=w.fmt(row.get("projection_high"))),
-                   delta_color="off", delta_arrow="off", border=True)
+    w.tile(t("ui.col.projection"), w.fmt(row.get("projection"), 1, unit), where=cols[2],
+           delta=t("progress.range", low=w.fmt(row.get("projection_low")), high=w.fmt(row.get("projection_high"))))
     with cols[3].container(border=True):
         w.verdict_badges(row.get("status"), row.get("outlook"))
         st.caption(t("progress.days_left", days=w.fmt(row.get("remaining_days"), 0),

@@ -145,7 +145,8 @@ else:
             st.caption(t("quality.message", message=r["message"]))
         cols = st.columns(6)
         for col, key in zip(cols, ("rows", "accepted", "rejected", "duplicates", "conflicts", "missing"), strict=True):
-            col.metric(t(f"upload.m.{'stored' if key == 'accepted' else key}"), f"{int(r[key] or 0):,}")
+            w.tile(t(f"upload.m.{'stored' if key == 'accepted' else key}"), f"{int(r[key] or 0):,}", where=col,
+                   border=False)
         if detail.stored >= 0:
             st.caption(t("quality.stored_now", n=detail.stored))
         if len(detail.rejected):

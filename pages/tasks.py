@@ -45,11 +45,11 @@ everything = loaders.call(loaders.tasks_table, today)
 # -- how many are reported ----------------------------------------------------------------------------
 unreported = int((everything["status"] == plan.UNREPORTED).sum())
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(t("tasks.tile.reported"), t("tasks.tile.reported_value", n=len(everything) - unreported,
-                                      total=len(everything)), border=True)
-c2.metric(t("tasks.tile.done"), t("tasks.tile.count", n=int((everything["status"] == "done").sum())), border=True)
-c3.metric(t("tasks.tile.overdue"), t("tasks.tile.count", n=len(plan.overdue_tasks(everything))), border=True)
-c4.metric(t("tasks.tile.unreported"), t("tasks.tile.count", n=unreported), border=True)
+w.tile(t("tasks.tile.reported"), t("tasks.tile.reported_value", n=len(everything) - unreported,
+                                   total=len(everything)), where=c1)
+w.tile(t("tasks.tile.done"), t("tasks.tile.count", n=int((everything["status"] == "done").sum())), where=c2)
+w.tile(t("tasks.tile.overdue"), t("tasks.tile.count", n=len(plan.overdue_tasks(everything))), where=c3)
+w.tile(t("tasks.tile.unreported"), t("tasks.tile.count", n=unreported), where=c4)
 if unreported:
     if actor.can_write:
         st.caption(t("tasks.unreported.help"))

@@ -157,18 +157,16 @@ ts = extra.get("theil_sen") or {}
 mk = extra.get("mann_kendall") or {}
 refused = extra.get("refused")
 c1, c2, c3 = st.columns(3)
-c1.metric(t("trends.points"), w.fmt(extra.get("n"), 0), border=True)
+w.tile(t("trends.points"), w.fmt(extra.get("n"), 0), where=c1)
 if refused:
-    c2.metric(t("trends.theil_sen"), "—", border=True)
-    c3.metric(t("trends.mann_kendall"), "—", border=True)
+    w.tile(t("trends.theil_sen"), "—", where=c2)
+    w.tile(t("trends.mann_kendall"), "—", where=c3)
     st.info(t("trends.refused", reason=refused), icon=":material/info:")
 else:
-    c2.metric(t("trends.theil_sen"), w.fmt_signed(ts.get("slope"), 2, f"{unit}/{t('trends.per_year')}"),
-              delta=t("trends.ci", low=w.fmt(ts.get("low"), 2), high=w.fmt(ts.get("high"), 2)),
-              delta_color="off", delta_arrow="off", border=True)
-    c3.metric(t("trends.mann_kendall"), t(f"trends.mk.{mk.get('trend', 'none')}"),
-              delta=f"τ = {w.fmt(mk.get('tau'), 2)}, p = {w.fmt(mk.get('p'), 3)}", delta_color="off",
-              delta_arrow="off", border=True)
+    w.tile(t("trends.theil_sen"), w.fmt_signed(ts.get("slope"), 2, f"{unit}/{t('trends.per_year')}"), where=c2,
+           delta=t("trends.ci", low=w.fmt(ts.get("low"), 2), high=w.fmt(ts.get("high"), 2)))
+    w.tile(t("trends.mann_kendall"), t(f"trends.mk.{mk.get('trend', 'none')}"), where=c3,
+           delta=f"τ = {w.fmt(mk.get('tau'), 2)}, p = {w.fmt(mk.get('p'), 3)}")
 w.method_caption(report, key="trends")
 
 st.caption(t("ui.hour_convention"))

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import context as ctx
-from dashboard.widgets import dataframe, download_buttons
+from dashboard.widgets import dataframe, download_buttons, tile
 from monitoring.errors import MonitorError
 from monitoring.ingest import templates
 from monitoring.ingest.audit import named_conflicts, rejected_csv
@@ -61,12 +61,12 @@ def progress_bar(label: str):  # type: ignore[no-untyped-def]
 
 def metrics(result: IngestResult, *, stored: bool) -> None:
     cols = st.columns(6)
-    cols[0].metric(t("upload.m.rows"), f"{result.readings:,}")
-    cols[1].metric(t("upload.m.stored" if stored else "upload.m.accepted"), f"{result.counts.accepted:,}")
-    cols[2].metric(t("upload.m.rejected"), f"{result.rejected_readings:,}")
-    cols[3].metric(t("upload.m.duplicates"), f"{result.counts.duplicates:,}")
-    cols[4].metric(t("upload.m.conflicts"), f"{result.counts.conflicts:,}")
-    cols[5].metric(t("upload.m.missing"), f"{result.counts.missing:,}")
+    figures = ((t("upload.m.rows"), result.readings),
+               (t("upload.m.stored" if stored else "upload.m.accepted"), result.counts.accepted),
+               (t("upload.m.rejected"), result.rejected_readings), (t("upload.m.duplicates"), result.counts.duplicates),
+               (t("upload.m.conflicts"), result.counts.conflicts), (t("upload.m.missing"), result.counts.missing))
+    for col, (label, n) in zip(cols, figures, strict=True):
+        tile(label, f"{n:,}", where=col, border=False)
 
 
 def reconcile(result: IngestResult, *, stored: bool) -> None:

@@ -2,6 +2,7 @@
 
 - ``formatting``: numbers with units, statuses, method captions, tiles, pickers;
 - ``tables``: tables on screen and their CSV/XLSX downloads;
+- ``tiles``: a figure in a box (label, value, its change);
 - ``charts``: the plotly figures and ``chart``, which draws them as static SVG first (``svg``).
 
 Every page calls some thirty of these names through ``w.``; this module gathers them so the
@@ -220,6 +221,6 @@ from dashboard.widgets.tables import (
 from dashboard.widgets.tables import (
     report_table as report_table,
 )
-from dashboard.widgets.tables import (
-    table_css as table_css,
+from dashboard.widgets.tiles import (
+    tile as tile,
 )

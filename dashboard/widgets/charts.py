@@ -47,21 +47,29 @@ def style(fig: go.Figure, *, height: int = 420, legend: bool = True) -> go.Figur
     return fig
 
 
+#: How a chart is drawn: the static SVG (first) or the plotly chart.
+CHART_MODES = ("static", "interactive")
+
+
 def chart(fig: go.Figure, key: str, *, svg_width: int | None = None, **kwargs: Any) -> Any:
     """The figure on screen: a static SVG drawn on the server, the plotly chart when the
-    reader turns on 交互图表 under it (one toggle per chart, kept while the page stays open).
+    reader chooses 交互图表 under it (静态图表 / 交互图表, one choice per chart).
 
     ``svg_width``: the static drawing's width (``svg.figure_svg``), for a chart in a narrow column.
     Returns the plotly element's selection state when interactive (``on_select``), else None.
     """
-    interactive = bool(st.session_state.get(f"{key}-interactive", False))
+    interactive = st.session_state.get(f"{key}-mode") == "interactive"
     if interactive:
         shown = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, **kwargs)
     else:
         # st.markdown, not st.html: st.html's sanitiser drops SVG; the text inside is made inert to markdown
         st.markdown(static_svg(fig, svg_width), unsafe_allow_html=True)
         shown = None
-    st.toggle(ctx.t("ui.chart.interactive"), key=f"{key}-interactive", help=ctx.t("ui.chart.interactive_help"))
+    # A radio, not a toggle or a button: every widget kind costs the browser its own code on a
+    # cold load, and the radio's is loaded already for the sidebar's language (docs/PERFORMANCE.md).
+    names = {mode: ctx.t(f"ui.chart.{mode}") for mode in CHART_MODES}  # in the language of this run
+    st.radio(ctx.t("ui.chart.mode"), CHART_MODES, key=f"{key}-mode", horizontal=True, label_visibility="collapsed",
+             format_func=names.__getitem__)
     return shown
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import context as ctx
+from dashboard.widgets.tiles import tile
 from monitoring.rules.rounding import is_missing as is_missing  # re-exported: pages call w.is_missing
 from monitoring.targets import POLLUTANT_NAMES as CODE_NAMES
 from monitoring.targets import Targets
@@ -285,15 +286,13 @@ def metric_tile(
         arrow = TREND_ARROW.get(str(trend), "")
         delta = None if is_missing(gap) else gap_text(gap, unit, decimals)
         level = not is_missing(gap) and float(gap) == 0
-        st.metric(
-            title,
-            fmt(value, decimals, unit) + (f" {arrow}" if arrow else ""),
-            delta=gap_text(0, unit, decimals).replace("+", "±", 1) if level else delta,
-            delta_color="off" if level else ("inverse" if direction == "at_most" else "normal"),
-            delta_arrow="off" if level else "auto",
-            delta_description=ctx.t("ui.tile.gap_to_target") if delta is not None else None,
-            label_visibility="collapsed",
-        )
+        above = not level and delta is not None and float(gap) > 0
+        tile(title, fmt(value, decimals, unit) + (f" {arrow}" if arrow else ""),
+             delta=gap_text(0, unit, decimals).replace("+", "±", 1) if level else delta,
+             # above an at-most target is bad, above an at-least one good
+             tone="off" if level or delta is None else ("bad" if above == (direction == "at_most") else "good"),
+             arrow=None if level or delta is None else ("up" if above else "down"),
+             delta_note=ctx.t("ui.tile.gap_to_target") if delta is not None else None, show_label=False)
         line = ctx.t("ui.tile.target", target=fmt(target, decimals, unit))
         if arrow:
             line += space() + ctx.t(f"ui.tile.trend.{trend}")

@@ -200,6 +200,9 @@ def _cell_text(value: Any) -> str:
 #: The static tables' look (one HTML table each, see ``static_table``): Streamlit's table style,
 #: numbers right-aligned; cells stay on one line and a wide table scrolls sideways (in a 17-column
 #: table a Chinese word would otherwise wrap one character per line); headers break only between words.
+#: It rides inside each table's own element. Not one st.html from the router: that element alone
+#: made the browser fetch st.html's code and its sanitiser on every cold load (≈ 0.1 s measured,
+#: docs/PERFORMANCE.md "Browser"), where a <style> in a markdown element costs nothing more.
 TABLE_CSS = (
     "<style>"
     ".monitor-table-wrap {overflow-x: auto; margin-bottom: 1rem;}"
@@ -212,11 +215,6 @@ TABLE_CSS = (
     "table.monitor-table tr:hover td {background: rgba(128, 128, 128, 0.06);}"
     "</style>"
 )
-
-
-def table_css() -> None:
-    """The static tables' CSS, once per run from the router (a style-only st.html takes no space)."""
-    st.html(TABLE_CSS)
 
 
 #: The class that marks a static table in the page (and lets the tests find it).
@@ -263,7 +261,7 @@ def static_table(frame: pd.DataFrame, style: Callable[[Styler], Styler] | None =
         f'class="{STATIC_TABLE_CLASS}" data-frame="{html.escape(raw, quote=True)}"{mark}')
     # One line: a blank line would end markdown's HTML block, so the text is never read as markdown.
     body = " ".join(styled.to_html().split("\n"))
-    return f'<div class="monitor-table-wrap">{body}</div>'
+    return f'<div class="monitor-table-wrap">{TABLE_CSS}{body}</div>'
 
 
 def dataframe(frame: pd.DataFrame, *, key: str | None = None, height: int | str = "auto",

@@ -85,11 +85,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui.chart.own_target": ("本街道目标", "Own target"),
     "ui.chart.gap": ("差距", "Gap"),
     "ui.chart.target": ("目标", "Target"),
-    "ui.chart.interactive": ("交互图表", "Interactive chart"),
-    "ui.chart.interactive_help": ("打开后可缩放、查看数值并导出图片（首次打开要加载较大的图表组件，稍慢）；关闭时为静态图，"
-                                  "鼠标停在柱、点上也会显示数值。",
-                                  "Zoom, hover values and image export (the first time loads a ~5 MB chart component); "
-                                  "the static chart also shows a value when the pointer rests on a bar or point."),
+    "ui.chart.mode": ("图表形式", "Chart"),
+    "ui.chart.static": ("静态图表（悬停看数值）", "Static chart (hover for values)"),
+    "ui.chart.interactive": ("交互图表（缩放、点选、导出图片；首次加载稍慢）",
+                             "Interactive chart (zoom, click, export; slower the first time)"),
     "ui.chart.monthly_mean": ("当月均值", "Monthly mean"),
     "ui.chart.required": ("余下时段日均需≤", "Needed for the rest ≤"),
     "ui.chart.projection": ("全年预测", "Year-end projection"),

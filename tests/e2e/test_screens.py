@@ -73,7 +73,7 @@ def test_a_click_on_a_calendar_day_shows_its_values(page: Any, server: Server, s
     open_path(page, server, "calendar")
     heading = page.locator('[data-testid="stMain"] h3').filter(has_text="当日数值").first
     before = heading.inner_text()
-    # the grid opens as a static picture: the reader turns on 交互图表 under it to click a day
+    # the grid opens as a static picture: the reader chooses 交互图表 under it to click a day
     page.locator('[data-testid="stMain"] label').filter(has_text="交互图表").first.click()
     page.locator(".js-plotly-plot .main-svg").first.wait_for()
     wait_ready(page)

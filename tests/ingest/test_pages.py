@@ -19,7 +19,7 @@ from monitoring.ingest.pipeline import ingest_file
 from monitoring.storage.schema import readings
 from monitoring.targets import Targets
 from tests.factories import HTTP_500, PULL_SOURCES_YAML, make_run
-from tests.pages.conftest import tables
+from tests.pages.conftest import tables, tiles
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
@@ -88,7 +88,7 @@ def test_upload_preview_then_confirm_then_quality_page(app_db: Engine) -> None:
     at.run()
     assert not at.exception, at.exception
     # preview: counts shown, nothing written yet
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = {m.label: m.value for m in tiles(at)}
     assert metrics["将保存"] == "2" and metrics["拒绝"] == "2" and metrics["读数"] == "4"
     counts = tables(at)[0]
     assert list(counts["街道"]) == ["德胜"] and list(counts["合格读数"]) == [2]
@@ -180,7 +180,7 @@ def test_conflicts_are_previewed_with_names(app_db: Engine) -> None:
     at.file_uploader(key="upload_file").set_value(("c.csv", changed.encode(), "text/csv"))
     at.run()
     assert not at.exception, at.exception
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = {m.label: m.value for m in tiles(at)}
     assert metrics["冲突"] == "1" and metrics["将保存"] == "0"
     table = tables(at)[1]
     assert list(table["街道"]) == ["月坛"] and list(table["已保存的值"]) == [20.0] and list(table["文件中的值"]) == [25.0]
@@ -318,7 +318,7 @@ def test_upload_of_a_workbook_with_several_sheets_asks_which(app_db: Engine) -> 
     assert choice.options == ["数据", "汇总"]
     choice.set_value("数据").run()
     assert not at.exception, at.exception
-    assert {m.label: m.value for m in at.metric}["将保存"] == "15"
+    assert {m.label: m.value for m in tiles(at)}["将保存"] == "15"
     at.button(key="upload_confirm").click().run()
     assert not at.exception, at.exception
     assert _count(app_db) == 16  # the seed and the sheet chosen
@@ -383,7 +383,7 @@ def test_messy_wide_preview_reconciles_with_the_file_and_the_cli(app_db: Engine,
     assert readings == 6 * 3 == sum(terms)  # a wide line holds three readings; the terms add up, on the page
     written, duplicates, conflicts, missing, rejected = terms
     assert (written, duplicates, conflicts, missing, rejected, rejected_lines) == (5, 8, 1, 1, 3, 1)
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = {m.label: m.value for m in tiles(at)}
     assert (metrics["读数"], metrics["将保存"], metrics["拒绝"]) == ("18", "5", "3")
 
     # the same numbers as the CLI's dry run of the same file

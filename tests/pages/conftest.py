@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe, Markdown
 
 from dashboard.widgets.tables import PREVIEW_ATTRIBUTE, STATIC_TABLE_CLASS
+from dashboard.widgets.tiles import TILE_CLASS
 from monitoring.targets import Targets
 from tests.conftest import DEMO_NOW, POSTGRES_URL, _fresh_postgres, _postgres_template
 
@@ -155,12 +156,50 @@ def svg_charts(at: AppTest) -> list[Any]:
     return [m for m in at.markdown if str(m.value).startswith("<svg")]
 
 
-def interactive(at: AppTest) -> AppTest:
-    """Turn every chart's 交互图表 toggle on, as a reader would, and rerun: the plotly charts."""
-    for toggle in at.toggle:
-        if str(toggle.key).endswith("-interactive"):
-            toggle.set_value(True)
+def interactive(at: AppTest, mode: str = "interactive") -> AppTest:
+    """Choose 交互图表 under every chart, as a reader would: the plotly charts."""
+    for choice in chart_modes(at):
+        choice.set_value(mode)
     return at.run()
+
+
+class Tile:
+    """A tile as the page drew it (widgets.tile): what a reader sees in the box."""
+
+    def __init__(self, attrs: dict[str, str | None]) -> None:
+        self.label = attrs.get("data-label") or ""
+        self.value = attrs.get("data-value") or ""
+        self.delta = attrs.get("data-delta")
+        self.help = attrs.get("data-help")
+
+
+class _TileAttrs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[Tile] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "div" and values.get("class") == TILE_CLASS:
+            self.found.append(Tile(values))
+
+
+def is_tile(markup: str) -> bool:
+    return f'class="{TILE_CLASS}"' in markup
+
+
+def tiles(at: AppTest) -> list[Tile]:
+    """The page's tiles in page order (the main area), as ``at.metric`` reads Streamlit's metrics."""
+    parser = _TileAttrs()
+    for element in at.main.markdown:
+        if is_tile(str(element.value)):
+            parser.feed(str(element.value))
+    return parser.found
+
+
+def chart_modes(at: AppTest) -> list[Any]:
+    """The 静态图表 / 交互图表 choices under the page's charts (widgets.chart)."""
+    return [r for r in at.radio if str(r.key).endswith("-mode")]
 
 
 def tables(at: AppTest, *, shown: bool = False) -> list[pd.DataFrame]:

@@ -1,6 +1,6 @@
 """Everything a page shows as text, and what a leader must never read on a Chinese screen.
 
-Collected from an AppTest run: titles, markdown, captions, alerts, metrics, expander and
+Collected from an AppTest run: titles, markdown, captions, alerts, tiles, expander and
 tab labels, table headers and cells, the text of the static SVG charts (labels and tooltips)
 and the text inside the plotly charts (titles, axis and legend names, tick labels,
 annotations, hover templates without their placeholders).
@@ -16,7 +16,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import is_static_table, tables
+from tests.pages.conftest import is_static_table, is_tile, tables, tiles
 
 #: Words a reader may see in Latin letters on the Chinese screen: names of pollutants,
 #: standards, methods, units, file formats and the data set's credit.
@@ -61,14 +61,16 @@ def page_text(at: AppTest) -> str:
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "error",
                  "metric", "expander", "tabs", "selectbox", "radio", "button", "date_input", "toggle"):
         for element in getattr(at, kind, []):
-            if kind == "markdown" and is_static_table(str(element.value)):
-                continue  # a static table: its headers and cells' text are read below
+            if kind == "markdown" and (is_static_table(str(element.value)) or is_tile(str(element.value))):
+                continue  # a static table or a tile: their words are read below
             # an input's value is its raw option (pm25, ytd); what it shows is its label and format_func's text
             inputs = ("selectbox", "radio", "date_input", "toggle", "button")
             for attr in ("label", "help") if kind in inputs else ("value", "label", "help"):
                 value = getattr(element, attr, None)
                 if isinstance(value, str):
                     parts.append(value)
+    for box in tiles(at):
+        parts.extend(text for text in (box.label, box.value, box.delta, box.help) if text)
     for value, text in zip(tables(at), tables(at, shown=True), strict=True):
         parts.extend(str(c) for c in value.columns)
         # the text each cell shows ("None" where the browser would print it); a tick box (bool column) is not a word

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.widgets import svg
-from tests.pages.conftest import interactive, svg_charts
+from tests.pages.conftest import chart_modes, interactive, svg_charts
 
 
 def _texts(drawing: str) -> list[str]:
@@ -73,18 +73,24 @@ def test_text_is_inert_to_markdown() -> None:
 
 
 @pytest.mark.parametrize("page", ["overview", "progress", "calendar"])
-def test_first_screen_has_no_plotly_element_and_the_toggle_brings_it(
+def test_first_screen_has_no_plotly_element_and_the_choice_below_brings_it(
         open_page: Callable[..., AppTest], page: str) -> None:
     at = open_page(page)
     assert not at.exception
     assert not at.get("plotly_chart")  # the Plotly bundle is not loaded for this page
     drawn = len(svg_charts(at))
     assert drawn >= 1
-    toggles = [t for t in at.toggle if str(t.key).endswith("-interactive")]
-    assert len(toggles) == drawn and all(t.label == "交互图表" for t in toggles)
+    choices = chart_modes(at)
+    assert len(choices) == drawn and all(c.value == "static" for c in choices)
+    assert choices[0].options == ["静态图表（悬停看数值）", "交互图表（缩放、点选、导出图片；首次加载稍慢）"]
+    # a toggle's or a button's code would be one more fetch on a cold load; the radio's is there for the sidebar
+    assert not at.toggle and not at.main.button
     at = interactive(at)
     assert not at.exception
     assert len(at.get("plotly_chart")) == drawn and not svg_charts(at)
+    assert len(at.run().get("plotly_chart")) == drawn  # the choice holds on the next run
+    at = interactive(at, "static")
+    assert not at.get("plotly_chart") and len(svg_charts(at)) == drawn
 
 
 def test_english_screen_draws_english_charts(open_page: Callable[..., AppTest]) -> None:
@@ -92,7 +98,8 @@ def test_english_screen_draws_english_charts(open_page: Callable[..., AppTest]) 
     assert not at.exception
     words = " ".join(_texts(str(svg_charts(at)[0].value)))
     assert not re.search(r"[\u4e00-\u9fff]", words.replace("西城区", "")), words
-    assert [t.label for t in at.toggle if str(t.key).endswith("-interactive")] == ["Interactive chart"]
+    assert [o for c in chart_modes(at) for o in c.options] == ["Static chart (hover for values)",
+                                                                   "Interactive chart (zoom, click, export; slower the first time)"]
 
 
 def test_a_figure_is_drawn_once_across_sessions_and_a_changed_one_again(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,7 +20,7 @@ from monitoring.storage.run_records import RunInfo, finish_run, start_run
 from monitoring.storage.writes import write_readings
 from monitoring.targets import Targets, subdistrict_id
 from tests.pages.conftest import _use_database as use_database
-from tests.pages.conftest import clear_caches, make_app
+from tests.pages.conftest import clear_caches, make_app, tiles
 
 #: status / outlook → (badge colour, Chinese words) as a leader reads them
 STATUS_BADGE = {"meets": ("green", "累计达标"), "exceeds": ("red", "累计超标"), "incomplete": ("gray", "数据不足")}
@@ -31,14 +31,14 @@ BADGE = re.compile(r":\w+-badge\[[^\]]*\]")
 BORDER = {"meets": "#1a9850", "exceeds": "#d73027", "incomplete": "#9e9e9e"}
 
 
-def _tile(status: str, outlook: str, *, value: object = 31.26, gap: object = 1.3) -> AppTest:
-    def script(status: str, outlook: str, value: object, gap: object) -> None:
+def _tile(status: str, outlook: str, *, value: object = 31.26, gap: object = 1.3, direction: str = "at_most") -> AppTest:
+    def script(status: str, outlook: str, value: object, gap: object, direction: str) -> None:
         from dashboard import widgets as w
 
         w.metric_tile(title="PM2.5年均浓度", value=value, unit="µg/m³", target=30.0, gap=gap, status=status,
-                      outlook=outlook, trend="down", caption="有效 100/325 天")
+                      outlook=outlook, trend="down", caption="有效 100/325 天", direction=direction)
 
-    return AppTest.from_function(script, args=(status, outlook, value, gap)).run()
+    return AppTest.from_function(script, args=(status, outlook, value, gap, direction)).run()
 
 
 def test_every_status_and_outlook_has_its_badge_and_colour() -> None:
@@ -58,9 +58,30 @@ def test_a_tile_without_verdict_value_or_gap_shows_dashes_not_zero() -> None:
     at = _tile("", "", value=None, gap=None)
     assert not at.exception, at.exception
     assert BADGE.findall("\n".join(m.value for m in at.markdown)) == []
-    assert at.metric[0].value == "— ↓"
+    assert tiles(at)[0].value == "— ↓"
     level = _tile("meets", "on_track", gap=0.0)
-    assert level.metric[0].delta.startswith("±0.0")
+    assert str(tiles(level)[0].delta).startswith("±0.0")
+
+
+#: The change's colour on a tile (widgets.tiles): red is bad, green good, grey neither.
+RED, GREEN, GREY = "color:#ff2b2b", "color:#09ab3b", "color:rgba(49, 51, 63, 0.6)"
+
+
+@pytest.mark.parametrize(("gap", "direction", "colour", "arrow"), [
+    (1.3, "at_most", RED, "↑ +1.3"),    # PM2.5 above its target
+    (-0.8, "at_most", GREEN, "↓ -0.8"),
+    (2.0, "at_least", GREEN, "↑ +2.0"),  # a good-day ratio above its target
+    (-2.0, "at_least", RED, "↓ -2.0"),
+    (0.0, "at_most", GREY, "±0.0"),
+])
+def test_a_tiles_change_is_coloured_by_the_targets_direction(gap: float, direction: str, colour: str, arrow: str) -> None:
+    at = _tile("meets", "on_track", gap=gap, direction=direction)
+    assert not at.exception, at.exception
+    markup = next(m.value for m in at.markdown if 'class="monitor-tile"' in m.value)
+    change = re.search(r'<span style="[^"]*(color:[^;]*);[^"]*">([^<]*)</span>', markup)
+    assert change is not None, markup
+    assert (change.group(1), change.group(2).startswith(arrow)) == (colour, True), change.groups()
+    assert tiles(at)[0].label == "PM2.5年均浓度" and "与目标差距" in markup
 
 
 def _daily_pm25(engine: Engine, targets: Targets, days: list[dt.date], value: float) -> None:

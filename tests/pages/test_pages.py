@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from monitoring import i18n
-from tests.pages.conftest import PAGES, every_tab, svg_charts, tables
+from tests.pages.conftest import PAGES, every_tab, svg_charts, tables, tiles
 
 #: url path → (charts, tables, download buttons) at least, on the seeded data.
 EXPECTED: dict[str, tuple[int, int, int]] = {
@@ -44,7 +44,7 @@ def assert_clean(at: AppTest) -> None:
 def texts(at: AppTest) -> str:
     """Everything written on the page as text (markdown, captions, alerts, titles)."""
     parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "metric"):
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success"):
         for element in getattr(at, kind):
             parts.append(str(getattr(element, "value", "")))
             parts.append(str(getattr(element, "label", "")))
@@ -90,7 +90,7 @@ def test_page_in_english(open_page: Callable[..., AppTest], page: str) -> None:
 
 def test_overview_tiles_show_the_district_indicators(open_page: Callable[..., AppTest]) -> None:
     at = open_page("overview")
-    labels = [m.value for m in at.metric]
+    labels = [m.value for m in tiles(at)]
     assert len(labels) == 4
     # PM2.5 year to date with its unit; the good-day ratio in %.
     assert labels[0].endswith("µg/m³") and labels[1].endswith("%")

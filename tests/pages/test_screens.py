@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from monitoring import i18n, reports
 from monitoring.targets import Targets
-from tests.pages.conftest import every_tab, interactive, tables
+from tests.pages.conftest import every_tab, interactive, tables, tiles
 from tests.pages.screen_text import FORBIDDEN, findings, page_text
 
 #: The seeded demo year ends on 2026-11-21 (tests/conftest.py DEMO_NOW).
@@ -117,7 +117,7 @@ def test_a_click_on_a_day_opens_its_values(open_page: Callable[..., AppTest]) ->
     assert not at.exception
     assert at.date_input(key="calendar_day").value == dt.date(2026, 3, 5)
     assert any("2026-03-05" in s.value for s in at.subheader)
-    assert [m.label for m in at.metric] == ["AQI", "类别", "首要污染物"]
+    assert [m.label for m in tiles(at)] == ["AQI", "类别", "首要污染物"]
     values = tables(at)[0]
     assert list(values["污染物"]) == ["PM2.5", "PM10", "SO2", "NO2", "CO", "O3 8小时"]
     day = tables(at)[1]

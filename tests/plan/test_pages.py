@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from monitoring import plan
 from monitoring.actors import Actor
 from monitoring.targets import Targets
-from tests.pages.conftest import LAZY_EXPANDERS, tables
+from tests.pages.conftest import LAZY_EXPANDERS, tables, tiles
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 60
@@ -119,7 +119,7 @@ def test_coverage_section_renders(app_db: Engine) -> None:
     at = AppTest.from_function(script, default_timeout=TIMEOUT).run()
     assert not at.exception and not at.error
     assert any("监测覆盖" in s.value for s in at.subheader)
-    assert len(at.metric) == 3
+    assert len(tiles(at)) == 3
 
 
 def test_road_dust_page_shows_the_coverage_section(app_db: Engine) -> None:
@@ -146,7 +146,7 @@ def test_pages_in_english_have_every_label(app_db: Engine, name: str) -> None:
 
 
 def _all_text(at: AppTest) -> str:
-    parts = [_texts(at), *(m.label + " " + str(m.value) for m in at.metric)]
+    parts = [_texts(at), *(m.label + " " + str(m.value) for m in tiles(at))]
     parts += ["\n".join(map(str, d.to_numpy().ravel())) for d in tables(at, shown=True)]
     return "\n".join(parts)
 
@@ -155,7 +155,7 @@ def test_indicators_say_not_entered_and_how_many_for_a_viewer(app_db: Engine, ta
     at = page("indicators", lang="zh")
     assert not at.exception and not at.error
     text = _all_text(at)
-    entered = [m for m in at.metric if m.label == "已录入"]
+    entered = [m for m in tiles(at) if m.label == "已录入"]
     n_entered = int(plan.entered_count(plan.indicators_table(app_db, targets, as_of=dt.date(2026, 11, 21)))[0])
     assert entered and entered[0].value == f"{n_entered} / {len(targets.indicators)} 项"
     assert "尚未录入" in text and "暂无数据" not in text and "未达标" in text  # "不是未达标" is said
@@ -198,7 +198,7 @@ def test_tasks_say_unreported_and_a_measure_opens_its_form(app_db: Engine) -> No
     at.button(key="task_dialog_submit").click().run()
     assert not at.exception and not at.error
     assert plan.task_history(app_db)[["measure_id", "status"]].values.tolist() == [["1-03-2", "in_progress"]]
-    assert any(m.label == "已填报" and m.value == "1 / 179 条" for m in at.metric)
+    assert any(m.label == "已填报" and m.value == "1 / 179 条" for m in tiles(at))
 
 
 def test_task_filters_survive_a_language_switch_in_english_words(app_db: Engine) -> None:
