@@ -131,7 +131,10 @@ def render_panel(engine: Engine, targets: Targets, actor: Actor) -> None:
     flash = st.session_state.pop("events_flash", None)
     if isinstance(flash, str):
         st.success(flash)
-    show_removed = st.toggle(t("events.show_removed"), key="events_show_removed")
+    # a radio, not a toggle: the radio's browser code is loaded for the sidebar already
+    shown = {False: t("events.show.current"), True: t("events.show.all")}
+    show_removed = bool(st.radio(t("events.show"), list(shown), key="events_show_removed", horizontal=True,
+                                 format_func=shown.__getitem__, label_visibility="collapsed"))
     found = events.list_events(engine, removed=show_removed)
     if found:
         w.dataframe(events_table(found, targets), key="events-table")

@@ -122,6 +122,18 @@ def test_analyst_flags_and_removes_an_event(private_app: Callable[..., AppTest],
     gone = events.get_event(with_event, new_id)
     assert gone is not None and gone.removed_by == "wang" and gone.removed_reason == "复核不属实"
 
+    # the list shows the events in effect; 含已删除的事件 lists the removed one too, with who removed it
+    def listed(at: AppTest) -> list[Any]:
+        return next(f for f in table_frames(at) if "标记人" in f.columns)["编号"].tolist()
+    assert new_id not in listed(at)
+    choice = at.radio(key="events_show_removed")
+    assert choice.options == ["有效的事件", "含已删除的事件"]
+    choice.set_value(True).run()
+    assert_clean(at)
+    assert new_id in listed(at)
+    removed = next(f for f in table_frames(at) if "标记人" in f.columns).set_index("编号").loc[new_id]
+    assert removed["删除人"] == "wang"
+
 
 def _submit(at: AppTest, label: str) -> Any:
     for button in at.button:
