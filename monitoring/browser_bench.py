@@ -28,7 +28,8 @@ and still hold 300 ms later without another script run having started:
   run started since navigation (a switch: the title changed since the click);
 - the main block's title (``h1``) is drawn;
 - every Plotly chart in the window (1440 × 1000) has drawn its SVG (the pages draw static
-  SVG charts first, which arrive with the page's elements), every table in the
+  SVG charts first, which arrive with the page's elements; a large one sits in an iframe,
+  counted once its document holds the SVG), every table in the
   window its canvas (tables below draw only when scrolled to), and no loading skeleton
   is in the window.
 
@@ -118,6 +119,10 @@ _DRAWN = """
   if (!heads.length || (h1 ? heads[0].innerText === h1 : b.runs <= since)) return false;
   for (const c of main.querySelectorAll('[data-testid="stPlotlyChart"]')) {
     if (shown(c) && !c.querySelector('.main-svg')) return false;
+  }
+  // A static chart in an iframe (widgets.charts.framed) is drawn once its document holds the SVG.
+  for (const f of main.querySelectorAll('iframe.monitor-chart-frame')) {
+    if (shown(f) && !(f.contentDocument && f.contentDocument.querySelector('svg'))) return false;
   }
   for (const d of main.querySelectorAll('[data-testid="stDataFrame"]')) {
     if (shown(d) && !d.querySelector('canvas')) return false;

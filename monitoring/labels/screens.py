@@ -10,9 +10,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "ui.as_of": ("数据截至 {day}（北京时间）", "Data as of {day} (Beijing time)"),
     # calendar
     "calendar.caption": (
-        "每日 AQI 类别，颜色取当日执行的 AQI 标准；时段 {period}。点击日历中的一天，下方显示当天数值。",
-        "Daily AQI category, coloured by the AQI standard in force that day; period {period}. Click a day in the "
-        "calendar to see its values below.",
+        "每日 AQI 类别，颜色取当日执行的 AQI 标准；时段 {period}。鼠标停在一天上显示其数值；在下方选择日期"
+        "（或选“交互图表”后点击一天）查看当天各项数值。",
+        "Daily AQI category, coloured by the AQI standard in force that day; period {period}. Rest the pointer on a "
+        "day for its values; pick a day below (or choose “Interactive chart” and click one) for all of that day's values.",
     ),
     "calendar.scope": ("范围", "Area"),
     "calendar.district": ("全区", "Whole district"),
@@ -23,8 +24,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "calendar.days_axis": ("天数", "Days"),
     "calendar.category_days_title": ("各街道 AQI 类别天数（{period}）", "Days per AQI category by subdistrict ({period})"),
     "calendar.click_hint": (
-        "在此选择日期；打开上方日历下的“交互图表”后，也可点击日历中的一天切换。",
-        "Pick the day here; with “Interactive chart” on under the calendar above, a click on a day also switches.",
+        "在此选择日期；在上方日历下选“交互图表”后，也可点击日历中的一天切换。",
+        "Pick the day here; with “Interactive chart” chosen under the calendar above, a click on a day also switches.",
     ),
     "calendar.day_values": ("{name} {day} 当日数值", "{name} on {day}"),
     "calendar.day_subdistricts": ("{day} 各街道数值", "Every subdistrict on {day}"),

@@ -40,7 +40,7 @@ PAGES: dict[str, tuple[str, int, int]] = {
 README_SHOTS = ("overview", "rankings")
 MAIN_H1 = '[data-testid="stMain"] h1'
 #: A chart as the page first draws it (dashboard.widgets.svg); the plotly chart is behind 交互图表.
-STATIC_CHART = "svg.monitor-chart"
+STATIC_CHART = "svg.monitor-chart, iframe.monitor-chart-frame"
 #: True once the browser has fetched Streamlit's Plotly bundle (≈ 4.7 MB of JavaScript).
 PLOTLY_LOADED = "() => performance.getEntriesByType('resource').some(e => e.name.includes('PlotlyChart'))"
 #: True once the browser has fetched Streamlit's grid (st.dataframe) JavaScript (≈ 1.7 MB with Arrow).

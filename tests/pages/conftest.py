@@ -8,6 +8,7 @@ the sidebar widgets keep them (keys from dashboard.context).
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
@@ -23,6 +24,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe, Markdown
 
+from dashboard.widgets.charts import FRAME_CLASS
 from dashboard.widgets.tables import PREVIEW_ATTRIBUTE, STATIC_TABLE_CLASS
 from dashboard.widgets.tiles import TILE_CLASS
 from monitoring.targets import Targets
@@ -151,9 +153,28 @@ def private_app(seeded_db: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     clear_caches()
 
 
-def svg_charts(at: AppTest) -> list[Any]:
+class Drawing:
+    """A static chart as drawn: ``value`` is its SVG, inline or inside its iframe (widgets.charts.framed)."""
+
+    def __init__(self, markup: str) -> None:
+        self.framed = markup.startswith("<iframe")
+        self.value = svg_of(markup)
+
+
+def svg_of(markup: str) -> str:
+    """The SVG a markdown element shows: itself, or the one in its iframe's srcdoc ("" for anything else)."""
+    if markup.startswith("<svg"):
+        return markup
+    if markup.startswith(f'<iframe class="{FRAME_CLASS}"'):
+        found = re.search(r'srcdoc="([^"]*)"', markup)
+        document = html.unescape(found.group(1)) if found else ""
+        return document[document.find("<svg"):document.rfind("</svg>") + len("</svg>")]
+    return ""
+
+
+def svg_charts(at: AppTest) -> list[Drawing]:
     """The static charts (dashboard.widgets.svg) a run drew: markdown elements holding an SVG."""
-    return [m for m in at.markdown if str(m.value).startswith("<svg")]
+    return [Drawing(str(m.value)) for m in at.markdown if svg_of(str(m.value))]
 
 
 def interactive(at: AppTest, mode: str = "interactive") -> AppTest:

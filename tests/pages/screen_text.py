@@ -16,7 +16,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.conftest import is_static_table, is_tile, tables, tiles
+from tests.pages.conftest import is_static_table, is_tile, svg_of, tables, tiles
 
 #: Words a reader may see in Latin letters on the Chinese screen: names of pollutants,
 #: standards, methods, units, file formats and the data set's credit.
@@ -68,7 +68,7 @@ def page_text(at: AppTest) -> str:
             for attr in ("label", "help") if kind in inputs else ("value", "label", "help"):
                 value = getattr(element, attr, None)
                 if isinstance(value, str):
-                    parts.append(value)
+                    parts.append(svg_of(value) or value if kind == "markdown" else value)  # a framed chart: its SVG
     for box in tiles(at):
         parts.extend(text for text in (box.label, box.value, box.delta, box.help) if text)
     for value, text in zip(tables(at), tables(at, shown=True), strict=True):

@@ -12,7 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.widgets import svg
-from tests.pages.conftest import chart_modes, interactive, svg_charts
+from dashboard.widgets.charts import FRAME_MIN_CHARS, framed
+from tests.pages.conftest import chart_modes, interactive, svg_charts, svg_of
 
 
 def _texts(drawing: str) -> list[str]:
@@ -91,6 +92,24 @@ def test_first_screen_has_no_plotly_element_and_the_choice_below_brings_it(
     assert len(at.run().get("plotly_chart")) == drawn  # the choice holds on the next run
     at = interactive(at, "static")
     assert not at.get("plotly_chart") and len(svg_charts(at)) == drawn
+
+
+def test_the_calendar_grid_is_framed_whole_with_its_hover_titles(open_page: Callable[..., AppTest]) -> None:
+    """A drawing of FRAME_MIN_CHARS or more goes into an iframe's srcdoc (widgets.charts.framed):
+    the same SVG, every cell's hover title kept, the frame sized to the drawing's aspect ratio;
+    a small one stays inline."""
+    at = open_page("calendar")
+    grid, days = svg_charts(at)
+    assert grid.framed and not days.framed
+    assert len(grid.value) >= FRAME_MIN_CHARS > len(days.value)
+    cells = [t for t in _tips(grid.value) if re.match(r"\d{4}-\d{2}-\d{2}", t)]
+    assert len(cells) >= 300  # a day per cell, January 1st to the last day with data
+    markup = next(str(m.value) for m in at.markdown if str(m.value).startswith("<iframe"))
+    width, height = re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', grid.value).groups()  # type: ignore[union-attr]
+    assert f"aspect-ratio:{float(width):.0f} / {float(height):.0f}" in markup
+    assert "\n" not in markup  # one line: a blank line would end markdown's HTML block
+    tricky = '<svg viewBox="0 0 10 5" aria-label="a &amp; b"><title>x"y\n\nz</title></svg>'
+    assert svg_of(framed(tricky)) == tricky and "\n" not in framed(tricky)  # quotes and blank lines survive
 
 
 def test_english_screen_draws_english_charts(open_page: Callable[..., AppTest]) -> None:
