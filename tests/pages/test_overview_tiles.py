@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+from dashboard.widgets.tiles import tile_html
 from monitoring import timeutil
 from monitoring.rules.verdict import OUTLOOKS, STATUSES
 from monitoring.storage.daily_refresh import DailyRules
@@ -145,3 +147,22 @@ def test_overview_tiles_say_pm25_incomplete_and_good_day_budget_spent(overview_o
     # without the spent budget a ratio below target would read 有风险 (at risk)
     assert "目标 78.0 %" in good and "优良天 0 天 / 有AQI的 100 天" in good
     assert ":gray-badge[累计：数据不足]" in good and ":red-badge[全年预判：难以达标]" in good
+
+
+def test_a_tile_escapes_what_it_shows() -> None:
+    """A tile's texts come from data and settings (a subdistrict's name, a typed note): markup in
+    them is shown as text, and the attributes the tests read give back the text as written."""
+    hostile = '<img src=x onerror="alert(1)">**粗体**'
+    markup = tile_html(hostile, "1 < 2 & 3", delta='"引号"', help="a\"b", delta_note="<b>x</b>")
+    assert "<img" not in markup and "<b>" not in markup
+    parser_tiles = _parsed(markup)
+    assert [(t.label, t.value, t.delta, t.help) for t in parser_tiles] == [(hostile, "1 < 2 & 3", '"引号"', 'a"b')]
+    assert "\n" not in markup
+
+
+def _parsed(markup: str) -> list[Any]:
+    from tests.pages.conftest import _TileAttrs
+
+    parser = _TileAttrs()
+    parser.feed(markup)
+    return parser.found
