@@ -117,16 +117,11 @@ _DRAWN = """
   const main = document.querySelector('[data-testid="stMain"]');
   const heads = main ? Array.from(main.querySelectorAll('h1')).filter(visible) : [];
   if (!heads.length || (h1 ? heads[0].innerText === h1 : b.runs <= since)) return false;
-  for (const c of main.querySelectorAll('[data-testid="stPlotlyChart"]')) {
-    if (shown(c) && !c.querySelector('.main-svg')) return false;
-  }
-  // A static chart in an iframe (widgets.charts.framed) is drawn once its document holds the SVG.
-  for (const f of main.querySelectorAll('iframe.monitor-chart-frame')) {
-    if (shown(f) && !(f.contentDocument && f.contentDocument.querySelector('svg'))) return false;
-  }
-  for (const d of main.querySelectorAll('[data-testid="stDataFrame"]')) {
-    if (shown(d) && !d.querySelector('canvas')) return false;
-  }
+  // drawn: a Plotly chart's SVG, a framed static chart's document (widgets.charts.framed), a table's canvas
+  const drawn = [['[data-testid="stPlotlyChart"]', (c) => c.querySelector('.main-svg')],
+                 ['iframe.monitor-chart-frame', (f) => f.contentDocument && f.contentDocument.querySelector('svg')],
+                 ['[data-testid="stDataFrame"]', (d) => d.querySelector('canvas')]];
+  for (const [kind, ok] of drawn) { for (const e of main.querySelectorAll(kind)) { if (shown(e) && !ok(e)) return false; } }
   if (Array.from(main.querySelectorAll('[data-testid="stSkeleton"]')).some(shown)) return false;
   return true;
 }
