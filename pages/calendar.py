@@ -76,8 +76,11 @@ else:
     w.chart(w.calendar_months(scope, title=t("calendar.months_title", name=scope_name, year=f.year)), key=CHART_KEY,
             on_select="rerun", selection_mode="points")
 
-day = st.date_input(t("calendar.day"), min_value=start, max_value=end, key=DAY_KEY, format="YYYY-MM-DD",
-                    help=t("calendar.click_hint"))
+# A select box of the period's days (newest first, type to search), not st.date_input: the page
+# shows a select box already, and a date input's own code cost a cold load ≈ 0.2 s and a sidebar
+# switch to this page the same (docs/PERFORMANCE.md, "Browser").
+days = [end - dt.timedelta(days=n) for n in range((end - start).days + 1)]
+day = st.selectbox(t("calendar.day"), days, key=DAY_KEY, format_func=dt.date.isoformat, help=t("calendar.click_hint"))
 st.subheader(t("calendar.day_values", name=scope_name, day=str(day)))
 row = scope[pd.to_datetime(scope["day"]).dt.date == day] if len(scope) else scope
 if row.empty:

@@ -12,6 +12,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -99,6 +101,7 @@ def server(seeded_template: str, tmp_path_factory: pytest.TempPathFactory, brows
     _sqlite_only()
     with start_server(seeded_template, tmp_path_factory.mktemp("e2e")) as running:
         tab = browser_context.new_page()
+        track_network(tab)
         try:
             tab.goto(running.base + "/")
             # "/" runs app.py itself, whose st.navigation makes the router the server's routing
@@ -162,6 +165,7 @@ def browser_context(browser: Any) -> Iterator[Any]:
 @pytest.fixture
 def page(browser_context: Any) -> Iterator[Any]:
     tab = browser_context.new_page()
+    track_network(tab)
     try:
         yield tab
     finally:
@@ -172,3 +176,42 @@ def page(browser_context: Any) -> Iterator[Any]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+#: Each page's requests in flight and the moment the last one started or ended.
+_NETWORK: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def track_network(page: Any) -> dict[str, Any]:
+    """Follow the page's HTTP requests from now on (``wait_network_quiet``): call it on a new tab."""
+    state: dict[str, Any] = {"pending": set(), "last": time.monotonic()}
+
+    def started(request: Any) -> None:
+        state["pending"].add(request)
+        state["last"] = time.monotonic()
+
+    def ended(request: Any) -> None:
+        state["pending"].discard(request)
+        state["last"] = time.monotonic()
+
+    page.on("request", started)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
+    _NETWORK[page] = state
+    return state
+
+
+def wait_network_quiet(page: Any, quiet_s: float = 0.5, timeout_s: float = 60.0) -> None:
+    """Until no HTTP request of the page is in flight and none started or ended for ``quiet_s``
+    (the elements' JavaScript chunks, fetched as they first appear, have arrived).
+
+    Not Playwright's ``networkidle`` load state: a frame counts as idle only once its child
+    frames are, and an iframe made from ``srcdoc`` (the calendar grid, widgets.charts.framed)
+    added after an in-app page switch never reports it, so the wait timed out with nothing
+    in flight."""
+    state = _NETWORK.get(page) or track_network(page)
+    deadline = time.monotonic() + timeout_s
+    while state["pending"] or time.monotonic() - state["last"] < quiet_s:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"requests still in flight after {timeout_s:.0f} s: {list(state['pending'])[:5]}")
+        page.wait_for_timeout(100)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ANALYST, ROOT, Server
+from tests.e2e.conftest import ANALYST, ROOT, Server, wait_network_quiet
 
 pytestmark = pytest.mark.e2e
 
@@ -63,7 +63,9 @@ def wait_ready(page: Any) -> None:
     page.wait_for_selector(APP_READY, state="attached")
     page.wait_for_timeout(300)  # a rerun requested by the first run starts right after it
     page.wait_for_selector(APP_READY, state="attached")
-    page.wait_for_load_state("networkidle")
+    wait_network_quiet(page)
+
+
 
 
 def open_path(page: Any, server: Server, path: str) -> None:

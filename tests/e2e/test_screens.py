@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import Server, track_network
 from tests.e2e.test_browser import (
     SCREENS,
     SWITCH_SCREENS,
@@ -46,6 +46,7 @@ def english_tab(browser_context: Any, server: Server) -> Iterator[Any]:
     link, as a reader would, which keeps the session's language — one script run a screen instead
     of a Chinese load and an English rerun (issue 15). The tests only read the pages."""
     tab = browser_context.new_page()
+    track_network(tab)
     try:
         open_path(tab, server, "overview")
         _english(tab)

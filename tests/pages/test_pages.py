@@ -194,10 +194,13 @@ def test_a_stale_session_s_filters_are_checked_while_the_box_is_closed(open_page
 
 def test_calendar_shows_the_chosen_day(open_page: Callable[..., AppTest]) -> None:
     at = open_page("calendar")
-    at.date_input(key="calendar_day").set_value(dt.date(2026, 1, 15)).run()
+    at.selectbox(key="calendar_day").set_value(dt.date(2026, 1, 15)).run()
     assert_clean(at)
     day = table_frames(at)[1]  # [0]: the chosen area's pollutant values that day
     assert len(day) == 15 and (day["日期"].astype(str) == "2026-01-15").all()
+    # the choice lists the period's days, newest first, as dates a reader types to search
+    picker = at.selectbox(key="calendar_day")
+    assert picker.options[0] > picker.options[-1] == "2026-01-01" and "2026-01-15" in picker.options
 
 
 def test_no_sidebar_toggle_the_method_names_the_events(open_page: Callable[..., AppTest]) -> None:

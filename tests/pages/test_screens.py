@@ -115,7 +115,7 @@ def test_a_click_on_a_day_opens_its_values(open_page: Callable[..., AppTest]) ->
                                                          "point_indices": [], "box": [], "lasso": []}}
     at.run()
     assert not at.exception
-    assert at.date_input(key="calendar_day").value == dt.date(2026, 3, 5)
+    assert at.selectbox(key="calendar_day").value == dt.date(2026, 3, 5)
     assert any("2026-03-05" in s.value for s in at.subheader)
     assert [m.label for m in tiles(at)] == ["AQI", "类别", "首要污染物"]
     values = tables(at)[0]
