@@ -111,12 +111,13 @@ else:
                    key="calendar-day")
 w.method_caption(report, key="calendar")
 
-st.divider()
-w.chart(w.category_days(frame, targets, title=t("calendar.category_days_title", period=period)),
-        key="calendar-category-days")
-counts_box = w.lazy_expander(t("calendar.counts_title"), "calendar-counts", icon=":material/table:")
+# The days per category of every subdistrict, chart and table, drawn when opened: a second chart on
+# the first screen cost every switch to this page ≈ 0.1 s (docs/PERFORMANCE.md, "Browser").
+counts_box = w.lazy_expander(t("calendar.counts_title"), "calendar-counts", icon=":material/bar_chart:")
 if counts_box is not None:
     with counts_box:
+        w.chart(w.category_days(frame, targets, title=t("calendar.category_days_title", period=period)),
+                key="calendar-category-days")
         english = ctx.lang() == "en" and "category_en" in frame.columns
         counts = pd.crosstab(w.localise_subdistricts(frame["subdistrict"], targets),
                              frame["category_en" if english else "category"])

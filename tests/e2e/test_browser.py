@@ -28,7 +28,7 @@ PAGES: dict[str, tuple[str, int, int]] = {
     "rankings": ("rankings.py", 1, 1),
     "progress": ("progress.py", 1, 2),
     "trends": ("trends.py", 1, 1),
-    "calendar": ("calendar.py", 2, 1),
+    "calendar": ("calendar.py", 1, 1),
     "road-dust": ("road_dust.py", 2, 2),
     "targets": ("targets.py", 0, 1),
     "indicators": ("indicators.py", 0, 0),

@@ -57,3 +57,15 @@ def test_only_the_shown_tab_is_drawn(open_page: object) -> None:
     assert [len(tab.children) > 0 for tab in shown.tabs] == [False, True, False]
     maps = [str(c.value) for c in svg_charts(shown)]
     assert len(maps) == len(bars) == 1 and maps != bars
+
+
+def test_the_calendars_second_chart_is_drawn_when_its_box_opens(open_page: object) -> None:
+    """The calendar's first screen is the month grid; the days per category of every subdistrict
+    (chart and table) are one click away (issue 14: a second chart cost every switch ≈ 0.1 s)."""
+    closed = make_app("calendar", expanders_open=False)
+    assert len(svg_charts(closed)) == 1
+    closed.session_state["calendar-counts"] = True
+    opened = closed.run()
+    assert not opened.exception
+    drawings = svg_charts(opened)
+    assert len(drawings) == 2 and "各街道 AQI 类别天数" in drawings[1].value
