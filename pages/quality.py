@@ -143,10 +143,8 @@ else:
             st.caption(t("quality.sha", sha=r["sha256"]))
         if r["message"]:
             st.caption(t("quality.message", message=r["message"]))
-        cols = st.columns(6)
-        for col, key in zip(cols, ("rows", "accepted", "rejected", "duplicates", "conflicts", "missing"), strict=True):
-            w.tile(t(f"upload.m.{'stored' if key == 'accepted' else key}"), f"{int(r[key] or 0):,}", where=col,
-                   border=False)
+        w.count_row([(t(f"upload.m.{'stored' if key == 'accepted' else key}"), int(r[key] or 0))
+                     for key in ("rows", "accepted", "rejected", "duplicates", "conflicts", "missing")])
         if detail.stored >= 0:
             st.caption(t("quality.stored_now", n=detail.stored))
         if len(detail.rejected):

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import context as ctx
-from dashboard.widgets import dataframe, download_buttons, tile
+from dashboard.widgets import count_row, dataframe, download_buttons
 from monitoring.errors import MonitorError
 from monitoring.ingest import templates
 from monitoring.ingest.audit import named_conflicts, rejected_csv
@@ -60,13 +60,10 @@ def progress_bar(label: str):  # type: ignore[no-untyped-def]
 
 
 def metrics(result: IngestResult, *, stored: bool) -> None:
-    cols = st.columns(6)
-    figures = ((t("upload.m.rows"), result.readings),
+    count_row([(t("upload.m.rows"), result.readings),
                (t("upload.m.stored" if stored else "upload.m.accepted"), result.counts.accepted),
                (t("upload.m.rejected"), result.rejected_readings), (t("upload.m.duplicates"), result.counts.duplicates),
-               (t("upload.m.conflicts"), result.counts.conflicts), (t("upload.m.missing"), result.counts.missing))
-    for col, (label, n) in zip(cols, figures, strict=True):
-        tile(label, f"{n:,}", where=col, border=False)
+               (t("upload.m.conflicts"), result.counts.conflicts), (t("upload.m.missing"), result.counts.missing)])
 
 
 def reconcile(result: IngestResult, *, stored: bool) -> None:

@@ -222,5 +222,8 @@ from dashboard.widgets.tables import (
     report_table as report_table,
 )
 from dashboard.widgets.tiles import (
+    count_row as count_row,
+)
+from dashboard.widgets.tiles import (
     tile as tile,
 )

@@ -11,6 +11,7 @@ tests read them as they read a metric (tests/pages/conftest.py ``tiles``).
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import streamlit as st
@@ -58,3 +59,10 @@ def tile_html(label: str, value: str, *, delta: str | None = None, tone: Tone = 
 def tile(label: str, value: str, *, where: Any = None, **options: Any) -> None:
     """Draw ``tile_html`` in ``where`` (a column or container; the page by default)."""
     (where if where is not None else st).markdown(tile_html(label, value, **options), unsafe_allow_html=True)
+
+
+def count_row(figures: Sequence[tuple[str, int]]) -> None:
+    """Counts side by side, one borderless tile each (an upload's or a stored run's readings,
+    stored, rejected, duplicates, conflicts, missing)."""
+    for column, (label, n) in zip(st.columns(len(figures)), figures, strict=True):
+        tile(label, f"{n:,}", where=column, border=False)

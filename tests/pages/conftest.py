@@ -209,13 +209,16 @@ def is_tile(markup: str) -> bool:
     return f'class="{TILE_CLASS}"' in markup
 
 
+def tiles_in(markup: str) -> list[Tile]:
+    """The tiles one piece of markup holds (widgets.tiles.tile_html)."""
+    parser = _TileAttrs()
+    parser.feed(markup)
+    return parser.found
+
+
 def tiles(at: AppTest) -> list[Tile]:
     """The page's tiles in page order (the main area), as ``at.metric`` reads Streamlit's metrics."""
-    parser = _TileAttrs()
-    for element in at.main.markdown:
-        if is_tile(str(element.value)):
-            parser.feed(str(element.value))
-    return parser.found
+    return [box for element in at.main.markdown if is_tile(str(element.value)) for box in tiles_in(str(element.value))]
 
 
 def chart_modes(at: AppTest) -> list[Any]:

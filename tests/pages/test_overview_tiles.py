@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -22,7 +21,7 @@ from monitoring.storage.run_records import RunInfo, finish_run, start_run
 from monitoring.storage.writes import write_readings
 from monitoring.targets import Targets, subdistrict_id
 from tests.pages.conftest import _use_database as use_database
-from tests.pages.conftest import clear_caches, make_app, tiles
+from tests.pages.conftest import clear_caches, make_app, tiles, tiles_in
 
 #: status / outlook → (badge colour, Chinese words) as a leader reads them
 STATUS_BADGE = {"meets": ("green", "累计达标"), "exceeds": ("red", "累计超标"), "incomplete": ("gray", "数据不足")}
@@ -155,14 +154,6 @@ def test_a_tile_escapes_what_it_shows() -> None:
     hostile = '<img src=x onerror="alert(1)">**粗体**'
     markup = tile_html(hostile, "1 < 2 & 3", delta='"引号"', help="a\"b", delta_note="<b>x</b>")
     assert "<img" not in markup and "<b>" not in markup
-    parser_tiles = _parsed(markup)
+    parser_tiles = tiles_in(markup)
     assert [(t.label, t.value, t.delta, t.help) for t in parser_tiles] == [(hostile, "1 < 2 & 3", '"引号"', 'a"b')]
     assert "\n" not in markup
-
-
-def _parsed(markup: str) -> list[Any]:
-    from tests.pages.conftest import _TileAttrs
-
-    parser = _TileAttrs()
-    parser.feed(markup)
-    return parser.found
