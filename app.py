@@ -66,10 +66,11 @@ def sidebar(years: list[int]) -> None:
     choices = years or [this_year]
     # The widgets below are drawn only when their box is open, so they cannot refuse a stale
     # session's value: each is checked here against its options, as the widget would.
-    for key, options in ((ctx.YEAR_KEY, choices), (ctx.PERIOD_KEY, ["ytd", "month"]),
-                         (ctx.MONTH_KEY, list(range(1, 13))), (ctx.POLLUTANT_KEY, [p.code for p in POLLUTANT_TABLE])):
+    for key, options, fallback in ((ctx.YEAR_KEY, choices, choices[0]), (ctx.PERIOD_KEY, ["ytd", "month"], "ytd"),
+                                   (ctx.MONTH_KEY, range(1, 13), _last_complete_month()),
+                                   (ctx.POLLUTANT_KEY, [p.code for p in POLLUTANT_TABLE], "pm25")):
         if st.session_state.get(key) not in options:
-            st.session_state[key] = _last_complete_month() if key == ctx.MONTH_KEY else options[0]
+            st.session_state[key] = fallback
     # The filters sit in an expander drawn only when open, the choice named beside it: the four
     # widgets cost every cold load ≈ 0.15 × a one-line page in the browser (docs/PERFORMANCE.md);
     # closed, the values live on in session_state (main() keeps them). The label stays the same
