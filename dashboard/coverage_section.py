@@ -43,24 +43,25 @@ def render_coverage(engine: Engine, targets: Targets, year: int, month: int | No
     last_quarter = cov.quarters["quarter"].iloc[-1] if len(cov.quarters) else "—"
     quarter = cov.quarters[cov.quarters["quarter"] == last_quarter]
     streak = cov.district_streak
-    c1, c2, c3 = st.columns(3)
-    w.tile(
-        t("coverage.recheck") + w.paren(str(cov.month)),
-        "—" if cov.recheck_undecided and not cov.recheck_required
-        else f"{cov.recheck_required - len(cov.recheck_missing)}/{cov.recheck_required}",
-        help=t("coverage.recheck.result", missing=len(cov.recheck_missing), required=cov.recheck_required),
-        where=c1, border=False,
-    )
-    w.tile(
-        t("coverage.quarter") + w.paren(str(last_quarter))
-        + ("" if bool(quarter["finished"].all()) else t("coverage.quarter.open")),
-        f"{int(quarter['complete'].sum())}/{len(quarter)}",
-        help=t("coverage.quarter.result", quarter=last_quarter, complete=int(quarter["complete"].sum()),
-               total=len(quarter)),
-        where=c2, border=False,
-    )
-    w.tile(t("coverage.streak"), str(streak.months), where=c3, border=False,
-           help=t("coverage.cleared" if streak.cleared_two_months else "coverage.not_cleared"))
+    w.tile_row([
+        w.tile_html(
+            t("coverage.recheck") + w.paren(str(cov.month)),
+            "—" if cov.recheck_undecided and not cov.recheck_required
+            else f"{cov.recheck_required - len(cov.recheck_missing)}/{cov.recheck_required}",
+            help=t("coverage.recheck.result", missing=len(cov.recheck_missing), required=cov.recheck_required),
+            border=False,
+        ),
+        w.tile_html(
+            t("coverage.quarter") + w.paren(str(last_quarter))
+            + ("" if bool(quarter["finished"].all()) else t("coverage.quarter.open")),
+            f"{int(quarter['complete'].sum())}/{len(quarter)}",
+            help=t("coverage.quarter.result", quarter=last_quarter, complete=int(quarter["complete"].sum()),
+                   total=len(quarter)),
+            border=False,
+        ),
+        w.tile_html(t("coverage.streak"), str(streak.months), border=False,
+                    help=t("coverage.cleared" if streak.cleared_two_months else "coverage.not_cleared")),
+    ])
     verdict = t("coverage.cleared" if streak.cleared_two_months else "coverage.not_cleared")
     (st.success if streak.cleared_two_months else st.warning)(
         t("coverage.streak.result", months=streak.months, verdict=verdict)

@@ -127,7 +127,7 @@ def render_panel(engine: Engine, targets: Targets, actor: Actor) -> None:
     """The list of events (everyone) and, for analysts, the forms to flag and remove them."""
     t = ctx.t
     st.subheader(t("events.title"))
-    st.caption(t("events.caption", standard=targets.exceptional_events.standard))
+    st.caption(t("events.caption", standard=targets.exceptional_events.standard_in(ctx.lang())))
     flash = st.session_state.pop("events_flash", None)
     if isinstance(flash, str):
         st.success(flash)

@@ -88,12 +88,13 @@ if row.empty:
 else:
     r = row.iloc[0]
     english = ctx.lang() == "en"
-    c1, c2, c3 = st.columns(3)
-    w.tile(t("calendar.metric.aqi"), w.fmt(r["aqi"], 0), where=c1)
-    w.tile(t("calendar.metric.category"), str((r.get("category_en") if english else r.get("category")) or "—"),
-           where=c2)
     primary = w.primary_text(r.get("primary"))
-    w.tile(t("calendar.metric.primary"), t("calendar.no_primary") if primary == "—" else primary, where=c3)
+    w.tile_row([
+        w.tile_html(t("calendar.metric.aqi"), w.fmt(r["aqi"], 0)),
+        w.tile_html(t("calendar.metric.category"),
+                    str((r.get("category_en") if english else r.get("category")) or "—")),
+        w.tile_html(t("calendar.metric.primary"), t("calendar.no_primary") if primary == "—" else primary),
+    ])
     values = pd.DataFrame({
         t("calendar.value_col.pollutant"): [t(f"ui.col.{p}") for p in w.POLLUTANT_UNITS],
         t("calendar.value_col.value"): [r.get(p) for p in w.POLLUTANT_UNITS],

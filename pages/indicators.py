@@ -42,13 +42,14 @@ missing = table[[s == "not_entered" for s in states]]
 # -- how many are entered, and the verdicts -------------------------------------------------------
 n_with, n_all = plan.entered_count(table)
 enterable = int((table["source"] == "entered").sum())
-c1, c2, c3, c4 = st.columns(4)
-w.tile(t("indicators.tile.entered"), t("indicators.tile.entered_value", n=n_with, total=n_all), where=c1,
-       help=t("indicators.tile.entered_help", measured=int((table["source"] == "measured").sum()),
-              entered=enterable - len(missing), enterable=enterable))
-w.tile(t("status.meets"), t("indicators.tile.items", n=states.count("meets")), where=c2)
-w.tile(t("status.exceeds"), t("indicators.tile.items", n=states.count("exceeds")), where=c3)
-w.tile(t("indicators.tile.not_entered"), t("indicators.tile.items", n=len(missing)), where=c4)
+w.tile_row([
+    w.tile_html(t("indicators.tile.entered"), t("indicators.tile.entered_value", n=n_with, total=n_all),
+                help=t("indicators.tile.entered_help", measured=int((table["source"] == "measured").sum()),
+                       entered=enterable - len(missing), enterable=enterable)),
+    w.tile_html(t("status.meets"), t("indicators.tile.items", n=states.count("meets"))),
+    w.tile_html(t("status.exceeds"), t("indicators.tile.items", n=states.count("exceeds"))),
+    w.tile_html(t("indicators.tile.not_entered"), t("indicators.tile.items", n=len(missing))),
+])
 
 
 def _target(row: pd.Series) -> str:

@@ -39,23 +39,28 @@ if not w.has_data(frame, "monthly_mean"):
 # -- the year so far, in four numbers ----------------------------------------------------------
 bud = budget.frame
 row = w.budget_row(bud, subdistrict)
-cols = st.columns(4)
 if row is not None:
-    w.tile(t("ui.col.ytd_mean"), w.fmt(row.get("ytd_mean"), 1, unit), where=cols[0],
-           delta=t("ui.tile.target", target=w.fmt(row.get("target"), 0, unit)),
-           help=w.days_caption(row.get("valid_days"), None) or None)
+    # the three figures are one element (w.tile_row); the verdicts keep their box beside them
+    figures, verdicts = st.columns([3, 1])
+    ytd = [w.tile_html(t("ui.col.ytd_mean"), w.fmt(row.get("ytd_mean"), 1, unit),
+                       delta=t("ui.tile.target", target=w.fmt(row.get("target"), 0, unit)),
+                       help=w.days_caption(row.get("valid_days"), None) or None)]
     budget_deducted = ev.deducted(budget, loaders.budget, f.year, f.through, year=f.year)
     row_deducted = w.budget_row(budget_deducted.frame, subdistrict) if budget_deducted is not None else None
     if row_deducted is not None:
-        cols[0].caption(t("events.deducted_value", value=w.fmt(row_deducted.get("ytd_mean"), 1, unit)))
+        ytd.append(w.note_html(t("events.deducted_value", value=w.fmt(row_deducted.get("ytd_mean"), 1, unit))))
     required, required_detail = w.required_text(row, unit)
-    w.tile(t("ui.col.required_rest_mean"), required, where=cols[1],
-           help=required_detail or t("progress.required_help"))
+    rest = [w.tile_html(t("ui.col.required_rest_mean"), required, help=required_detail or t("progress.required_help"))]
     if required_detail:
-        cols[1].caption(required_detail)
-    w.tile(t("ui.col.projection"), w.fmt(row.get("projection"), 1, unit), where=cols[2],
-           delta=t("progress.range", low=w.fmt(row.get("projection_low")), high=w.fmt(row.get("projection_high"))))
-    with cols[3].container(border=True):
+        rest.append(w.note_html(required_detail))
+    w.tile_row([
+        "".join(ytd),
+        "".join(rest),
+        w.tile_html(t("ui.col.projection"), w.fmt(row.get("projection"), 1, unit),
+                    delta=t("progress.range", low=w.fmt(row.get("projection_low")),
+                            high=w.fmt(row.get("projection_high")))),
+    ], where=figures)
+    with verdicts.container(border=True):
         w.verdict_badges(row.get("status"), row.get("outlook"))
         st.caption(t("progress.days_left", days=w.fmt(row.get("remaining_days"), 0),
                      nongood=w.fmt(row.get("non_good_days_left"), 0), heavy=w.fmt(row.get("heavy_days_left"), 0)))

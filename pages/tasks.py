@@ -44,12 +44,13 @@ everything = loaders.call(loaders.tasks_table, today)
 
 # -- how many are reported ----------------------------------------------------------------------------
 unreported = int((everything["status"] == plan.UNREPORTED).sum())
-c1, c2, c3, c4 = st.columns(4)
-w.tile(t("tasks.tile.reported"), t("tasks.tile.reported_value", n=len(everything) - unreported,
-                                   total=len(everything)), where=c1)
-w.tile(t("tasks.tile.done"), t("tasks.tile.count", n=int((everything["status"] == "done").sum())), where=c2)
-w.tile(t("tasks.tile.overdue"), t("tasks.tile.count", n=len(plan.overdue_tasks(everything))), where=c3)
-w.tile(t("tasks.tile.unreported"), t("tasks.tile.count", n=unreported), where=c4)
+w.tile_row([
+    w.tile_html(t("tasks.tile.reported"), t("tasks.tile.reported_value", n=len(everything) - unreported,
+                                            total=len(everything))),
+    w.tile_html(t("tasks.tile.done"), t("tasks.tile.count", n=int((everything["status"] == "done").sum()))),
+    w.tile_html(t("tasks.tile.overdue"), t("tasks.tile.count", n=len(plan.overdue_tasks(everything)))),
+    w.tile_html(t("tasks.tile.unreported"), t("tasks.tile.count", n=unreported)),
+])
 if unreported:
     if actor.can_write:
         st.caption(t("tasks.unreported.help"))

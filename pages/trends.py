@@ -156,17 +156,18 @@ w.chart(fig, key="trends-chart")
 ts = extra.get("theil_sen") or {}
 mk = extra.get("mann_kendall") or {}
 refused = extra.get("refused")
-c1, c2, c3 = st.columns(3)
-w.tile(t("trends.points"), w.fmt(extra.get("n"), 0), where=c1)
+points = w.tile_html(t("trends.points"), w.fmt(extra.get("n"), 0))
 if refused:
-    w.tile(t("trends.theil_sen"), "—", where=c2)
-    w.tile(t("trends.mann_kendall"), "—", where=c3)
+    w.tile_row([points, w.tile_html(t("trends.theil_sen"), "—"), w.tile_html(t("trends.mann_kendall"), "—")])
     st.info(t("trends.refused", reason=refused), icon=":material/info:")
 else:
-    w.tile(t("trends.theil_sen"), w.fmt_signed(ts.get("slope"), 2, f"{unit}/{t('trends.per_year')}"), where=c2,
-           delta=t("trends.ci", low=w.fmt(ts.get("low"), 2), high=w.fmt(ts.get("high"), 2)))
-    w.tile(t("trends.mann_kendall"), t(f"trends.mk.{mk.get('trend', 'none')}"), where=c3,
-           delta=f"τ = {w.fmt(mk.get('tau'), 2)}, p = {w.fmt(mk.get('p'), 3)}")
+    w.tile_row([
+        points,
+        w.tile_html(t("trends.theil_sen"), w.fmt_signed(ts.get("slope"), 2, f"{unit}/{t('trends.per_year')}"),
+                    delta=t("trends.ci", low=w.fmt(ts.get("low"), 2), high=w.fmt(ts.get("high"), 2))),
+        w.tile_html(t("trends.mann_kendall"), t(f"trends.mk.{mk.get('trend', 'none')}"),
+                    delta=f"τ = {w.fmt(mk.get('tau'), 2)}, p = {w.fmt(mk.get('p'), 3)}"),
+    ])
 w.method_caption(report, key="trends")
 
 st.caption(t("ui.hour_convention"))

@@ -230,7 +230,8 @@ def test_side_by_side_ranking_equals_a_computation_with_the_days_removed(seeded_
     assert pair.deducted.method["events"] == (
         "扣除例外事件 3 天（沙尘 2015-03-14—03-16）；有效天数要求相应减少 3 天（" + targets.exceptional_events.standard + "）")
     assert pair.deducted.method["events_en"] == (
-        "exceptional events deducted: 3 days (sand and dust 2015-03-14–03-16); the valid days required are reduced by 3")
+        "exceptional events deducted: 3 days (sand and dust 2015-03-14–03-16); the valid days required are reduced by 3 "
+        "(HJ 663—2026 (exceptional events); sand and dust: MEE notice Huanban Jiance [2016] No. 120)")
     assert pair.included.method["events"] == "含例外事件 3 天（沙尘 2015-03-14—03-16），未扣除"
     assert "扣除例外事件 3 天后需 24 个" in pair.deducted.method["validity"]  # March needs 27 valid days, 24 after
 

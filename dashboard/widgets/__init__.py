@@ -225,5 +225,14 @@ from dashboard.widgets.tiles import (
     count_row as count_row,
 )
 from dashboard.widgets.tiles import (
+    note_html as note_html,
+)
+from dashboard.widgets.tiles import (
     tile as tile,
+)
+from dashboard.widgets.tiles import (
+    tile_html as tile_html,
+)
+from dashboard.widgets.tiles import (
+    tile_row as tile_row,
 )

@@ -5,6 +5,7 @@ Presentation only: every number shown was computed in ``monitoring`` (no rule li
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -13,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import context as ctx
-from dashboard.widgets.tiles import tile
+from dashboard.widgets.tiles import note_html, tile_html
 from monitoring.rules.rounding import is_missing as is_missing  # re-exported: pages call w.is_missing
 from monitoring.targets import POLLUTANT_NAMES as CODE_NAMES
 from monitoring.targets import Targets
@@ -275,28 +276,28 @@ def metric_tile(
 ) -> None:
     """One indicator: value with unit, target, gap, trend arrow (vs last year) and status colour."""
     colour = status_color(status)
+    arrow = TREND_ARROW.get(str(trend), "")
+    delta = None if is_missing(gap) else gap_text(gap, unit, decimals)
+    level = not is_missing(gap) and float(gap) == 0
+    above = not level and delta is not None and float(gap) > 0
+    figure = tile_html(
+        title, fmt(value, decimals, unit) + (f" {arrow}" if arrow else ""),
+        delta=gap_text(0, unit, decimals).replace("+", "±", 1) if level else delta,
+        # above an at-most target is bad, above an at-least one good
+        tone="off" if level or delta is None else ("bad" if above == (direction == "at_most") else "good"),
+        arrow=None if level or delta is None else ("up" if above else "down"),
+        delta_note=ctx.t("ui.tile.gap_to_target") if delta is not None else None, show_label=False)
+    line = ctx.t("ui.tile.target", target=fmt(target, decimals, unit))
+    if arrow:
+        line += space() + ctx.t(f"ui.tile.trend.{trend}")
+    heading = (f"<div style='border-left:6px solid {colour};padding-left:8px'>"
+               f"<span style='font-size:0.95rem'>{html.escape(title)}</span></div>")
     with st.container(border=True):
-        # the title and the two badges in one element (the browser pays for each element)
-        badges = badges_text(status, outlook)
-        st.markdown(
-            f"<div style='border-left:6px solid {colour};padding-left:8px'>"
-            f"<span style='font-size:0.95rem'>{title}</span></div>" + (f"\n\n{badges}" if badges else ""),
-            unsafe_allow_html=True,
-        )
-        arrow = TREND_ARROW.get(str(trend), "")
-        delta = None if is_missing(gap) else gap_text(gap, unit, decimals)
-        level = not is_missing(gap) and float(gap) == 0
-        above = not level and delta is not None and float(gap) > 0
-        tile(title, fmt(value, decimals, unit) + (f" {arrow}" if arrow else ""),
-             delta=gap_text(0, unit, decimals).replace("+", "±", 1) if level else delta,
-             # above an at-most target is bad, above an at-least one good
-             tone="off" if level or delta is None else ("bad" if above == (direction == "at_most") else "good"),
-             arrow=None if level or delta is None else ("up" if above else "down"),
-             delta_note=ctx.t("ui.tile.gap_to_target") if delta is not None else None, show_label=False)
-        line = ctx.t("ui.tile.target", target=fmt(target, decimals, unit))
-        if arrow:
-            line += space() + ctx.t(f"ui.tile.trend.{trend}")
-        st.caption(line + (sep() + plain(caption) if caption else ""))
+        # heading, the two badges (markdown), the figure and its line in ONE element: the browser
+        # pays for each element (tiles.py); blank lines end each HTML block so the badges are markdown
+        parts = (heading, badges_text(status, outlook), figure,
+                 note_html(line + (sep() + plain(caption) if caption else "")))
+        st.markdown("\n\n".join(part for part in parts if part), unsafe_allow_html=True)
 
 
 

@@ -164,7 +164,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "- **内置站点历史**：万寿西宫、官园两个国控站 2013-03-01 至 2017-02-28 的小时数据（UCI，CC BY 4.0），分别归入白纸坊、展览路。\n"
         "- **演示数据**：由站点历史生成的当年小时数据（来源“demo”），每页顶部有提示，可在本页删除。\n"
         "- **上传、命令行导入与自动拉取**：见上方导入记录，每次导入都可追溯到文件与执行人。",
-        "- **Built-in station history**: hourly data of the national stations 万寿西宫 and 官园, 2013-03-01 to "
+        "- **Built-in station history**: hourly data of the national stations Wanshouxigong and Guanyuan, 2013-03-01 to "
         "2017-02-28 (UCI, CC BY 4.0), attributed to Baizhifang and Zhanlanlu.\n"
         "- **Demo data**: this year's hours generated from the station history (source 'demo'); a banner says so on "
         "every page, and it can be removed on this page.\n"

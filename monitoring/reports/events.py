@@ -77,7 +77,8 @@ def deduction(
         days = {d for e in events for d in e.days(first, last)}
         return days, {
             "events": f"扣除例外事件 {n} 天（{zh}）；有效天数要求相应减少 {n} 天（{targets.exceptional_events.standard}）",
-            "events_en": f"exceptional events deducted: {n} days ({en}); the valid days required are reduced by {n}",
+            "events_en": f"exceptional events deducted: {n} days ({en}); the valid days required are reduced by {n} "
+                         f"({targets.exceptional_events.standard_in('en')})",
         }
     return set(), {
         "events": f"含例外事件 {n} 天（{zh}），未扣除",

@@ -225,6 +225,11 @@ class ExceptionalEvents(_Strict):
     """``exceptional_events`` in targets.yaml: the kinds of day range that may be deducted."""
 
     standard: str
+    standard_en: str = ""  # the same rule for English screens; empty: ``standard`` as written
+
+    def standard_in(self, lang: str) -> str:
+        """The rule's citation in the reader's language."""
+        return self.standard_en if lang == "en" and self.standard_en else self.standard
     kinds: tuple[EventKind, ...] = Field(min_length=1)
 
     @field_validator("kinds")
@@ -370,6 +375,7 @@ class Targets(_Strict):
     version: Literal[1]
     year: int
     plan: str
+    plan_en: str = ""  # the plan's name on English screens; empty: ``plan`` as written
     district: District
     subdistricts: tuple[Subdistrict, ...]
     stations: tuple[Station, ...]

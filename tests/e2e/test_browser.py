@@ -52,10 +52,12 @@ TABLES = '[data-testid="stDataFrame"], table.monitor-table'
 TABLE_LOADED = "() => performance.getEntriesByType('resource').some(e => /\\/Table\\.[^/]*\\.js/.test(e.name))"
 NO_SKELETON = """() => !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')"""
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-#: Issue 14's screens (url paths), saved also as tests/artifacts/screens/<page>-<lang>.png.
-SCREENS = ("overview", "progress", "calendar", "trends", "indicators", "tasks", "road-dust", "rankings", "quality")
-#: The analysts' pages may name commands and settings (the README's audience column).
-ANALYST_PAGES = ("quality",)
+#: Issue 14's screens (url paths): every page, saved also as tests/artifacts/screens/<page>-<lang>.png.
+SCREENS = ("overview", "progress", "calendar", "trends", "indicators", "tasks", "road-dust", "rankings", "quality",
+           "upload", "targets")
+#: The analysts' pages may name commands and settings (the README's audience column; issue 14:
+#: configuration hints go to the Targets page).
+ANALYST_PAGES = ("quality", "targets")
 
 
 def wait_ready(page: Any) -> None:

@@ -1,4 +1,4 @@
-"""Issue 14, screens in a real browser: every page this work changed, in Chinese and in English,
+"""Issue 14, screens in a real browser: every page, in Chinese and in English,
 saved under tests/artifacts/screens/<page>-<lang>.png for a person to look at (the Chinese
 screens by test_browser.py's test_every_page_draws, which opens each page anyway, and the English
 rankings and overview by its language-switch test, which opens both in English); a click on a

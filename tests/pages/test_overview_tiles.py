@@ -157,3 +157,21 @@ def test_a_tile_escapes_what_it_shows() -> None:
     parser_tiles = tiles_in(markup)
     assert [(t.label, t.value, t.delta, t.help) for t in parser_tiles] == [(hostile, "1 < 2 & 3", '"引号"', 'a"b')]
     assert "\n" not in markup
+
+
+def test_a_row_of_tiles_is_one_element_and_escapes_its_notes() -> None:
+    """Tiles side by side are one markdown element (the browser pays for each element), their
+    notes under them shown as text, and no blank line inside (it would end the HTML block)."""
+    def script() -> None:
+        from dashboard import widgets as w
+
+        w.tile_row([w.tile_html("累计均值", "30.2 µg/m³", delta="目标 29"),
+                    w.tile_html("余下日均需≤", "16.1") + w.note_html('<b>x</b> & "y"\n\nz')])
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception, at.exception
+    assert len(at.markdown) == 1
+    markup = at.markdown[0].value
+    assert [(t.label, t.value) for t in tiles(at)] == [("累计均值", "30.2 µg/m³"), ("余下日均需≤", "16.1")]
+    assert "<b>" not in markup and "&lt;b&gt;x&lt;/b&gt; &amp; &quot;y&quot;" in markup
+    assert "\n\n" not in markup

@@ -242,3 +242,20 @@ def test_leader_pages_in_english_have_no_chinese_at_all(open_page: Callable[...,
     # the language switch names both languages on purpose, so a reader finds it in either
     found = [line for line in text.splitlines() if _CJK.search(line) and line.strip() != "语言 / Language"]
     assert found == [], "\n".join(found)
+
+
+#: A Chinese character (CJK ideographs, CJK and full-width punctuation).
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+@pytest.mark.parametrize("page", ["overview", "rankings", "progress", "calendar", "indicators.py", "upload.py",
+                                  "quality.py"])
+def test_pages_in_english_show_no_chinese(open_page: Callable[..., AppTest], page: str) -> None:
+    """Issue 14, "English mode complete": the pages whose words are the monitor's own (not the
+    plan's task texts, road names or the cited Chinese sources of trends and targets) show no
+    Chinese in English, station names and the exceptional-events rule included."""
+    at = open_page(page, lang="en")
+    assert not at.exception
+    # the language switch's own label is in both languages on purpose: a reader of either finds it
+    lines = [line for line in page_text(at).splitlines() if line.strip() != "语言 / Language"]
+    assert [line for line in lines if CJK.search(line)] == []
