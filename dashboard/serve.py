@@ -8,12 +8,34 @@ server then bypasses app.py (a bookmark runs the page file alone; an unknown URL
 Streamlit's English "Page not found" dialog). app.py routes with ``st.navigation``, so
 that layout is never wanted; the page files stay in pages/ because that is where the
 team keeps its screens.
+
+It also serves Streamlit's page with the server's address written in (``connect_at_root``),
+so a bookmarked page connects at once instead of after a failed probe and a 100 ms wait.
 """
 
 from __future__ import annotations
 
+import atexit
+import os
+import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
+
+#: Where Streamlit's page starts its own scripts: the address goes in just before them.
+_ANCHOR = "<script>\n      window.prerenderReady = false"
+#: The code of the elements every page shows, fetched with Streamlit's own code instead of after the
+#: first script run: the sidebar's language radio, download buttons, HTML in markdown (tiles, tables,
+#: charts). Chunk files are named "<Element>.<hash>.js"; a name not found is skipped.
+PRELOADED = ("Radio", "DownloadButton", "rehype-raw")
+_IMPORT = re.compile(r'(?:from|import)\s*"\./([\w.\-]+\.js)"')
+#: The server's address for Streamlit's connection code (``window.__streamlit.BACKEND_BASE_URL``):
+#: the folder of the page's URL, i.e. the server's root or its ``--server.baseUrlPath`` (page
+#: URLs are one segment below it; a URL ending in "/" keeps Streamlit's own probing).
+_BACKEND_AT_ROOT = ("<script>window.__streamlit = Object.assign({}, window.__streamlit, "
+                    "{BACKEND_BASE_URL: new URL(\"./\", window.location.href).href})</script>\n    ")
 
 
 def use_router_only() -> None:
@@ -29,12 +51,53 @@ def use_router_only() -> None:
         PagesManager.uses_pages_directory = False
 
 
+def connect_at_root() -> Path | None:
+    """Serve Streamlit's index.html with the server's address set; the folder it is served from
+    (every other file a link to Streamlit's own), or None when Streamlit's page has changed shape.
+
+    Why: without it, Streamlit's page opened at a page's URL (a bookmark, ``/progress``) first
+    asks ``/progress/_stcore/health`` whether the server lives there, gets a 404, waits 100 ms
+    and asks the root: 0.12–0.15 s of every cold load of a page by its URL (docs/PERFORMANCE.md,
+    "Browser"). The address is Streamlit's own setting for pages served from elsewhere."""
+    from streamlit import file_util
+
+    real = Path(file_util.get_static_dir())
+    page = (real / "index.html").read_text(encoding="utf-8")
+    if _ANCHOR not in page or "BACKEND_BASE_URL" in page:
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="monitor-static-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    for entry in os.listdir(real):
+        if entry != "index.html":
+            (folder / entry).symlink_to(real / entry)
+    head = _BACKEND_AT_ROOT + "".join(f'<link rel="modulepreload" crossorigin href="./static/js/{name}">\n    '
+                                      for name in _chunks(real / "static" / "js", page))
+    (folder / "index.html").write_text(page.replace(_ANCHOR, head + _ANCHOR, 1), encoding="utf-8")
+    file_util.get_static_dir = lambda: str(folder)  # read once, when the server builds its routes
+    return folder
+
+
+def _chunks(js: Path, page: str) -> list[str]:
+    """The PRELOADED elements' chunk files and every chunk they import, less those the page lists."""
+    wanted = [next(iter(sorted(js.glob(f"{element}.*.js"))), None) for element in PRELOADED]
+    found: list[str] = []
+    queue = [path.name for path in wanted if path is not None]
+    while queue:
+        name = queue.pop(0)
+        if name in found or f"static/js/{name}" in page or not (js / name).is_file():
+            continue
+        found.append(name)
+        queue += _IMPORT.findall((js / name).read_text(encoding="utf-8", errors="replace"))
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """``streamlit run ARGV…`` in this process, after ``use_router_only``."""
+    """``streamlit run ARGV…`` in this process, after ``use_router_only`` and ``connect_at_root``."""
     from streamlit.web import cli
 
     args = list(sys.argv[1:] if argv is None else argv)
     use_router_only()
+    connect_at_root()
     # prog_name as `python -m streamlit` sets it: Streamlit reads its own command line back.
     cli.main(args=["run", *args], prog_name="streamlit")
 

@@ -39,9 +39,15 @@ def _assert_not_found_page(page: Any, path: str) -> None:
 
 def test_bookmark_on_a_fresh_server(page: Any, fresh_servers: dict[str, Server], artifacts: Path) -> None:
     fresh_server = fresh_servers["bookmark"]
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     # The very first request of the process: without the launcher Streamlit would run
     # pages/rankings.py alone (its old pages/ layout), without the router's sidebar, banner and login.
     open_path(page, fresh_server, "rankings")
+    # the page knows the server's address (dashboard.serve.connect_at_root): no probe of
+    # /rankings/_stcore/health and its 100 ms retry before the connection
+    assert [url for url in requested if "/rankings/_stcore/" in url] == []
+    assert any(url.endswith("/_stcore/health") for url in requested)
     assert page.url.endswith("/rankings")
     assert page.locator(MAIN_H1).first.inner_text().strip().startswith("街道排名")
     assert _nav_links(page) == 11

@@ -1,0 +1,45 @@
+"""dashboard.serve's page shell: Streamlit's index.html served with the server's address and the
+common elements' code written in, from a folder whose other files are Streamlit's own."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit import file_util
+
+from dashboard import serve
+
+
+@pytest.fixture
+def static_dir(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Streamlit's folder; serve.connect_at_root's replacement of get_static_dir is undone after."""
+    real = file_util.get_static_dir()
+    monkeypatch.setattr(file_util, "get_static_dir", lambda: real)
+    return real
+
+
+def test_the_page_names_the_server_and_preloads_the_common_elements(static_dir: str) -> None:
+    folder = serve.connect_at_root()
+    assert folder is not None and file_util.get_static_dir() == str(folder)
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    original = (Path(static_dir) / "index.html").read_text(encoding="utf-8")
+    # the address is set before Streamlit's own module runs (it reads window.__streamlit once)
+    assert page.index("BACKEND_BASE_URL") < page.index('<script type="module"')
+    preloaded = re.findall(r'rel="modulepreload" crossorigin href="\./static/js/([^"]+)"', page)
+    listed = re.findall(r'rel="modulepreload" crossorigin href="\./static/js/([^"]+)"', original)
+    added = [name for name in preloaded if name not in listed]
+    assert {name.split(".")[0] for name in added} >= {"Radio", "DownloadButton", "rehype-raw"}
+    assert all((folder / "static" / "js" / name).is_file() for name in added)  # each one a file served
+    # every other file is Streamlit's own
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in Path(static_dir).iterdir())
+    assert (folder / "static").resolve() == (Path(static_dir) / "static").resolve()
+
+
+def test_a_page_of_another_shape_is_served_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Streamlit whose index.html no longer has the place the address goes: nothing is changed."""
+    (tmp_path / "index.html").write_text("<html><head><title>Streamlit</title></head></html>", encoding="utf-8")
+    monkeypatch.setattr(file_util, "get_static_dir", lambda: str(tmp_path))
+    assert serve.connect_at_root() is None
+    assert file_util.get_static_dir() == str(tmp_path)
