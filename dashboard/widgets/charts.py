@@ -8,7 +8,6 @@ alone made a cold page 2–3× slower than a one-line page. The interactive plot
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -94,9 +93,12 @@ def framed(drawing: str) -> str:
     size = _VIEWBOX.search(drawing)
     width, height = (float(size.group(1)), float(size.group(2))) if size else (800.0, 400.0)
     label = _LABEL.search(drawing)
-    document = f"<!doctype html><html><body style='margin:0;overflow:hidden'>{drawing}</body></html>"
+    document = f'<!doctype html><html><body style="margin:0;overflow:hidden">{drawing}</body></html>'
+    # in single quotes only "&", "'" and line breaks need a reference: the drawing's many double
+    # quotes stay as they are (escaped, they made the calendar's message 40 % larger)
+    source = document.replace("&", "&amp;").replace("'", "&#39;").replace("\n", "&#10;")
     return (f'<iframe class="{FRAME_CLASS}" title="{label.group(1) if label else ""}" '
-            f'srcdoc="{html.escape(document, quote=True).replace(chr(10), "&#10;")}" style="width:100%;max-width:{width:.0f}px;'
+            f"srcdoc='{source}' style=\"width:100%;max-width:{width:.0f}px;"
             f'aspect-ratio:{width:.0f} / {height:.0f};border:0;display:block"></iframe>')
 
 

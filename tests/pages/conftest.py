@@ -8,7 +8,6 @@ the sidebar widgets keep them (keys from dashboard.context).
 
 from __future__ import annotations
 
-import html
 import io
 import re
 import shutil
@@ -161,13 +160,25 @@ class Drawing:
         self.value = svg_of(markup)
 
 
+def _srcdoc(markup: str) -> str:
+    """An iframe's srcdoc as the browser reads it (an HTML parser: either quoting, references undone)."""
+    found: list[str] = []
+
+    class Frame(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "iframe":
+                found.append(dict(attrs).get("srcdoc") or "")
+
+    Frame().feed(markup)
+    return found[0] if found else ""
+
+
 def svg_of(markup: str) -> str:
     """The SVG a markdown element shows: itself, or the one in its iframe's srcdoc ("" for anything else)."""
     if markup.startswith("<svg"):
         return markup
     if markup.startswith(f'<iframe class="{FRAME_CLASS}"'):
-        found = re.search(r'srcdoc="([^"]*)"', markup)
-        document = html.unescape(found.group(1)) if found else ""
+        document = _srcdoc(markup)
         return document[document.find("<svg"):document.rfind("</svg>") + len("</svg>")]
     return ""
 
