@@ -228,9 +228,6 @@ from dashboard.widgets.tiles import (
     note_html as note_html,
 )
 from dashboard.widgets.tiles import (
-    tile as tile,
-)
-from dashboard.widgets.tiles import (
     tile_html as tile_html,
 )
 from dashboard.widgets.tiles import (

@@ -67,11 +67,6 @@ def tile_html(label: str, value: str, *, delta: str | None = None, tone: Tone = 
     return "".join(parts)
 
 
-def tile(label: str, value: str, *, where: Any = None, **options: Any) -> None:
-    """Draw ``tile_html`` in ``where`` (a column or container; the page by default)."""
-    (where if where is not None else st).markdown(tile_html(label, value, **options), unsafe_allow_html=True)
-
-
 def note_html(text: str) -> str:
     """A small grey line under a tile in a row (what ``st.caption`` under it was); text escaped."""
     return ('<div style="font-size:0.875rem;line-height:1.4;color:rgba(49, 51, 63, 0.6);margin:-0.25rem 0 0.5rem">'

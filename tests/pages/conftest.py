@@ -196,7 +196,7 @@ def interactive(at: AppTest, mode: str = "interactive") -> AppTest:
 
 
 class Tile:
-    """A tile as the page drew it (widgets.tile): what a reader sees in the box."""
+    """A tile as the page drew it (widgets.tiles.tile_html): what a reader sees in the box."""
 
     def __init__(self, attrs: dict[str, str | None]) -> None:
         self.label = attrs.get("data-label") or ""
