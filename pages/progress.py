@@ -121,10 +121,10 @@ st.caption(t("progress.brief_help"))
 through = f.through or loaders.call(loaders.default_through, f.year)
 if through is not None:
     engine, brief_month = ctx.engine(), through.month
-    b1, b2, _ = st.columns([1, 1, 3])
-    for col, fmt, label, icon in ((b1, "pdf", "progress.brief_pdf", ":material/picture_as_pdf:"),
-                                  (b2, "xlsx", "progress.brief_xlsx", ":material/table_view:")):
-        col.download_button(t(label), key=f"brief-{fmt}", on_click="ignore", icon=icon,
+    row = st.container(horizontal=True)  # one row, not three columns: each element costs the browser
+    for fmt, label, icon in (("pdf", "progress.brief_pdf", ":material/picture_as_pdf:"),
+                             ("xlsx", "progress.brief_xlsx", ":material/table_view:")):
+        row.download_button(t(label), key=f"brief-{fmt}", on_click="ignore", icon=icon,
                             type="primary" if fmt == "pdf" else "secondary",
                             data=lambda fmt=fmt: brief.make(engine, targets, year=f.year, month=brief_month, fmt=fmt,
                                                             exclude_events=False),
