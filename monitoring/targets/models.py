@@ -226,11 +226,11 @@ class ExceptionalEvents(_Strict):
 
     standard: str
     standard_en: str = ""  # the same rule for English screens; empty: ``standard`` as written
+    kinds: tuple[EventKind, ...] = Field(min_length=1)
 
     def standard_in(self, lang: str) -> str:
         """The rule's citation in the reader's language."""
         return self.standard_en if lang == "en" and self.standard_en else self.standard
-    kinds: tuple[EventKind, ...] = Field(min_length=1)
 
     @field_validator("kinds")
     @classmethod
