@@ -259,3 +259,10 @@ def test_pages_in_english_show_no_chinese(open_page: Callable[..., AppTest], pag
     # the language switch's own label is in both languages on purpose: a reader of either finds it
     lines = [line for line in page_text(at).splitlines() if line.strip() != "语言 / Language"]
     assert [line for line in lines if CJK.search(line)] == []
+
+
+def test_targets_page_in_english_names_the_plan_in_english(open_page: Callable[..., AppTest], targets: Targets) -> None:
+    at = open_page("targets", lang="en")
+    assert not at.exception
+    assert targets.plan_en and any(targets.plan_en in c.value for c in at.caption)
+    assert not any(targets.plan in c.value for c in at.caption)
