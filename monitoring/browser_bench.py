@@ -151,14 +151,15 @@ def wait_healthy(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
 
 @contextmanager
 def streamlit_server(script: Path, env: dict[str, str], log: Path, timeout: float = 120.0, *,
-                     launcher: bool = False) -> Iterator[str]:
-    """``streamlit run SCRIPT`` (``launcher``: via ``dashboard.serve``, as ./run.sh) on a free port; yields its URL."""
+                     launcher: bool = False, root: Path = config.PROJECT_ROOT) -> Iterator[str]:
+    """``streamlit run SCRIPT`` (``launcher``: via ``dashboard.serve``, as ./run.sh) on a free port, in
+    ``root`` (the project; another copy of it for ``bench --browser --compare``); yields its URL."""
     port = free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", *(["dashboard.serve"] if launcher else ["streamlit", "run"]), str(script), "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=config.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -1,5 +1,5 @@
-"""``bench [--quick] [--no-pages] [--browser] [--format text|json] [--data-dir DIR]``: the performance benchmark
-(docs/PERFORMANCE.md)."""
+"""``bench [--quick] [--no-pages] [--browser [--compare TREE [--pages a,b]]] [--format text|json] [--data-dir DIR]``:
+the performance benchmark (docs/PERFORMANCE.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import argparse
 import json
 import sys
 from pathlib import Path
+
+from monitoring.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,6 +32,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
              "(embedded data and ten years of hourly data; --quick: two pages, embedded data, one round)",
     )
     p.add_argument("--rounds", type=int, default=3, help="with --browser: measured rounds of cold loads (default 3)")
+    p.add_argument(
+        "--compare", type=Path, default=None, metavar="TREE",
+        help="with --browser: this code against the project in TREE (e.g. `git worktree add /tmp/before HEAD~1`), "
+             "cold loads and switches interleaved round by round on the embedded data (monitoring/browser_compare.py)",
+    )
+    p.add_argument("--pages", default=None, help="with --compare: the url paths to compare, comma-separated (default: all)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--data-dir", type=Path, default=None, help="where the data sets are generated and cached (default: bench-data/)")
     p.set_defaults(handler=run)
@@ -38,6 +46,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from monitoring import bench
 
+    if args.browser and args.compare is not None:
+        from monitoring import browser_bench, browser_compare
+
+        paths = [p.strip() for p in args.pages.split(",")] if args.pages else list(browser_bench.PAGES)
+        unknown = [p for p in paths if p not in browser_bench.PAGES]
+        if unknown:
+            raise InputError(f"--pages: no page {', '.join(unknown)}", hint=f"use some of {', '.join(browser_bench.PAGES)}")
+        comparison = browser_compare.compare(
+            args.compare, folder=args.data_dir or bench.BENCH_DIR, paths=paths, rounds=max(1, args.rounds),
+            say=lambda m: print(m, file=sys.stderr),
+        )
+        print(json.dumps(comparison.to_json(), ensure_ascii=False, indent=2) if args.format == "json" else comparison.text())
+        return 0
     if args.browser:
         from monitoring import browser_bench
 

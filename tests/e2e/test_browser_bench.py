@@ -45,3 +45,20 @@ def test_browser_bench_minimal(seeded_template: str, tmp_path: Path, browser: An
     text = report.text()
     assert "| rankings |" in text and "ratio to one-line" in text and "warm ratio" in text
     assert report.to_json()["data_sets"][0]["pages"]["rankings"]["ratio"] == result.ratio("rankings")
+
+
+def test_browser_compare_minimal(tmp_path: Path, browser: Any) -> None:
+    """``bench --browser --compare TREE`` in its smallest form: the project against itself, one page,
+    one measured round: both trees' loads and switches settle and the table carries them."""
+    from monitoring import browser_compare, config
+
+    messages: list[str] = []
+    result = browser_compare.compare(config.PROJECT_ROOT, folder=tmp_path, paths=["upload"], rounds=1,
+                                     say=messages.append, browser=browser)
+    assert len(result.reference) == 1 and result.reference[0] > 0
+    for tree in browser_compare.TREES:
+        assert len(result.cold[tree]["upload"]) == 1 and result.cold[tree]["upload"][0] > 0
+        assert len(result.switch[tree]["upload"]) == 1 and result.switch[tree]["upload"][0] > 0
+    text = result.text()
+    assert "| upload |" in text and "this − other" in text
+    assert result.to_json()["cold"]["this"]["upload"] == result.cold["this"]["upload"]
