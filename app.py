@@ -66,11 +66,11 @@ def sidebar(years: list[int]) -> None:
     choices = years or [this_year]
     # The widgets below are drawn only when their box is open, so they cannot refuse a stale
     # session's value: each is checked here against its options, as the widget would.
-    for key, options, fallback in ((ctx.YEAR_KEY, choices, choices[0]), (ctx.PERIOD_KEY, ["ytd", "month"], "ytd"),
-                                   (ctx.MONTH_KEY, range(1, 13), _last_complete_month()),
-                                   (ctx.POLLUTANT_KEY, [p.code for p in POLLUTANT_TABLE], "pm25")):
+    defaults = {**_filter_defaults(), ctx.YEAR_KEY: choices[0]}
+    for key, options in ((ctx.YEAR_KEY, choices), (ctx.PERIOD_KEY, ["ytd", "month"]), (ctx.MONTH_KEY, range(1, 13)),
+                         (ctx.POLLUTANT_KEY, [p.code for p in POLLUTANT_TABLE])):
         if st.session_state.get(key) not in options:
-            st.session_state[key] = fallback
+            st.session_state[key] = defaults[key]
     # The filters sit in an expander drawn only when open, the choice named beside it: the four
     # widgets cost every cold load ≈ 0.15 × a one-line page in the browser (docs/PERFORMANCE.md);
     # closed, the values live on in session_state (main() keeps them). The label stays the same
@@ -98,9 +98,12 @@ def sidebar(years: list[int]) -> None:
     )
 
 
-def _last_complete_month() -> int:
-    """The month view opens on the last month that is over (the current one is still filling)."""
-    return (timeutil.today_beijing().month - 2) % 12 + 1
+def _filter_defaults() -> dict[str, object]:
+    """What a new session starts with, and what a stale value falls back to (the year: None,
+    the latest year with data once the sidebar knows them). The month view opens on the last
+    month that is over (the current one is still filling)."""
+    return {ctx.LANG_KEY: "zh", ctx.PERIOD_KEY: "ytd", ctx.POLLUTANT_KEY: "pm25",
+            ctx.MONTH_KEY: (timeutil.today_beijing().month - 2) % 12 + 1, ctx.YEAR_KEY: None}
 
 
 def not_found_page(path: str, home: st.Page) -> st.Page:
@@ -141,8 +144,7 @@ def build_pages() -> list[st.Page]:
 
 def main() -> None:
     # Widgets' values outlive the pages that show them only if the keys stay set.
-    for key, default in ((ctx.LANG_KEY, "zh"), (ctx.PERIOD_KEY, "ytd"), (ctx.POLLUTANT_KEY, "pm25"),
-                         (ctx.MONTH_KEY, _last_complete_month()), (ctx.YEAR_KEY, None)):
+    for key, default in _filter_defaults().items():
         st.session_state.setdefault(key, default)
         st.session_state[key] = st.session_state[key]
     engine = ctx.engine()

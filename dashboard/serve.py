@@ -9,8 +9,9 @@ Streamlit's English "Page not found" dialog). app.py routes with ``st.navigation
 that layout is never wanted; the page files stay in pages/ because that is where the
 team keeps its screens.
 
-It also serves Streamlit's page with the server's address written in (``connect_at_root``),
-so a bookmarked page connects at once instead of after a failed probe and a 100 ms wait.
+It also serves Streamlit's page with the server's address and the common elements' code written
+in (``page_shell``), so a bookmarked page connects at once instead of after a failed probe and a
+100 ms wait.
 """
 
 from __future__ import annotations
@@ -51,9 +52,10 @@ def use_router_only() -> None:
         PagesManager.uses_pages_directory = False
 
 
-def connect_at_root() -> Path | None:
-    """Serve Streamlit's index.html with the server's address set; the folder it is served from
-    (every other file a link to Streamlit's own), or None when Streamlit's page has changed shape.
+def page_shell() -> Path | None:
+    """Serve Streamlit's index.html with the server's address set and the PRELOADED elements' code
+    listed. Returns the folder it is served from (every other file a link to Streamlit's own), or
+    None when Streamlit's page has changed shape.
 
     Why: without it, Streamlit's page opened at a page's URL (a bookmark, ``/progress``) first
     asks ``/progress/_stcore/health`` whether the server lives there, gets a 404, waits 100 ms
@@ -92,12 +94,12 @@ def _chunks(js: Path, page: str) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``streamlit run ARGV…`` in this process, after ``use_router_only`` and ``connect_at_root``."""
+    """``streamlit run ARGV…`` in this process, after ``use_router_only`` and ``page_shell``."""
     from streamlit.web import cli
 
     args = list(sys.argv[1:] if argv is None else argv)
     use_router_only()
-    connect_at_root()
+    page_shell()
     # prog_name as `python -m streamlit` sets it: Streamlit reads its own command line back.
     cli.main(args=["run", *args], prog_name="streamlit")
 

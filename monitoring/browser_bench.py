@@ -174,6 +174,37 @@ def streamlit_server(script: Path, env: dict[str, str], log: Path, timeout: floa
             proc.wait()
 
 
+def server_env(db_url: str, root: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a measured server runs in: the database, the code in ``root``, no demo load."""
+    return {**os.environ, "DATABASE_URL": db_url, "PYTHONPATH": str(root), "MONITOR_LOAD_DEMO": "0", **(extra or {})}
+
+
+def reference_page(work: Path) -> Path:
+    """The one-line page's script, written into ``work``."""
+    script = work / "one_line.py"
+    script.write_text(REFERENCE_APP, encoding="utf-8")
+    return script
+
+
+def users_env(work: Path) -> dict[str, str]:
+    """A users file as a deployment has one (the sidebar then draws the login form), as ``MONITOR_USERS``."""
+    from monitoring import auth
+
+    users = work / "users.yaml"
+    auth.add_user("bench-analyst", "bench-password-1", "analyst", "Bench", path=users)
+    return {"MONITOR_USERS": str(users)}
+
+
+def chromium(stack: contextlib.ExitStack) -> Any:
+    """Debian's Chromium through Playwright, headless, closed with ``stack``."""
+    from playwright.sync_api import sync_playwright
+
+    browser = stack.enter_context(sync_playwright()).chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                                                     headless=True)
+    stack.callback(browser.close)
+    return browser
+
+
 # -- measuring ------------------------------------------------------------------------------
 
 
@@ -282,12 +313,10 @@ def measure(
 
     ``browser``: a Playwright Chromium already running (the e2e tests' own); else one is started.
     """
-    reference_script = work / "one_line.py"
-    reference_script.write_text(REFERENCE_APP, encoding="utf-8")
+    reference_script = reference_page(work)
     chart_script = work / "one_chart.py"
     chart_script.write_text(CHART_APP, encoding="utf-8")
-    env = {**os.environ, "DATABASE_URL": db_url, "PYTHONPATH": str(config.PROJECT_ROOT), "MONITOR_LOAD_DEMO": "0",
-           **(extra_env or {})}
+    env = server_env(db_url, config.PROJECT_ROOT, extra_env)
     reference = PageResult("one-line")
     chart = PageResult("one-chart")
     pages = {p: PageResult(p) for p in paths}
@@ -295,12 +324,7 @@ def measure(
         app = stack.enter_context(streamlit_server(config.PROJECT_ROOT / "app.py", env, work / f"app-{name}.log", launcher=True))
         ref = stack.enter_context(streamlit_server(reference_script, env, work / f"ref-{name}.log"))
         one_chart = stack.enter_context(streamlit_server(chart_script, env, work / f"chart-{name}.log"))
-        if browser is None:
-            from playwright.sync_api import sync_playwright
-
-            pw = stack.enter_context(sync_playwright())
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-            stack.callback(browser.close)
+        browser = browser or chromium(stack)
         for n in range(rounds + 1):
             say(f"{name}: round {n + 1}/{rounds + 1} of cold loads")
             for target, url in [(reference, ref), (chart, one_chart), *((pages[p], f"{app}/{p}") for p in paths)]:
@@ -354,12 +378,7 @@ def run(
     results: list[DataSetResult] = []
     with tempfile.TemporaryDirectory(prefix="browser-bench-", dir=folder) as tmp:
         work = Path(tmp)
-        users = work / "users.yaml"
-        from monitoring import auth
-
-        # A users file as a deployment has one: the sidebar then draws the login form.
-        auth.add_user("bench-analyst", "bench-password-1", "analyst", "Bench", path=users)
-        env = {"MONITOR_USERS": str(users)}
+        env = users_env(work)
         say("embedded data: building the database (init, with the demo year)")
         db = embedded_database(work)
         results.append(measure("embedded data", f"sqlite:///{db}", work, paths=paths, rounds=1 if quick else rounds,

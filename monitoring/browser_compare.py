@@ -14,7 +14,6 @@ run with this Python and on the embedded data, both servers on the same database
 from __future__ import annotations
 
 import contextlib
-import os
 import statistics
 import tempfile
 from collections.abc import Callable
@@ -24,13 +23,14 @@ from typing import Any
 
 from monitoring import config
 from monitoring.browser_bench import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    REFERENCE_APP,
+    chromium,
     cold_visit,
     embedded_database,
+    reference_page,
+    server_env,
     streamlit_server,
     switch_visits,
+    users_env,
 )
 from monitoring.errors import InputError
 
@@ -76,6 +76,11 @@ class Comparison:
                 "cold": self.cold, "switch": self.switch}
 
 
+def _turns(n: int) -> tuple[str, ...]:
+    """The trees in round ``n``'s order: swapped every round, so neither always goes first."""
+    return TREES if n % 2 == 0 else TREES[::-1]
+
+
 def compare(other: Path, *, folder: Path, paths: list[str], rounds: int,
             say: Callable[[str], None] | None = None, browser: Any = None) -> Comparison:
     """This code's pages against ``other``'s, interleaved (``rounds`` measured rounds after one unmeasured)."""
@@ -83,37 +88,25 @@ def compare(other: Path, *, folder: Path, paths: list[str], rounds: int,
         raise InputError(f"--compare: {other} holds no app.py", hint="give a copy of the project: git worktree add DIR COMMIT")
     tell = say or (lambda _m: None)
     roots = dict(zip(TREES, (config.PROJECT_ROOT, other.resolve()), strict=True))
-    trees = TREES
     result = Comparison((str(roots["this"]), str(roots["other"])), list(paths),
-                        cold={t: {p: [] for p in paths} for t in trees}, switch={t: {p: [] for p in paths} for t in trees})
+                        cold={t: {p: [] for p in paths} for t in TREES}, switch={t: {p: [] for p in paths} for t in TREES})
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="browser-compare-", dir=folder) as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)
-        from monitoring import auth
-
-        users = work / "users.yaml"
-        auth.add_user("bench-analyst", "bench-password-1", "analyst", "Bench", path=users)
+        extra = users_env(work)
         tell("building the embedded database (init, with the demo year)")
-        db = embedded_database(work)
-        base_env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "MONITOR_LOAD_DEMO": "0", "MONITOR_USERS": str(users)}
-        (work / "one_line.py").write_text(REFERENCE_APP, encoding="utf-8")
-        ref = stack.enter_context(streamlit_server(work / "one_line.py", {**base_env, "PYTHONPATH": str(roots["this"])},
+        db_url = f"sqlite:///{embedded_database(work)}"
+        ref = stack.enter_context(streamlit_server(reference_page(work), server_env(db_url, roots["this"], extra),
                                                    work / "ref.log"))
-        apps = {tree: stack.enter_context(streamlit_server(roots[tree] / "app.py", {**base_env, "PYTHONPATH": str(roots[tree])},
+        apps = {tree: stack.enter_context(streamlit_server(roots[tree] / "app.py", server_env(db_url, roots[tree], extra),
                                                            work / f"app-{tree}.log", launcher=True, root=roots[tree]))
-                for tree in trees}
-        if browser is None:
-            from playwright.sync_api import sync_playwright
-
-            browser = stack.enter_context(sync_playwright()).chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-            stack.callback(browser.close)
+                for tree in TREES}
+        browser = browser or chromium(stack)
         for n in range(rounds + 1):
-            order = trees if n % 2 == 0 else trees[::-1]
             tell(f"round {n + 1}/{rounds + 1} of cold loads")
             reference = cold_visit(browser, ref)
             for path in paths:
-                for tree in order:
+                for tree in _turns(n):
                     visit = cold_visit(browser, f"{apps[tree]}/{path}")
                     if n:
                         result.cold[tree][path].append(visit.settled_s)
@@ -122,7 +115,7 @@ def compare(other: Path, *, folder: Path, paths: list[str], rounds: int,
         tell("sidebar switches")
         start = "overview"  # a switch needs a page to leave: the overview, as the benchmark does
         for n in range(rounds):
-            for tree in trees if n % 2 == 0 else trees[::-1]:
+            for tree in _turns(n):
                 for path, visits in switch_visits(browser, apps[tree], [start, *(p for p in paths if p != start)], 1).items():
                     if path in result.switch[tree]:
                         result.switch[tree][path] += [v.settled_s for v in visits]

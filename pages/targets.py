@@ -17,8 +17,7 @@ f = ctx.filters()
 english = ctx.lang() == "en"
 
 st.title(t("nav.targets"))
-st.caption(t("targets.subtitle", plan=targets.plan_en if ctx.lang() == "en" and targets.plan_en else targets.plan,
-             year=targets.year))
+st.caption(t("targets.subtitle", plan=targets.plan_in(ctx.lang()), year=targets.year))
 st.info(t("targets.read_only"), icon=":material/lock:")
 
 tab_sd, tab_ind, tab_std, tab_road = w.lazy_tabs(

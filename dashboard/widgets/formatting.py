@@ -5,7 +5,6 @@ Presentation only: every number shown was computed in ``monitoring`` (no rule li
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -14,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import context as ctx
-from dashboard.widgets.tiles import note_html, tile_html
+from dashboard.widgets.tiles import escaped, note_html, tile_html
 from monitoring.rules.rounding import is_missing as is_missing  # re-exported: pages call w.is_missing
 from monitoring.targets import POLLUTANT_NAMES as CODE_NAMES
 from monitoring.targets import Targets
@@ -291,7 +290,7 @@ def metric_tile(
     if arrow:
         line += space() + ctx.t(f"ui.tile.trend.{trend}")
     heading = (f"<div style='border-left:6px solid {colour};padding-left:8px'>"
-               f"<span style='font-size:0.95rem'>{html.escape(title)}</span></div>")
+               f"<span style='font-size:0.95rem'>{escaped(title)}</span></div>")
     with st.container(border=True):
         # heading, the two badges (markdown), the figure and its line in ONE element: the browser
         # pays for each element (tiles.py); blank lines end each HTML block so the badges are markdown

@@ -35,7 +35,7 @@ _ARROWS = {"up": "↑", "down": "↓"}
 _ROW_CSS = f"<style>.{ROW_CLASS} > div > .{TILE_CLASS} {{flex: 1 1 auto}}</style>"
 
 
-def _escaped(text: str) -> str:
+def escaped(text: str) -> str:
     """Text for one line of HTML: escaped, and a newline as a character reference (a blank line
     inside the markup would end markdown's HTML block and show the rest as text)."""
     return html.escape(text, quote=True).replace("\n", "&#10;")
@@ -45,20 +45,20 @@ def tile_html(label: str, value: str, *, delta: str | None = None, tone: Tone = 
               arrow: Literal["up", "down"] | None = None, delta_note: str | None = None,
               help: str | None = None, show_label: bool = True, border: bool = True) -> str:
     """One tile as one line of HTML (a blank line would end markdown's HTML block); every text escaped."""
-    data = f' data-label="{_escaped(label)}" data-value="{_escaped(value)}"'
-    data += f' data-delta="{_escaped(delta)}"' if delta is not None else ""
-    data += f' data-help="{_escaped(help)}"' if help else ""
+    data = f' data-label="{escaped(label)}" data-value="{escaped(value)}"'
+    data += f' data-delta="{escaped(delta)}"' if delta is not None else ""
+    data += f' data-help="{escaped(help)}"' if help else ""
     box = "border:1px solid rgba(49, 51, 63, 0.2);border-radius:0.5rem;padding:calc(1em - 1px);" if border else ""
     parts = [f'<div class="{TILE_CLASS}"{data} style="{box}margin-bottom:0.5rem">']
     if show_label:
-        mark = (f' <span title="{_escaped(help)}" style="cursor:help;opacity:0.6">ⓘ</span>' if help else "")
-        parts.append(f'<div style="font-size:0.875rem;line-height:1.4;margin-bottom:0.25rem">{_escaped(label)}{mark}</div>')
+        mark = (f' <span title="{escaped(help)}" style="cursor:help;opacity:0.6">ⓘ</span>' if help else "")
+        parts.append(f'<div style="font-size:0.875rem;line-height:1.4;margin-bottom:0.25rem">{escaped(label)}{mark}</div>')
     parts.append('<div style="font-size:2.25rem;line-height:1.2;white-space:nowrap;overflow:hidden;'
-                 f'text-overflow:ellipsis" title="{_escaped(value)}">{_escaped(value)}</div>')
+                 f'text-overflow:ellipsis" title="{escaped(value)}">{escaped(value)}</div>')
     if delta is not None:
         colour, background = _TONES[tone]
-        shown = (_ARROWS[arrow] + " " if arrow else "") + _escaped(delta)
-        note = (f' <span style="font-size:0.875rem;opacity:0.6">{_escaped(delta_note)}</span>'
+        shown = (_ARROWS[arrow] + " " if arrow else "") + escaped(delta)
+        note = (f' <span style="font-size:0.875rem;opacity:0.6">{escaped(delta_note)}</span>'
                 if delta_note else "")
         parts.append('<div style="margin-top:0.25rem"><span style="display:inline-block;padding:0 0.4rem;'
                      f'border-radius:0.5rem;font-size:0.875rem;color:{colour};background:{background}">{shown}</span>'
@@ -70,7 +70,7 @@ def tile_html(label: str, value: str, *, delta: str | None = None, tone: Tone = 
 def note_html(text: str) -> str:
     """A small grey line under a tile in a row (what ``st.caption`` under it was); text escaped."""
     return ('<div style="font-size:0.875rem;line-height:1.4;color:rgba(49, 51, 63, 0.6);margin:-0.25rem 0 0.5rem">'
-            f"{_escaped(text)}</div>")
+            f"{escaped(text)}</div>")
 
 
 def tile_row(cells: Sequence[str], *, where: Any = None, min_width: str = "10rem") -> None:

@@ -391,6 +391,11 @@ class Targets(_Strict):
     _rule_set: str = PrivateAttr(default="in-force")
 
     # -- look-ups -----------------------------------------------------------------
+
+    def plan_in(self, lang: str) -> str:
+        """The plan's name in the reader's language."""
+        return self.plan_en if lang == "en" and self.plan_en else self.plan
+
     def subdistrict(self, name_or_code: str) -> Subdistrict:
         """The subdistrict a name, alias, pinyin or area code refers to (see ``resolve``)."""
         found = self.resolver().get(normalise_name(name_or_code))

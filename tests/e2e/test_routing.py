@@ -44,7 +44,7 @@ def test_bookmark_on_a_fresh_server(page: Any, fresh_servers: dict[str, Server],
     # The very first request of the process: without the launcher Streamlit would run
     # pages/rankings.py alone (its old pages/ layout), without the router's sidebar, banner and login.
     open_path(page, fresh_server, "rankings")
-    # the page knows the server's address (dashboard.serve.connect_at_root): no probe of
+    # the page knows the server's address (dashboard.serve.page_shell): no probe of
     # /rankings/_stcore/health and its 100 ms retry before the connection
     assert [url for url in requested if "/rankings/_stcore/" in url] == []
     assert any(url.endswith("/_stcore/health") for url in requested)

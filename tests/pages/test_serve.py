@@ -14,14 +14,14 @@ from dashboard import serve
 
 @pytest.fixture
 def static_dir(monkeypatch: pytest.MonkeyPatch) -> str:
-    """Streamlit's folder; serve.connect_at_root's replacement of get_static_dir is undone after."""
+    """Streamlit's folder; serve.page_shell's replacement of get_static_dir is undone after."""
     real = file_util.get_static_dir()
     monkeypatch.setattr(file_util, "get_static_dir", lambda: real)
     return real
 
 
 def test_the_page_names_the_server_and_preloads_the_common_elements(static_dir: str) -> None:
-    folder = serve.connect_at_root()
+    folder = serve.page_shell()
     assert folder is not None and file_util.get_static_dir() == str(folder)
     page = (folder / "index.html").read_text(encoding="utf-8")
     original = (Path(static_dir) / "index.html").read_text(encoding="utf-8")
@@ -41,5 +41,5 @@ def test_a_page_of_another_shape_is_served_as_it_is(tmp_path: Path, monkeypatch:
     """A Streamlit whose index.html no longer has the place the address goes: nothing is changed."""
     (tmp_path / "index.html").write_text("<html><head><title>Streamlit</title></head></html>", encoding="utf-8")
     monkeypatch.setattr(file_util, "get_static_dir", lambda: str(tmp_path))
-    assert serve.connect_at_root() is None
+    assert serve.page_shell() is None
     assert file_util.get_static_dir() == str(tmp_path)
