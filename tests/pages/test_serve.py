@@ -43,3 +43,20 @@ def test_a_page_of_another_shape_is_served_as_it_is(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(file_util, "get_static_dir", lambda: str(tmp_path))
     assert serve.page_shell() is None
     assert file_util.get_static_dir() == str(tmp_path)
+
+
+def test_the_server_collects_garbage_less_often() -> None:
+    """The launcher's process runs full collections rarely, and Streamlit forces none after a run
+    (each held the GIL 0.1–0.2 s while the browser waited for the run's last message)."""
+    import gc
+    import tomllib
+
+    before = gc.get_threshold()
+    try:
+        serve.collect_less_often()
+        assert gc.get_threshold() == serve.GC_THRESHOLDS
+        assert serve.GC_THRESHOLDS[2] > before[2] and serve.GC_THRESHOLDS[:2] == (700, 10)
+    finally:
+        gc.set_threshold(*before)
+    settings = tomllib.loads((Path(serve.__file__).parents[1] / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["runner"]["postScriptGC"] is False
