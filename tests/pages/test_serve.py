@@ -60,3 +60,25 @@ def test_the_server_collects_garbage_less_often() -> None:
         gc.set_threshold(*before)
     settings = tomllib.loads((Path(serve.__file__).parents[1] / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert settings["runner"]["postScriptGC"] is False
+
+
+def test_no_script_relies_on_streamlit_magic() -> None:
+    """.streamlit/config.toml turns magic off: app.py and the pages must show nothing through a bare
+    expression (with magic off it would silently show nothing). A docstring and calls are fine."""
+    import ast
+    import tomllib
+
+    root = Path(serve.__file__).parents[1]
+    settings = tomllib.loads((root / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["runner"]["magicEnabled"] is False
+    bare = []
+    for script in [root / "app.py", *sorted((root / "pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            body = getattr(node, "body", None)
+            for i, statement in enumerate(body if isinstance(body, list) else []):
+                value = statement.value if isinstance(statement, ast.Expr) else None
+                docstring = (i == 0 and isinstance(value, ast.Constant) and isinstance(value.value, str)
+                             and isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)))
+                if value is not None and not docstring and not isinstance(value, (ast.Call, ast.Await, ast.Yield)):
+                    bare.append(f"{script.name}:{statement.lineno}")
+    assert bare == [], f"bare expressions (shown only with magic on): {bare}"
