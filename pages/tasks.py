@@ -58,28 +58,40 @@ if unreported:
         st.info(t("tasks.unreported.viewer", n=unreported), icon=":material/edit_note:")
 
 def _filter(box: Any, label: str, options: list[Any], fmt: Any, key: str) -> Any:
-    """A filter whose choice survives a language switch: Streamlit keeps a keyed selectbox's
-    option labels when only format_func changes, so the widget's key carries the language and
-    the choice itself is kept under ``key``."""
-    widget_key = f"{key}__{ctx.lang()}"
+    """A filter whose choice survives a language switch and a closed filter box: Streamlit keeps a
+    keyed selectbox's option labels when only format_func changes, so the widget's key carries the
+    language, and the choice itself is kept under ``key``. ``box`` None (closed): the kept choice."""
     stored = st.session_state.get(key, options[0])
+    if stored not in options:
+        stored = options[0]
+    if box is None:
+        return stored
+    widget_key = f"{key}__{ctx.lang()}"
 
     def remember() -> None:
         st.session_state[key] = st.session_state[widget_key]
 
-    chosen = box.selectbox(label, options=options, index=options.index(stored) if stored in options else 0,
-                           format_func=fmt, key=widget_key, on_change=remember)
+    chosen = box.selectbox(label, options=options, index=options.index(stored), format_func=fmt, key=widget_key,
+                           on_change=remember)
     st.session_state[key] = chosen
     return chosen
 
 
-f1, f2, f3 = st.columns(3)
+# The filters are drawn when their box is opened, the choice named on the count line below: three
+# select boxes and their columns cost every cold load of this page ≈ 0.13 s in the browser
+# (docs/PERFORMANCE.md, "Browser"); closed, the choices live on in session_state.
+filters_box = w.lazy_expander(t("tasks.filter.title"), "tasks-filters", icon=":material/filter_alt:")
+f1, f2, f3 = filters_box.columns(3) if filters_box is not None else (None, None, None)
+annex_name = {1: t("tasks.annex.1"), 2: t("tasks.annex.2"), 3: t("tasks.annex.3")}
 annex = _filter(f1, t("tasks.filter.annex"), [ALL, 1, 2, 3],
-                lambda a: t("tasks.filter.all") if a == ALL else t(f"tasks.annex.{a}"), "tasks_annex")
+                lambda a: t("tasks.filter.all") if a == ALL else annex_name[a], "tasks_annex")
 unit = _filter(f2, t("tasks.filter.unit"), [ALL, *plan.all_units(all_tasks)],
                lambda u: t("tasks.filter.all") if u == ALL else u, "tasks_unit")
 status = _filter(f3, t("tasks.filter.status"), [ALL, *plan.SHOWN_STATUSES],
                  lambda s: t("tasks.filter.all") if s == ALL else t(f"plan.task_status.{s}"), "tasks_status")
+chosen_filters = [name for value, name in ((annex, annex_name.get(annex) if annex != ALL else ""), (unit, unit),
+                                           (status, t(f"plan.task_status.{status}") if status != ALL else ""))
+                  if value != ALL]
 shown = loaders.call(
     loaders.tasks_table, today,
     None if annex == ALL else int(annex), None if unit == ALL else str(unit), None if status == ALL else str(status),
@@ -123,7 +135,9 @@ def _close_dialog() -> None:
     st.session_state.pop(DIALOG_KEY, None)
 
 
-st.caption(t("tasks.count", n=len(shown)) + (w.space() + t("tasks.select_hint") if actor.can_write else ""))
+st.caption(t("tasks.count", n=len(shown))
+           + (w.paren(t("tasks.filter.active", what=w.sep().join(chosen_filters))) if chosen_filters else "")
+           + (w.space() + t("tasks.select_hint") if actor.can_write else ""))
 table = _display(shown)
 st.session_state[IDS_KEY] = list(shown["measure_id"])
 # The first rows static, the whole list as the grid behind an expander (issue 14: the grid's JavaScript
@@ -142,23 +156,27 @@ else:
     w.download_buttons(late_table, t("tasks.file.overdue", day=str(today)), key="tasks-overdue")
 
 # -- per lead unit ---------------------------------------------------------------------------------
-st.subheader(t("tasks.summary"))
-summary = plan.lead_unit_summary(shown)
-if not summary.empty:
-    fig = go.Figure()
-    for code in plan.SHOWN_STATUSES:
-        fig.add_trace(go.Bar(y=summary["lead_unit"], x=summary[code], name=t(f"plan.task_status.{code}"),
-                             orientation="h", marker={"color": STATUS_COLOR[code]}))
-    fig.update_layout(barmode="stack", title={"text": t("tasks.summary.chart")}, yaxis={"autorange": "reversed"},
-                      xaxis={"title": {"text": t("plan.col.total")}})
-    w.style(fig, height=200 + 22 * len(summary), legend=True)
-    fig.update_layout(legend={"traceorder": "normal"})
-    w.chart(fig, key="tasks-summary-chart")
-    labels = {"lead_unit": t("plan.col.lead_unit"), "total": t("plan.col.total"), "overdue": t("plan.col.overdue")}
-    labels.update({s: t(f"plan.task_status.{s}") for s in plan.SHOWN_STATUSES})
-    summary_table = summary.rename(columns=labels)
-    w.dataframe(summary_table, key="tasks-summary")
-    w.download_buttons(summary_table, t("tasks.file.summary", day=str(today)), key="tasks-summary")
+# Chart and table drawn when opened: on the first screen they cost every cold load ≈ 0.18 s in the
+# browser (docs/PERFORMANCE.md, "Browser"); the tiles above already count the whole plan.
+summary_box = w.lazy_expander(t("tasks.summary"), "tasks-by-unit", icon=":material/bar_chart:")
+if summary_box is not None:
+    with summary_box:
+        summary = plan.lead_unit_summary(shown)
+        if not summary.empty:
+            fig = go.Figure()
+            for code in plan.SHOWN_STATUSES:
+                fig.add_trace(go.Bar(y=summary["lead_unit"], x=summary[code], name=t(f"plan.task_status.{code}"),
+                                     orientation="h", marker={"color": STATUS_COLOR[code]}))
+            fig.update_layout(barmode="stack", title={"text": t("tasks.summary.chart")}, yaxis={"autorange": "reversed"},
+                              xaxis={"title": {"text": t("plan.col.total")}})
+            w.style(fig, height=200 + 22 * len(summary), legend=True)
+            fig.update_layout(legend={"traceorder": "normal"})
+            w.chart(fig, key="tasks-summary-chart")
+            labels = {"lead_unit": t("plan.col.lead_unit"), "total": t("plan.col.total"), "overdue": t("plan.col.overdue")}
+            labels.update({s: t(f"plan.task_status.{s}") for s in plan.SHOWN_STATUSES})
+            summary_table = summary.rename(columns=labels)
+            w.dataframe(summary_table, key="tasks-summary")
+            w.download_buttons(summary_table, t("tasks.file.summary", day=str(today)), key="tasks-summary")
 
 # -- reporting a status (analysts) -----------------------------------------------------------------
 first_lines = {r.measure_id: f"{r.measure_id} {r.task}：{str(r.measure).splitlines()[0][:40]}"

@@ -76,6 +76,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "tasks.filter.unit": ("单位（主责或协办）", "Unit (lead or supporting)"),
     "tasks.filter.status": ("状态", "Status"),
     "tasks.filter.all": ("全部", "All"),
+    "tasks.filter.title": ("筛选：附件、单位、状态", "Filter: annex, unit, status"),
+    "tasks.filter.active": ("已筛选：{what}", "filtered: {what}"),
     "tasks.annex.1": ("附1 持续污染防治攻坚", "Annex 1 pollution control"),
     "tasks.annex.2": ("附2 加快绿色低碳转型", "Annex 2 green and low-carbon transition"),
     "tasks.annex.3": ("附3 深化多元协同共治", "Annex 3 co-governance"),

@@ -95,6 +95,34 @@ def test_tasks_page_filters_overdue_and_summary(app_db: Engine) -> None:
     assert not at.text_area  # viewer: no status form
 
 
+def test_the_first_screen_keeps_filters_and_unit_summary_closed_and_names_the_filter(app_db: Engine) -> None:
+    """Filters and the per-unit summary are drawn when opened (each cost cold loads in the browser);
+    a filter chosen stays in force with its box closed, and the count line names it."""
+    at = page("tasks", lang="zh", expanders_open=False)
+    assert not at.exception and not at.selectbox  # a viewer's first screen: no select box at all
+    assert {"tasks-filters", "tasks-by-unit"} <= {e.key for e in at.expander}
+    assert not any(str(m.value).startswith("<svg") for m in at.markdown)  # the summary chart not drawn
+    at.session_state["tasks-filters"] = True
+    at.run()
+    def count() -> str:
+        return next(c.value for c in at.caption if "符合条件的措施" in c.value)
+
+    assert "179 条" in count() and "已筛选" not in count()
+    at.selectbox(key="tasks_annex__zh").set_value(3).run()
+    assert "31 条" in count()
+    at.selectbox(key="tasks_status__zh").set_value("unreported").run()
+    shown = tables(at)[0]  # the first rows (a list over 30 rows shows 30, the grid behind)
+    assert len(shown) > 0 and set(shown["状态"]) == {"未填报"}
+    line = count()
+    at.session_state["tasks-filters"] = False  # the reader closes the box: the choice stays
+    at.run()
+    assert not at.selectbox and tables(at)[0]["措施编号"].tolist() == shown["措施编号"].tolist()
+    assert count() == line and "已筛选：附3 深化多元协同共治" in line and "未填报" in line
+    at.session_state["tasks-by-unit"] = True
+    at.run()
+    assert any(str(m.value).startswith("<svg") for m in at.markdown)  # opened: the chart of these measures
+
+
 def test_analyst_sets_a_status_and_it_is_audited(app_db: Engine) -> None:
     at = page("tasks", actor=ANALYST, lang="zh")
     at.selectbox(key="task_set_measure").set_value("1-03-2")
@@ -255,7 +283,7 @@ def test_long_tables_in_english_say_how_many(app_db: Engine) -> None:
 
 def test_a_short_table_is_static_whole_with_no_expander(app_db: Engine) -> None:
     # annex 3 has 31 measures; one unit's are fewer: the list is shown whole, no caption, no grid
-    at = page("tasks", lang="zh", expanders_open=False)
+    at = page("tasks", lang="zh", expanders_open=False, **{"tasks-filters": True})
     unit = at.selectbox(key="tasks_unit__zh").options[1]
     at.selectbox(key="tasks_unit__zh").set_value(unit).run()
     shown = tables(at)[0]
