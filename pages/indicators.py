@@ -31,8 +31,17 @@ st.title(t("indicators.title"))
 flash = st.session_state.pop("indicators_flash", None)
 if flash:
     st.success(flash)
-as_of = st.date_input(t("indicators.as_of"), value=default_day, min_value=year_start, max_value=year_end,
-                      key="indicators_as_of", format="YYYY-MM-DD")
+# Another as-of day is one click away: a date input on the first screen cost every cold load of this
+# page its own JavaScript (≈ 0.15 s in the browser; docs/PERFORMANCE.md, "Browser"). The day chosen
+# is kept under AS_OF_KEY, so it stays in force with the box closed.
+AS_OF_KEY = "indicators_as_of_day"
+kept = st.session_state.get(AS_OF_KEY)
+as_of = kept if isinstance(kept, dt.date) and year_start <= kept <= year_end else default_day
+as_of_box = w.lazy_expander(t("indicators.as_of_change"), "indicators-as-of", icon=":material/event:")
+if as_of_box is not None:
+    as_of = as_of_box.date_input(t("indicators.as_of"), value=as_of, min_value=year_start, max_value=year_end,
+                                 key="indicators_as_of", format="YYYY-MM-DD")
+    st.session_state[AS_OF_KEY] = as_of
 st.caption(t("indicators.caption2", as_of=t("ui.as_of", day=str(as_of))))
 
 table = loaders.call(loaders.indicators_table, as_of)

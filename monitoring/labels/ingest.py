@@ -127,6 +127,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "quality.runs": ("导入记录", "Runs"),
     "quality.no_runs": ("还没有导入记录。", "No runs yet."),
     "quality.pick": ("查看运行", "Show run"),
+    "quality.pick_other": ("查看其他运行的详情", "Show another run's details"),
     "quality.run_title": ("运行 #{id}：{source}", "Run #{id}: {source}"),
     "quality.run_meta": (
         "{kind}，{data_kind}，由 {user} 于 {started}（北京时间）执行；状态：{status}",

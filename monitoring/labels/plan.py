@@ -55,6 +55,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # indicators page
     "indicators.title": ("指标进展", "Indicators"),
     "indicators.as_of": ("截至日期", "As of"),
+    "indicators.as_of_change": ("更改截至日期", "Change the as-of date"),
     "indicators.enter": ("录入指标值", "Enter a value"),
     "indicators.enter.indicator": ("指标", "Indicator"),
     "indicators.enter.date": ("日期", "Date"),

@@ -109,7 +109,8 @@ def test_upload_preview_then_confirm_then_quality_page(app_db: Engine) -> None:
     runs = tables(quality)[0]
     assert list(runs["来源/文件"])[:2] == ["上传.csv", "seed.csv"]
     assert list(runs["执行人"])[:1] == ["tester"] and list(runs["方式"])[:1] == ["页面上传"]
-    assert quality.selectbox(key="quality_run").value == int(runs["编号"].iloc[0])
+    assert quality.session_state["quality_run"] == int(runs["编号"].iloc[0])  # the newest run's detail
+    assert "quality_run_pick" not in [b.key for b in quality.selectbox]  # the picker: behind 查看其他运行的详情
     detail = tables(quality)[1]
     assert list(detail["行号"]) == [4, 5]
     share = tables(quality)[2]
@@ -324,6 +325,29 @@ def test_upload_of_a_workbook_with_several_sheets_asks_which(app_db: Engine) -> 
     assert _count(app_db) == 16  # the seed and the sheet chosen
 
 
+def test_another_runs_details_are_one_click_away_and_stay_when_closed(app_db: Engine, targets: Targets) -> None:
+    """The newest run's details open the page (no select box on the first screen: its JavaScript cost
+    every cold load); another run chosen in 查看其他运行的详情 stays shown after the box is closed."""
+    ingest_file(app_db, "街道,时间,PM2.5\n德胜,2026-01-05 13:00,40\n".encode(), name="first.csv", targets=targets,
+                actor=ANALYST)
+    ingest_file(app_db, "街道,时间,PM2.5\n德胜,2026-01-06 13:00,41\n".encode(), name="second.csv", targets=targets,
+                actor=ANALYST)
+    at = _page("quality", actor=ANALYST)
+    assert not at.exception and "quality_run_pick" not in [b.key for b in at.selectbox]
+    runs = tables(at)[0]
+    newest, older = int(runs["编号"].iloc[0]), int(runs.loc[runs["来源/文件"] == "first.csv", "编号"].iloc[0])
+    assert f"#{newest}" in _texts(at) and "second.csv" in _texts(at)
+    at.session_state["quality-pick"] = True
+    at.run()
+    at.selectbox(key="quality_run_pick").set_value(older).run()
+    assert at.session_state["quality_run"] == older
+    at.session_state["quality-pick"] = False
+    at.run()
+    assert "quality_run_pick" not in [b.key for b in at.selectbox] and at.session_state["quality_run"] == older
+    title = next(m.value for m in at.markdown if f"#{older}" in str(m.value))
+    assert "first.csv" in title
+
+
 def test_quality_page_flags_pm25_above_pm10(app_db: Engine, targets: Targets) -> None:
     ingest_file(app_db, (CORPUS_FILES / "pm25_above_pm10.csv").read_bytes(), name="p.csv", targets=targets, actor=ANALYST)
     quality = _page("quality", actor=ANALYST)
@@ -334,10 +358,11 @@ def test_quality_page_flags_pm25_above_pm10(app_db: Engine, targets: Targets) ->
 
     # the list is cached (a join over the run's span), but a later run that corrects PM10
     # makes a new key: the same session, re-run, no longer flags the hour
-    first_run = quality.selectbox(key="quality_run").value
+    first_run = quality.session_state["quality_run"]
     ingest_file(app_db, "街道,时间,PM10\n德胜,2026-01-05 13:00,95\n".encode(), name="fix.csv", targets=targets,
                 actor=ANALYST, replace=True)
-    quality.selectbox(key="quality_run").set_value(first_run).run()
+    quality.run()  # the run shown stays the one chosen, though a newer one now exists
+    assert quality.session_state["quality_run"] == first_run
     assert not quality.exception, quality.exception
     assert not any("合理性提示" in w.value for w in quality.warning)
 

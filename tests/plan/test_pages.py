@@ -179,6 +179,27 @@ def _all_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def test_the_indicators_as_of_day_is_one_click_away_and_stays_when_closed(app_db: Engine) -> None:
+    """No date input on the first screen (its JavaScript cost every cold load); a day chosen in the
+    box stays in force after the box is closed, and the caption and the figures follow it."""
+    at = page("indicators", lang="zh", expanders_open=False)
+    assert not at.exception and not at.date_input
+    assert "indicators-as-of" in {e.key for e in at.expander}
+    assert any("2026-11-21" in c.value for c in at.caption)  # the last day with data
+    at.session_state["indicators-as-of"] = True
+    at.run()
+    at.date_input(key="indicators_as_of").set_value(dt.date(2026, 6, 30)).run()
+    assert any("2026-06-30" in c.value for c in at.caption)
+    june = tables(at)[0]
+    at.session_state["indicators-as-of"] = False
+    at.run()
+    assert not at.date_input and any("2026-06-30" in c.value for c in at.caption)
+    assert tables(at)[0].equals(june)
+    at.session_state["indicators-as-of"] = True
+    at.run()
+    assert at.date_input(key="indicators_as_of").value == dt.date(2026, 6, 30)  # reopened on the day kept
+
+
 def test_indicators_say_not_entered_and_how_many_for_a_viewer(app_db: Engine, targets: Targets) -> None:
     at = page("indicators", lang="zh")
     assert not at.exception and not at.error
