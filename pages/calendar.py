@@ -76,11 +76,17 @@ else:
     w.chart(w.calendar_months(scope, title=t("calendar.months_title", name=scope_name, year=f.year)), key=CHART_KEY,
             on_select="rerun", selection_mode="points")
 
-# A select box of the period's days (newest first, type to search), not st.date_input: the page
-# shows a select box already, and a date input's own code cost a cold load ≈ 0.2 s and a sidebar
-# switch to this page the same (docs/PERFORMANCE.md, "Browser").
-days = [end - dt.timedelta(days=n) for n in range((end - start).days + 1)]
-day = st.selectbox(t("calendar.day"), days, key=DAY_KEY, format_func=dt.date.isoformat, help=t("calendar.click_hint"))
+# The day shown is the last one, or the one clicked or picked (kept under DAY_KEY). The picker, a
+# select box of the period's days (newest first, type to search), is one click away: a select box
+# on the first screen cost every cold load its JavaScript (≈ 0.15 s; a date input's more), and the
+# scope above is a radio, whose code every page has already (docs/PERFORMANCE.md, "Browser").
+day = st.session_state[DAY_KEY]
+pick_box = w.lazy_expander(t("calendar.pick_day"), "calendar-day-pick", icon=":material/event:")
+if pick_box is not None:
+    days = [end - dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    day = pick_box.selectbox(t("calendar.day"), days, index=days.index(day), key="calendar_day_pick",
+                             format_func=dt.date.isoformat, help=t("calendar.click_hint"))
+    st.session_state[DAY_KEY] = day
 st.subheader(t("calendar.day_values", name=scope_name, day=str(day)))
 row = scope[pd.to_datetime(scope["day"]).dt.date == day] if len(scope) else scope
 if row.empty:

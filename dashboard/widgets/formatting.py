@@ -427,8 +427,12 @@ def budget_row(frame: pd.DataFrame, subdistrict: str | None) -> dict[str, Any] |
 def subdistrict_select(label: str, targets: Targets, *, key: str, district_label: str | None = None) -> str | None:
     """A subdistrict picker whose choice survives a language switch; None = the district.
 
-    The widget's key carries the language, because Streamlit keeps a keyed selectbox's
-    option labels when only its format_func changes; the choice itself is kept under ``key``.
+    A row of radio buttons, every subdistrict in sight and one click away. Not a select box: its
+    JavaScript (a chunk and fifteen more it imports) cost each cold load of the progress and calendar
+    pages ≈ 0.15–0.2 s in the browser, where the radio's is loaded already for the sidebar's language
+    (docs/PERFORMANCE.md, "Browser"). The widget's key carries the language, because Streamlit
+    keeps a keyed widget's option labels when only its format_func changes; the choice itself is
+    kept under ``key``.
     """
     english = ctx.lang() == "en"
     table = pinyin_map(targets)
@@ -445,8 +449,8 @@ def subdistrict_select(label: str, targets: Targets, *, key: str, district_label
     def remember() -> None:
         st.session_state[key] = st.session_state[widget_key]
 
-    chosen = st.selectbox(label, options=choices, index=choices.index(stored) if stored in choices else 0,
-                          format_func=formatter, key=widget_key, on_change=remember)
+    chosen = st.radio(label, options=choices, index=choices.index(stored) if stored in choices else 0,
+                      format_func=formatter, key=widget_key, on_change=remember, horizontal=True)
     st.session_state[key] = chosen
     return chosen or None
 

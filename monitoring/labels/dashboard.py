@@ -265,6 +265,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "calendar.subdistrict": ("街道", "Subdistrict"),
     "calendar.day": ("日期", "Day"),
+    "calendar.pick_day": ("选择其他日期", "Pick another day"),
     "calendar.no_sub": ("{name} 在所选时段没有数据。", "No data for {name} in this period."),
     "calendar.no_day": ("{day} 没有数据，请选择其他日期。", "No data on {day}: choose another day."),
     "calendar.file_day": ("日AQI_{day}", "daily_aqi_{day}"),

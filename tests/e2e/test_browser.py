@@ -50,6 +50,8 @@ GRID_LOADED = "() => performance.getEntriesByType('resource').some(e => /\\/Data
 TABLES = '[data-testid="stDataFrame"], table.monitor-table'
 #: True once the browser has fetched Streamlit's st.table JavaScript (short tables no longer need it).
 TABLE_LOADED = "() => performance.getEntriesByType('resource').some(e => /\\/Table\\.[^/]*\\.js/.test(e.name))"
+#: True once the browser has fetched Streamlit's select box JavaScript (a chunk and fifteen it imports).
+SELECT_LOADED = "() => performance.getEntriesByType('resource').some(e => /\\/Selectbox\\.[^/]*\\.js/.test(e.name))"
 NO_SKELETON = """() => !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')"""
 APP_READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 #: Issue 14's screens (url paths): every page, saved also as tests/artifacts/screens/<page>-<lang>.png.
@@ -146,6 +148,8 @@ def test_every_page_draws(page: Any, server: Server, artifacts: Path, path: str)
     # neither the grid's JavaScript nor st.table's (issue 14)
     assert page.locator('[data-testid="stDataFrame"]').count() == 0 and not page.evaluate(GRID_LOADED)
     assert not page.evaluate(TABLE_LOADED)
+    # no select box on a first screen either: pickers are radios or one click away (issue 14)
+    assert not page.evaluate(SELECT_LOADED)
     if path == "tasks":
         # the long list: 30 rows static, and the whole list as the grid once its expander is opened
         assert page.get_by_text("前 30 条，共 179 条").count() >= 1

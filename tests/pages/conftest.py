@@ -87,7 +87,7 @@ def shared_db(module_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
 #: test reads their content in one run; test_lazy_expanders.py checks that they start closed.
 LAZY_EXPANDERS = (
     "overview-tables", "calendar-counts", "sidebar-filters", "tasks-filters", "tasks-by-unit", "indicators-as-of",
-    "quality-pick",
+    "quality-pick", "calendar-day-pick",
     *(f"method-{name}" for name in ("overview-indicators", "overview-ranking", "rankings", "progress",
                                     "progress-budget", "trends", "calendar", "road-dust")),
     *(f"method-std-compare-{year}" for year in range(2013, 2031)),

@@ -132,7 +132,7 @@ def test_progress_lists_subdistricts_at_risk_first(open_page: Callable[..., AppT
 def test_progress_follows_the_chosen_subdistrict(open_page: Callable[..., AppTest]) -> None:
     at = open_page("progress")
     district_months = table_frames(at)[0]["当月均值 (µg/m³)"].tolist()
-    at.selectbox(key="progress_where__zh").set_value("白纸坊").run()
+    at.radio(key="progress_where__zh").set_value("白纸坊").run()
     assert_clean(at)
     assert table_frames(at)[0]["当月均值 (µg/m³)"].tolist() != district_months
 
@@ -194,13 +194,31 @@ def test_a_stale_session_s_filters_are_checked_while_the_box_is_closed(open_page
 
 def test_calendar_shows_the_chosen_day(open_page: Callable[..., AppTest]) -> None:
     at = open_page("calendar")
-    at.selectbox(key="calendar_day").set_value(dt.date(2026, 1, 15)).run()
+    at.selectbox(key="calendar_day_pick").set_value(dt.date(2026, 1, 15)).run()
     assert_clean(at)
     day = table_frames(at)[1]  # [0]: the chosen area's pollutant values that day
     assert len(day) == 15 and (day["日期"].astype(str) == "2026-01-15").all()
     # the choice lists the period's days, newest first, as dates a reader types to search
-    picker = at.selectbox(key="calendar_day")
+    picker = at.selectbox(key="calendar_day_pick")
     assert picker.options[0] > picker.options[-1] == "2026-01-01" and "2026-01-15" in picker.options
+
+
+def test_progress_and_calendar_open_without_a_select_box_and_keep_a_picked_day(
+        open_page: Callable[..., AppTest]) -> None:
+    """The scope is a row of radio buttons and the calendar's day picker one click away (a select
+    box on the first screen cost each cold load its JavaScript); a day picked stays with the box closed."""
+    for name in ("progress", "calendar"):
+        at = open_page(name, expanders_open=False)
+        assert_clean(at)
+        assert not at.main.selectbox, name
+        assert len(at.radio(key=f"{'progress_where' if name == 'progress' else 'calendar_subdistrict'}__zh").options) == 16
+    at = open_page("calendar", expanders_open=False, **{"calendar-day-pick": True})
+    at.selectbox(key="calendar_day_pick").set_value(dt.date(2026, 2, 3)).run()
+    at.session_state["calendar-day-pick"] = False
+    at.run()
+    assert_clean(at)
+    assert not at.main.selectbox and at.session_state["calendar_day"] == dt.date(2026, 2, 3)
+    assert any("2026-02-03" in s.value for s in at.subheader)
 
 
 def test_no_sidebar_toggle_the_method_names_the_events(open_page: Callable[..., AppTest]) -> None:

@@ -115,7 +115,7 @@ def test_a_click_on_a_day_opens_its_values(open_page: Callable[..., AppTest]) ->
                                                          "point_indices": [], "box": [], "lasso": []}}
     at.run()
     assert not at.exception
-    assert at.selectbox(key="calendar_day").value == dt.date(2026, 3, 5)
+    assert at.selectbox(key="calendar_day_pick").value == dt.date(2026, 3, 5) == at.session_state["calendar_day"]
     assert any("2026-03-05" in s.value for s in at.subheader)
     assert [m.label for m in tiles(at)] == ["AQI", "类别", "首要污染物"]
     values = tables(at)[0]
@@ -126,8 +126,8 @@ def test_a_click_on_a_day_opens_its_values(open_page: Callable[..., AppTest]) ->
 
 def test_one_subdistrict_and_the_district_default(open_page: Callable[..., AppTest]) -> None:
     at = open_page("calendar")
-    assert at.selectbox(key="calendar_subdistrict__zh").value == ""  # the district
-    at.selectbox(key="calendar_subdistrict__zh").set_value("德胜").run()
+    assert at.radio(key="calendar_subdistrict__zh").value == ""  # the district
+    at.radio(key="calendar_subdistrict__zh").set_value("德胜").run()
     assert not at.exception
     assert any(s.value.startswith("德胜") for s in at.subheader)
 
