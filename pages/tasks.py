@@ -89,9 +89,9 @@ unit = _filter(f2, t("tasks.filter.unit"), [ALL, *plan.all_units(all_tasks)],
                lambda u: t("tasks.filter.all") if u == ALL else u, "tasks_unit")
 status = _filter(f3, t("tasks.filter.status"), [ALL, *plan.SHOWN_STATUSES],
                  lambda s: t("tasks.filter.all") if s == ALL else t(f"plan.task_status.{s}"), "tasks_status")
-chosen_filters = [name for value, name in ((annex, annex_name.get(annex) if annex != ALL else ""), (unit, unit),
-                                           (status, t(f"plan.task_status.{status}") if status != ALL else ""))
-                  if value != ALL]
+# the filters in force, by name, for the count line (the box may be closed)
+chosen_filters = ([annex_name[annex]] if annex != ALL else []) + ([str(unit)] if unit != ALL else []) \
+    + ([t(f"plan.task_status.{status}")] if status != ALL else [])
 shown = loaders.call(
     loaders.tasks_table, today,
     None if annex == ALL else int(annex), None if unit == ALL else str(unit), None if status == ALL else str(status),
