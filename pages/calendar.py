@@ -73,8 +73,10 @@ if not isinstance(picked, dt.date) or not start <= picked <= end:
 if scope.empty:
     w.empty("calendar.no_sub", name=scope_name)
 else:
-    w.chart(w.calendar_months(scope, title=t("calendar.months_title", name=scope_name, year=f.year)), key=CHART_KEY,
-            on_select="rerun", selection_mode="points")
+    months_title = t("calendar.months_title", name=scope_name, year=f.year)
+    # built only for the interactive chart or a drawing not made yet (its key: the days and the words)
+    w.chart(lambda: w.calendar_months(scope, title=months_title), key=CHART_KEY,
+            static_key=(scope, months_title, ctx.lang()), on_select="rerun", selection_mode="points")
 
 # The day shown is the last one, or the one clicked or picked (kept under DAY_KEY). The picker, a
 # select box of the period's days (newest first, type to search), is one click away: a select box

@@ -51,19 +51,27 @@ def style(fig: go.Figure, *, height: int = 420, legend: bool = True) -> go.Figur
 CHART_MODES = ("static", "interactive")
 
 
-def chart(fig: go.Figure, key: str, *, svg_width: int | None = None, **kwargs: Any) -> Any:
+def chart(fig: go.Figure | Callable[[], go.Figure], key: str, *, svg_width: int | None = None,
+          static_key: Any = None, **kwargs: Any) -> Any:
     """The figure on screen: a static SVG drawn on the server, the plotly chart when the
     reader chooses 交互图表 under it (静态图表 / 交互图表, one choice per chart).
 
     ``svg_width``: the static drawing's width (``svg.figure_svg``), for a chart in a narrow column.
+    ``fig`` may be a function that builds the figure, with ``static_key`` standing for everything
+    it reads (hashable by ``st.cache_data``: a frame, text): the static drawing is then looked up
+    by that key and the figure built only when it is not drawn yet, or for the interactive chart.
     Returns the plotly element's selection state when interactive (``on_select``), else None.
     """
     interactive = st.session_state.get(f"{key}-mode") == "interactive"
     if interactive:
-        shown = st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, **kwargs)
+        shown = st.plotly_chart(fig() if callable(fig) else fig, width="stretch", config=PLOTLY_CONFIG, key=key,
+                                **kwargs)
     else:
         # st.markdown, not st.html: st.html's sanitiser drops SVG; the text inside is made inert to markdown
-        drawing = static_svg(fig, svg_width)
+        if callable(fig) and static_key is not None:
+            drawing = _svg_by_key(static_key, svg_width, fig)
+        else:
+            drawing = static_svg(fig() if callable(fig) else fig, svg_width)
         st.markdown(drawing if len(drawing) < FRAME_MIN_CHARS else framed(drawing), unsafe_allow_html=True)
         shown = None
     # A radio, not a toggle or a button: every widget kind costs the browser its own code on a
@@ -116,6 +124,14 @@ def static_svg(fig: go.Figure, width: int | None = None) -> str:
 def _svg_of(spec: str, width: int | None, _fig: go.Figure) -> str:
     # _fig is not hashed (leading underscore): spec stands for it
     return svg.figure_svg(_fig, width)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _svg_by_key(key: Any, width: int | None, _make: Callable[[], go.Figure]) -> str:
+    """The drawing of ``_make()``, looked up by ``key`` (what the figure is made of) before the figure
+    is built. Why: building a large figure costs more than drawing it from the cache (the calendar's
+    grid, 330 cells: ≈ 0.05 s of every run of that page, before its JSON could be looked up)."""
+    return svg.figure_svg(_make(), width)
 
 
 def _diverging(value: float, span: float) -> str:

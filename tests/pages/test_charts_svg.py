@@ -161,3 +161,38 @@ def test_a_static_table_is_rendered_once_across_sessions_and_a_changed_one_again
     assert t._table_html(renamed, None, None) != first and len(calls) == 3
     styled = t._table_html(frame, lambda s: s, None)  # a style callable is never cached
     assert styled == first and len(calls) == 4
+
+
+def test_a_chart_made_by_a_function_is_built_only_when_its_drawing_is_not_cached() -> None:
+    """``w.chart(make, key, static_key=…)``: the drawing is looked up by the key first; the figure is
+    built on a miss and for the interactive chart, never just to find a drawing already made."""
+
+    def script() -> None:
+        import uuid
+
+        import plotly.graph_objects as go
+        import streamlit as st
+
+        from dashboard.widgets.charts import chart
+
+        built = st.session_state.setdefault("built", [])
+
+        def make() -> go.Figure:
+            built.append(1)
+            return go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
+
+        # a key of this test's own: st.cache_data lives as long as the process
+        token = st.session_state.setdefault("token", uuid.uuid4().hex)
+        chart(make, key="made", static_key=("bars", token, st.session_state.get("words", "一")))
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    assert len(at.session_state["built"]) == 1 and any(str(m.value).startswith("<svg") for m in at.markdown)
+    at.run()
+    assert len(at.session_state["built"]) == 1  # the same key: drawn from the cache, no figure built
+    at.session_state["words"] = "二"
+    at.run()
+    assert len(at.session_state["built"]) == 2  # another key: built and drawn
+    at.session_state["made-mode"] = "interactive"
+    at.run()
+    assert len(at.session_state["built"]) == 3 and at.get("plotly_chart")  # the plotly chart needs the figure
