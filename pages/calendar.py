@@ -18,6 +18,7 @@ f = ctx.filters()
 targets = ctx.targets()
 CHART_KEY = "calendar-months"
 DAY_KEY = "calendar_day"
+DAY_PICK_KEY = "calendar_day_pick"  # the picker's own state; the day itself is kept under DAY_KEY
 
 st.title(t("nav.calendar"))
 # The period never runs past the last day with data (nor past the as-of day).
@@ -66,10 +67,7 @@ if clicked is not None and clicked != st.session_state.get("calendar_clicked"):
     st.session_state["calendar_clicked"] = clicked
     if start <= clicked <= end:
         st.session_state[DAY_KEY] = clicked
-picked = st.session_state.get(DAY_KEY)
-if not isinstance(picked, dt.date) or not start <= picked <= end:
-    st.session_state[DAY_KEY] = end
-
+        st.session_state.pop(DAY_PICK_KEY, None)  # an open picker is drawn afresh, on the clicked day
 if scope.empty:
     w.empty("calendar.no_sub", name=scope_name)
 else:
@@ -82,13 +80,10 @@ else:
 # select box of the period's days (newest first, type to search), is one click away: a select box
 # on the first screen cost every cold load its JavaScript (≈ 0.15 s; a date input's more), and the
 # scope above is a radio, whose code every page has already (docs/PERFORMANCE.md, "Browser").
-day = st.session_state[DAY_KEY]
 pick_box = w.lazy_expander(t("calendar.pick_day"), "calendar-day-pick", icon=":material/event:")
-if pick_box is not None:
-    days = [end - dt.timedelta(days=n) for n in range((end - start).days + 1)]
-    day = pick_box.selectbox(t("calendar.day"), days, index=days.index(day), key="calendar_day_pick",
-                             format_func=dt.date.isoformat, help=t("calendar.click_hint"))
-    st.session_state[DAY_KEY] = day
+days = [end - dt.timedelta(days=n) for n in range((end - start).days + 1)]  # the last day first: the default
+day = w.kept_choice(pick_box, "selectbox", t("calendar.day"), days, key=DAY_KEY, widget_key=DAY_PICK_KEY,
+                    format_func=dt.date.isoformat, help=t("calendar.click_hint"))
 st.subheader(t("calendar.day_values", name=scope_name, day=str(day)))
 row = scope[pd.to_datetime(scope["day"]).dt.date == day] if len(scope) else scope
 if row.empty:

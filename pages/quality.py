@@ -130,18 +130,14 @@ else:
     wanted = st.query_params.get("run")
     if RUN_KEY not in st.session_state and wanted is not None and wanted.isdigit() and int(wanted) in ids:
         st.session_state[RUN_KEY] = int(wanted)
-    kept = st.session_state.get(RUN_KEY)
-    run_id = kept if kept in ids else ids[0]  # the newest run unless one was chosen (or linked)
     # The picker is one click away: a select box on the first screen cost every cold load of this page
-    # its JavaScript (≈ 0.13 s in the browser; docs/PERFORMANCE.md, "Browser"). The run shown is kept
-    # under RUN_KEY, so it stays with the box closed.
+    # its JavaScript (≈ 0.13 s in the browser; docs/PERFORMANCE.md, "Browser"). The run shown (the
+    # newest unless one was chosen or linked) is kept under RUN_KEY, so it stays with the box closed.
     pick_box = w.lazy_expander(t("quality.pick_other"), "quality-pick", icon=":material/history:")
-    if pick_box is not None:
-        labels = {int(r.id): f"#{r.id} · {r.source} · {t(f'quality.status.{r.status}')}"
-                  for r in runs.itertuples(index=False)}
-        run_id = pick_box.selectbox(t("quality.pick"), options=ids, index=ids.index(run_id),
-                                    format_func=lambda i: labels.get(i, str(i)), key="quality_run_pick")
-    st.session_state[RUN_KEY] = run_id
+    labels = {int(r.id): f"#{r.id} · {r.source} · {t(f'quality.status.{r.status}')}"
+              for r in runs.itertuples(index=False)} if pick_box is not None else {}
+    run_id = w.kept_choice(pick_box, "selectbox", t("quality.pick"), ids, key=RUN_KEY, widget_key="quality_run_pick",
+                           format_func=lambda i: labels.get(i, str(i)))
     small = int(runs.loc[runs["id"] == run_id, "accepted"].iloc[0]) <= STORED_COUNT_MAX_ROWS if run_id is not None else False
     detail = run_detail(engine, int(run_id), count_stored=small) if run_id is not None else None
     if detail is not None:

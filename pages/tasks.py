@@ -57,32 +57,19 @@ if unreported:
     else:
         st.info(t("tasks.unreported.viewer", n=unreported), icon=":material/edit_note:")
 
-def _filter(box: Any, label: str, options: list[Any], fmt: Any, key: str) -> Any:
-    """A filter whose choice survives a language switch and a closed filter box: Streamlit keeps a
-    keyed selectbox's option labels when only format_func changes, so the widget's key carries the
-    language, and the choice itself is kept under ``key``. ``box`` None (closed): the kept choice."""
-    stored = st.session_state.get(key, options[0])
-    if stored not in options:
-        stored = options[0]
-    if box is None:
-        return stored
-    widget_key = f"{key}__{ctx.lang()}"
-
-    def remember() -> None:
-        st.session_state[key] = st.session_state[widget_key]
-
-    chosen = box.selectbox(label, options=options, index=options.index(stored), format_func=fmt, key=widget_key,
-                           on_change=remember)
-    st.session_state[key] = chosen
-    return chosen
-
-
 # The filters are drawn when their box is opened, the choice named on the count line below: three
 # select boxes and their columns cost every cold load of this page ≈ 0.13 s in the browser
 # (docs/PERFORMANCE.md, "Browser"); closed, the choices live on in session_state.
 filters_box = w.lazy_expander(t("tasks.filter.title"), "tasks-filters", icon=":material/filter_alt:")
 f1, f2, f3 = filters_box.columns(3) if filters_box is not None else (None, None, None)
 annex_name = {1: t("tasks.annex.1"), 2: t("tasks.annex.2"), 3: t("tasks.annex.3")}
+
+
+def _filter(box: Any, label: str, options: list[Any], fmt: Any, key: str) -> Any:
+    # the widget's key carries the language (w.kept_choice); closed box: the kept choice
+    return w.kept_choice(box, "selectbox", label, options, key=key, widget_key=f"{key}__{ctx.lang()}", format_func=fmt)
+
+
 annex = _filter(f1, t("tasks.filter.annex"), [ALL, 1, 2, 3],
                 lambda a: t("tasks.filter.all") if a == ALL else annex_name[a], "tasks_annex")
 unit = _filter(f2, t("tasks.filter.unit"), [ALL, *plan.all_units(all_tasks)],

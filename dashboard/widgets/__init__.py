@@ -108,6 +108,9 @@ from dashboard.widgets.formatting import (
     is_missing as is_missing,
 )
 from dashboard.widgets.formatting import (
+    kept_choice as kept_choice,
+)
+from dashboard.widgets.formatting import (
     lazy_expander as lazy_expander,
 )
 from dashboard.widgets.formatting import (

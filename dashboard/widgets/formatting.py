@@ -424,6 +424,28 @@ def budget_row(frame: pd.DataFrame, subdistrict: str | None) -> dict[str, Any] |
     return None if rows.empty else dict(rows.iloc[0])
 
 
+def kept_choice(box: Any, kind: str, label: str, options: Sequence[Any], *, key: str, widget_key: str,
+                format_func: Any = str, **widget_args: Any) -> Any:
+    """A choice kept under ``key`` in session_state, drawn as ``box.<kind>`` (``"selectbox"`` or
+    ``"radio"``) under ``widget_key``; ``box`` None (a closed lazy box): the kept choice, undrawn.
+
+    Why kept apart from the widget: Streamlit drops a widget's state when a run does not draw it (a
+    box closed after a choice), and keeps a keyed widget's option labels when only its format_func
+    changes (so ``widget_key`` may carry the language). A kept value no longer among the options (a
+    stale session) gives way to the first option, as the widget would."""
+    options = list(options)
+    kept = st.session_state.get(key)
+    chosen = kept if kept in options else options[0]
+    if box is not None:
+        def remember() -> None:
+            st.session_state[key] = st.session_state[widget_key]
+
+        chosen = getattr(box, kind)(label, options=options, index=options.index(chosen), format_func=format_func,
+                                    key=widget_key, on_change=remember, **widget_args)
+    st.session_state[key] = chosen
+    return chosen
+
+
 def subdistrict_select(label: str, targets: Targets, *, key: str, district_label: str | None = None) -> str | None:
     """A subdistrict picker whose choice survives a language switch; None = the district.
 
@@ -438,20 +460,13 @@ def subdistrict_select(label: str, targets: Targets, *, key: str, district_label
     table = pinyin_map(targets)
     names = [sd.short_name for sd in targets.subdistricts]
     choices = ([""] if district_label is not None else []) + names
-    stored = st.session_state.get(key, choices[0])
-    widget_key = f"{key}__{ctx.lang()}"
-
     def formatter(value: str) -> str:
         if value == "":
             return district_label or ""
         return table.get(value, value) if english else value
 
-    def remember() -> None:
-        st.session_state[key] = st.session_state[widget_key]
-
-    chosen = st.radio(label, options=choices, index=choices.index(stored) if stored in choices else 0,
-                      format_func=formatter, key=widget_key, on_change=remember, horizontal=True)
-    st.session_state[key] = chosen
+    chosen = kept_choice(st, "radio", label, choices, key=key, widget_key=f"{key}__{ctx.lang()}",
+                         format_func=formatter, horizontal=True)
     return chosen or None
 
 
